@@ -1,0 +1,4 @@
+export * from './ecdsa';
+export * from './x509';
+export * from './identity';
+export * from './generate';

@@ -1,0 +1,172 @@
+/**
+ * What the world state of the ledger holds. Written by the chaincode as canonical JSON
+ * (RFC 8785), read back by the gateway, the CLI and the auditor's replay.
+ */
+import { schemaId } from '../ids';
+import type { Infer, Schema } from '../infer';
+import {
+  allowedTypes,
+  credentialId,
+  credentialType,
+  holderRef,
+  issuerId,
+  issuerKind,
+  keyId,
+  kid,
+  orgName,
+  publicJwk,
+  sha256Hex,
+  signingAlg,
+  statusReason,
+  utcDateTime,
+} from './common';
+
+export const issuerKeyRecordSchema = {
+  $id: schemaId('ledger-issuer-key'),
+  title: 'Issuer key (ledger)',
+  description:
+    'A public signing key of an issuer. A key signs from notBefore; it stops signing at retiredAt ' +
+    '(what it signed before stays valid); revokedAt marks it compromised since that instant ' +
+    '(everything it signed from then on is void).',
+  type: 'object',
+  properties: {
+    keyId,
+    kid,
+    alg: signingAlg,
+    publicJwk,
+    notBefore: utcDateTime,
+    retiredAt: utcDateTime,
+    revokedAt: utcDateTime,
+  },
+  required: ['keyId', 'kid', 'alg', 'publicJwk', 'notBefore'],
+  additionalProperties: false,
+  examples: [
+    {
+      keyId: 'Vb1yRbl0jEMGfQdD5_PbVAQrNn2oQOgCKXyDAhfqfUQ',
+      kid: 'urn:anxin:issuer:chengdu-jinniu-cdc#Vb1yRbl0jEMGfQdD5_PbVAQrNn2oQOgCKXyDAhfqfUQ',
+      alg: 'ES256',
+      publicJwk: {
+        kty: 'EC',
+        crv: 'P-256',
+        x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+        y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+      },
+      notBefore: '2026-03-01T00:00:00Z',
+    },
+  ],
+} as const satisfies Schema;
+export type IssuerKeyRecord = Infer<typeof issuerKeyRecordSchema>;
+
+export const issuerRecordSchema = {
+  $id: schemaId('ledger-issuer'),
+  title: 'Issuer (ledger)',
+  description: 'An organisation allowed to issue some credential types, with its public keys.',
+  type: 'object',
+  properties: {
+    id: issuerId,
+    name: orgName,
+    kind: issuerKind,
+    uscc: { type: 'string', cnUscc: true, description: 'Unified social credit code of the organisation.' },
+    allowedTypes,
+    status: { type: 'string', enum: ['active', 'suspended', 'revoked'] },
+    keys: { type: 'array', items: issuerKeyRecordSchema, minItems: 1 },
+    registeredAt: utcDateTime,
+    updatedAt: utcDateTime,
+  },
+  required: ['id', 'name', 'kind', 'allowedTypes', 'status', 'keys', 'registeredAt', 'updatedAt'],
+  additionalProperties: false,
+  examples: [
+    {
+      id: 'urn:anxin:issuer:chengdu-jinniu-cdc',
+      name: '成都市金牛区疾病预防控制中心',
+      kind: 'health_authority',
+      uscc: '12510106MB0P42612H',
+      allowedTypes: ['HealthCertificate'],
+      status: 'active',
+      keys: [
+        {
+          keyId: 'Vb1yRbl0jEMGfQdD5_PbVAQrNn2oQOgCKXyDAhfqfUQ',
+          kid: 'urn:anxin:issuer:chengdu-jinniu-cdc#Vb1yRbl0jEMGfQdD5_PbVAQrNn2oQOgCKXyDAhfqfUQ',
+          alg: 'ES256',
+          publicJwk: {
+            kty: 'EC',
+            crv: 'P-256',
+            x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+            y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+          },
+          notBefore: '2026-03-01T00:00:00Z',
+        },
+      ],
+      registeredAt: '2026-03-01T00:00:00Z',
+      updatedAt: '2026-03-01T00:00:00Z',
+    },
+  ],
+} as const satisfies Schema;
+export type IssuerRecord = Infer<typeof issuerRecordSchema>;
+
+export const anchorRecordSchema = {
+  $id: schemaId('ledger-anchor'),
+  title: 'Credential anchor (ledger)',
+  description:
+    'The fingerprint of one issued credential and its current status. Holds no personal data: ' +
+    'the holder appears only as a salted commitment.',
+  type: 'object',
+  properties: {
+    id: credentialId,
+    type: credentialType,
+    issuer: issuerId,
+    kid,
+    digest: { ...sha256Hex, description: 'SHA-256 of the issuer-signed JWS compact string (for SD-JWT: of the part before the first ~).' },
+    holderRef,
+    validFrom: utcDateTime,
+    validUntil: utcDateTime,
+    status: { type: 'string', enum: ['active', 'suspended', 'revoked'] },
+    statusReason,
+    anchoredAt: utcDateTime,
+    txId: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    updatedAt: utcDateTime,
+  },
+  required: ['id', 'type', 'issuer', 'kid', 'digest', 'holderRef', 'validFrom', 'status', 'anchoredAt', 'txId', 'updatedAt'],
+  additionalProperties: false,
+  examples: [
+    {
+      id: 'urn:uuid:3f1c2a9e-8d4b-4c6f-9a1e-2b7d5e8f0c13',
+      type: 'HealthCertificate',
+      issuer: 'urn:anxin:issuer:chengdu-jinniu-cdc',
+      kid: 'urn:anxin:issuer:chengdu-jinniu-cdc#Vb1yRbl0jEMGfQdD5_PbVAQrNn2oQOgCKXyDAhfqfUQ',
+      digest: '9f2b5c1d0e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c',
+      holderRef: 'Doz8EGyN-MDl8nWSi1DHepqRmIuoxv2glq2BPcyGrqs',
+      validFrom: '2026-03-20T00:00:00Z',
+      validUntil: '2027-03-19T23:59:59Z',
+      status: 'active',
+      anchoredAt: '2026-03-20T01:12:03.120Z',
+      txId: 'b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6',
+      updatedAt: '2026-03-20T01:12:03.120Z',
+    },
+  ],
+} as const satisfies Schema;
+export type AnchorRecord = Infer<typeof anchorRecordSchema>;
+
+export const registrarRecordSchema = {
+  $id: schemaId('ledger-registrar'),
+  title: 'Registrar keys (ledger)',
+  description: 'The keys allowed to register issuers and change issuers and their keys. Fixed at initialisation.',
+  type: 'object',
+  properties: {
+    keys: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 16,
+      items: {
+        type: 'object',
+        properties: { keyId, kid, alg: signingAlg, publicJwk },
+        required: ['keyId', 'kid', 'alg', 'publicJwk'],
+        additionalProperties: false,
+      },
+    },
+    initialisedAt: utcDateTime,
+  },
+  required: ['keys', 'initialisedAt'],
+  additionalProperties: false,
+} as const satisfies Schema;
+export type RegistrarRecord = Infer<typeof registrarRecordSchema>;

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Runs the whole suite (compiled by `tsc -b` into test/dist) and ends with the one line
+// CI reads: "N passed, N failed". Arguments filter files: `node test/run.js chaincode`.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const Mocha = require('mocha');
+
+const root = path.join(__dirname, 'dist');
+const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const grep = process.env.ANXIN_TEST_GREP;
+
+function collect(dir, out = []) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) collect(p, out);
+    else if (entry.name.endsWith('.test.js')) out.push(p);
+  }
+  return out;
+}
+
+const files = collect(root)
+  .sort()
+  .filter((f) => filters.length === 0 || filters.some((x) => path.relative(root, f).includes(x)));
+
+const mocha = new Mocha({ reporter: 'spec', timeout: 60_000, slow: 2_000, ...(grep ? { grep } : {}) });
+for (const f of files) mocha.addFile(f);
+
+const skipped = [];
+const runner = mocha.run(() => {
+  const { passes = 0, failures = 0, pending = 0 } = runner.stats ?? {};
+  if (skipped.length) {
+    console.log(`\nskipped (${pending}):`);
+    for (const t of skipped) console.log(`  - ${t}`);
+  }
+  process.stdout.write(`${passes} passed, ${failures} failed\n`, () => process.exit(failures ? 1 : 0));
+});
+runner.on('pending', (t) => skipped.push(t.fullTitle()));

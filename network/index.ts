@@ -1,1 +1,3 @@
 export * from './msp';
+export * from './blocks';
+export * from './ledger';

@@ -276,3 +276,16 @@ export const initArgsSchema = {
   additionalProperties: false,
 } as const satisfies Schema;
 export type InitArgs = Infer<typeof initArgsSchema>;
+
+/** The payload type of each statement kind. */
+export interface StatementByKind {
+  registerIssuer: RegisterIssuerStatement;
+  updateIssuer: UpdateIssuerStatement;
+  addKey: AddKeyStatement;
+  retireKey: RetireKeyStatement;
+  revokeKey: RevokeKeyStatement;
+  anchor: AnchorStatement;
+  revoke: RevokeStatement;
+  suspend: SuspendStatement;
+  reinstate: ReinstateStatement;
+}

@@ -1,0 +1,14 @@
+/**
+ * The contract's rules without the Fabric runtime: statement signing and verification,
+ * the rules over the LedgerState interface, rejection codes. For the gateway, the CLI
+ * and the auditor's replay, which must not load fabric-shim into their process.
+ */
+export * from './errors';
+export * from './state';
+export * from './keys';
+export * from './verify';
+export * from './sign';
+export * from './rules/effect';
+export { initLedger } from './rules/init';
+export { registerIssuer, updateIssuer, addKey, retireKey, revokeKey } from './rules/issuers';
+export { anchor, changeStatus } from './rules/anchors';

@@ -1,0 +1,93 @@
+/**
+ * Issuer statements: anchor a credential, and change its status. Only the issuer that
+ * anchored a credential may change it, only for a type it may issue, only with a key
+ * valid at the transaction time.
+ */
+import type { AnchorRecord, CredentialType, IssuerRecord, StatementKind } from '@anxin/schemas';
+import { Rejection } from '../errors';
+import { checkKeyWindow } from '../keys';
+import type { LedgerState, TxContext } from '../state';
+import { verifyStatement } from '../verify';
+import type { Effect } from './effect';
+
+function checkAllowed(issuer: IssuerRecord, type: CredentialType): void {
+  if (!issuer.allowedTypes.includes(type)) {
+    throw new Rejection('TYPE_NOT_ALLOWED', `issuer ${issuer.id} may not issue ${type}`);
+  }
+}
+
+export async function anchor(state: LedgerState, jws: string, tx: TxContext): Promise<Effect<AnchorRecord>> {
+  const { payload, issuer } = await verifyStatement(state, jws, 'anchor', tx);
+  const a = payload.anchor;
+  if (issuer!.status !== 'active') throw new Rejection('ISSUER_NOT_ACTIVE', `issuer ${issuer!.id} is ${issuer!.status}`);
+  checkAllowed(issuer!, a.type);
+  // The key that signed the credential itself must be this issuer's, and valid now.
+  const credKey = issuer!.keys.find((k) => k.kid === a.kid);
+  if (!credKey) throw new Rejection('UNKNOWN_KEY', `credential kid ${a.kid} is not a key of ${issuer!.id}`);
+  checkKeyWindow(credKey, tx.time);
+  if (a.validUntil && Date.parse(a.validUntil) <= Date.parse(a.validFrom)) {
+    throw new Rejection('INVALID_VALIDITY', 'validUntil must be after validFrom');
+  }
+  if (await state.getAnchor(a.id)) throw new Rejection('ANCHOR_EXISTS', `credential ${a.id} is anchored already`);
+  const record: AnchorRecord = {
+    id: a.id,
+    type: a.type,
+    issuer: issuer!.id,
+    kid: a.kid,
+    digest: a.digest,
+    holderRef: a.holderRef,
+    validFrom: a.validFrom,
+    ...(a.validUntil ? { validUntil: a.validUntil } : {}),
+    status: 'active',
+    anchoredAt: tx.time,
+    txId: tx.txId,
+    updatedAt: tx.time,
+  };
+  await state.putAnchor(record);
+  await state.putStatement(payload.jti, { txId: tx.txId, kind: payload.kind, iss: payload.iss });
+  return {
+    result: record,
+    event: {
+      name: 'AnchorCreated',
+      payload: { id: record.id, type: record.type, issuer: record.issuer, status: record.status, digest: record.digest },
+    },
+  };
+}
+
+const TRANSITIONS = {
+  revoke: { from: ['active', 'suspended'], to: 'revoked' },
+  suspend: { from: ['active'], to: 'suspended' },
+  reinstate: { from: ['suspended'], to: 'active' },
+} as const;
+
+export async function changeStatus(
+  state: LedgerState,
+  kind: Extract<StatementKind, 'revoke' | 'suspend' | 'reinstate'>,
+  jws: string,
+  tx: TxContext,
+): Promise<Effect<AnchorRecord>> {
+  const { payload, issuer } = await verifyStatement(state, jws, kind, tx);
+  const current = await state.getAnchor(payload.credentialId);
+  if (!current) throw new Rejection('ANCHOR_NOT_FOUND', `credential ${payload.credentialId} is not anchored`);
+  if (current.issuer !== issuer!.id) {
+    throw new Rejection('NOT_OWN_CREDENTIAL', `credential ${current.id} was anchored by another issuer`);
+  }
+  // A suspended issuer may still withdraw (revoke, suspend) what it issued; only an active one may reinstate.
+  const mayAct = kind === 'reinstate' ? issuer!.status === 'active' : issuer!.status !== 'revoked';
+  if (!mayAct) throw new Rejection('ISSUER_NOT_ACTIVE', `issuer ${issuer!.id} is ${issuer!.status}`);
+  checkAllowed(issuer!, current.type);
+  const t = TRANSITIONS[kind];
+  if (!(t.from as readonly string[]).includes(current.status)) {
+    throw new Rejection('INVALID_TRANSITION', `cannot ${kind} a credential that is ${current.status}`);
+  }
+  const record: AnchorRecord = { ...current, status: t.to, statusReason: payload.reason, updatedAt: tx.time };
+  await state.putAnchor(record);
+  await state.putStatement(payload.jti, { txId: tx.txId, kind: payload.kind, iss: payload.iss });
+  return {
+    result: record,
+    event: {
+      name: 'AnchorStatusChanged',
+      payload: { id: record.id, type: record.type, issuer: record.issuer, status: record.status, reason: payload.reason, from: current.status },
+    },
+  };
+}

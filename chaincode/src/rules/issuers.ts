@@ -1,0 +1,134 @@
+/**
+ * Registrar statements: issuers and their keys. Each is verified against the registrar
+ * keys fixed at initialisation.
+ */
+import type { IssuerKeyRecord, IssuerRecord } from '@anxin/schemas';
+import { Rejection } from '../errors';
+import { checkNewKey } from '../keys';
+import type { LedgerState, TxContext } from '../state';
+import { verifyStatement } from '../verify';
+import type { Effect } from './effect';
+
+function later(a: string, b: string): string {
+  return Date.parse(a) >= Date.parse(b) ? a : b;
+}
+
+async function existing(state: LedgerState, id: string): Promise<IssuerRecord> {
+  const issuer = await state.getIssuer(id);
+  if (!issuer) throw new Rejection('ISSUER_UNKNOWN', `no issuer ${id}`);
+  return issuer;
+}
+
+function summary(issuer: IssuerRecord) {
+  return { issuerId: issuer.id, status: issuer.status, allowedTypes: issuer.allowedTypes };
+}
+
+export async function registerIssuer(state: LedgerState, jws: string, tx: TxContext): Promise<Effect<IssuerRecord>> {
+  const { payload } = await verifyStatement(state, jws, 'registerIssuer', tx);
+  if (await state.getIssuer(payload.issuer.id)) throw new Rejection('ISSUER_EXISTS', `issuer ${payload.issuer.id} exists`);
+  await checkNewKey(payload.key);
+  const key: IssuerKeyRecord = {
+    keyId: payload.key.keyId,
+    kid: `${payload.issuer.id}#${payload.key.keyId}`,
+    alg: payload.key.alg,
+    publicJwk: payload.key.publicJwk,
+    notBefore: payload.key.notBefore ?? tx.time,
+  };
+  const issuer: IssuerRecord = {
+    id: payload.issuer.id,
+    name: payload.issuer.name,
+    kind: payload.issuer.kind,
+    ...(payload.issuer.uscc ? { uscc: payload.issuer.uscc } : {}),
+    allowedTypes: [...payload.issuer.allowedTypes],
+    status: 'active',
+    keys: [key],
+    registeredAt: tx.time,
+    updatedAt: tx.time,
+  };
+  await state.putIssuer(issuer);
+  await state.putStatement(payload.jti, { txId: tx.txId, kind: payload.kind, iss: payload.iss });
+  return { result: issuer, event: { name: 'IssuerRegistered', payload: { ...summary(issuer), kid: key.kid } } };
+}
+
+export async function updateIssuer(state: LedgerState, jws: string, tx: TxContext): Promise<Effect<IssuerRecord>> {
+  const { payload } = await verifyStatement(state, jws, 'updateIssuer', tx);
+  const issuer = await existing(state, payload.issuerId);
+  if (issuer.status === 'revoked') throw new Rejection('INVALID_TRANSITION', `issuer ${issuer.id} is revoked for good`);
+  const updated: IssuerRecord = {
+    ...issuer,
+    ...(payload.changes.name ? { name: payload.changes.name } : {}),
+    ...(payload.changes.allowedTypes ? { allowedTypes: [...payload.changes.allowedTypes] } : {}),
+    ...(payload.changes.status ? { status: payload.changes.status } : {}),
+    updatedAt: tx.time,
+  };
+  await state.putIssuer(updated);
+  await state.putStatement(payload.jti, { txId: tx.txId, kind: payload.kind, iss: payload.iss });
+  return { result: updated, event: { name: 'IssuerUpdated', payload: summary(updated) } };
+}
+
+export async function addKey(state: LedgerState, jws: string, tx: TxContext): Promise<Effect<IssuerRecord>> {
+  const { payload } = await verifyStatement(state, jws, 'addKey', tx);
+  const issuer = await existing(state, payload.issuerId);
+  if (issuer.status === 'revoked') throw new Rejection('ISSUER_NOT_ACTIVE', `issuer ${issuer.id} is revoked`);
+  await checkNewKey(payload.key);
+  if (issuer.keys.some((k) => k.keyId === payload.key.keyId)) {
+    throw new Rejection('KEY_EXISTS', `issuer ${issuer.id} already has key ${payload.key.keyId}`);
+  }
+  const key: IssuerKeyRecord = {
+    keyId: payload.key.keyId,
+    kid: `${issuer.id}#${payload.key.keyId}`,
+    alg: payload.key.alg,
+    publicJwk: payload.key.publicJwk,
+    notBefore: payload.key.notBefore ? later(payload.key.notBefore, tx.time) : tx.time,
+  };
+  const updated: IssuerRecord = { ...issuer, keys: [...issuer.keys, key], updatedAt: tx.time };
+  await state.putIssuer(updated);
+  await state.putStatement(payload.jti, { txId: tx.txId, kind: payload.kind, iss: payload.iss });
+  return { result: updated, event: { name: 'IssuerKeyAdded', payload: { issuerId: issuer.id, kid: key.kid } } };
+}
+
+function withKey(issuer: IssuerRecord, keyId: string, change: (k: IssuerKeyRecord) => IssuerKeyRecord): IssuerRecord {
+  const i = issuer.keys.findIndex((k) => k.keyId === keyId);
+  if (i < 0) throw new Rejection('UNKNOWN_KEY', `issuer ${issuer.id} has no key ${keyId}`);
+  const keys = [...issuer.keys];
+  keys[i] = change(keys[i]!);
+  return { ...issuer, keys };
+}
+
+export async function retireKey(state: LedgerState, jws: string, tx: TxContext): Promise<Effect<IssuerRecord>> {
+  const { payload } = await verifyStatement(state, jws, 'retireKey', tx);
+  const issuer = await existing(state, payload.issuerId);
+  const updated = withKey(issuer, payload.keyId, (k) => {
+    if (k.retiredAt) throw new Rejection('INVALID_TRANSITION', `key ${k.kid} was retired at ${k.retiredAt}`);
+    return { ...k, retiredAt: tx.time };
+  });
+  updated.updatedAt = tx.time;
+  await state.putIssuer(updated);
+  await state.putStatement(payload.jti, { txId: tx.txId, kind: payload.kind, iss: payload.iss });
+  return {
+    result: updated,
+    event: { name: 'IssuerKeyRetired', payload: { issuerId: issuer.id, kid: `${issuer.id}#${payload.keyId}`, retiredAt: tx.time } },
+  };
+}
+
+export async function revokeKey(state: LedgerState, jws: string, tx: TxContext): Promise<Effect<IssuerRecord>> {
+  const { payload } = await verifyStatement(state, jws, 'revokeKey', tx);
+  if (Date.parse(payload.compromisedSince) > Date.parse(tx.time)) {
+    throw new Rejection('INVALID_TIME', 'compromisedSince is in the future');
+  }
+  const issuer = await existing(state, payload.issuerId);
+  const updated = withKey(issuer, payload.keyId, (k) => {
+    if (k.revokedAt && Date.parse(k.revokedAt) <= Date.parse(payload.compromisedSince)) {
+      throw new Rejection('INVALID_TRANSITION', `key ${k.kid} is compromised since ${k.revokedAt} already`);
+    }
+    return { ...k, revokedAt: new Date(Date.parse(payload.compromisedSince)).toISOString() };
+  });
+  updated.updatedAt = tx.time;
+  await state.putIssuer(updated);
+  await state.putStatement(payload.jti, { txId: tx.txId, kind: payload.kind, iss: payload.iss });
+  const key = updated.keys.find((k) => k.keyId === payload.keyId)!;
+  return {
+    result: updated,
+    event: { name: 'IssuerKeyRevoked', payload: { issuerId: issuer.id, kid: key.kid, revokedAt: key.revokedAt } },
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The small state interface the rules work on. The contract implements it over a
+ * Fabric ChaincodeStub; tests and the auditor's replay implement it over a Map.
+ */
+import type { AnchorRecord, IssuerRecord, RegistrarRecord } from '@anxin/schemas';
+
+export interface StatementMark {
+  txId: string;
+  kind: string;
+  iss: string;
+}
+
+export interface LedgerState {
+  getRegistrar(): Promise<RegistrarRecord | undefined>;
+  getIssuer(id: string): Promise<IssuerRecord | undefined>;
+  getAnchor(id: string): Promise<AnchorRecord | undefined>;
+  getStatement(jti: string): Promise<StatementMark | undefined>;
+  putRegistrar(r: RegistrarRecord): Promise<void>;
+  putIssuer(r: IssuerRecord): Promise<void>;
+  putAnchor(r: AnchorRecord): Promise<void>;
+  putStatement(jti: string, mark: StatementMark): Promise<void>;
+}
+
+/** World-state keys. Composite keys in Fabric's encoding: \u0000type\u0000attr\u0000. */
+export const KEY_PREFIX = { anchor: 'anchor', issuer: 'issuer', statement: 'stmt' } as const;
+export const REGISTRAR_KEY = 'registrar';
+
+export function compositeKey(type: string, ...attrs: string[]): string {
+  return `\u0000${type}\u0000${attrs.map((a) => `${a}\u0000`).join('')}`;
+}
+
+/** What a transaction was: its id and the (deterministic) transaction time. */
+export interface TxContext {
+  txId: string;
+  /** Transaction timestamp, ISO 8601 UTC with milliseconds. */
+  time: string;
+}

@@ -1,0 +1,6 @@
+export * from './der';
+export * from './codes';
+export * from './tx';
+export * from './config';
+export * from './block';
+export * from './decode';

@@ -1,0 +1,136 @@
+/**
+ * The peer's databases in one SQLite file: world state (versioned by block and
+ * transaction), the history index, the block index and the transaction index, and the
+ * savepoint — the last block whose writes are applied. The block files are the source
+ * of truth: everything here can be rebuilt from them, and is, after a crash.
+ */
+import Database from 'better-sqlite3';
+import type { BlockLocation } from './blockfile';
+import type { HistoryRecord, StateReader, VersionedKV } from './stub';
+
+export interface TxRecord {
+  txId: string;
+  index: number;
+  code: number;
+  timestamp: Date;
+  writes: Array<{ ns: string; key: string; value: Uint8Array; isDelete: boolean }>;
+}
+
+export interface CommittedBlock {
+  number: number;
+  hash: Buffer;
+  location: BlockLocation;
+  txs: TxRecord[];
+}
+
+export interface IndexedBlock extends BlockLocation {
+  number: number;
+  hash: Buffer;
+}
+
+const k = (key: string) => Buffer.from(key, 'utf8');
+
+export class StateDb implements StateReader {
+  private readonly db: Database.Database;
+  private readonly q;
+  private apply?: (b: CommittedBlock) => void;
+
+  constructor(path: string, opts: { readonly?: boolean } = {}) {
+    this.db = new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
+    if (!opts.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      // Durability comes from the block files (fsynced first); this database is rebuilt from them.
+      this.db.pragma('synchronous = NORMAL');
+      this.db.exec(`
+        CREATE TABLE IF NOT EXISTS state (ns TEXT NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL,
+          block INTEGER NOT NULL, tx INTEGER NOT NULL, PRIMARY KEY (ns, key)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS history (ns TEXT NOT NULL, key BLOB NOT NULL, block INTEGER NOT NULL,
+          tx INTEGER NOT NULL, txid TEXT NOT NULL, ts INTEGER NOT NULL, is_delete INTEGER NOT NULL, value BLOB,
+          PRIMARY KEY (ns, key, block, tx)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS blocks (number INTEGER PRIMARY KEY, file INTEGER NOT NULL, offset INTEGER NOT NULL,
+          length INTEGER NOT NULL, hash BLOB NOT NULL);
+        CREATE TABLE IF NOT EXISTS txs (txid TEXT PRIMARY KEY, block INTEGER NOT NULL, idx INTEGER NOT NULL,
+          code INTEGER NOT NULL) WITHOUT ROWID;
+      `);
+    }
+    this.q = {
+      get: this.db.prepare('SELECT value, block, tx FROM state WHERE ns = ? AND key = ?'),
+      rangeTo: this.db.prepare('SELECT key, value, block, tx FROM state WHERE ns = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?'),
+      rangeOpen: this.db.prepare('SELECT key, value, block, tx FROM state WHERE ns = ? AND key >= ? ORDER BY key LIMIT ?'),
+      history: this.db.prepare(
+        'SELECT txid, ts, is_delete, value FROM history WHERE ns = ? AND key = ? ORDER BY block DESC, tx DESC',
+      ),
+      last: this.db.prepare('SELECT number, file, offset, length, hash FROM blocks ORDER BY number DESC LIMIT 1'),
+      block: this.db.prepare('SELECT number, file, offset, length, hash FROM blocks WHERE number = ?'),
+      tx: this.db.prepare('SELECT block, idx, code FROM txs WHERE txid = ?'),
+      ...(opts.readonly
+        ? {}
+        : {
+            put: this.db.prepare('INSERT OR REPLACE INTO state (ns, key, value, block, tx) VALUES (?, ?, ?, ?, ?)'),
+            del: this.db.prepare('DELETE FROM state WHERE ns = ? AND key = ?'),
+            hist: this.db.prepare(
+              'INSERT OR REPLACE INTO history (ns, key, block, tx, txid, ts, is_delete, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+            ),
+            addBlock: this.db.prepare('INSERT OR REPLACE INTO blocks (number, file, offset, length, hash) VALUES (?, ?, ?, ?, ?)'),
+            addTx: this.db.prepare('INSERT OR IGNORE INTO txs (txid, block, idx, code) VALUES (?, ?, ?, ?)'),
+          }),
+    };
+  }
+
+  get(ns: string, key: string): VersionedKV | undefined {
+    const r = this.q.get.get(ns, k(key)) as { value: Buffer; block: number; tx: number } | undefined;
+    return r ? { key, value: r.value, version: { block: r.block, tx: r.tx } } : undefined;
+  }
+
+  range(ns: string, start: string, end: string, limit: number): VersionedKV[] {
+    const rows = (end ? this.q.rangeTo.all(ns, k(start), k(end), limit) : this.q.rangeOpen.all(ns, k(start), limit)) as Array<{
+      key: Buffer;
+      value: Buffer;
+      block: number;
+      tx: number;
+    }>;
+    return rows.map((r) => ({ key: r.key.toString('utf8'), value: r.value, version: { block: r.block, tx: r.tx } }));
+  }
+
+  history(ns: string, key: string): HistoryRecord[] {
+    return (this.q.history.all(ns, k(key)) as Array<{ txid: string; ts: number; is_delete: number; value: Buffer | null }>).map(
+      (r) => ({ txId: r.txid, timestamp: new Date(r.ts), isDelete: !!r.is_delete, value: r.value ?? Buffer.alloc(0) }),
+    );
+  }
+
+  lastBlock(): IndexedBlock | undefined {
+    return (this.q.last.get() as IndexedBlock | undefined) ?? undefined;
+  }
+
+  block(n: number): IndexedBlock | undefined {
+    return (this.q.block.get(n) as IndexedBlock | undefined) ?? undefined;
+  }
+
+  tx(txId: string): { block: number; index: number; code: number } | undefined {
+    const r = this.q.tx.get(txId) as { block: number; idx: number; code: number } | undefined;
+    return r ? { block: r.block, index: r.idx, code: r.code } : undefined;
+  }
+
+  /** Apply a committed block: its index entry, its transactions, and the valid ones' writes. One transaction. */
+  commit(b: CommittedBlock): void {
+    this.apply ??= this.db.transaction((block: CommittedBlock) => {
+      const q = this.q as Required<typeof this.q>;
+      q.addBlock.run(block.number, block.location.file, block.location.offset, block.location.length, block.hash);
+      for (const tx of block.txs) {
+        if (tx.txId) q.addTx.run(tx.txId, block.number, tx.index, tx.code);
+        if (tx.code !== 0) continue;
+        for (const w of tx.writes) {
+          if (w.isDelete) q.del.run(w.ns, k(w.key));
+          else q.put.run(w.ns, k(w.key), Buffer.from(w.value), block.number, tx.index);
+          const value = w.isDelete ? null : Buffer.from(w.value);
+          q.hist.run(w.ns, k(w.key), block.number, tx.index, tx.txId, tx.timestamp.getTime(), w.isDelete ? 1 : 0, value);
+        }
+      }
+    });
+    this.apply(b);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Ledger errors: one base with a stable `code`; both adapters map their failures here.
+ */
+export type LedgerErrorCode =
+  /** The contract refused the transaction (endorsement failed); `reason` is its code. */
+  | 'REJECTED'
+  /** Committed, but invalidated: another transaction changed what this one read. */
+  | 'MVCC_READ_CONFLICT'
+  | 'PHANTOM_READ_CONFLICT'
+  /** Committed but invalid for another reason (validation code in `validationCode`). */
+  | 'INVALID'
+  | 'TIMEOUT'
+  | 'UNAVAILABLE'
+  | 'CLOSED';
+
+export class LedgerError extends Error {
+  constructor(
+    readonly code: LedgerErrorCode,
+    message: string,
+    readonly txId?: string,
+  ) {
+    super(message);
+    this.name = 'LedgerError';
+  }
+}
+
+/** The contract said no. `reason` is the contract's stable rejection code (e.g. KEY_RETIRED). */
+export class RejectedError extends LedgerError {
+  constructor(
+    readonly reason: string,
+    readonly detail: string,
+    txId?: string,
+  ) {
+    super('REJECTED', `${reason}: ${detail}`, txId);
+    this.name = 'RejectedError';
+  }
+}
+
+/** The transaction was ordered and committed, but marked invalid. */
+export class CommitError extends LedgerError {
+  constructor(
+    code: 'MVCC_READ_CONFLICT' | 'PHANTOM_READ_CONFLICT' | 'INVALID',
+    readonly validationCode: string,
+    readonly block: number,
+    txId: string,
+  ) {
+    super(code, `transaction ${txId} committed in block ${block} as ${validationCode}`, txId);
+    this.name = 'CommitError';
+  }
+}
+
+/** Whether retrying the same call may succeed (MVCC conflicts, transient unavailability). */
+export function isRetryable(e: unknown): boolean {
+  return e instanceof LedgerError && ['MVCC_READ_CONFLICT', 'PHANTOM_READ_CONFLICT', 'UNAVAILABLE'].includes(e.code);
+}

@@ -127,7 +127,8 @@ export class AnxinContract extends Contract {
       await it.close();
     }
     if (!out.length) throw new Rejection('ANCHOR_NOT_FOUND', `credential ${id} was never anchored`);
-    return out;
+    return out.reverse(); // Fabric returns newest first
+
   }
 
   @Transaction(false)

@@ -32,14 +32,14 @@ export interface AssembledBlock {
  * @example
  * const b = assembleBlock({ number: 1, previousHash, envelopes, txFilter: new Uint8Array([0, 11]), lastConfig: 0, orderer });
  */
-export function assembleBlock(opts: {
+export async function assembleBlock(opts: {
   number: number;
   previousHash: Uint8Array;
   envelopes: Uint8Array[];
   txFilter: Uint8Array;
   lastConfig: number;
   orderer: Signer;
-}): AssembledBlock {
+}): Promise<AssembledBlock> {
   const dataHash = blockDataHash(opts.envelopes);
   const header = new common.BlockHeader();
   header.setNumber(opts.number);
@@ -64,7 +64,7 @@ export function assembleBlock(opts: {
   const headerBytes = blockHeaderBytes(opts.number, opts.previousHash, dataHash);
   const ms = new common.MetadataSignature();
   ms.setSignatureHeader(shBytes);
-  ms.setSignature(opts.orderer.sign(Buffer.concat([value, shBytes, headerBytes])));
+  ms.setSignature(await opts.orderer.sign(Buffer.concat([value, shBytes, headerBytes])));
   const sigMeta = new common.Metadata();
   sigMeta.setValue(value);
   sigMeta.setSignaturesList([ms]);

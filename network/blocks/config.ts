@@ -204,7 +204,12 @@ export function buildChannelConfig(spec: ChannelConfigSpec): common.Config {
 }
 
 /** A CONFIG envelope carrying `config`, signed by `signer` (the orderer). */
-export function buildConfigEnvelope(channelId: string, config: common.Config, signer: Signer, timestamp: Date): Uint8Array {
+export async function buildConfigEnvelope(
+  channelId: string,
+  config: common.Config,
+  signer: Signer,
+  timestamp: Date,
+): Promise<Uint8Array> {
   const ch = new common.ChannelHeader();
   ch.setType(common.HeaderType.CONFIG);
   ch.setChannelId(channelId);
@@ -224,7 +229,7 @@ export function buildConfigEnvelope(channelId: string, config: common.Config, si
   const bytes = payload.serializeBinary();
   const env = new common.Envelope();
   env.setPayload(bytes);
-  env.setSignature(signer.sign(bytes));
+  env.setSignature(await signer.sign(bytes));
   return env.serializeBinary();
 }
 

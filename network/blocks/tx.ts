@@ -10,7 +10,7 @@ import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 
 export interface Signer {
   serialize(): Uint8Array;
-  sign(message: Uint8Array): Uint8Array;
+  sign(message: Uint8Array): Promise<Uint8Array>;
 }
 
 export interface ProposalParts {
@@ -213,16 +213,21 @@ export function proposalResponsePayload(p: ProposalParts, action: EndorsedAction
 }
 
 /** An endorsement: the endorser's identity and its signature over prp || endorser. */
-export function endorse(prp: Uint8Array, endorser: Signer): peer.Endorsement {
+export async function endorse(prp: Uint8Array, endorser: Signer): Promise<peer.Endorsement> {
   const id = endorser.serialize();
   const e = new peer.Endorsement();
   e.setEndorser(id);
-  e.setSignature(endorser.sign(Buffer.concat([prp, id])));
+  e.setSignature(await endorser.sign(Buffer.concat([prp, id])));
   return e;
 }
 
 /** The signed transaction envelope (protoutil.CreateSignedTx). */
-export function buildEnvelope(p: ProposalParts, prp: Uint8Array, endorsements: peer.Endorsement[], client: Signer): Uint8Array {
+export async function buildEnvelope(
+  p: ProposalParts,
+  prp: Uint8Array,
+  endorsements: peer.Endorsement[],
+  client: Signer,
+): Promise<Uint8Array> {
   const cea = new peer.ChaincodeEndorsedAction();
   cea.setProposalResponsePayload(prp);
   cea.setEndorsementsList(endorsements);
@@ -245,6 +250,6 @@ export function buildEnvelope(p: ProposalParts, prp: Uint8Array, endorsements: p
 
   const env = new common.Envelope();
   env.setPayload(payloadBytes);
-  env.setSignature(client.sign(payloadBytes));
+  env.setSignature(await client.sign(payloadBytes));
   return env.serializeBinary();
 }

@@ -132,8 +132,8 @@ export async function createNetwork(root: string, opts: GenesisOptions = {}): Pr
     })),
   });
   const orderer = networkIdentity(tmp, d, d.orderer);
-  const envelope = buildConfigEnvelope(d.channel, config, orderer, new Date());
-  const block0 = assembleBlock({
+  const envelope = await buildConfigEnvelope(d.channel, config, orderer, new Date());
+  const block0 = await assembleBlock({
     number: 0,
     previousHash: new Uint8Array(0),
     envelopes: [envelope],

@@ -16,7 +16,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join } from 'node:path';
 import { assembleBlock } from '../blocks/block';
 import { validationCodeName, TxValidationCode } from '../blocks/codes';
-import { decodeBlock, type DecodedBlock } from '../blocks/decode';
+import { common } from '@hyperledger/fabric-protos';
+import { decodeBlock, decodeEnvelope, type DecodedBlock } from '../blocks/decode';
 import {
   buildEnvelope,
   buildProposal,
@@ -34,7 +35,7 @@ import { ContractRunner } from './chaincode';
 import { loadFabricQuietly } from './fabric-quiet';
 import { CHAIN_DIR, createNetwork, isCreated, networkIdentity, readDescriptor, type BatchConfig, type GenesisOptions, type NetworkDescriptor } from './genesis';
 import { StateDb, type TxRecord } from './statedb';
-import { SimulationStub, TOTAL_QUERY_LIMIT } from './stub';
+import { SimulationStub, TOTAL_QUERY_LIMIT, type HistoryRecord, type StateReader } from './stub';
 
 export interface EmbeddedLedgerOptions {
   /** The contract classes to run (the Anxin contract by default). */
@@ -143,6 +144,26 @@ export class EmbeddedLedger implements Ledger {
     }
   }
 
+  /** Committed state as simulation sees it; history values come from the blocks, as on Fabric. */
+  private readonly reader: StateReader = {
+    get: (ns, key) => this.db.get(ns, key),
+    range: (ns, start, end, limit) => this.db.range(ns, start, end, limit),
+    history: (ns, key) => this.db.historyIndex(ns, key).map(({ block, tx }) => this.historyRecord(ns, key, block, tx)),
+  };
+
+  private historyRecord(ns: string, key: string, blockNumber: number, txIndex: number): HistoryRecord {
+    const block = common.Block.deserializeBinary(this.block(blockNumber));
+    const tx = decodeEnvelope(block.getData()!.getDataList_asU8()[txIndex]!, txIndex, TxValidationCode.VALID);
+    for (const a of tx.actions) {
+      for (const s of a.rwsets) {
+        if (s.namespace !== ns) continue;
+        const w = s.writes.find((x) => x.key === key);
+        if (w) return { txId: tx.txId, timestamp: tx.timestamp, isDelete: w.isDelete, value: Buffer.from(w.value) };
+      }
+    }
+    throw new LedgerError('UNAVAILABLE', `history index names block ${blockNumber} tx ${txIndex} for a key it does not write`);
+  }
+
   get height(): number {
     return this.heightValue;
   }
@@ -166,7 +187,7 @@ export class EmbeddedLedger implements Ledger {
         args: [fn, ...args].map((a) => Buffer.from(a, 'utf8')),
         creator: { mspId: this.client.mspId, idBytes: Buffer.from(this.client.certPem) },
       },
-      this.db,
+      this.reader,
     );
     return this.runner.invoke(stub).then((response) => ({ response, stub }));
   }
@@ -205,7 +226,7 @@ export class EmbeddedLedger implements Ledger {
       response: { status: response.status, message: response.message ?? '', payload },
       chaincodeVersion: this.descriptor.chaincode.version,
     });
-    const envelope = buildEnvelope(proposal, prp, [endorse(prp, this.peer)], this.client);
+    const envelope = await buildEnvelope(proposal, prp, [await endorse(prp, this.peer)], this.client);
     const status = await this.order({ txId: proposal.txId, envelope, rwsets: [rwset], timestamp });
     if (status.code !== TxValidationCode.VALID) {
       const name = validationCodeName(status.code);
@@ -242,7 +263,7 @@ export class EmbeddedLedger implements Ledger {
     try {
       const number = this.heightValue;
       const codes = this.validate(batch);
-      const block = assembleBlock({
+      const block = await assembleBlock({
         number,
         previousHash: this.lastHash,
         envelopes: batch.map((t) => t.envelope),

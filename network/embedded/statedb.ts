@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import type { BlockLocation } from './blockfile';
-import type { HistoryRecord, StateReader, VersionedKV } from './stub';
+import type { VersionedKV } from './stub';
 
 export interface TxRecord {
   txId: string;
@@ -29,11 +29,13 @@ export interface IndexedBlock extends BlockLocation {
 }
 
 const k = (key: string) => Buffer.from(key, 'utf8');
+const CACHE_ENTRIES = 100_000;
 
-export class StateDb implements StateReader {
+export class StateDb {
   private readonly db: Database.Database;
   private readonly q;
   private apply?: (b: CommittedBlock) => void;
+  private readonly cache = new Map<string, VersionedKV | null>();
 
   constructor(path: string, opts: { readonly?: boolean } = {}) {
     this.db = new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
@@ -41,12 +43,14 @@ export class StateDb implements StateReader {
       this.db.pragma('journal_mode = WAL');
       // Durability comes from the block files (fsynced first); this database is rebuilt from them.
       this.db.pragma('synchronous = NORMAL');
+      // Checkpoints are the costly part of a commit: let the WAL grow (~80 MB) before folding it back.
+      this.db.pragma('wal_autocheckpoint = 20000');
+      this.db.pragma('cache_size = -65536');
       this.db.exec(`
         CREATE TABLE IF NOT EXISTS state (ns TEXT NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL,
           block INTEGER NOT NULL, tx INTEGER NOT NULL, PRIMARY KEY (ns, key)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS history (ns TEXT NOT NULL, key BLOB NOT NULL, block INTEGER NOT NULL,
-          tx INTEGER NOT NULL, txid TEXT NOT NULL, ts INTEGER NOT NULL, is_delete INTEGER NOT NULL, value BLOB,
-          PRIMARY KEY (ns, key, block, tx)) WITHOUT ROWID;
+          tx INTEGER NOT NULL, PRIMARY KEY (ns, key, block, tx)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS blocks (number INTEGER PRIMARY KEY, file INTEGER NOT NULL, offset INTEGER NOT NULL,
           length INTEGER NOT NULL, hash BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS txs (txid TEXT PRIMARY KEY, block INTEGER NOT NULL, idx INTEGER NOT NULL,
@@ -58,7 +62,7 @@ export class StateDb implements StateReader {
       rangeTo: this.db.prepare('SELECT key, value, block, tx FROM state WHERE ns = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?'),
       rangeOpen: this.db.prepare('SELECT key, value, block, tx FROM state WHERE ns = ? AND key >= ? ORDER BY key LIMIT ?'),
       history: this.db.prepare(
-        'SELECT txid, ts, is_delete, value FROM history WHERE ns = ? AND key = ? ORDER BY block DESC, tx DESC',
+        'SELECT block, tx FROM history WHERE ns = ? AND key = ? ORDER BY block DESC, tx DESC',
       ),
       last: this.db.prepare('SELECT number, file, offset, length, hash FROM blocks ORDER BY number DESC LIMIT 1'),
       block: this.db.prepare('SELECT number, file, offset, length, hash FROM blocks WHERE number = ?'),
@@ -69,7 +73,7 @@ export class StateDb implements StateReader {
             put: this.db.prepare('INSERT OR REPLACE INTO state (ns, key, value, block, tx) VALUES (?, ?, ?, ?, ?)'),
             del: this.db.prepare('DELETE FROM state WHERE ns = ? AND key = ?'),
             hist: this.db.prepare(
-              'INSERT OR REPLACE INTO history (ns, key, block, tx, txid, ts, is_delete, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+              'INSERT OR REPLACE INTO history (ns, key, block, tx) VALUES (?, ?, ?, ?)',
             ),
             addBlock: this.db.prepare('INSERT OR REPLACE INTO blocks (number, file, offset, length, hash) VALUES (?, ?, ?, ?, ?)'),
             addTx: this.db.prepare('INSERT OR IGNORE INTO txs (txid, block, idx, code) VALUES (?, ?, ?, ?)'),
@@ -78,8 +82,19 @@ export class StateDb implements StateReader {
   }
 
   get(ns: string, key: string): VersionedKV | undefined {
+    const id = `${ns}\u0000${key}`;
+    const hit = this.cache.get(id);
+    if (hit !== undefined) return hit ?? undefined;
     const r = this.q.get.get(ns, k(key)) as { value: Buffer; block: number; tx: number } | undefined;
-    return r ? { key, value: r.value, version: { block: r.block, tx: r.tx } } : undefined;
+    const v = r ? { key, value: r.value, version: { block: r.block, tx: r.tx } } : undefined;
+    this.remember(id, v ?? null);
+    return v;
+  }
+
+  /** Write-through cache of point reads (absent keys too); this process is the only writer. */
+  private remember(id: string, v: VersionedKV | null): void {
+    if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(id, v);
   }
 
   range(ns: string, start: string, end: string, limit: number): VersionedKV[] {
@@ -92,10 +107,12 @@ export class StateDb implements StateReader {
     return rows.map((r) => ({ key: r.key.toString('utf8'), value: r.value, version: { block: r.block, tx: r.tx } }));
   }
 
-  history(ns: string, key: string): HistoryRecord[] {
-    return (this.q.history.all(ns, k(key)) as Array<{ txid: string; ts: number; is_delete: number; value: Buffer | null }>).map(
-      (r) => ({ txId: r.txid, timestamp: new Date(r.ts), isDelete: !!r.is_delete, value: r.value ?? Buffer.alloc(0) }),
-    );
+  /**
+   * Where a key was modified, newest first. Like Fabric's history database this is an
+   * index only: the values live in the blocks.
+   */
+  historyIndex(ns: string, key: string): Array<{ block: number; tx: number }> {
+    return this.q.history.all(ns, k(key)) as Array<{ block: number; tx: number }>;
   }
 
   lastBlock(): IndexedBlock | undefined {
@@ -120,10 +137,13 @@ export class StateDb implements StateReader {
         if (tx.txId) q.addTx.run(tx.txId, block.number, tx.index, tx.code);
         if (tx.code !== 0) continue;
         for (const w of tx.writes) {
+          const id = `${w.ns}\u0000${w.key}`;
+          if (this.cache.has(id)) {
+            this.cache.set(id, w.isDelete ? null : { key: w.key, value: Buffer.from(w.value), version: { block: block.number, tx: tx.index } });
+          }
           if (w.isDelete) q.del.run(w.ns, k(w.key));
-          else q.put.run(w.ns, k(w.key), Buffer.from(w.value), block.number, tx.index);
-          const value = w.isDelete ? null : Buffer.from(w.value);
-          q.hist.run(w.ns, k(w.key), block.number, tx.index, tx.txId, tx.timestamp.getTime(), w.isDelete ? 1 : 0, value);
+          else q.put.run(w.ns, k(w.key), w.value, block.number, tx.index);
+          q.hist.run(w.ns, k(w.key), block.number, tx.index);
         }
       }
     });

@@ -2,7 +2,7 @@
  * ECDSA P-256 signatures as Fabric wants them: DER-encoded, over SHA-256, with a
  * low S value (Fabric rejects high-S signatures as malleable).
  */
-import { createSign, createVerify, type KeyObject } from 'node:crypto';
+import { createSign, createVerify, sign as cryptoSign, type KeyObject } from 'node:crypto';
 
 /** Order of the P-256 group. */
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
@@ -59,6 +59,13 @@ export function toLowS(sig: Uint8Array): Buffer {
 /** Sign `message` with ECDSA P-256 / SHA-256: DER, low-S. */
 export function signMessage(privateKey: KeyObject, message: Uint8Array): Buffer {
   return toLowS(createSign('sha256').update(message).sign(privateKey));
+}
+
+/** Sign on libuv's thread pool, so that signing spreads over the cores. DER, low-S. */
+export function signMessageAsync(privateKey: KeyObject, message: Uint8Array): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    cryptoSign('sha256', message, privateKey, (err, sig) => (err ? reject(err) : resolve(toLowS(sig)))),
+  );
 }
 
 /** Verify a DER ECDSA P-256 / SHA-256 signature; high-S signatures are refused, as Fabric does. */

@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { msp } from '@hyperledger/fabric-protos';
-import { signMessage } from './ecdsa';
+import { signMessage, signMessageAsync } from './ecdsa';
 
 /**
  * A Fabric signing identity: an MSP id, an X.509 certificate, and the ECDSA P-256 key
@@ -35,7 +35,12 @@ export class SigningIdentity {
     return this.serialized;
   }
 
-  sign(message: Uint8Array): Buffer {
+  /** Sign (ECDSA P-256, SHA-256, DER, low-S) off the main thread. */
+  sign(message: Uint8Array): Promise<Buffer> {
+    return signMessageAsync(this.privateKey, message);
+  }
+
+  signSync(message: Uint8Array): Buffer {
     return signMessage(this.privateKey, message);
   }
 

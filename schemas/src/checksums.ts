@@ -40,7 +40,7 @@ export function idNumberCheckChar(first17: string): string {
 
 /**
  * Whether `id` is a well-formed resident identity card number (居民身份证号码,
- * GB 11643-1999): 17 digits, a real date of birth at positions 7–14, and the
+ * GB 11643-1999): 17 digits, a real date of birth (not in the future) at positions 7–14, and the
  * ISO 7064 MOD 11-2 check character (0–9 or X).
  */
 export function isValidIdNumber(id: string): boolean {
@@ -52,5 +52,6 @@ export function isValidIdNumber(id: string): boolean {
   if (y < 1900 || birth.getUTCFullYear() !== y || birth.getUTCMonth() !== m - 1 || birth.getUTCDate() !== d) {
     return false;
   }
+  if (birth.getTime() > Date.now()) return false; // not born yet
   return id[17] === idNumberCheckChar(id.slice(0, 17));
 }

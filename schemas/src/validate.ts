@@ -20,7 +20,7 @@ let shared: Ajv2020 | undefined;
 /** The one ajv instance: every schema registered, formats and custom keywords added. */
 export function ajv(): Ajv2020 {
   if (!shared) {
-    const instance = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+    const instance = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true });
     addFormats(instance);
     addKeywords(instance);
     for (const s of ALL_SCHEMAS) instance.addSchema(s as object);

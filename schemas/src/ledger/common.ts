@@ -40,6 +40,21 @@ export const STATUS_REASONS = [
 ] as const;
 export type StatusReason = (typeof STATUS_REASONS)[number];
 
+/** Reasons each status change may give. */
+export const REVOKE_REASONS = [
+  'issued_in_error',
+  'superseded',
+  'contract_ended',
+  'contract_terminated',
+  're_examination_failed',
+  'fraud',
+  'key_compromise',
+  'holder_request',
+  'other',
+] as const satisfies readonly StatusReason[];
+export const SUSPEND_REASONS = ['re_examination_pending', 'investigation', 'key_compromise', 'holder_request', 'other'] as const satisfies readonly StatusReason[];
+export const REINSTATE_REASONS = ['re_examination_passed', 'investigation_closed', 'issued_in_error', 'other'] as const satisfies readonly StatusReason[];
+
 export const utcDateTime = {
   type: 'string',
   format: 'date-time',
@@ -77,6 +92,18 @@ export const kid = {
   description: 'JOSE kid: <issuer id>#<key id>, or registrar#<key id> for registrar keys.',
 } as const;
 
+export const issuerKid = {
+  type: 'string',
+  pattern: '^urn:anxin:issuer:[a-z0-9][a-z0-9-]{2,62}#[A-Za-z0-9_-]{43}$',
+  description: 'JOSE kid of an issuer key: <issuer id>#<key id>.',
+} as const;
+
+export const registrarKid = {
+  type: 'string',
+  pattern: '^registrar#[A-Za-z0-9_-]{43}$',
+  description: 'JOSE kid of a registrar key: registrar#<key id>.',
+} as const;
+
 export const holderRef = {
   type: 'string',
   pattern: '^[A-Za-z0-9_-]{43}$',
@@ -84,6 +111,8 @@ export const holderRef = {
 } as const;
 
 export const credentialType = { type: 'string', enum: CREDENTIAL_TYPES } as const;
+export const anchorStatus = { type: 'string', enum: ANCHOR_STATUSES } as const;
+export const issuerStatus = { type: 'string', enum: ISSUER_STATUSES } as const;
 export const issuerKind = { type: 'string', enum: ISSUER_KINDS } as const;
 export const signingAlg = { type: 'string', enum: SIGNING_ALGS } as const;
 export const statusReason = { type: 'string', enum: STATUS_REASONS } as const;
@@ -102,6 +131,10 @@ export const b64urlCoord = { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } as
  * private key can never reach the ledger by mistake.
  */
 export const publicJwk = {
+  type: 'object',
+  properties: { kty: { type: 'string', enum: ['EC', 'OKP'] } },
+  required: ['kty'],
+  discriminator: { propertyName: 'kty' },
   oneOf: [
     {
       type: 'object',
@@ -126,6 +159,18 @@ export const publicJwk = {
     },
   ],
 } as const;
+
+/** `alg` must fit the key: ES256 ⇔ EC P-256, EdDSA ⇔ OKP Ed25519. For objects with `alg` and `publicJwk`. */
+export const algFitsKey = [
+  {
+    if: { type: 'object', properties: { alg: { const: 'ES256' } }, required: ['alg'] },
+    then: { type: 'object', properties: { publicJwk: { type: 'object', properties: { kty: { const: 'EC' } } } } },
+  },
+  {
+    if: { type: 'object', properties: { alg: { const: 'EdDSA' } }, required: ['alg'] },
+    then: { type: 'object', properties: { publicJwk: { type: 'object', properties: { kty: { const: 'OKP' } } } } },
+  },
+] as const;
 
 /** Organisation name (employer, clinic, training body): public, never a person. */
 export const orgName = { type: 'string', minLength: 2, maxLength: 128 } as const;

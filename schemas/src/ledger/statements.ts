@@ -7,7 +7,13 @@
 import { schemaId } from '../ids';
 import type { Infer, Schema } from '../infer';
 import {
+  algFitsKey,
   allowedTypes,
+  issuerKid,
+  issuerStatus,
+  REINSTATE_REASONS,
+  REVOKE_REASONS,
+  SUSPEND_REASONS,
   credentialId,
   credentialType,
   holderRef,
@@ -20,7 +26,6 @@ import {
   sha256Hex,
   signingAlg,
   statementId,
-  statusReason,
   utcDateTime,
 } from './common';
 
@@ -58,6 +63,7 @@ const newKey = {
     notBefore: { ...utcDateTime, description: 'When the key may start signing; the transaction time when absent.' },
   },
   required: ['keyId', 'alg', 'publicJwk'],
+  allOf: algFitsKey,
   additionalProperties: false,
 } as const;
 
@@ -102,7 +108,7 @@ export const updateIssuerStatementSchema = {
       properties: {
         name: orgName,
         allowedTypes,
-        status: { type: 'string', enum: ['active', 'suspended', 'revoked'] },
+        status: { ...issuerStatus, description: 'A revoked issuer stays revoked.' },
       },
       minProperties: 1,
       additionalProperties: false,
@@ -177,7 +183,7 @@ export const anchorStatementSchema = {
       properties: {
         id: credentialId,
         type: credentialType,
-        kid,
+        kid: { ...issuerKid, description: 'The issuer key that signed the credential itself.' },
         digest: sha256Hex,
         holderRef,
         validFrom: utcDateTime,
@@ -192,7 +198,12 @@ export const anchorStatementSchema = {
 } as const satisfies Schema;
 export type AnchorStatement = Infer<typeof anchorStatementSchema>;
 
-function statusChange<K extends 'revoke' | 'suspend' | 'reinstate'>(kind: K, name: string, title: string) {
+function statusChange<K extends 'revoke' | 'suspend' | 'reinstate', R extends readonly string[]>(
+  kind: K,
+  reasons: R,
+  name: string,
+  title: string,
+) {
   return {
     $id: schemaId(name),
     title,
@@ -202,18 +213,18 @@ function statusChange<K extends 'revoke' | 'suspend' | 'reinstate'>(kind: K, nam
       ...envelope,
       iss: issuerId,
       credentialId,
-      reason: statusReason,
+      reason: { type: 'string', enum: reasons },
     },
     required: ['kind', 'jti', 'iat', 'iss', 'credentialId', 'reason'],
     additionalProperties: false,
   } as const satisfies Schema;
 }
 
-export const revokeStatementSchema = statusChange('revoke', 'statement-revoke', 'Statement: revoke a credential, for good (issuer)');
+export const revokeStatementSchema = statusChange('revoke', REVOKE_REASONS, 'statement-revoke', 'Statement: revoke a credential, for good (issuer)');
 export type RevokeStatement = Infer<typeof revokeStatementSchema>;
-export const suspendStatementSchema = statusChange('suspend', 'statement-suspend', 'Statement: suspend an active credential (issuer)');
+export const suspendStatementSchema = statusChange('suspend', SUSPEND_REASONS, 'statement-suspend', 'Statement: suspend an active credential (issuer)');
 export type SuspendStatement = Infer<typeof suspendStatementSchema>;
-export const reinstateStatementSchema = statusChange('reinstate', 'statement-reinstate', 'Statement: reinstate a suspended credential (issuer)');
+export const reinstateStatementSchema = statusChange('reinstate', REINSTATE_REASONS, 'statement-reinstate', 'Statement: reinstate a suspended credential (issuer)');
 export type ReinstateStatement = Infer<typeof reinstateStatementSchema>;
 
 export type StatusStatement = RevokeStatement | SuspendStatement | ReinstateStatement;
@@ -268,6 +279,7 @@ export const initArgsSchema = {
         type: 'object',
         properties: { keyId, alg: signingAlg, publicJwk },
         required: ['keyId', 'alg', 'publicJwk'],
+        allOf: algFitsKey,
         additionalProperties: false,
       },
     },

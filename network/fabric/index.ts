@@ -1,0 +1,5 @@
+export * from './crypto';
+export * from './configtx';
+export * from './config';
+export * from './ports';
+export * from './network';

@@ -4,3 +4,4 @@ export * from './tx';
 export * from './config';
 export * from './block';
 export * from './decode';
+export * from './json';

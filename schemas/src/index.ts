@@ -7,3 +7,4 @@ export * from './registry';
 export * from './ledger';
 export * from './subjects';
 export * from './api';
+export * from './credentials';

@@ -20,7 +20,7 @@ let shared: Ajv2020 | undefined;
 /** The one ajv instance: every schema registered, formats and custom keywords added. */
 export function ajv(): Ajv2020 {
   if (!shared) {
-    const instance = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true });
+    const instance = new Ajv2020({ allErrors: true, strict: true, strictTuples: false, allowUnionTypes: true, discriminator: true });
     addFormats(instance);
     addKeywords(instance);
     for (const s of ALL_SCHEMAS) instance.addSchema(s as object);
@@ -33,6 +33,8 @@ function toIssues(errors: ErrorObject[] | null | undefined): SchemaIssue[] {
   const out: SchemaIssue[] = [];
   const seen = new Set<string>();
   for (const e of errors ?? []) {
+    // An if/then failure only repeats the failures inside its `then`.
+    if (e.keyword === 'if') continue;
     let field = e.instancePath;
     if (e.keyword === 'required') field += `/${escape((e.params as { missingProperty: string }).missingProperty)}`;
     if (e.keyword === 'additionalProperties') field += `/${escape((e.params as { additionalProperty: string }).additionalProperty)}`;
@@ -73,6 +75,13 @@ export function validator<S extends Schema & { $id: string }>(schema: S): (data:
     fn ??= ajv().getSchema(schema.$id) ?? ajv().compile(schema as object);
     return fn(data) ? { ok: true, value: data as Infer<S> } : { ok: false, issues: toIssues(fn.errors) };
   };
+}
+
+/** Compile every registered schema now, so that a broken schema fails at start-up, not on first use. */
+export function compileAll(): void {
+  for (const s of ALL_SCHEMAS) {
+    if (!ajv().getSchema(s.$id)) throw new Error(`schema ${s.$id} does not compile`);
+  }
 }
 
 /** Validate `data` against the registered schema with id `id`. */

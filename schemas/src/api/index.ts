@@ -1,2 +1,25 @@
+export * from './bodies';
+import {
+  compromisedKeyRequestSchema,
+  createApiKeyRequestSchema,
+  createIssuerRequestSchema,
+  issueCredentialRequestSchema,
+  rotateKeyRequestSchema,
+  statusChangeRequestSchema,
+  updateIssuerRequestSchema,
+  verifyBatchRequestSchema,
+  verifyRequestSchema,
+} from './bodies';
+
 /** Every HTTP API body schema, for registration with the shared ajv instance. */
-export const API_SCHEMAS: readonly { $id: string }[] = [];
+export const API_SCHEMAS: readonly { $id: string }[] = [
+  createIssuerRequestSchema,
+  updateIssuerRequestSchema,
+  rotateKeyRequestSchema,
+  compromisedKeyRequestSchema,
+  createApiKeyRequestSchema,
+  issueCredentialRequestSchema,
+  statusChangeRequestSchema,
+  verifyRequestSchema,
+  verifyBatchRequestSchema,
+];

@@ -47,14 +47,14 @@ export const issuerKeyRecordSchema = {
   additionalProperties: false,
   examples: [
     {
-      keyId: 'Vb1yRbl0jEMGfQdD5_PbVAQrNn2oQOgCKXyDAhfqfUQ',
-      kid: 'urn:anxin:issuer:chengdu-jinniu-cdc#Vb1yRbl0jEMGfQdD5_PbVAQrNn2oQOgCKXyDAhfqfUQ',
+      keyId: 'fq0lLhpNNughc5QlpHxbEvt_zwTMq-CjmakoeuvFOZw',
+      kid: 'urn:anxin:issuer:chengdu-jinniu-cdc#fq0lLhpNNughc5QlpHxbEvt_zwTMq-CjmakoeuvFOZw',
       alg: 'ES256',
       publicJwk: {
         kty: 'EC',
         crv: 'P-256',
-        x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
-        y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+        x: 'edYpWsYGeNGQTUquiZXtMqNMcd68ewDYXhv3IUvXP-A',
+        y: 'NrAe-l8uRdhl_Md3tyCR1goGFchpGFT1BwmzRyaFo-Q',
       },
       notBefore: '2026-03-01T00:00:00Z',
     },
@@ -90,14 +90,14 @@ export const issuerRecordSchema = {
       status: 'active',
       keys: [
         {
-          keyId: 'Vb1yRbl0jEMGfQdD5_PbVAQrNn2oQOgCKXyDAhfqfUQ',
-          kid: 'urn:anxin:issuer:chengdu-jinniu-cdc#Vb1yRbl0jEMGfQdD5_PbVAQrNn2oQOgCKXyDAhfqfUQ',
+          keyId: 'fq0lLhpNNughc5QlpHxbEvt_zwTMq-CjmakoeuvFOZw',
+          kid: 'urn:anxin:issuer:chengdu-jinniu-cdc#fq0lLhpNNughc5QlpHxbEvt_zwTMq-CjmakoeuvFOZw',
           alg: 'ES256',
           publicJwk: {
             kty: 'EC',
             crv: 'P-256',
-            x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
-            y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+            x: 'edYpWsYGeNGQTUquiZXtMqNMcd68ewDYXhv3IUvXP-A',
+            y: 'NrAe-l8uRdhl_Md3tyCR1goGFchpGFT1BwmzRyaFo-Q',
           },
           notBefore: '2026-03-01T00:00:00Z',
         },
@@ -140,7 +140,7 @@ export const anchorRecordSchema = {
       id: 'urn:uuid:3f1c2a9e-8d4b-4c6f-9a1e-2b7d5e8f0c13',
       type: 'HealthCertificate',
       issuer: 'urn:anxin:issuer:chengdu-jinniu-cdc',
-      kid: 'urn:anxin:issuer:chengdu-jinniu-cdc#Vb1yRbl0jEMGfQdD5_PbVAQrNn2oQOgCKXyDAhfqfUQ',
+      kid: 'urn:anxin:issuer:chengdu-jinniu-cdc#fq0lLhpNNughc5QlpHxbEvt_zwTMq-CjmakoeuvFOZw',
       digest: '9f2b5c1d0e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c',
       holderRef: 'Doz8EGyN-MDl8nWSi1DHepqRmIuoxv2glq2BPcyGrqs',
       validFrom: '2026-03-20T00:00:00Z',
@@ -176,5 +176,29 @@ export const registrarRecordSchema = {
   },
   required: ['keys', 'initialisedAt'],
   additionalProperties: false,
+  examples: [
+    {
+      keys: [
+        {
+          keyId: 'kA5dxbEfN-zvBjK9n4J3o6UmcsWxSTjb4OrewTY5BvU',
+          kid: 'registrar#kA5dxbEfN-zvBjK9n4J3o6UmcsWxSTjb4OrewTY5BvU',
+          alg: 'ES256',
+          publicJwk: {
+            kty: 'EC',
+            crv: 'P-256',
+            x: 'cSpG6QD0eJYeh2rYQ12pkvt7mbqVthfOqNybv-dcl8A',
+            y: 'DKEZh9tZeBUdGJYCbcBRqt_YoIgzQ9QNG9JM8D6rQQo',
+          },
+        },
+        {
+          keyId: 'X0qYxOXcJrJmC7EAx1JVWld2KYLhH0yqiOFnvz89p9k',
+          kid: 'registrar#X0qYxOXcJrJmC7EAx1JVWld2KYLhH0yqiOFnvz89p9k',
+          alg: 'EdDSA',
+          publicJwk: { kty: 'OKP', crv: 'Ed25519', x: '4CrK74gbq6wktmeslGyvVFUZK6J4JPjxSmFGAkbxCx0' },
+        },
+      ],
+      initialisedAt: '2026-01-01T00:00:00.000Z',
+    },
+  ],
 } as const satisfies Schema;
 export type RegistrarRecord = Infer<typeof registrarRecordSchema>;

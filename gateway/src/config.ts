@@ -1,0 +1,135 @@
+/**
+ * Configuration: read once from the environment, validated, then passed down. Nothing
+ * else in the gateway reads process.env. A bad value stops the process with one line.
+ */
+import { resolve } from 'node:path';
+
+export interface FabricConfig {
+  peerEndpoint: string;
+  tlsRootCert: string;
+  serverNameOverride?: string;
+  mspId: string;
+  certPath: string;
+  keyPath: string;
+  channel: string;
+  chaincode: string;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  publicUrl: string;
+  ledger: { kind: 'embedded'; dir: string; batchTimeoutMs?: number } | ({ kind: 'fabric' } & FabricConfig);
+  store: { kind: 'sqlite'; path: string } | { kind: 'mongodb'; uri: string };
+  kekFile: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Largest accepted request body, in bytes. */
+  bodyLimit: number;
+  /** Requests per minute per API key (or per address for public routes). */
+  rateLimitPerMinute: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  if (!(allowed as readonly string[]).includes(v)) throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got '${v}')`);
+  return v as T;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    throw new ConfigError(name, `must be an integer ${min}–${max} (got '${v}')`);
+  }
+  return Number(v);
+}
+
+function required(env: Env, name: string, why: string): string {
+  const v = env[name];
+  if (!v) throw new ConfigError(name, `is required ${why}`);
+  return v;
+}
+
+const SIZE = /^(\d+)(b|kb|mb)?$/i;
+
+function size(env: Env, name: string, fallback: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const m = SIZE.exec(v.trim());
+  if (!m) throw new ConfigError(name, `must be a size like 256kb or 1mb (got '${v}')`);
+  const n = Number(m[1]) * ({ b: 1, kb: 1024, mb: 1024 * 1024 } as const)[(m[2] ?? 'b').toLowerCase() as 'b'];
+  if (n < 1024 || n > 64 * 1024 * 1024) throw new ConfigError(name, `must be between 1kb and 64mb (got '${v}')`);
+  return n;
+}
+
+/**
+ * Build the configuration from an environment.
+ *
+ * @example
+ * const config = loadConfig(process.env); // throws ConfigError naming the variable
+ */
+export function loadConfig(env: Env, cwd = process.cwd()): Config {
+  const host = env.ANXIN_HOST || '127.0.0.1';
+  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new ConfigError('ANXIN_HOST', `is not a host name or address (got '${host}')`);
+  const port = int(env, 'ANXIN_PORT', 8080, 0, 65535);
+  const dataDir = resolve(cwd, env.ANXIN_DATA_DIR || './data');
+  const publicUrl = (env.ANXIN_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  try {
+    new URL(publicUrl);
+  } catch {
+    throw new ConfigError('ANXIN_PUBLIC_URL', `is not a URL (got '${publicUrl}')`);
+  }
+  const ledgerKind = oneOf(env, 'ANXIN_LEDGER', ['embedded', 'fabric'] as const, 'embedded');
+  const ledger: Config['ledger'] =
+    ledgerKind === 'embedded'
+      ? {
+          kind: 'embedded',
+          dir: resolve(dataDir, 'ledger'),
+          ...(env.ANXIN_BATCH_TIMEOUT_MS ? { batchTimeoutMs: int(env, 'ANXIN_BATCH_TIMEOUT_MS', 50, 1, 10_000) } : {}),
+        }
+      : {
+          kind: 'fabric',
+          peerEndpoint: required(env, 'ANXIN_FABRIC_PEER_ENDPOINT', 'when ANXIN_LEDGER=fabric (host:port of a peer)'),
+          tlsRootCert: required(env, 'ANXIN_FABRIC_TLS_ROOT_CERT', "when ANXIN_LEDGER=fabric (PEM file of the peer's TLS CA)"),
+          ...(env.ANXIN_FABRIC_PEER_HOST_ALIAS ? { serverNameOverride: env.ANXIN_FABRIC_PEER_HOST_ALIAS } : {}),
+          mspId: required(env, 'ANXIN_FABRIC_MSP_ID', 'when ANXIN_LEDGER=fabric (e.g. Org1MSP)'),
+          certPath: required(env, 'ANXIN_FABRIC_CERT', "when ANXIN_LEDGER=fabric (the client identity's certificate PEM)"),
+          keyPath: required(env, 'ANXIN_FABRIC_KEY', "when ANXIN_LEDGER=fabric (the client identity's private key PEM)"),
+          channel: env.ANXIN_FABRIC_CHANNEL || 'anxin',
+          chaincode: env.ANXIN_FABRIC_CHAINCODE || 'anxin',
+        };
+  const storeKind = oneOf(env, 'ANXIN_STORE', ['sqlite', 'mongodb'] as const, 'sqlite');
+  const store: Config['store'] =
+    storeKind === 'sqlite'
+      ? { kind: 'sqlite', path: resolve(dataDir, 'store.sqlite') }
+      : { kind: 'mongodb', uri: required(env, 'MONGODB_URI', 'when ANXIN_STORE=mongodb') };
+  if (store.kind === 'mongodb' && !/^mongodb(\+srv)?:\/\//.test(store.uri)) {
+    throw new ConfigError('MONGODB_URI', 'must start with mongodb:// or mongodb+srv://');
+  }
+  return {
+    host,
+    port,
+    dataDir,
+    publicUrl,
+    ledger,
+    store,
+    kekFile: resolve(cwd, env.ANXIN_KEK_FILE || resolve(dataDir, 'kek.key')),
+    logLevel: oneOf(env, 'ANXIN_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    bodyLimit: size(env, 'ANXIN_BODY_LIMIT', 256 * 1024),
+    rateLimitPerMinute: int(env, 'ANXIN_RATE_LIMIT', 60_000, 1, 10_000_000),
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * The key-encryption key: AES-256-GCM over everything the store keeps secret (custodial
+ * private keys, issued credentials). Read from a file; generated (0600) when absent.
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Sealed } from '../ports/store';
+
+export class Kek {
+  /** First 16 hex digits of SHA-256 of the key: names the key without revealing it. */
+  readonly fingerprint: string;
+
+  constructor(private readonly key: Buffer) {
+    if (key.length !== 32) throw new Error('the key-encryption key must be 32 bytes');
+    this.fingerprint = createHash('sha256').update(key).digest('hex').slice(0, 16);
+  }
+
+  /** Encrypt `plaintext`; `aad` binds the ciphertext to its record (e.g. the key id), so it cannot be swapped. */
+  seal(plaintext: Buffer | string, aad: string): Sealed {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', this.key, iv);
+    c.setAAD(Buffer.from(aad, 'utf8'));
+    const ct = Buffer.concat([c.update(typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext), c.final()]);
+    return { iv: iv.toString('base64url'), ct: ct.toString('base64url'), tag: c.getAuthTag().toString('base64url'), kek: this.fingerprint };
+  }
+
+  open(s: Sealed, aad: string): Buffer {
+    if (s.kek !== this.fingerprint) {
+      throw new Error(`sealed with key-encryption key ${s.kek}, but ${this.fingerprint} is configured`);
+    }
+    const d = createDecipheriv('aes-256-gcm', this.key, Buffer.from(s.iv, 'base64url'));
+    d.setAAD(Buffer.from(aad, 'utf8'));
+    d.setAuthTag(Buffer.from(s.tag, 'base64url'));
+    return Buffer.concat([d.update(Buffer.from(s.ct, 'base64url')), d.final()]);
+  }
+}
+
+/**
+ * Load the KEK from `path` (base64, 32 bytes), creating it with mode 0600 when absent.
+ * Refuses a file that others can read.
+ */
+export function loadOrCreateKek(path: string): { kek: Kek; created: boolean } {
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(path, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    chmodSync(path, 0o600);
+    return { kek: new Kek(Buffer.from(readFileSync(path, 'utf8').trim(), 'base64')), created: true };
+  }
+  const mode = statSync(path).mode & 0o777;
+  if (mode & 0o077) throw new Error(`${path} is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${path}`);
+  const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+  if (key.length !== 32) throw new Error(`${path} must hold 32 bytes, base64-encoded`);
+  return { kek: new Kek(key), created: false };
+}

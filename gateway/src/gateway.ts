@@ -1,0 +1,148 @@
+/**
+ * Starting and stopping a gateway: configuration in, a listening server out. Used by
+ * `npm start` (main.ts) and by the end-to-end tests (on port 0).
+ */
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import type { Ledger } from '@anxin/network';
+import { compileAll } from '@anxin/schemas';
+import { EmbeddedLedger } from '@anxin/network/embedded';
+import type { Logger } from 'pino';
+import { openStore } from './adapters/store';
+import { createApp } from './app';
+import type { Config } from './config';
+import { generateApiKey } from './crypto/apikeys';
+import { loadOrCreateKek } from './crypto/kek';
+import { createLogger, Metrics } from './http/observability';
+import type { Store } from './ports/store';
+import type { Services } from './services/context';
+import { KeyStore } from './services/keystore';
+import { LedgerClient } from './services/ledger-client';
+import { Projection } from './services/projection';
+import { TrustList } from './services/trust-list';
+import { VerificationLog } from './services/verify/log';
+
+export const VERSION = '0.1.0';
+
+export interface RunningGateway {
+  url: string;
+  services: Services;
+  logger: Logger;
+  /** Where the admin API key was written on first start. */
+  adminKeyFile: string;
+  /** The admin API key, when this start created it. */
+  adminKey?: string;
+  ledgerInitialised: boolean;
+  close(): Promise<void>;
+}
+
+async function openLedger(cfg: Config): Promise<Ledger> {
+  if (cfg.ledger.kind === 'embedded') {
+    return EmbeddedLedger.open(cfg.ledger.dir, cfg.ledger.batchTimeoutMs ? { batch: { timeoutMs: cfg.ledger.batchTimeoutMs } } : {});
+  }
+  const { openFabricLedger } = (await import('@anxin/network/fabric')) as unknown as {
+    openFabricLedger(c: Omit<Extract<Config['ledger'], { kind: 'fabric' }>, 'kind'>): Promise<Ledger>;
+  };
+  return openFabricLedger(cfg.ledger);
+}
+
+/** First start: registrar key, ledger initialisation, gateway key, admin API key. Later starts: nothing new. */
+async function bootstrap(s: Services, cfg: Config): Promise<{ adminKey?: string; ledgerInitialised: boolean }> {
+  let ledgerInitialised = false;
+  const registrar = await s.ledgerClient.getRegistrar();
+  if (!registrar) {
+    const held = await s.keys.list('registrar');
+    const keys = held.length ? held : [await s.keys.create('registrar')];
+    await s.ledgerClient.submit('init', JSON.stringify({ registrarKeys: keys.map((k) => ({ keyId: k.keyId, alg: k.alg, publicJwk: k.publicJwk })) }));
+    ledgerInitialised = true;
+  }
+  if (!(await s.keys.list('gateway')).length) await s.keys.create('gateway');
+  const admins = await s.store.listApiKeys({ type: 'admin', id: 'admin' });
+  if (admins.some((k) => !k.revokedAt)) return { ledgerInitialised };
+  const k = generateApiKey();
+  await s.store.putApiKey({
+    id: k.id,
+    hash: k.hash,
+    principal: { type: 'admin', id: 'admin' },
+    scopes: ['admin'],
+    label: 'created at first start',
+    createdAt: new Date().toISOString(),
+  });
+  const file = join(cfg.dataDir, 'admin.key');
+  writeFileSync(file, k.key + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return { adminKey: k.key, ledgerInitialised };
+}
+
+export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}): Promise<RunningGateway> {
+  const logger = opts.logger ?? createLogger(cfg.logLevel);
+  compileAll();
+  if (!existsSync(cfg.dataDir)) mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
+  const { kek } = loadOrCreateKek(cfg.kekFile);
+  const store: Store = await openStore(cfg.store);
+  let ledger: Ledger | undefined;
+  try {
+    ledger = await openLedger(cfg);
+    const ledgerClient = new LedgerClient(ledger);
+    const projection = new Projection(store, ledger);
+    projection.on('error', (e) => logger.error({ err: e }, 'projection stopped'));
+    const services: Services = {
+      store,
+      ledger,
+      ledgerClient,
+      projection,
+      keys: new KeyStore(store, kek),
+      kek,
+      publicUrl: cfg.publicUrl,
+      now: () => new Date(),
+    };
+    const boot = await bootstrap(services, cfg);
+    await projection.start();
+    const metrics = new Metrics();
+    projection.on('block', (n: number) => metrics.ledgerHeight.set(n + 1));
+    const verificationLog = new VerificationLog(store, 250, (e) => logger.warn({ err: e }, 'verification log write failed'));
+    const app = createApp(
+      services,
+      { logger, metrics, trustList: new TrustList(services), verificationLog },
+      { bodyLimit: cfg.bodyLimit, rateLimitPerMinute: cfg.rateLimitPerMinute, version: VERSION },
+    );
+    const server: Server = await new Promise((resolve, reject) => {
+      const srv = app.listen(cfg.port, cfg.host, () => resolve(srv));
+      srv.once('error', reject);
+    });
+    server.keepAliveTimeout = 5_000;
+    server.requestTimeout = 30_000;
+    server.headersTimeout = 10_000;
+    const addr = server.address() as AddressInfo;
+    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    const url = cfg.port === 0 || !cfg.publicUrl ? `http://${host}:${addr.port}` : `http://${host}:${addr.port}`;
+    if (cfg.port === 0) services.publicUrl = cfg.publicUrl.replace(/:0$/, `:${addr.port}`);
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      services,
+      logger,
+      adminKeyFile: join(cfg.dataDir, 'admin.key'),
+      ...(boot.adminKey ? { adminKey: boot.adminKey } : {}),
+      ledgerInitialised: boot.ledgerInitialised,
+      close: () =>
+        (closing ??= (async () => {
+          // Stop accepting, let in-flight requests finish, then close the ledger and the store.
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+          });
+          await verificationLog.flush();
+          await projection.stop();
+          await ledger!.close();
+          await store.close();
+        })()),
+    };
+  } catch (e) {
+    await ledger?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw e;
+  }
+}

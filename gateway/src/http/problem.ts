@@ -1,0 +1,54 @@
+/**
+ * RFC 9457 problem details: every error the API answers with, one shape, one media type.
+ */
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { ProblemDocument } from 'http-problem-details';
+import { ApiError, ERROR_TITLES } from '../errors';
+
+export const PROBLEM_TYPE_BASE = 'https://anxin.dev/problems/';
+
+export function sendProblem(res: Response, err: ApiError, instance: string): void {
+  const ext: Record<string, object | string | number> = { code: err.code };
+  const requestId = res.getHeader('x-request-id');
+  if (typeof requestId === 'string') ext.requestId = requestId;
+  if (err.extra.errors?.length) ext.errors = err.extra.errors;
+  if (err.extra.reason) ext.reason = err.extra.reason;
+  const doc = new ProblemDocument(
+    {
+      type: `${PROBLEM_TYPE_BASE}${err.code}`,
+      title: ERROR_TITLES[err.code],
+      status: err.status,
+      ...(err.detail ? { detail: err.detail } : {}),
+      instance,
+    },
+    ext,
+  );
+  if (err.extra.retryAfter !== undefined) res.setHeader('Retry-After', String(err.extra.retryAfter));
+  if (err.code === 'unauthorized') res.setHeader('WWW-Authenticate', 'Bearer realm="anxin"');
+  res.status(err.status).type('application/problem+json').send(JSON.stringify(doc));
+}
+
+export const notFound: RequestHandler = (req, res) => {
+  sendProblem(res, new ApiError('not_found', `no route ${req.method} ${req.path}`), req.originalUrl);
+};
+
+/** Body-parser failures and everything unexpected become problems; nothing leaks a stack. */
+export function errorHandler(log: (e: unknown, msg: string) => void): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (res.headersSent) return;
+    let api: ApiError;
+    const e = err as { type?: string; status?: number; message?: string };
+    if (err instanceof ApiError) api = err;
+    else if (e.type === 'entity.too.large') api = new ApiError('payload_too_large', e.message);
+    else if (e.type === 'entity.parse.failed') api = new ApiError('invalid_json', 'the body is not valid JSON');
+    else if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+      api = new ApiError('unsupported_media_type', e.message);
+    } else if (e.type === 'request.aborted') {
+      return;
+    } else {
+      log(err, 'unhandled error');
+      api = new ApiError('internal', 'something went wrong; the request id identifies it in the logs');
+    }
+    sendProblem(res, api, req.originalUrl);
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * /openapi.json: every route, its auth, its body schema and its answers. A test checks
+ * this table against the routes the app actually serves.
+ */
+import { ALL_SCHEMAS } from '@anxin/schemas';
+import { ERROR_STATUS } from './errors';
+
+export interface RouteDoc {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  /** OpenAPI path, e.g. /v1/issuers/{id} */
+  path: string;
+  summary: string;
+  tag: string;
+  /** Scope needed, or null for public routes. */
+  scope: 'admin' | 'issue' | 'revoke' | 'verify' | null;
+  body?: string;
+  /** Extra media types accepted for the body. */
+  alsoAccepts?: string[];
+  ok: { status: number; description: string; mediaType?: string };
+  idempotent?: boolean;
+}
+
+export const ROUTES: RouteDoc[] = [
+  { method: 'post', path: '/v1/issuers', summary: 'Register an issuer (with its first key and an API key)', tag: 'issuers', scope: 'admin', body: 'api-create-issuer', ok: { status: 201, description: 'The issuer as registered on the ledger, and its API key (shown once)' } },
+  { method: 'get', path: '/v1/issuers', summary: 'The issuer registry', tag: 'issuers', scope: null, ok: { status: 200, description: 'Every issuer with keys, status and allowed types' } },
+  { method: 'get', path: '/v1/issuers/{id}', summary: 'One issuer', tag: 'issuers', scope: null, ok: { status: 200, description: 'The issuer' } },
+  { method: 'patch', path: '/v1/issuers/{id}', summary: 'Rename, change allowed types, suspend or revoke an issuer', tag: 'issuers', scope: 'admin', body: 'api-update-issuer', ok: { status: 200, description: 'The issuer after the change' } },
+  { method: 'post', path: '/v1/issuers/{id}/keys', summary: 'Rotate: add a key, retire the old ones', tag: 'issuers', scope: 'admin', body: 'api-rotate-key', ok: { status: 201, description: 'The issuer with its new key' } },
+  { method: 'post', path: '/v1/issuers/{id}/keys/{keyId}/compromised', summary: 'Declare a key compromised since an instant', tag: 'issuers', scope: 'admin', body: 'api-key-compromised', ok: { status: 200, description: 'The issuer after the change' } },
+  { method: 'post', path: '/v1/api-keys', summary: 'Create an API key for a principal', tag: 'api-keys', scope: 'admin', body: 'api-create-api-key', ok: { status: 201, description: 'The key (shown once) and its id' } },
+  { method: 'get', path: '/v1/api-keys', summary: 'List API keys (never the keys themselves)', tag: 'api-keys', scope: 'admin', ok: { status: 200, description: 'API key records' } },
+  { method: 'delete', path: '/v1/api-keys/{id}', summary: 'Revoke an API key', tag: 'api-keys', scope: 'admin', ok: { status: 204, description: 'Revoked' } },
+  { method: 'post', path: '/v1/credentials', summary: 'Issue a credential: validate, sign, anchor; 201 once committed', tag: 'credentials', scope: 'issue', body: 'api-issue-credential', idempotent: true, ok: { status: 201, description: 'The credential, its digest and its anchor' } },
+  { method: 'get', path: '/v1/credentials/{id}', summary: 'An issued credential (the issuer’s own only)', tag: 'credentials', scope: 'issue', ok: { status: 200, description: 'The stored credential record' } },
+  { method: 'post', path: '/v1/credentials/{id}/revoke', summary: 'Revoke a credential, for good', tag: 'credentials', scope: 'revoke', body: 'api-status-change', ok: { status: 200, description: 'New status, anchor, and recent verifiers to tell' } },
+  { method: 'post', path: '/v1/credentials/{id}/suspend', summary: 'Suspend a credential', tag: 'credentials', scope: 'revoke', body: 'api-status-change', ok: { status: 200, description: 'New status, anchor, and recent verifiers to tell' } },
+  { method: 'post', path: '/v1/credentials/{id}/reinstate', summary: 'Reinstate a suspended credential', tag: 'credentials', scope: 'revoke', body: 'api-status-change', ok: { status: 200, description: 'New status, anchor, and recent verifiers to tell' } },
+  { method: 'get', path: '/v1/credentials/{id}/status', summary: 'Status, type, issuer, validity, anchor; no personal data', tag: 'credentials', scope: null, ok: { status: 200, description: 'The anchored status' } },
+  { method: 'get', path: '/v1/credentials/{id}/verifiers', summary: 'Who verified this credential in the last 30 days', tag: 'credentials', scope: 'revoke', ok: { status: 200, description: 'Verifiers with their last check' } },
+  { method: 'post', path: '/v1/verify', summary: 'Verify one credential (JWS, SD-JWT or QR text); always a report', tag: 'verify', scope: 'verify', body: 'api-verify', alsoAccepts: ['text/plain'], ok: { status: 200, description: 'The verification report' } },
+  { method: 'post', path: '/v1/verify/batch', summary: 'Verify up to 1000 credentials', tag: 'verify', scope: 'verify', body: 'api-verify-batch', ok: { status: 200, description: 'A report per credential and a summary' } },
+  { method: 'get', path: '/v1/trust-list', summary: 'Signed list of issuers and keys, for offline verifiers', tag: 'trust', scope: null, ok: { status: 200, description: 'The trust list JWS and the key that signed it' } },
+  { method: 'get', path: '/.well-known/jwks.json', summary: 'The gateway’s public signing keys', tag: 'trust', scope: null, ok: { status: 200, description: 'JWK set' } },
+  { method: 'get', path: '/v1/ledger/info', summary: 'Ledger height and current block hash', tag: 'ledger', scope: null, ok: { status: 200, description: 'Ledger info' } },
+  { method: 'get', path: '/v1/ledger/blocks/{n}', summary: 'A block as Fabric protobuf bytes, or decoded with ?format=json', tag: 'ledger', scope: null, ok: { status: 200, description: 'The block', mediaType: 'application/octet-stream' } },
+  { method: 'get', path: '/healthz', summary: 'The process is alive', tag: 'operations', scope: null, ok: { status: 200, description: 'Alive' } },
+  { method: 'get', path: '/readyz', summary: 'Ledger and store are reachable', tag: 'operations', scope: null, ok: { status: 200, description: 'Ready (503 when not)' } },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics', tag: 'operations', scope: null, ok: { status: 200, description: 'Metrics', mediaType: 'text/plain' } },
+  { method: 'get', path: '/schemas/v1/{name}', summary: 'A published JSON Schema (credentialSchema ids resolve here)', tag: 'schemas', scope: null, ok: { status: 200, description: 'The schema', mediaType: 'application/schema+json' } },
+  { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'operations', scope: null, ok: { status: 200, description: 'OpenAPI 3.1' } },
+];
+
+const schemaName = (id: string) => id.slice(id.lastIndexOf('/') + 1).replace(/\.json$/, '');
+
+export function openApiDocument(publicUrl: string, version: string): object {
+  const problem = { $ref: '#/components/schemas/Problem' };
+  const paths: Record<string, Record<string, object>> = {};
+  for (const r of ROUTES) {
+    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const errors = Object.fromEntries(
+      [...new Set(Object.values(ERROR_STATUS))]
+        .filter((st) => st >= 400 && (r.scope !== null || ![401, 403].includes(st)))
+        .map((st) => [String(st), { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': { schema: problem } } }]),
+    );
+    (paths[r.path] ??= {})[r.method] = {
+      summary: r.summary,
+      tags: [r.tag],
+      ...(params.length ? { parameters: [...params] } : {}),
+      ...(r.idempotent ? { parameters: [...params, { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{8,128}$' } }] } : {}),
+      ...(r.scope ? { security: [{ apiKey: [r.scope] }] } : { security: [] }),
+      ...(r.body
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': { schema: { $ref: `#/components/schemas/${r.body}` } },
+                ...Object.fromEntries((r.alsoAccepts ?? []).map((t) => [t, { schema: { type: 'string' } }])),
+              },
+            },
+          }
+        : {}),
+      responses: {
+        [String(r.ok.status)]: { description: r.ok.description, ...(r.ok.status !== 204 ? { content: { [r.ok.mediaType ?? 'application/json']: {} } } : {}) },
+        ...errors,
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Anxin 安心 gateway',
+      version,
+      description: 'Issue, verify, revoke work credentials anchored on a permissioned ledger. Errors are RFC 9457 problem+json with a stable code.',
+    },
+    servers: [{ url: publicUrl }],
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <api key>' } },
+      schemas: {
+        Problem: {
+          type: 'object',
+          properties: {
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            instance: { type: 'string' },
+            code: { type: 'string', enum: Object.keys(ERROR_STATUS) },
+            requestId: { type: 'string' },
+            errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } } },
+            reason: { type: 'string', description: 'The ledger contract’s own code, when the ledger refused' },
+          },
+          required: ['type', 'title', 'status', 'code'],
+        },
+        ...Object.fromEntries(ALL_SCHEMAS.map((s) => [schemaName(s.$id), s])),
+      },
+    },
+    paths,
+  };
+}

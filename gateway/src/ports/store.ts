@@ -1,0 +1,166 @@
+/**
+ * The Store port: the gateway's own records and its projection of the ledger. Two
+ * adapters implement it — SQLite (embedded default) and MongoDB (mongoose) — and one
+ * contract suite runs against both.
+ *
+ * Every write touches one row/document and is idempotent (an upsert keyed by id, or by
+ * block and transaction for the projection), so a crash between two writes is repaired
+ * by replaying from the last checkpoint; no multi-document transactions are needed.
+ */
+import type { AnchorStatus, CredentialType, IssuerRecord, StatusReason } from '@anxin/schemas';
+
+export type Scope = 'admin' | 'issue' | 'revoke' | 'verify';
+export const SCOPES: readonly Scope[] = ['admin', 'issue', 'revoke', 'verify'];
+
+export type PrincipalType = 'admin' | 'issuer' | 'verifier';
+
+export interface Principal {
+  type: PrincipalType;
+  /** Issuer id for issuers; a free identifier (e.g. an employer's USCC or name slug) for verifiers; 'admin' for admins. */
+  id: string;
+}
+
+export interface ApiKeyRecord {
+  /** Public key id: the part of the key before the secret (e.g. `ak_3f9c…`). */
+  id: string;
+  /** SHA-256 of the whole key, hex. The key itself is never stored. */
+  hash: string;
+  principal: Principal;
+  scopes: Scope[];
+  label?: string;
+  createdAt: string;
+  revokedAt?: string;
+}
+
+/** AES-256-GCM ciphertext under the key-encryption key. */
+export interface Sealed {
+  /** base64url */
+  iv: string;
+  ct: string;
+  tag: string;
+  /** Which KEK sealed it (its fingerprint), so a rotated KEK is detected instead of silently failing. */
+  kek: string;
+}
+
+export interface CustodialKeyRecord {
+  /** Full JOSE kid: `<issuer id>#<key id>`, `registrar#<key id>` or `gateway#<key id>`. */
+  kid: string;
+  owner: string;
+  alg: 'ES256' | 'EdDSA';
+  publicJwk: Record<string, string>;
+  /** The private JWK, sealed. */
+  sealed: Sealed;
+  createdAt: string;
+}
+
+export type CredentialFormat = 'vc+jwt' | 'dc+sd-jwt';
+
+export interface CredentialRecord {
+  id: string;
+  issuer: string;
+  type: CredentialType;
+  format: CredentialFormat;
+  /** The issued credential (JWS or SD-JWT with all disclosures), sealed: it holds personal data. */
+  sealed: Sealed;
+  digest: string;
+  /** The anchor statement (JWS), kept so an interrupted issuance can be completed. */
+  anchorStatement: string;
+  state: 'pending' | 'anchored';
+  anchor?: { txId: string; block: number; anchoredAt: string };
+  createdAt: string;
+  idempotencyKey?: string;
+}
+
+export interface IdempotencyRecord {
+  principal: string;
+  key: string;
+  /** SHA-256 of the request (method, path, body) that first used the key. */
+  requestHash: string;
+  /** Set once the request completed. */
+  response?: { status: number; body: unknown };
+  /** What the request is about, e.g. the credential id it issues. */
+  resource?: string;
+  createdAt: string;
+}
+
+/** The projection of one anchor: its ledger record plus where it was last changed. */
+export interface AnchorProjection {
+  id: string;
+  type: CredentialType;
+  issuer: string;
+  kid: string;
+  digest: string;
+  holderRef: string;
+  validFrom: string;
+  validUntil?: string;
+  status: AnchorStatus;
+  statusReason?: StatusReason;
+  anchoredAt: string;
+  txId: string;
+  /** Block of the anchoring transaction. */
+  block: number;
+  updatedAt: string;
+  /** Block and transaction index of the last change applied: an older change never overwrites a newer one. */
+  updatedBlock: number;
+  updatedTx: number;
+}
+
+export interface IssuerProjection {
+  issuer: IssuerRecord;
+  updatedBlock: number;
+  updatedTx: number;
+}
+
+export interface Checkpoint {
+  /** Next block to read, and the number of transactions of it already applied. */
+  block: number;
+  txIndex: number;
+}
+
+export interface VerificationLogEntry {
+  credentialId: string;
+  verifier: string;
+  at: string;
+  verified: boolean;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'mongodb';
+
+  putApiKey(r: ApiKeyRecord): Promise<void>;
+  getApiKey(id: string): Promise<ApiKeyRecord | undefined>;
+  listApiKeys(principal?: Principal): Promise<ApiKeyRecord[]>;
+
+  putCustodialKey(r: CustodialKeyRecord): Promise<void>;
+  getCustodialKey(kid: string): Promise<CustodialKeyRecord | undefined>;
+  listCustodialKeys(owner: string): Promise<CustodialKeyRecord[]>;
+
+  putCredential(r: CredentialRecord): Promise<void>;
+  getCredential(id: string): Promise<CredentialRecord | undefined>;
+
+  /**
+   * Claim an idempotency key for a principal: inserts the record if none exists and
+   * returns undefined; otherwise returns the existing record untouched.
+   */
+  claimIdempotencyKey(r: IdempotencyRecord): Promise<IdempotencyRecord | undefined>;
+  completeIdempotencyKey(principal: string, key: string, response: { status: number; body: unknown }): Promise<void>;
+  /** Forget a claim whose request failed before doing anything, so a retry can run. */
+  releaseIdempotencyKey(principal: string, key: string): Promise<void>;
+
+  /** Upsert, unless the stored projection was changed at a later (block, tx). */
+  putAnchor(p: AnchorProjection): Promise<void>;
+  getAnchor(id: string): Promise<AnchorProjection | undefined>;
+  putIssuer(p: IssuerProjection): Promise<void>;
+  getIssuer(id: string): Promise<IssuerProjection | undefined>;
+  listIssuers(): Promise<IssuerProjection[]>;
+  getCheckpoint(name: string): Promise<Checkpoint | undefined>;
+  putCheckpoint(name: string, c: Checkpoint): Promise<void>;
+
+  recordVerification(e: VerificationLogEntry): Promise<void>;
+  /** Distinct verifiers of a credential since an instant, with their latest check. */
+  verifiersSince(credentialId: string, since: string): Promise<VerificationLogEntry[]>;
+
+  /** Reachable and answering (for /readyz). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

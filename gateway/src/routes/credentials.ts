@@ -1,0 +1,111 @@
+import { Router } from 'express';
+import { issueCredentialRequestSchema, statusChangeRequestSchema, type StatusChangeRequest } from '@anxin/schemas';
+import { ApiError } from '../errors';
+import { requireScope } from '../http/auth';
+import { body, handle } from '../http/validate';
+import type { Services } from '../services/context';
+import { issueCredential, type IssueRequest } from '../services/credentials/issue';
+import { changeStatus, recentVerifiers, type StatusAction } from '../services/credentials/status';
+import type { Metrics } from '../http/observability';
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
+
+function idempotencyKey(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
+    throw new ApiError('validation_failed', 'Idempotency-Key must be 8–128 characters of A–Z a–z 0–9 . _ : -', {
+      errors: [{ field: 'Idempotency-Key', code: 'pattern', message: 'is not a valid idempotency key' }],
+    });
+  }
+  return header;
+}
+
+export function credentialRoutes(s: Services, metrics: Metrics): Router {
+  const r = Router();
+
+  r.post(
+    '/v1/credentials',
+    requireScope(s.store, 'issue'),
+    body(issueCredentialRequestSchema.$id),
+    handle(async (req, res) => {
+      const b = req.body as IssueRequest;
+      const out = await issueCredential(s, req.principal!, b, idempotencyKey(req.headers['idempotency-key']));
+      metrics.issuances.inc({ type: b.type });
+      res.status(201).location(`/v1/credentials/${out.id}`).json(out);
+    }),
+  );
+
+  r.get(
+    '/v1/credentials/:id',
+    requireScope(s.store, 'issue'),
+    handle(async (req, res) => {
+      const rec = await s.store.getCredential(req.params.id as string);
+      // Another issuer's credential is indistinguishable from a missing one.
+      if (!rec || rec.issuer !== req.principal!.id) throw new ApiError('not_found', `no credential ${req.params.id as string} of yours`);
+      const anchor = await s.store.getAnchor(rec.id);
+      res.json({
+        id: rec.id,
+        type: rec.type,
+        format: rec.format,
+        issuer: rec.issuer,
+        credential: s.kek.open(rec.sealed, rec.id).toString('utf8'),
+        digest: rec.digest,
+        state: rec.state,
+        createdAt: rec.createdAt,
+        ...(rec.anchor ? { anchor: rec.anchor } : {}),
+        ...(anchor ? { status: anchor.status, ...(anchor.statusReason ? { statusReason: anchor.statusReason } : {}) } : {}),
+      });
+    }),
+  );
+
+  for (const action of ['revoke', 'suspend', 'reinstate'] as StatusAction[]) {
+    r.post(
+      `/v1/credentials/:id/${action}`,
+      requireScope(s.store, 'revoke'),
+      body(statusChangeRequestSchema.$id),
+      handle(async (req, res) => {
+        const b = req.body as StatusChangeRequest;
+        res.json(await changeStatus(s, req.principal!, req.params.id as string, action, b.reason));
+      }),
+    );
+  }
+
+  r.get(
+    '/v1/credentials/:id/status',
+    handle(async (req, res) => {
+      const id = req.params.id as string;
+      const a = (await s.store.getAnchor(id)) ?? undefined;
+      const onLedger = a ? undefined : await s.ledgerClient.getAnchor(id);
+      const rec = a ?? onLedger;
+      if (!rec) throw new ApiError('not_found', `credential ${id} is not anchored`);
+      const issuer = s.projection.issuers.get(rec.issuer);
+      res.set('Cache-Control', 'no-store').json({
+        id: rec.id,
+        type: rec.type,
+        issuer: { id: rec.issuer, ...(issuer ? { name: issuer.name, status: issuer.status } : {}) },
+        status: rec.status,
+        ...(rec.statusReason ? { statusReason: rec.statusReason } : {}),
+        validFrom: rec.validFrom,
+        ...(rec.validUntil ? { validUntil: rec.validUntil } : {}),
+        digest: rec.digest,
+        anchor: { txId: rec.txId, block: a && a.block >= 0 ? a.block : null, anchoredAt: rec.anchoredAt },
+        updatedAt: rec.updatedAt,
+      });
+    }),
+  );
+
+  r.get(
+    '/v1/credentials/:id/verifiers',
+    requireScope(s.store, 'revoke'),
+    handle(async (req, res) => {
+      const id = req.params.id as string;
+      const a = await s.store.getAnchor(id);
+      if (!a || a.issuer !== req.principal!.id) throw new ApiError('not_found', `no credential ${id} of yours`);
+      res.json({
+        id,
+        verifiers: (await recentVerifiers(s, id)).map((v) => ({ verifier: v.verifier, lastCheckedAt: v.at, verified: v.verified })),
+      });
+    }),
+  );
+  return r;
+}

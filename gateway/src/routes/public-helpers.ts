@@ -1,0 +1,11 @@
+import { blockToJson, decodeBlock } from '@anxin/network';
+import { ApiError } from '../errors';
+export { ALL_SCHEMAS, SCHEMA_BASE } from '@anxin/schemas';
+
+export function blockToJsonSafe(bytes: Uint8Array): object {
+  try {
+    return blockToJson(decodeBlock(bytes));
+  } catch (e) {
+    throw new ApiError('internal', `the block does not decode: ${(e as Error).message}`);
+  }
+}

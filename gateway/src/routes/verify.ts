@@ -1,0 +1,86 @@
+import express, { Router } from 'express';
+import { verifyBatchRequestSchema, verifyRequestSchema, type VerifyBatchRequest, type VerifyRequest } from '@anxin/schemas';
+import { ApiError } from '../errors';
+import { requireScope } from '../http/auth';
+import type { Metrics } from '../http/observability';
+import { handle } from '../http/validate';
+import { validateById } from '@anxin/schemas';
+import type { AnchorProjection } from '../ports/store';
+import type { Services } from '../services/context';
+import type { VerificationLog } from '../services/verify/log';
+import { CHECKS, type VerificationReport } from '../services/verify/report';
+import { verifyCredential, type VerifyDeps, type VerifyOptions } from '../services/verify/verify';
+
+export function verifyDeps(s: Services): VerifyDeps {
+  return {
+    issuer: (id) => s.projection.issuers.get(id),
+    anchor: async (id): Promise<AnchorProjection | undefined> => {
+      const projected = await s.store.getAnchor(id);
+      if (projected) return projected;
+      // Not projected (yet): the ledger is the authority.
+      const a = await s.ledgerClient.getAnchor(id);
+      return a ? { ...a, block: -1, updatedBlock: -1, updatedTx: -1 } : undefined;
+    },
+    now: () => s.now(),
+  };
+}
+
+function outcome(r: VerificationReport): string {
+  return r.verified ? 'verified' : (CHECKS.find((c) => r.checks[c] === 'fail') ?? 'failed');
+}
+
+export function verifyRoutes(s: Services, metrics: Metrics, log: VerificationLog, bodyLimit: number): Router {
+  const r = Router();
+  const deps = verifyDeps(s);
+  const auth = requireScope(s.store, 'verify');
+
+  const run = async (credential: string, verifier: string, opts: VerifyOptions) => {
+    const report = await verifyCredential(credential, deps, opts);
+    metrics.verifications.inc({ outcome: outcome(report) });
+    if (report.credential?.id && report.checks.anchored === 'pass') {
+      log.record({ credentialId: report.credential.id, verifier, at: report.checkedAt, verified: report.verified });
+    }
+    if (report.anchor && report.anchor.block < 0) (report.anchor as { block: number | null }).block = null;
+    return report;
+  };
+
+  r.post(
+    '/v1/verify',
+    auth,
+    // A QR text may also be posted as it is, as text/plain.
+    express.text({ type: 'text/plain', limit: bodyLimit }),
+    handle(async (req, res) => {
+      const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+      if (!hasBody) throw new ApiError('body_required', 'send { "credential": "…" } as JSON, or the credential as text/plain');
+      let credential: string;
+      let opts: VerifyOptions = {};
+      if (req.is('text/plain')) {
+        credential = req.body as string;
+      } else if (req.is(['application/json', 'application/*+json'])) {
+        const v = validateById<VerifyRequest>(verifyRequestSchema.$id, req.body);
+        if (!v.ok) throw new ApiError('validation_failed', `${v.issues[0]!.field || '(body)'} ${v.issues[0]!.message}`, { errors: v.issues });
+        ({ credential, ...opts } = v.value);
+      } else {
+        throw new ApiError('unsupported_media_type', 'send application/json or text/plain');
+      }
+      res.json(await run(credential, req.principal!.id, opts));
+    }),
+  );
+
+  r.post(
+    '/v1/verify/batch',
+    auth,
+    handle(async (req, res) => {
+      if (!req.is(['application/json', 'application/*+json'])) {
+        throw new ApiError(req.body === undefined && !req.headers['content-type'] ? 'body_required' : 'unsupported_media_type', 'send application/json');
+      }
+      const v = validateById<VerifyBatchRequest>(verifyBatchRequestSchema.$id, req.body);
+      if (!v.ok) throw new ApiError('validation_failed', `${v.issues[0]!.field || '(body)'} ${v.issues[0]!.message}`, { errors: v.issues });
+      const { credentials, ...opts } = v.value;
+      const results = await Promise.all(credentials.map((c) => run(c, req.principal!.id, opts)));
+      const verified = results.filter((x) => x.verified).length;
+      res.json({ summary: { total: results.length, verified, failed: results.length - verified }, results });
+    }),
+  );
+  return r;
+}

@@ -1,0 +1,203 @@
+/**
+ * Issuing: validate → check the issuer may → build → sign → anchor → record → answer,
+ * only once the anchor is committed. With an Idempotency-Key a retry never issues
+ * twice: the credential and its anchor statement are recorded before submission, so an
+ * interrupted issuance is completed by the retry instead of being repeated.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { signStatement, type StatementSigner } from '@anxin/chaincode/rules';
+import {
+  SUBJECT_DATE_CHECKS,
+  type AnchorRecord,
+  type CredentialType,
+  type HolderIdentity,
+  type IssuerRecord,
+} from '@anxin/schemas';
+import { sha256Hex } from '../../crypto/holder';
+import { ApiError } from '../../errors';
+import type { CredentialFormat, CredentialRecord, Principal } from '../../ports/store';
+import type { Services } from '../context';
+import { issuerOrThrow } from '../issuers';
+import { buildCredential } from './build';
+import { issueSdJwt, signVcJwt } from './formats';
+
+export interface IssueRequest {
+  type: CredentialType;
+  holder: HolderIdentity;
+  subject: Record<string, unknown>;
+  validFrom?: string;
+  validUntil?: string;
+  format?: CredentialFormat;
+  holderPublicJwk?: Record<string, string>;
+}
+
+export interface IssueResponse {
+  id: string;
+  format: CredentialFormat;
+  credential: string;
+  digest: string;
+  anchor: { txId: string; block: number; anchoredAt: string };
+}
+
+/** The issuer's newest key that may sign now and that this gateway holds. */
+export async function currentSigner(s: Services, issuer: IssuerRecord): Promise<StatementSigner> {
+  const now = s.now().getTime();
+  const usable = issuer.keys
+    .filter((k) => !k.retiredAt && !k.revokedAt && Date.parse(k.notBefore) <= now)
+    .sort((a, b) => Date.parse(b.notBefore) - Date.parse(a.notBefore));
+  for (const k of usable) {
+    const signer = await s.keys.signer(k.kid);
+    if (signer) return signer;
+  }
+  throw new ApiError('no_signing_key', `issuer ${issuer.id} has no usable signing key in this gateway's custody`);
+}
+
+function requestHash(body: unknown): string {
+  return createHash('sha256').update(canonicalize(body) ?? '').digest('hex');
+}
+
+async function waitForAnchor(s: Services, id: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const a = await s.store.getAnchor(id);
+    if (a || Date.now() > deadline) return a;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Submit the recorded anchor statement and record the result. Safe to repeat. */
+async function anchorRecorded(s: Services, rec: CredentialRecord): Promise<CredentialRecord> {
+  let anchor: { txId: string; block: number; anchoredAt: string };
+  try {
+    const committed = await s.ledgerClient.submit<AnchorRecord>('anchor', rec.anchorStatement);
+    await s.projection.applyAnchor(committed.record, committed.block, committed.txIndex, committed.txId);
+    anchor = { txId: committed.txId, block: committed.block, anchoredAt: committed.record.anchoredAt };
+  } catch (e) {
+    // A previous attempt may have committed without our hearing of it: then the ledger has it.
+    if (!(e instanceof ApiError) || !['STATEMENT_REPLAYED', 'ANCHOR_EXISTS'].includes(e.extra.reason ?? '')) throw e;
+    const onLedger = await s.ledgerClient.getAnchor(rec.id);
+    if (!onLedger || onLedger.digest !== rec.digest) throw e;
+    const projected = await waitForAnchor(s, rec.id);
+    if (!projected) throw new ApiError('ledger_unavailable', 'the anchor is committed but not yet projected; retry');
+    anchor = { txId: projected.txId, block: projected.block, anchoredAt: projected.anchoredAt };
+  }
+  const done: CredentialRecord = { ...rec, state: 'anchored', anchor };
+  await s.store.putCredential(done);
+  return done;
+}
+
+function responseOf(s: Services, rec: CredentialRecord): IssueResponse {
+  return {
+    id: rec.id,
+    format: rec.format,
+    credential: s.kek.open(rec.sealed, rec.id).toString('utf8'),
+    digest: rec.digest,
+    anchor: rec.anchor!,
+  };
+}
+
+export async function issueCredential(
+  s: Services,
+  principal: Principal,
+  body: IssueRequest,
+  idempotencyKey?: string,
+): Promise<IssueResponse> {
+  if (principal.type !== 'issuer') throw new ApiError('forbidden', 'only an issuer’s API key can issue credentials');
+  const dateIssues = SUBJECT_DATE_CHECKS[body.type](body.subject as never);
+  if (dateIssues.length) {
+    throw new ApiError('validation_failed', dateIssues[0]!.message, {
+      errors: dateIssues.map((i) => ({ ...i, field: `/subject${i.field}` })),
+    });
+  }
+  const issuer = await issuerOrThrow(s, principal.id);
+  if (issuer.status !== 'active') throw new ApiError('issuer_not_active', `issuer ${issuer.id} is ${issuer.status}`);
+  if (!issuer.allowedTypes.includes(body.type)) throw new ApiError('type_not_allowed', `issuer ${issuer.id} may not issue ${body.type}`);
+  if (body.validFrom && body.validUntil && Date.parse(body.validUntil) <= Date.parse(body.validFrom)) {
+    throw new ApiError('validation_failed', 'validUntil must be after validFrom', {
+      errors: [{ field: '/validUntil', code: 'dateOrder', message: 'must be after validFrom' }],
+    });
+  }
+
+  let id = `urn:uuid:${randomUUID()}`;
+  if (idempotencyKey) {
+    const hash = requestHash({ op: 'issue', body });
+    const existing = await s.store.claimIdempotencyKey({
+      principal: principal.id,
+      key: idempotencyKey,
+      requestHash: hash,
+      resource: id,
+      createdAt: s.now().toISOString(),
+    });
+    if (existing) {
+      if (existing.requestHash !== hash) {
+        throw new ApiError('idempotency_key_reused', 'this Idempotency-Key was used for a different request');
+      }
+      const prior = existing.resource ? await s.store.getCredential(existing.resource) : undefined;
+      if (prior?.state === 'anchored') return responseOf(s, prior);
+      if (prior?.state === 'pending') return responseOf(s, await anchorRecorded(s, prior));
+      throw new ApiError('request_in_progress', 'a request with this Idempotency-Key is still in progress; retry shortly');
+    }
+  }
+
+  try {
+    const signer = await currentSigner(s, issuer);
+    const format = body.format ?? 'vc+jwt';
+    const vc = buildCredential(body, issuer, s.publicUrl, id);
+    let credential: string;
+    let signed: string;
+    if (format === 'vc+jwt') {
+      credential = signed = await signVcJwt(vc, signer);
+    } else {
+      const sd = await issueSdJwt(vc, signer, body.holderPublicJwk);
+      credential = sd.sdJwt;
+      signed = sd.issuerJwt;
+    }
+    const digest = sha256Hex(signed);
+    const statement = await signStatement(
+      {
+        kind: 'anchor',
+        iss: issuer.id,
+        anchor: {
+          id,
+          type: body.type,
+          kid: signer.kid,
+          digest,
+          holderRef: vc.credentialSubject.holder.ref,
+          validFrom: vc.validFrom,
+          ...(vc.validUntil ? { validUntil: vc.validUntil } : {}),
+        },
+      },
+      signer,
+    );
+    const pending: CredentialRecord = {
+      id,
+      issuer: issuer.id,
+      type: body.type,
+      format,
+      sealed: s.kek.seal(credential, id),
+      digest,
+      anchorStatement: statement,
+      state: 'pending',
+      createdAt: s.now().toISOString(),
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    };
+    await s.store.putCredential(pending);
+    const done = await anchorRecorded(s, pending);
+    const response = responseOf(s, done);
+    if (idempotencyKey) {
+      await s.store.completeIdempotencyKey(principal.id, idempotencyKey, {
+        status: 201,
+        body: { id: done.id, digest: done.digest, anchor: done.anchor },
+      });
+    }
+    return response;
+  } catch (e) {
+    // Refused before anything reached the ledger: the key may be used again.
+    if (idempotencyKey && e instanceof ApiError && e.code !== 'ledger_unavailable') {
+      const rec = await s.store.getCredential(id);
+      if (!rec) await s.store.releaseIdempotencyKey(principal.id, idempotencyKey);
+    }
+    throw e;
+  }
+}

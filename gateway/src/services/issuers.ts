@@ -1,0 +1,131 @@
+/**
+ * Issuer registration and key management, each signed by the registrar key in custody
+ * and anchored on the ledger.
+ */
+import { randomBytes } from 'node:crypto';
+import { signStatement, type StatementSigner } from '@anxin/chaincode/rules';
+import type { CreateIssuerRequest, IssuerRecord, SigningAlg, UpdateIssuerRequest } from '@anxin/schemas';
+import { generateApiKey } from '../crypto/apikeys';
+import { ApiError } from '../errors';
+import type { Services } from './context';
+
+export async function registrarSigner(s: Services): Promise<StatementSigner> {
+  const registrar = await s.ledgerClient.getRegistrar();
+  for (const k of registrar?.keys ?? []) {
+    const signer = await s.keys.signer(k.kid);
+    if (signer) return signer;
+  }
+  throw new ApiError('forbidden', 'this gateway holds none of the ledger’s registrar keys, so it cannot change issuers');
+}
+
+function randomSlug(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(randomBytes(12), (b) => alphabet[b % alphabet.length]).join('');
+}
+
+export async function issuerOrThrow(s: Services, id: string): Promise<IssuerRecord> {
+  const issuer = s.projection.issuers.get(id) ?? (await s.ledgerClient.getIssuer(id));
+  if (!issuer) throw new ApiError('not_found', `no issuer ${id}`);
+  return issuer;
+}
+
+/**
+ * Register an issuer: a custodial signing key, the registrar-signed statement on the
+ * ledger, and an API key (issue, revoke) shown once.
+ */
+export async function registerIssuer(s: Services, body: CreateIssuerRequest): Promise<{ issuer: IssuerRecord; apiKey: string }> {
+  const id = `urn:anxin:issuer:${body.slug ?? randomSlug()}`;
+  if (s.projection.issuers.has(id)) throw new ApiError('issuer_exists', `issuer ${id} exists`);
+  const registrar = await registrarSigner(s);
+  const key = await s.keys.create(id);
+  const jws = await signStatement(
+    {
+      kind: 'registerIssuer',
+      iss: 'registrar',
+      issuer: { id, name: body.name, kind: body.kind, allowedTypes: [...body.allowedTypes], ...(body.uscc ? { uscc: body.uscc } : {}) },
+      key: { keyId: key.keyId, alg: key.alg, publicJwk: key.publicJwk as never },
+    },
+    registrar,
+  );
+  const committed = await s.ledgerClient.submit<IssuerRecord>('registerIssuer', jws);
+  await s.projection.applyIssuer(committed.record, committed.block, committed.txIndex);
+  const apiKey = generateApiKey();
+  await s.store.putApiKey({
+    id: apiKey.id,
+    hash: apiKey.hash,
+    principal: { type: 'issuer', id },
+    scopes: ['issue', 'revoke'],
+    label: `${body.name} (created with the issuer)`,
+    createdAt: s.now().toISOString(),
+  });
+  return { issuer: committed.record, apiKey: apiKey.key };
+}
+
+export async function updateIssuer(s: Services, id: string, changes: UpdateIssuerRequest): Promise<IssuerRecord> {
+  await issuerOrThrow(s, id);
+  const jws = await signStatement({ kind: 'updateIssuer', iss: 'registrar', issuerId: id, changes: changes as never }, await registrarSigner(s));
+  const committed = await s.ledgerClient.submit<IssuerRecord>('updateIssuer', jws);
+  await s.projection.applyIssuer(committed.record, committed.block, committed.txIndex);
+  return committed.record;
+}
+
+/** Add a new custodial key; by default retire the issuer's other usable keys. */
+export async function rotateKey(s: Services, id: string, alg: SigningAlg = 'ES256', retirePrevious = true): Promise<IssuerRecord> {
+  const before = await issuerOrThrow(s, id);
+  const registrar = await registrarSigner(s);
+  const key = await s.keys.create(id, alg);
+  const added = await s.ledgerClient.submit<IssuerRecord>(
+    'addKey',
+    await signStatement(
+      { kind: 'addKey', iss: 'registrar', issuerId: id, key: { keyId: key.keyId, alg, publicJwk: key.publicJwk as never } },
+      registrar,
+    ),
+  );
+  await s.projection.applyIssuer(added.record, added.block, added.txIndex);
+  let latest = added.record;
+  if (retirePrevious) {
+    for (const old of before.keys.filter((k) => !k.retiredAt && !k.revokedAt)) {
+      const retired = await s.ledgerClient.submit<IssuerRecord>(
+        'retireKey',
+        await signStatement({ kind: 'retireKey', iss: 'registrar', issuerId: id, keyId: old.keyId }, registrar),
+      );
+      await s.projection.applyIssuer(retired.record, retired.block, retired.txIndex);
+      latest = retired.record;
+    }
+  }
+  return latest;
+}
+
+export async function keyCompromised(s: Services, id: string, keyId: string, compromisedSince: string): Promise<IssuerRecord> {
+  const issuer = await issuerOrThrow(s, id);
+  if (!issuer.keys.some((k) => k.keyId === keyId)) throw new ApiError('not_found', `issuer ${id} has no key ${keyId}`);
+  const committed = await s.ledgerClient.submit<IssuerRecord>(
+    'revokeKey',
+    await signStatement({ kind: 'revokeKey', iss: 'registrar', issuerId: id, keyId, compromisedSince }, await registrarSigner(s)),
+  );
+  await s.projection.applyIssuer(committed.record, committed.block, committed.txIndex);
+  return committed.record;
+}
+
+/** The public registry view of an issuer. */
+export function publicIssuer(i: IssuerRecord) {
+  return {
+    id: i.id,
+    name: i.name,
+    kind: i.kind,
+    ...(i.uscc ? { uscc: i.uscc } : {}),
+    allowedTypes: i.allowedTypes,
+    status: i.status,
+    keys: i.keys.map((k) => ({
+      kid: k.kid,
+      keyId: k.keyId,
+      alg: k.alg,
+      publicJwk: k.publicJwk,
+      notBefore: k.notBefore,
+      ...(k.retiredAt ? { retiredAt: k.retiredAt } : {}),
+      ...(k.revokedAt ? { revokedAt: k.revokedAt } : {}),
+    })),
+    registeredAt: i.registeredAt,
+    updatedAt: i.updatedAt,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The gateway's view of the Ledger port: statements in, records out, and the ledger's
+ * refusals translated into API errors with the contract's reason attached.
+ */
+import type { AnchorRecord, IssuerRecord, RegistrarRecord, StatementKind } from '@anxin/schemas';
+import { LedgerError, RejectedError, isRetryable, type Ledger, type SubmitResult } from '@anxin/network';
+import { ApiError, type ErrorCode } from '../errors';
+
+const REASON_TO_ERROR: Record<string, ErrorCode> = {
+  ISSUER_EXISTS: 'issuer_exists',
+  TYPE_NOT_ALLOWED: 'type_not_allowed',
+  ISSUER_NOT_ACTIVE: 'issuer_not_active',
+  INVALID_TRANSITION: 'invalid_transition',
+  ANCHOR_NOT_FOUND: 'not_found',
+  ISSUER_UNKNOWN: 'not_found',
+  NOT_OWN_CREDENTIAL: 'forbidden',
+  ANCHOR_EXISTS: 'conflict',
+  KEY_EXISTS: 'conflict',
+};
+
+export interface Committed<R> {
+  record: R;
+  txId: string;
+  block: number;
+  txIndex: number;
+  timestamp: Date;
+}
+
+const MAX_ATTEMPTS = 3;
+
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  if (e instanceof RejectedError) {
+    return new ApiError(REASON_TO_ERROR[e.reason] ?? 'ledger_rejected', e.detail || e.reason, { reason: e.reason });
+  }
+  if (e instanceof LedgerError) return new ApiError('ledger_unavailable', `${e.code}: ${e.message}`);
+  throw e;
+}
+
+export class LedgerClient {
+  constructor(readonly ledger: Ledger) {}
+
+  /**
+   * Submit a statement; resolves once committed VALID. An MVCC conflict means the
+   * statement was not applied (its writes, its replay mark included, were dropped), so
+   * the same statement is submitted again, a bounded number of times.
+   */
+  async submit<R>(fn: StatementKind | 'init', arg: string): Promise<Committed<R>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const r: SubmitResult = await this.ledger.submit(fn, [arg]);
+        return {
+          record: JSON.parse(Buffer.from(r.result).toString('utf8')) as R,
+          txId: r.txId,
+          block: r.block,
+          txIndex: r.txIndex,
+          timestamp: r.timestamp,
+        };
+      } catch (e) {
+        if (attempt < MAX_ATTEMPTS && isRetryable(e)) continue;
+        throw toApiError(e);
+      }
+    }
+  }
+
+  private async read<T>(fn: string, args: string[], absent: string[]): Promise<T | undefined> {
+    try {
+      return JSON.parse(Buffer.from(await this.ledger.evaluate(fn, args)).toString('utf8')) as T;
+    } catch (e) {
+      if (e instanceof RejectedError && absent.includes(e.reason)) return undefined;
+      throw toApiError(e);
+    }
+  }
+
+  getAnchor(id: string): Promise<AnchorRecord | undefined> {
+    return this.read('getAnchor', [id], ['ANCHOR_NOT_FOUND']);
+  }
+
+  getIssuer(id: string): Promise<IssuerRecord | undefined> {
+    return this.read('getIssuer', [id], ['ISSUER_UNKNOWN']);
+  }
+
+  getRegistrar(): Promise<RegistrarRecord | undefined> {
+    return this.read('getRegistrar', [], ['NOT_INITIALISED']);
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The projection: the store's copy of every anchor's and issuer's current state, kept
+ * up to date from the ledger's blocks with a checkpoint, caught up after a restart, so
+ * that a change made by another gateway on a shared ledger shows here too.
+ *
+ * It reads the write sets of valid transactions — the exact records the contract wrote
+ * — rather than re-querying, and every store write is an idempotent upsert guarded by
+ * (block, tx): replaying a block twice, or a block after a newer change, changes nothing.
+ */
+import { EventEmitter } from 'node:events';
+import { decodeBlock, TxValidationCode, type Ledger } from '@anxin/network';
+import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
+import type { Store } from '../ports/store';
+
+const CHECKPOINT = 'projection';
+const NAMESPACE = 'anxin';
+const ANCHOR_PREFIX = '\u0000anchor\u0000';
+const ISSUER_PREFIX = '\u0000issuer\u0000';
+
+export class Projection extends EventEmitter {
+  /** Issuers by id, as the ledger has them: the registry verification reads. */
+  readonly issuers = new Map<string, IssuerRecord>();
+  private abort?: AbortController;
+  private running?: Promise<void>;
+  private applied = { block: 0, txIndex: 0 };
+
+  constructor(
+    private readonly store: Store,
+    private readonly ledger: Ledger,
+  ) {
+    super();
+  }
+
+  /** Load the registry from the store, catch up to the ledger's height, then follow it. */
+  async start(): Promise<void> {
+    for (const p of await this.store.listIssuers()) this.issuers.set(p.issuer.id, p.issuer);
+    const cp = (await this.store.getCheckpoint(CHECKPOINT)) ?? { block: 0, txIndex: 0 };
+    this.applied = cp;
+    const height = (await this.ledger.info()).height;
+    this.abort = new AbortController();
+    let caughtUp!: () => void;
+    const ready = new Promise<void>((r) => (caughtUp = r));
+    if (cp.block >= height) caughtUp();
+    this.running = (async () => {
+      for await (const b of this.ledger.blocks(cp.block, { signal: this.abort!.signal })) {
+        await this.applyBlock(b.number, b.bytes, b.number === cp.block ? cp.txIndex : 0);
+        if (b.number + 1 >= height) caughtUp();
+      }
+    })().catch((e) => {
+      this.emit('error', e);
+      caughtUp();
+    });
+    await ready;
+  }
+
+  /** Next block to apply. */
+  get position(): { block: number; txIndex: number } {
+    return this.applied;
+  }
+
+  private async applyBlock(number: number, bytes: Uint8Array, fromTx: number): Promise<void> {
+    const block = decodeBlock(bytes);
+    for (const tx of block.transactions.slice(fromTx)) {
+      if (tx.validationCode === TxValidationCode.VALID) {
+        for (const a of tx.actions) {
+          for (const s of a.rwsets) {
+            if (s.namespace !== NAMESPACE) continue;
+            for (const w of s.writes) {
+              if (w.isDelete) continue;
+              if (w.key.startsWith(ANCHOR_PREFIX)) {
+                const anchor = JSON.parse(Buffer.from(w.value).toString('utf8')) as AnchorRecord;
+                await this.applyAnchor(anchor, number, tx.index, tx.txId);
+              } else if (w.key.startsWith(ISSUER_PREFIX)) {
+                await this.applyIssuer(JSON.parse(Buffer.from(w.value).toString('utf8')) as IssuerRecord, number, tx.index);
+              }
+            }
+          }
+        }
+      }
+    }
+    this.applied = { block: number + 1, txIndex: 0 };
+    await this.store.putCheckpoint(CHECKPOINT, this.applied);
+    this.emit('block', number);
+  }
+
+  /**
+   * Record an anchor as changed by transaction `txId` at (block, tx). Also called right
+   * after our own submissions, so that a credential verifies the moment its issuance returns.
+   */
+  async applyAnchor(a: AnchorRecord, block: number, txIndex: number, txId: string): Promise<void> {
+    // The anchor's own txId is the anchoring transaction; for later changes keep the anchoring block.
+    const anchoringBlock = a.txId === txId ? block : ((await this.store.getAnchor(a.id))?.block ?? -1);
+    await this.store.putAnchor({
+      id: a.id,
+      type: a.type,
+      issuer: a.issuer,
+      kid: a.kid,
+      digest: a.digest,
+      holderRef: a.holderRef,
+      validFrom: a.validFrom,
+      ...(a.validUntil ? { validUntil: a.validUntil } : {}),
+      status: a.status,
+      ...(a.statusReason ? { statusReason: a.statusReason } : {}),
+      anchoredAt: a.anchoredAt,
+      txId: a.txId,
+      block: anchoringBlock,
+      updatedAt: a.updatedAt,
+      updatedBlock: block,
+      updatedTx: txIndex,
+    });
+    this.emit('anchor', a);
+  }
+
+  async applyIssuer(i: IssuerRecord, block: number, txIndex: number): Promise<void> {
+    await this.store.putIssuer({ issuer: i, updatedBlock: block, updatedTx: txIndex });
+    const current = await this.store.getIssuer(i.id);
+    if (current) this.issuers.set(i.id, current.issuer);
+  }
+
+  async stop(): Promise<void> {
+    this.abort?.abort();
+    await this.running;
+  }
+}

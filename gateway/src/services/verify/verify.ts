@@ -1,0 +1,377 @@
+/**
+ * Verifying a credential: each check in DESIGN.md's order, each a small step that
+ * passes, fails with a stable reason, or is skipped because something it depends on
+ * failed. Issuer keys are judged as they stood when the credential was anchored — the
+ * ledger's time, not the credential's own claim — so a retired key still verifies what
+ * it signed before retirement, and a key compromised since T fails what it signed after.
+ */
+import { compactVerify, importJWK, type JWK } from 'jose';
+import { decodeSdJwtSync, unpackSync, createHashMappingSync } from '@sd-jwt/decode';
+import {
+  CREDENTIAL_SCHEMA_BY_TYPE,
+  CREDENTIAL_TYPES,
+  SIGNING_ALGS,
+  SUBJECT_MEMBER,
+  SUBJECT_SCHEMA_BY_TYPE,
+  validateById,
+  ajv,
+  type CredentialType,
+  type IssuerKeyRecord,
+  type IssuerRecord,
+} from '@anxin/schemas';
+import { sha256Hex } from '../../crypto/holder';
+import type { AnchorProjection } from '../../ports/store';
+import { sdHasher, VCT_BASE } from '../credentials/formats';
+import { parseCredential, type Parsed } from './parse';
+import { ReportBuilder, type VerificationReport } from './report';
+
+export interface VerifyDeps {
+  issuer(id: string): IssuerRecord | undefined;
+  anchor(id: string): Promise<AnchorProjection | undefined>;
+  now(): Date;
+}
+
+export interface VerifyOptions {
+  nonce?: string;
+  audience?: string;
+  holderBinding?: 'optional' | 'required';
+}
+
+/** How old a key-binding JWT may be: a screenshot of a work card expires. */
+export const KB_MAX_AGE_S = 300;
+const KB_SKEW_S = 60;
+
+type VerifyKey = Awaited<ReturnType<typeof importJWK>>;
+const keyCache = new Map<string, Promise<VerifyKey>>();
+function verifyKey(key: { kid: string; alg: string; publicJwk: object }): Promise<VerifyKey> {
+  const id = `${key.kid}|${JSON.stringify(key.publicJwk)}`;
+  let k = keyCache.get(id);
+  if (!k) {
+    k = importJWK(key.publicJwk as JWK, key.alg);
+    keyCache.set(id, k);
+    if (keyCache.size > 10_000) keyCache.delete(keyCache.keys().next().value!);
+  }
+  return k;
+}
+
+/** Mask an ID number: only its last four characters show. */
+export function maskIdNumber(id: unknown): unknown {
+  return typeof id === 'string' && id.length > 4 ? `${'*'.repeat(id.length - 4)}${id.slice(-4)}` : id;
+}
+
+interface Facts {
+  id?: string;
+  type?: CredentialType;
+  issuerId?: string;
+  issuerName?: string;
+  validFrom?: string;
+  validUntil?: string;
+  claimedAt?: string;
+  /** The credential's contents as the verifier may see them. */
+  disclosed: Record<string, unknown>;
+  holder?: Record<string, unknown>;
+  cnf?: { jwk?: JWK };
+}
+
+function iso(seconds: unknown): string | undefined {
+  return typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : undefined;
+}
+
+function typeOf(value: unknown): CredentialType | undefined {
+  return (CREDENTIAL_TYPES as readonly unknown[]).includes(value) ? (value as CredentialType) : undefined;
+}
+
+function factsOfVc(p: Record<string, unknown>): Facts {
+  const types = Array.isArray(p.type) ? p.type : [];
+  const issuer = p.issuer as { id?: unknown; name?: unknown } | string | undefined;
+  const subject = (p.credentialSubject ?? {}) as Record<string, unknown>;
+  const holder = subject.holder as Record<string, unknown> | undefined;
+  const disclosed: Record<string, unknown> = { ...subject };
+  if (holder) disclosed.holder = { name: holder.name, idNumber: maskIdNumber(holder.idNumber) };
+  return {
+    ...(typeof p.id === 'string' ? { id: p.id } : {}),
+    ...(typeOf(types[1]) ? { type: typeOf(types[1])! } : {}),
+    ...(typeof issuer === 'object' && typeof issuer?.id === 'string' ? { issuerId: issuer.id } : {}),
+    ...(typeof issuer === 'object' && typeof issuer?.name === 'string' ? { issuerName: issuer.name } : {}),
+    ...(typeof p.validFrom === 'string' ? { validFrom: p.validFrom, claimedAt: p.validFrom } : {}),
+    ...(typeof p.validUntil === 'string' ? { validUntil: p.validUntil } : {}),
+    disclosed,
+    ...(holder ? { holder } : {}),
+  };
+}
+
+function factsOfSdJwt(claims: Record<string, unknown>): Facts {
+  const vct = typeof claims.vct === 'string' && claims.vct.startsWith(VCT_BASE) ? claims.vct.slice(VCT_BASE.length) : undefined;
+  const type = typeOf(vct);
+  const holder = claims.holder as Record<string, unknown> | undefined;
+  const disclosed: Record<string, unknown> = {};
+  if (holder && Object.keys(holder).length) {
+    disclosed.holder = Object.fromEntries(
+      Object.entries(holder)
+        .filter(([k]) => k === 'name' || k === 'idNumber')
+        .map(([k, v]) => [k, k === 'idNumber' ? maskIdNumber(v) : v]),
+    );
+  }
+  if (type) {
+    const member = SUBJECT_MEMBER[type];
+    if (claims[member] && typeof claims[member] === 'object') disclosed[member] = claims[member];
+  }
+  return {
+    ...(typeof claims.jti === 'string' ? { id: claims.jti } : {}),
+    ...(type ? { type } : {}),
+    ...(typeof claims.iss === 'string' ? { issuerId: claims.iss } : {}),
+    ...(typeof claims.issuer_name === 'string' ? { issuerName: claims.issuer_name } : {}),
+    ...(iso(claims.nbf) ? { validFrom: iso(claims.nbf)! } : {}),
+    ...(iso(claims.exp) ? { validUntil: iso(claims.exp)! } : {}),
+    ...(iso(claims.iat) ? { claimedAt: iso(claims.iat)! } : {}),
+    disclosed,
+    ...(holder ? { holder } : {}),
+    ...(claims.cnf && typeof claims.cnf === 'object' ? { cnf: claims.cnf as { jwk?: JWK } } : {}),
+  };
+}
+
+function keyProblem(key: IssuerKeyRecord, at: string): { code: 'key_not_yet_valid' | 'key_retired' | 'key_compromised'; detail: string } | undefined {
+  const t = Date.parse(at);
+  if (key.revokedAt && t >= Date.parse(key.revokedAt)) {
+    return { code: 'key_compromised', detail: `signed at ${at}; key ${key.kid} is compromised since ${key.revokedAt}` };
+  }
+  if (t < Date.parse(key.notBefore)) return { code: 'key_not_yet_valid', detail: `signed at ${at}; key valid from ${key.notBefore}` };
+  if (key.retiredAt && t >= Date.parse(key.retiredAt)) {
+    return { code: 'key_retired', detail: `signed at ${at}; key ${key.kid} was retired at ${key.retiredAt}` };
+  }
+  return undefined;
+}
+
+/** Validate the disclosed members of an SD-JWT subject against their own schemas. */
+function partialSchemaIssues(type: CredentialType, member: Record<string, unknown>): { field: string; message: string } | undefined {
+  const schema = SUBJECT_SCHEMA_BY_TYPE[type] as { properties: Record<string, object>; $id: string };
+  for (const [k, v] of Object.entries(member)) {
+    if (!(k in schema.properties)) return { field: `/${k}`, message: 'is not a member of this credential type' };
+    const fn = ajv().getSchema(`${schema.$id}#/properties/${k}`);
+    if (fn && !fn(v)) return { field: `/${k}${fn.errors?.[0]?.instancePath ?? ''}`, message: fn.errors?.[0]?.message ?? 'is invalid' };
+  }
+  return undefined;
+}
+
+/**
+ * Verify one presented credential. Never throws for bad input: the report says why.
+ *
+ * @example
+ * const report = await verifyCredential(text, deps);
+ * if (!report.verified) console.log(report.reasons[0].code); // e.g. 'revoked'
+ */
+export async function verifyCredential(input: string, deps: VerifyDeps, opts: VerifyOptions = {}): Promise<VerificationReport> {
+  const now = deps.now();
+  const r = new ReportBuilder();
+  const parsed = parseCredential(input);
+  if ('error' in parsed) {
+    r.fail('format', parsed.error, parsed.detail);
+    return r.build({}, now);
+  }
+  const format = parsed.format;
+
+  // --- signature: alg allow-list, the key the kid names, the signature itself
+  const header = parsed.header;
+  const alg = header.alg as string;
+  const kid = typeof header.kid === 'string' ? header.kid : '';
+  const hash = kid.lastIndexOf('#');
+  const kidIssuer = hash > 0 ? kid.slice(0, hash) : '';
+  const keyId = hash > 0 ? kid.slice(hash + 1) : '';
+  let facts: Facts = format === 'vc+jwt' ? factsOfVc(parsed.payload) : factsOfSdJwt(parsed.payload);
+  const credential = () => ({
+    ...(facts.id ? { id: facts.id } : {}),
+    ...(facts.type ? { type: facts.type } : {}),
+    format,
+    ...(facts.issuerId ? { issuer: { id: facts.issuerId, ...(facts.issuerName ? { name: facts.issuerName } : {}) } } : {}),
+    ...(facts.validFrom ? { validFrom: facts.validFrom } : {}),
+    ...(facts.validUntil ? { validUntil: facts.validUntil } : {}),
+    disclosed: facts.disclosed,
+  });
+
+  if (!(SIGNING_ALGS as readonly string[]).includes(alg)) {
+    r.pass('format');
+    r.fail('signature', 'alg_not_allowed', `alg ${alg} is not accepted; only ${SIGNING_ALGS.join(', ')}`);
+    return r.build({ credential: credential() }, now);
+  }
+  if (!kidIssuer || !/^[A-Za-z0-9_-]{43}$/.test(keyId)) {
+    r.pass('format');
+    r.fail('signature', 'bad_kid', 'the header has no kid of the form <issuer id>#<key id>');
+    return r.build({ credential: credential() }, now);
+  }
+  const issuer = deps.issuer(kidIssuer);
+  const key = issuer?.keys.find((k) => k.keyId === keyId);
+  if (!issuer || !key) {
+    r.pass('format');
+    r.fail('signature', 'unknown_key', issuer ? `issuer ${kidIssuer} has no key ${keyId}` : `no registered issuer ${kidIssuer}`);
+    return r.build({ credential: credential() }, now);
+  }
+  if (key.alg !== alg) {
+    r.pass('format');
+    r.fail('signature', 'alg_mismatch', `key ${kid} signs with ${key.alg}, not ${alg}`);
+    return r.build({ credential: credential() }, now);
+  }
+  const signed = format === 'vc+jwt' ? parsed.jws : parsed.issuerJwt;
+  try {
+    await compactVerify(signed, await verifyKey(key), { algorithms: [alg] });
+  } catch {
+    r.pass('format');
+    r.fail('signature', 'bad_signature', `the signature does not verify with ${kid}`);
+    return r.build({ credential: credential() }, now);
+  }
+
+  // --- SD-JWT: disclosures must each be referenced by the signed payload
+  if (parsed.format === 'dc+sd-jwt') {
+    const problem = checkDisclosures(parsed);
+    if ('error' in problem) {
+      r.fail('format', 'bad_disclosure', problem.error);
+      r.pass('signature');
+      return r.build({ credential: credential() }, now);
+    }
+    facts = factsOfSdJwt(problem.claims);
+  }
+  if (!facts.id || !facts.type || !facts.issuerId) {
+    r.fail('format', 'bad_payload', 'the credential lacks an id, a known type or an issuer');
+    r.pass('signature');
+    return r.build({ credential: credential() }, now);
+  }
+  r.pass('format');
+  r.pass('signature');
+
+  // --- issuer
+  if (facts.issuerId !== issuer.id) {
+    r.fail('issuerTrusted', 'issuer_mismatch', `signed by ${issuer.id}'s key but claims issuer ${facts.issuerId}`);
+  } else if (issuer.status !== 'active') {
+    r.fail('issuerTrusted', issuer.status === 'revoked' ? 'issuer_revoked' : 'issuer_suspended', `issuer ${issuer.id} is ${issuer.status}`);
+  } else {
+    r.pass('issuerTrusted');
+  }
+  if (r.ok('issuerTrusted')) {
+    if (issuer.allowedTypes.includes(facts.type)) r.pass('issuerAuthorizedForType');
+    else r.fail('issuerAuthorizedForType', 'type_not_allowed', `issuer ${issuer.id} may not issue ${facts.type}`);
+  }
+
+  // --- the anchor: the ledger's record of this credential
+  const anchor = await deps.anchor(facts.id);
+  const signedAt = anchor?.anchoredAt ?? facts.claimedAt ?? facts.validFrom ?? now.toISOString();
+  const kp = keyProblem(key, signedAt);
+  if (kp) r.fail('keyValidAtIssue', kp.code, kp.detail);
+  else r.pass('keyValidAtIssue');
+
+  if (!anchor) {
+    r.fail('anchored', 'not_anchored', `credential ${facts.id} is not anchored on the ledger`);
+  } else {
+    r.pass('anchored');
+    const digest = sha256Hex(signed);
+    if (digest !== anchor.digest) {
+      r.fail('digestMatches', 'digest_mismatch', 'the credential differs from the one anchored under its id');
+    } else if (anchor.issuer !== issuer.id || anchor.type !== facts.type || anchor.kid !== kid) {
+      r.fail('digestMatches', 'anchor_mismatch', 'the anchor names another issuer, type or key');
+    } else {
+      r.pass('digestMatches');
+    }
+    if (r.ok('digestMatches')) {
+      if (anchor.status === 'active') r.pass('status');
+      else r.fail('status', anchor.status === 'revoked' ? 'revoked' : 'suspended', `${anchor.status} (${anchor.statusReason ?? 'no reason given'}) at ${anchor.updatedAt}`);
+    }
+  }
+
+  // --- validity window: the anchor's when it matches, else the credential's claim
+  const validFrom = (r.ok('digestMatches') ? anchor?.validFrom : undefined) ?? facts.validFrom;
+  const validUntil = (r.ok('digestMatches') ? anchor?.validUntil : undefined) ?? facts.validUntil;
+  if (validUntil && now.getTime() >= Date.parse(validUntil)) r.fail('notExpired', 'expired', `expired at ${validUntil}`);
+  else r.pass('notExpired');
+  if (validFrom && now.getTime() < Date.parse(validFrom)) r.fail('notBefore', 'not_yet_valid', `valid from ${validFrom}`);
+  else r.pass('notBefore');
+
+  // --- schema
+  if (parsed.format === 'vc+jwt') {
+    const cs = parsed.payload.credentialSchema as { id?: unknown } | undefined;
+    const expected = CREDENTIAL_SCHEMA_BY_TYPE[facts.type].$id;
+    if (cs?.id !== expected) {
+      r.fail('schema', 'schema_invalid', `credentialSchema must be ${expected}`, '/credentialSchema/id');
+    } else {
+      const v = validateById(expected, parsed.payload);
+      if (v.ok) r.pass('schema');
+      else r.fail('schema', 'schema_invalid', v.issues[0]!.message, v.issues[0]!.field);
+    }
+  } else {
+    const member = facts.disclosed[SUBJECT_MEMBER[facts.type]] as Record<string, unknown> | undefined;
+    const issue = member ? partialSchemaIssues(facts.type, member) : undefined;
+    if (issue) r.fail('schema', 'schema_invalid', issue.message, `/${SUBJECT_MEMBER[facts.type]}${issue.field}`);
+    else r.pass('schema');
+  }
+
+  // --- holder binding (SD-JWT key binding)
+  if (parsed.format === 'dc+sd-jwt') await checkKeyBinding(r, parsed, facts, now, opts);
+
+  return r.build(
+    {
+      credential: credential(),
+      ...(anchor && r.ok('digestMatches')
+        ? {
+            anchor: {
+              txId: anchor.txId,
+              block: anchor.block,
+              anchoredAt: anchor.anchoredAt,
+              status: anchor.status,
+              ...(anchor.statusReason ? { statusReason: anchor.statusReason } : {}),
+              updatedAt: anchor.updatedAt,
+            },
+          }
+        : {}),
+    },
+    now,
+  );
+}
+
+function checkDisclosures(p: Extract<Parsed, { format: 'dc+sd-jwt' }>): { claims: Record<string, unknown> } | { error: string } {
+  try {
+    const decoded = decodeSdJwtSync(`${p.issuerJwt}~${p.disclosures.join('~')}${p.disclosures.length ? '~' : ''}`, sdHasher);
+    const disclosures = decoded.disclosures;
+    const mapping = createHashMappingSync(disclosures, { hasher: sdHasher, alg: 'sha-256' });
+    if (Object.keys(mapping).length !== disclosures.length) return { error: 'a disclosure is repeated' };
+    const { unpackedObj, disclosureKeymap } = unpackSync(decoded.jwt.payload as Record<string, unknown>, disclosures, sdHasher);
+    const used = new Set(Object.values(disclosureKeymap));
+    if (used.size !== disclosures.length) return { error: 'a disclosure is not referenced by the signed payload' };
+    return { claims: unpackedObj as Record<string, unknown> };
+  } catch (e) {
+    return { error: `disclosures do not decode: ${(e as Error).message}` };
+  }
+}
+
+async function checkKeyBinding(
+  r: ReportBuilder,
+  p: Extract<Parsed, { format: 'dc+sd-jwt' }>,
+  facts: Facts,
+  now: Date,
+  opts: VerifyOptions,
+): Promise<void> {
+  const jwk = facts.cnf?.jwk;
+  if (!p.kbJwt) {
+    if (jwk && opts.holderBinding === 'required') r.fail('holderBinding', 'kb_missing', 'the credential is bound to a key but no key-binding JWT was presented');
+    else r.skip('holderBinding');
+    return;
+  }
+  if (!jwk) return r.fail('holderBinding', 'kb_invalid', 'a key-binding JWT was presented for a credential with no cnf key');
+  let payload: Record<string, unknown>;
+  try {
+    const kbHeader = JSON.parse(Buffer.from(p.kbJwt.split('.')[0]!, 'base64url').toString('utf8')) as { alg?: string; typ?: string };
+    if (kbHeader.typ !== 'kb+jwt' || !kbHeader.alg || !(SIGNING_ALGS as readonly string[]).includes(kbHeader.alg)) {
+      return r.fail('holderBinding', 'kb_invalid', 'the key-binding JWT must have typ kb+jwt and alg ES256 or EdDSA');
+    }
+    const v = await compactVerify(p.kbJwt, await importJWK(jwk, kbHeader.alg), { algorithms: [kbHeader.alg] });
+    payload = JSON.parse(Buffer.from(v.payload).toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return r.fail('holderBinding', 'kb_invalid', 'the key-binding JWT does not verify with the cnf key');
+  }
+  const sdHash = Buffer.from(sdHasher(p.presented, 'sha-256')).toString('base64url');
+  if (payload.sd_hash !== sdHash) return r.fail('holderBinding', 'kb_invalid', 'sd_hash does not match the presented SD-JWT');
+  const iat = typeof payload.iat === 'number' ? payload.iat : NaN;
+  const t = now.getTime() / 1000;
+  if (!(iat <= t + KB_SKEW_S && iat >= t - KB_MAX_AGE_S)) {
+    return r.fail('holderBinding', 'kb_stale', `the presentation was made at ${iso(iat) ?? '?'}; it must be under ${KB_MAX_AGE_S} s old`);
+  }
+  if (opts.nonce !== undefined && payload.nonce !== opts.nonce) return r.fail('holderBinding', 'kb_nonce', 'nonce does not match');
+  if (opts.audience !== undefined && payload.aud !== opts.audience) return r.fail('holderBinding', 'kb_audience', 'aud does not match');
+  r.pass('holderBinding');
+}

@@ -1,0 +1,221 @@
+/**
+ * HTTP API request bodies. The gateway validates every body against these before doing
+ * anything; /openapi.json publishes them.
+ */
+import { schemaId } from '../ids';
+import type { Infer, Schema } from '../infer';
+import {
+  allowedTypes,
+  credentialType,
+  issuerKind,
+  issuerStatus,
+  orgName,
+  publicJwk,
+  signingAlg,
+  STATUS_REASONS,
+  utcDateTime,
+} from '../ledger/common';
+import { holderIdentitySchema } from '../subjects/holder';
+import { SUBJECT_SCHEMA_BY_TYPE } from '../subjects/index';
+
+const uscc = { type: 'string', cnUscc: true, description: 'Unified social credit code (统一社会信用代码).' } as const;
+
+export const createIssuerRequestSchema = {
+  $id: schemaId('api-create-issuer'),
+  title: 'Register an issuer',
+  description:
+    'Registers an organisation as an issuer of some credential types. The gateway generates its first signing key ' +
+    '(in custody) and an API key for it, and anchors the registration, signed by the registrar.',
+  type: 'object',
+  properties: {
+    name: orgName,
+    kind: issuerKind,
+    allowedTypes,
+    uscc,
+    slug: {
+      type: 'string',
+      pattern: '^[a-z0-9][a-z0-9-]{2,62}$',
+      description: 'The tail of the issuer id (urn:anxin:issuer:<slug>); random when absent.',
+    },
+  },
+  required: ['name', 'kind', 'allowedTypes'],
+  additionalProperties: false,
+  examples: [
+    {
+      name: '成都市武侯区疾病预防控制中心',
+      kind: 'health_authority',
+      allowedTypes: ['HealthCertificate'],
+      uscc: '12510107MB1H27435B',
+      slug: 'chengdu-wuhou-cdc',
+    },
+    { name: '蜀快送劳务平台', kind: 'platform', allowedTypes: ['LaborContract'] },
+  ],
+} as const satisfies Schema;
+export type CreateIssuerRequest = Infer<typeof createIssuerRequestSchema>;
+
+export const updateIssuerRequestSchema = {
+  $id: schemaId('api-update-issuer'),
+  title: 'Change an issuer',
+  description: 'Rename, change the allowed types, or suspend / reactivate / revoke an issuer. A revoked issuer stays revoked.',
+  type: 'object',
+  properties: { name: orgName, allowedTypes, status: issuerStatus },
+  minProperties: 1,
+  additionalProperties: false,
+  examples: [{ status: 'suspended' }, { allowedTypes: ['HealthCertificate', 'SkillCertificate'] }],
+} as const satisfies Schema;
+export type UpdateIssuerRequest = Infer<typeof updateIssuerRequestSchema>;
+
+export const rotateKeyRequestSchema = {
+  $id: schemaId('api-rotate-key'),
+  title: 'Rotate an issuer key',
+  description:
+    'Adds a new signing key; by default retires the issuer’s other keys. Credentials signed by a retired key stay valid.',
+  type: 'object',
+  properties: {
+    alg: signingAlg,
+    retirePrevious: { type: 'boolean', default: true },
+  },
+  additionalProperties: false,
+  examples: [{}, { alg: 'EdDSA', retirePrevious: false }],
+} as const satisfies Schema;
+export type RotateKeyRequest = Infer<typeof rotateKeyRequestSchema>;
+
+export const compromisedKeyRequestSchema = {
+  $id: schemaId('api-key-compromised'),
+  title: 'Declare a key compromised',
+  description: 'Everything the key signed (anchored) from compromisedSince on fails verification; what it signed before still verifies.',
+  type: 'object',
+  properties: { compromisedSince: utcDateTime },
+  required: ['compromisedSince'],
+  additionalProperties: false,
+  examples: [{ compromisedSince: '2026-03-01T00:00:00Z' }],
+} as const satisfies Schema;
+export type CompromisedKeyRequest = Infer<typeof compromisedKeyRequestSchema>;
+
+export const createApiKeyRequestSchema = {
+  $id: schemaId('api-create-api-key'),
+  title: 'Create an API key',
+  description: 'An API key for one principal with the given scopes. The key is shown once; only its hash is kept.',
+  type: 'object',
+  properties: {
+    principal: {
+      type: 'object',
+      properties: {
+        type: { type: 'string', enum: ['admin', 'issuer', 'verifier'] },
+        id: { type: 'string', pattern: '^[A-Za-z0-9:._-]{1,128}$' },
+      },
+      required: ['type', 'id'],
+      additionalProperties: false,
+    },
+    scopes: {
+      type: 'array',
+      items: { type: 'string', enum: ['admin', 'issue', 'revoke', 'verify'] },
+      minItems: 1,
+      uniqueItems: true,
+    },
+    label: { type: 'string', minLength: 1, maxLength: 128 },
+  },
+  required: ['principal', 'scopes'],
+  additionalProperties: false,
+  examples: [
+    { principal: { type: 'verifier', id: 'hotpot-chengdu-chunxi' }, scopes: ['verify'], label: '春熙路店 前台' },
+    { principal: { type: 'issuer', id: 'urn:anxin:issuer:chengdu-wuhou-cdc' }, scopes: ['issue', 'revoke'] },
+  ],
+} as const satisfies Schema;
+export type CreateApiKeyRequest = Infer<typeof createApiKeyRequestSchema>;
+
+const subjectIf = <T extends keyof typeof SUBJECT_SCHEMA_BY_TYPE>(type: T) =>
+  ({
+    if: { type: 'object', properties: { type: { const: type } }, required: ['type'] },
+    then: { type: 'object', properties: { subject: { $ref: SUBJECT_SCHEMA_BY_TYPE[type].$id } } },
+  }) as const;
+const subjectByType = [subjectIf('LaborContract'), subjectIf('HealthCertificate'), subjectIf('SkillCertificate')] as const;
+
+export const issueCredentialRequestSchema = {
+  $id: schemaId('api-issue-credential'),
+  title: 'Issue a credential',
+  description:
+    'Validates the subject with the schema of its type, builds a W3C VC 2.0 credential, signs it with the issuer’s ' +
+    'current key (vc+jwt, or dc+sd-jwt for selective disclosure), anchors its digest, and answers once committed. ' +
+    'Send an Idempotency-Key header so that a retry never issues twice.',
+  type: 'object',
+  properties: {
+    type: credentialType,
+    holder: { $ref: holderIdentitySchema.$id },
+    subject: { type: 'object' },
+    validFrom: utcDateTime,
+    validUntil: utcDateTime,
+    format: { type: 'string', enum: ['vc+jwt', 'dc+sd-jwt'], default: 'vc+jwt' },
+    holderPublicJwk: {
+      ...publicJwk,
+      description: 'The worker’s device key, for SD-JWT key binding (cnf): presentations must then be signed by it.',
+    },
+  },
+  required: ['type', 'holder', 'subject'],
+  allOf: subjectByType,
+  additionalProperties: false,
+  examples: [
+    {
+      type: 'HealthCertificate',
+      holder: { name: '张伟', idNumber: '510107199003078817' },
+      subject: {
+        certificateNumber: '5101072026031200457',
+        issuingAuthority: { name: '成都市武侯区疾病预防控制中心', uscc: '12510107MB1H27435B' },
+        categories: ['food_service'],
+        examDate: '2026-03-12',
+        validity: { from: '2026-03-20', until: '2027-03-19' },
+        result: 'fit',
+      },
+      format: 'dc+sd-jwt',
+    },
+  ],
+} as const satisfies Schema;
+
+export const statusChangeRequestSchema = {
+  $id: schemaId('api-status-change'),
+  title: 'Revoke, suspend or reinstate a credential',
+  description: 'The reason is a stable code; each action accepts its own subset (see the ledger statement schemas).',
+  type: 'object',
+  properties: { reason: { type: 'string', enum: STATUS_REASONS } },
+  required: ['reason'],
+  additionalProperties: false,
+  examples: [{ reason: 're_examination_pending' }, { reason: 'contract_terminated' }],
+} as const satisfies Schema;
+export type StatusChangeRequest = Infer<typeof statusChangeRequestSchema>;
+
+const verifyOptions = {
+  nonce: { type: 'string', minLength: 8, maxLength: 256, description: 'Expected nonce of an SD-JWT key-binding JWT.' },
+  audience: { type: 'string', minLength: 1, maxLength: 512, description: 'Expected aud of an SD-JWT key-binding JWT.' },
+  holderBinding: {
+    type: 'string',
+    enum: ['optional', 'required'],
+    default: 'optional',
+    description: 'required: a bound credential must come with a valid key-binding JWT.',
+  },
+} as const;
+
+export const verifyRequestSchema = {
+  $id: schemaId('api-verify'),
+  title: 'Verify a credential',
+  description: 'A compact JWS (vc+jwt), an SD-JWT presentation, or the text of a QR work card. Always answers with a report.',
+  type: 'object',
+  properties: { credential: { type: 'string', maxLength: 65536 }, ...verifyOptions },
+  required: ['credential'],
+  additionalProperties: false,
+  examples: [{ credential: 'eyJhbGciOiJFUzI1NiIsImtpZCI6InVybjphbnhpbjppc3N1ZXI6Y2hlbmdkdS13dWhvdS1jZGMj...' }],
+} as const satisfies Schema;
+export type VerifyRequest = Infer<typeof verifyRequestSchema>;
+
+export const verifyBatchRequestSchema = {
+  $id: schemaId('api-verify-batch'),
+  title: 'Verify up to 1000 credentials',
+  type: 'object',
+  properties: {
+    credentials: { type: 'array', items: { type: 'string', maxLength: 65536 }, minItems: 1, maxItems: 1000 },
+    ...verifyOptions,
+  },
+  required: ['credentials'],
+  additionalProperties: false,
+  examples: [{ credentials: ['eyJhbGciOiJFUzI1NiIs...', 'eyJhbGciOiJFUzI1NiIs...'] }],
+} as const satisfies Schema;
+export type VerifyBatchRequest = Infer<typeof verifyBatchRequestSchema>;

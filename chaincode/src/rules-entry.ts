@@ -4,6 +4,7 @@
  * and the auditor's replay, which must not load fabric-shim into their process.
  */
 export * from './errors';
+export * from './canonical';
 export * from './state';
 export * from './keys';
 export * from './verify';

@@ -1,12 +1,10 @@
-import canonicalize from 'canonicalize';
 import type { Context } from 'fabric-contract-api';
 import type { AnchorRecord, IssuerRecord, RegistrarRecord } from '@anxin/schemas';
 import { KEY_PREFIX, REGISTRAR_KEY, type LedgerState, type StatementMark, type TxContext } from './state';
 
-/** Canonical JSON (RFC 8785) bytes: the only way the contract writes state. */
-export function canonicalBytes(value: unknown): Buffer {
-  return Buffer.from(canonicalize(value) ?? 'null', 'utf8');
-}
+import { canonicalBytes } from './canonical';
+
+export { canonicalBytes };
 
 /** LedgerState over a Fabric ChaincodeStub. */
 export class StubState implements LedgerState {

@@ -28,7 +28,7 @@ export interface DecodedAction {
   proposalHash: Uint8Array;
   endorsements: DecodedEndorsement[];
   chaincode: { name: string; version: string };
-  rwsets: NsRwSetSpec[];
+  rwsets: Array<NsRwSetSpec & { collections?: HashedCollectionRwSet[] }>;
   event?: { name: string; payload: Uint8Array; txId: string; chaincodeId: string };
   response: { status: number; message: string; payload: Uint8Array };
   /** The signature header bytes of the action (the proposal's). */
@@ -102,7 +102,7 @@ function reads(list: ledger.rwset.kvrwset.KVRead[]): KVReadSpec[] {
   });
 }
 
-export function decodeRwSet(bytes: Uint8Array): NsRwSetSpec[] {
+export function decodeRwSet(bytes: Uint8Array): Array<NsRwSetSpec & { collections?: HashedCollectionRwSet[] }> {
   const tx = ledger.rwset.TxReadWriteSet.deserializeBinary(bytes);
   return tx.getNsRwsetList().map((ns) => {
     const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
@@ -116,8 +116,34 @@ export function decodeRwSet(bytes: Uint8Array): NsRwSetSpec[] {
         reads: reads(q.getRawReads()?.getKvReadsList() ?? []),
       })),
       writes: kv.getWritesList().map((w) => ({ key: w.getKey(), isDelete: w.getIsDelete(), value: w.getValue_asU8() })),
+      ...(ns.getCollectionHashedRwsetList().length
+        ? {
+            collections: ns.getCollectionHashedRwsetList().map((c) => {
+              const h = ledger.rwset.kvrwset.HashedRWSet.deserializeBinary(c.getHashedRwset_asU8());
+              return {
+                name: c.getCollectionName(),
+                reads: h.getHashedReadsList().map((r) => {
+                  const v = r.getVersion();
+                  const keyHash = Buffer.from(r.getKeyHash_asU8()).toString('hex');
+                  return v ? { keyHash, version: { block: v.getBlockNum(), tx: v.getTxNum() } } : { keyHash };
+                }),
+                writes: h.getHashedWritesList().map((w) => ({
+                  keyHash: Buffer.from(w.getKeyHash_asU8()).toString('hex'),
+                  isDelete: w.getIsDelete(),
+                })),
+              };
+            }),
+          }
+        : {}),
     };
   });
+}
+
+/** Private data seen through its hashes (Fabric's lifecycle approvals use implicit collections). */
+export interface HashedCollectionRwSet {
+  name: string;
+  reads: Array<{ keyHash: string; version?: { block: number; tx: number } }>;
+  writes: Array<{ keyHash: string; isDelete: boolean }>;
 }
 
 function decodeAction(ta: peer.TransactionAction): DecodedAction {

@@ -88,8 +88,10 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
     const ledgerClient = new LedgerClient(ledger);
     const projection = new Projection(store, ledger);
     projection.on('error', (e) => logger.error({ err: e }, 'projection stopped'));
+    const verificationLog = new VerificationLog(store, 250, (e) => logger.warn({ err: e }, 'verification log write failed'));
     const services: Services = {
       store,
+      verificationLog,
       ledger,
       ledgerClient,
       projection,
@@ -102,7 +104,6 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
     await projection.start();
     const metrics = new Metrics();
     projection.on('block', (n: number) => metrics.ledgerHeight.set(n + 1));
-    const verificationLog = new VerificationLog(store, 250, (e) => logger.warn({ err: e }, 'verification log write failed'));
     const app = createApp(
       services,
       { logger, metrics, trustList: new TrustList(services), verificationLog },

@@ -7,6 +7,7 @@ import type { Store } from '../ports/store';
 import type { KeyStore } from './keystore';
 import type { LedgerClient } from './ledger-client';
 import type { Projection } from './projection';
+import type { VerificationLog } from './verify/log';
 
 export interface Services {
   store: Store;
@@ -15,6 +16,8 @@ export interface Services {
   projection: Projection;
   keys: KeyStore;
   kek: Kek;
+  /** Who verified what, buffered; flushed before it is read. */
+  verificationLog: VerificationLog;
   publicUrl: string;
   now(): Date;
 }

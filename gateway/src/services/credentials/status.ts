@@ -39,6 +39,7 @@ export interface StatusResponse {
 
 export async function recentVerifiers(s: Services, id: string): Promise<VerificationLogEntry[]> {
   const since = new Date(s.now().getTime() - NOTIFY_WINDOW_DAYS * 24 * 3600 * 1000).toISOString();
+  await s.verificationLog.flush();
   return s.store.verifiersSince(id, since);
 }
 

@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+/**
+ * `npm run demo`: the first round trip against a running gateway, by itself — register
+ * a health authority, a training body and a labor platform; give a restaurant a
+ * verifier key; issue one credential of each type; verify; suspend, revoke; verify
+ * again. Reads the admin key from $ANXIN_DATA_DIR/admin.key (./data/admin.key).
+ *
+ *   ANXIN_URL=http://127.0.0.1:8080 npm run demo
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  healthCertificateSubjectSchema,
+  holderIdentitySchema,
+  laborContractSubjectSchema,
+  skillCertificateSubjectSchema,
+} from '@anxin/schemas';
+
+const base = (process.env.ANXIN_URL ?? `http://127.0.0.1:${process.env.ANXIN_PORT ?? 8080}`).replace(/\/+$/, '');
+const dataDir = resolve(process.env.ANXIN_DATA_DIR ?? './data');
+
+async function call(method: string, path: string, key: string | undefined, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
+function expectStatus(r: { status: number; json: any }, status: number, what: string): any {
+  if (r.status !== status) {
+    throw new Error(`${what}: expected HTTP ${status}, got ${r.status}: ${JSON.stringify(r.json)}`);
+  }
+  return r.json;
+}
+
+const say = (s: string) => process.stdout.write(`${s}\n`);
+
+function verdict(report: any): string {
+  if (report.verified) return '✔ verified';
+  const r = report.reasons[0];
+  return `✘ not verified — ${r.check}: ${r.code}`;
+}
+
+async function main(): Promise<void> {
+  let admin: string;
+  try {
+    admin = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
+  } catch {
+    throw new Error(`no admin key at ${join(dataDir, 'admin.key')}: start the gateway first (npm start), or set ANXIN_DATA_DIR`);
+  }
+  const run = randomBytes(3).toString('hex');
+  say(`Anxin demo against ${base} (run ${run})\n`);
+
+  const register = async (name: string, kind: string, type: string) => {
+    const r = expectStatus(
+      await call('POST', '/v1/issuers', admin, { name, kind, allowedTypes: [type], slug: `demo-${kind.replace('_', '-')}-${run}` }),
+      201,
+      `register ${name}`,
+    );
+    say(`registered issuer ${r.issuer.id} (${name}), may issue ${type}`);
+    return r.apiKey as string;
+  };
+  const cdc = await register('成都市武侯区疾病预防控制中心', 'health_authority', 'HealthCertificate');
+  const school = await register('成都锦城职业技能培训学校', 'training_body', 'SkillCertificate');
+  const platform = await register('四川快工灵活用工科技有限公司', 'platform', 'LaborContract');
+  const verifier = expectStatus(
+    await call('POST', '/v1/api-keys', admin, { principal: { type: 'verifier', id: `hotpot-chunxi-${run}` }, scopes: ['verify'], label: '春熙路店 前台' }),
+    201,
+    'verifier key',
+  ).apiKey as string;
+  say(`verifier key for the hot-pot restaurant: ${verifier.slice(0, 20)}…\n`);
+
+  const holder = holderIdentitySchema.examples[0];
+  const issue = async (key: string, type: string, subject: unknown, format = 'vc+jwt') => {
+    const r = expectStatus(await call('POST', '/v1/credentials', key, { type, holder, subject, format }), 201, `issue ${type}`);
+    say(`issued ${type} ${r.id} as ${format}: anchored in block ${r.anchor.block}, tx ${r.anchor.txId.slice(0, 16)}…`);
+    return r as { id: string; credential: string };
+  };
+  const health = await issue(cdc, 'HealthCertificate', healthCertificateSubjectSchema.examples[0], 'dc+sd-jwt');
+  const skill = await issue(school, 'SkillCertificate', skillCertificateSubjectSchema.examples[0]);
+  // Today's day shift, in China's calendar.
+  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  const contract = await issue(platform, 'LaborContract', {
+    ...laborContractSubjectSchema.examples[0],
+    term: { startDate: today, endDate: today, openEnded: false },
+    signing: { method: 'face_verified_esignature', signedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+  });
+
+  const verify = async (label: string, c: { credential: string }) => {
+    const report = expectStatus(await call('POST', '/v1/verify', verifier, { credential: c.credential }), 200, 'verify');
+    say(`  ${label.padEnd(28)} ${verdict(report)}`);
+    return report;
+  };
+  say('\nThe restaurant verifies:');
+  await verify('health certificate', health);
+  await verify('skill certificate', skill);
+  await verify('labor contract', contract);
+
+  say('\nThe clinic suspends the health certificate (re-examination pending); the platform revokes the contract:');
+  const s = expectStatus(await call('POST', `/v1/credentials/${health.id}/suspend`, cdc, { reason: 're_examination_pending' }), 200, 'suspend');
+  say(`  suspended in block ${s.anchor.block}; verifiers to tell: ${s.recentVerifiers.map((v: any) => v.verifier).join(', ')}`);
+  expectStatus(await call('POST', `/v1/credentials/${contract.id}/revoke`, platform, { reason: 'contract_terminated' }), 200, 'revoke');
+  await verify('health certificate', health);
+  await verify('labor contract', contract);
+
+  say('\nRe-examination passed: the clinic reinstates it.');
+  expectStatus(await call('POST', `/v1/credentials/${health.id}/reinstate`, cdc, { reason: 're_examination_passed' }), 200, 'reinstate');
+  await verify('health certificate', health);
+
+  const status = expectStatus(await call('GET', `/v1/credentials/${contract.id}/status`, undefined), 200, 'status');
+  say(`\nPublic status of the contract (no personal data): ${JSON.stringify(status)}`);
+  const info = expectStatus(await call('GET', '/v1/ledger/info', undefined), 200, 'ledger info');
+  say(`Ledger height ${info.height}, current block hash ${info.currentBlockHash.slice(0, 16)}…`);
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`demo failed: ${e.message}\n`);
+  process.exit(1);
+});

@@ -61,7 +61,8 @@ export async function verifyStatement<K extends StatementKind>(
   kind: K,
   tx: TxContext,
 ): Promise<VerifiedStatement<K>> {
-  if (typeof jws !== 'string' || jws.length > STATEMENT_MAX_BYTES || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(jws)) {
+  // The signature part may be empty here (an unsecured JWS): the algorithm check below names it.
+  if (typeof jws !== 'string' || jws.length > STATEMENT_MAX_BYTES || !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(jws)) {
     throw new Rejection('MALFORMED_STATEMENT', 'a statement is one compact JWS (header.payload.signature)');
   }
   let rawHeader: unknown;

@@ -75,7 +75,9 @@ export async function changeStatus(
   // A suspended issuer may still withdraw (revoke, suspend) what it issued; only an active one may reinstate.
   const mayAct = kind === 'reinstate' ? issuer!.status === 'active' : issuer!.status !== 'revoked';
   if (!mayAct) throw new Rejection('ISSUER_NOT_ACTIVE', `issuer ${issuer!.id} is ${issuer!.status}`);
-  checkAllowed(issuer!, current.type);
+  // Withdrawing (revoke, suspend) stays possible after the registrar narrows the issuer's types;
+  // putting a credential back into force (reinstate) needs the type to be allowed now.
+  if (kind === 'reinstate') checkAllowed(issuer!, current.type);
   const t = TRANSITIONS[kind];
   if (!(t.from as readonly string[]).includes(current.status)) {
     throw new Rejection('INVALID_TRANSITION', `cannot ${kind} a credential that is ${current.status}`);

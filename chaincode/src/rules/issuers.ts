@@ -32,7 +32,8 @@ export async function registerIssuer(state: LedgerState, jws: string, tx: TxCont
     kid: `${payload.issuer.id}#${payload.key.keyId}`,
     alg: payload.key.alg,
     publicJwk: payload.key.publicJwk,
-    notBefore: payload.key.notBefore ?? tx.time,
+    // A key cannot have signed anything before the ledger knew it: no back-dating.
+    notBefore: payload.key.notBefore ? later(payload.key.notBefore, tx.time) : tx.time,
   };
   const issuer: IssuerRecord = {
     id: payload.issuer.id,

@@ -142,7 +142,7 @@ export const issueCredentialRequestSchema = {
   properties: {
     type: credentialType,
     holder: { $ref: holderIdentitySchema.$id },
-    subject: { type: 'object' },
+    subject: { type: 'object', $comment: 'closed by the subject schema of its type, applied by allOf below' },
     validFrom: utcDateTime,
     validUntil: utcDateTime,
     format: { type: 'string', enum: ['vc+jwt', 'dc+sd-jwt'], default: 'vc+jwt' },

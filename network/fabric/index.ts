@@ -3,3 +3,4 @@ export * from './configtx';
 export * from './config';
 export * from './ports';
 export * from './network';
+export * from './adapter';

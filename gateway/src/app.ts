@@ -6,11 +6,11 @@ import express from 'express';
 import helmet from 'helmet';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
-import { apiKeyId } from './crypto/apikeys';
+import { createHash } from 'node:crypto';
 import { ApiError } from './errors';
 import { requestContext, type Metrics } from './http/observability';
 import { errorHandler, notFound, sendProblem } from './http/problem';
-import { openApiDocument } from './openapi';
+import { openApiDocument, ROUTES } from './openapi';
 import { apiKeyRoutes } from './routes/api-keys';
 import { credentialRoutes } from './routes/credentials';
 import { issuerRoutes } from './routes/issuers';
@@ -19,6 +19,10 @@ import { verifyRoutes } from './routes/verify';
 import type { Services } from './services/context';
 import type { TrustList } from './services/trust-list';
 import type { VerificationLog } from './services/verify/log';
+
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+/** Body limit of /v1/verify/batch: room for 1000 SD-JWTs of a few kB each. */
+export const BATCH_BODY_LIMIT = 8 * 1024 * 1024;
 
 export interface AppOptions {
   bodyLimit: number;
@@ -37,25 +41,32 @@ export function createApp(
   app.set('query parser', 'simple');
   app.use(requestContext(deps.logger, deps.metrics));
   app.use(helmet());
-  app.use(
+  const limited = (limit: number, keyGenerator: (req: express.Request) => string) =>
     rateLimit({
       windowMs: 60_000,
-      limit: opts.rateLimitPerMinute,
+      limit,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
-      // Per API key when one is presented (its public id, not the secret), else per address.
-      keyGenerator: (req) => {
-        const m = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '');
-        const id = m ? apiKeyId(m[1]!) : undefined;
-        return id ? `key:${id}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
-      },
+      keyGenerator,
+      // Liveness, readiness and metrics probes are never rate-limited.
+      skip: (req) => PROBES.has(req.path),
       handler: (req, res) => {
         const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
         const retryAfter = Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + 60_000) - Date.now()) / 1000));
-        sendProblem(res, new ApiError('rate_limited', `limit: ${opts.rateLimitPerMinute} requests per minute`, { retryAfter }), req.originalUrl);
+        sendProblem(res, new ApiError('rate_limited', `limit: ${limit} requests per minute`, { retryAfter }), req.originalUrl);
       },
+    });
+  // Per presented key — keyed by a hash of the whole key, so a wrong secret under someone's
+  // public key id spends the presenter's budget, not theirs — and a ceiling per address.
+  app.use(
+    limited(opts.rateLimitPerMinute, (req) => {
+      const m = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '');
+      return m ? `key:${createHash('sha256').update(m[1]!).digest('base64url').slice(0, 22)}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
     }),
   );
+  app.use(limited(opts.rateLimitPerMinute * 10, (req) => `addr:${ipKeyGenerator(req.ip ?? '')}`));
+  // A batch of up to 1000 credentials needs more room than one request.
+  app.use('/v1/verify/batch', express.json({ limit: Math.max(opts.bodyLimit, BATCH_BODY_LIMIT), type: ['application/json', 'application/*+json'] }));
   app.use(express.json({ limit: opts.bodyLimit, type: ['application/json', 'application/*+json'], strict: true }));
 
   app.use(issuerRoutes(s));
@@ -64,7 +75,7 @@ export function createApp(
   app.use(verifyRoutes(s, deps.metrics, deps.verificationLog, opts.bodyLimit));
   app.use(publicRoutes(s, deps.metrics, deps.trustList, () => openApiDocument(s.publicUrl, opts.version)));
 
-  app.use(notFound);
+  app.use(notFound(ROUTES));
   app.use(errorHandler((e, msg) => deps.logger.error({ err: e }, msg)));
   return app;
 }

@@ -25,6 +25,8 @@ import { TrustList } from './services/trust-list';
 import { VerificationLog } from './services/verify/log';
 
 export const VERSION = '0.1.0';
+/** How long shutdown waits for in-flight requests before closing their connections. */
+export const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface RunningGateway {
   url: string;
@@ -133,6 +135,13 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
           // Stop accepting, let in-flight requests finish, then close the ledger and the store.
           await new Promise<void>((resolve) => {
             server.close(() => resolve());
+            // Keep-alive connections go idle as their last request finishes: close them then.
+            const sweep = setInterval(() => server.closeIdleConnections(), 50);
+            const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+            server.once('close', () => {
+              clearInterval(sweep);
+              clearTimeout(force);
+            });
             server.closeIdleConnections();
           });
           await verificationLog.flush();

@@ -64,11 +64,9 @@ export function requestContext(logger: Logger, metrics: Metrics): RequestHandler
     const start = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const route = (req.route as { path?: string } | undefined)?.path
-        ? `${req.baseUrl}${(req.route as { path: string }).path}`
-        : res.statusCode === 404
-          ? 'unmatched'
-          : req.baseUrl || req.path;
+      // The route pattern, never the raw path: paths carry ids, and ids must not reach logs or label sets.
+      const pattern = (req.route as { path?: unknown } | undefined)?.path;
+      const route = typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : 'unmatched';
       metrics.requests.inc({ method: req.method, route, status: String(res.statusCode) });
       metrics.latency.observe({ method: req.method, route }, seconds);
       const level = res.statusCode >= 500 ? 'error' : 'info';

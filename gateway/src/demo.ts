@@ -20,7 +20,10 @@ import {
 const base = (process.env.ANXIN_URL ?? `http://127.0.0.1:${process.env.ANXIN_PORT ?? 8080}`).replace(/\/+$/, '');
 const dataDir = resolve(process.env.ANXIN_DATA_DIR ?? './data');
 
-async function call(method: string, path: string, key: string | undefined, body?: unknown): Promise<{ status: number; json: any }> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers, read field by field below
+type Json = any;
+
+async function call(method: string, path: string, key: string | undefined, body?: unknown): Promise<{ status: number; json: Json }> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
@@ -30,7 +33,7 @@ async function call(method: string, path: string, key: string | undefined, body?
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
 }
 
-function expectStatus(r: { status: number; json: any }, status: number, what: string): any {
+function expectStatus(r: { status: number; json: Json }, status: number, what: string): Json {
   if (r.status !== status) {
     throw new Error(`${what}: expected HTTP ${status}, got ${r.status}: ${JSON.stringify(r.json)}`);
   }
@@ -39,7 +42,7 @@ function expectStatus(r: { status: number; json: any }, status: number, what: st
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
 
-function verdict(report: any): string {
+function verdict(report: Json): string {
   if (report.verified) return '✔ verified';
   const r = report.reasons[0];
   return `✘ not verified — ${r.check}: ${r.code}`;
@@ -102,7 +105,7 @@ async function main(): Promise<void> {
 
   say('\nThe clinic suspends the health certificate (re-examination pending); the platform revokes the contract:');
   const s = expectStatus(await call('POST', `/v1/credentials/${health.id}/suspend`, cdc, { reason: 're_examination_pending' }), 200, 'suspend');
-  say(`  suspended in block ${s.anchor.block}; verifiers to tell: ${s.recentVerifiers.map((v: any) => v.verifier).join(', ')}`);
+  say(`  suspended in block ${s.anchor.block}; verifiers to tell: ${s.recentVerifiers.map((v: { verifier: string }) => v.verifier).join(', ')}`);
   expectStatus(await call('POST', `/v1/credentials/${contract.id}/revoke`, platform, { reason: 'contract_terminated' }), 200, 'revoke');
   await verify('health certificate', health);
   await verify('labor contract', contract);

@@ -27,7 +27,7 @@ export function readable(bytes: Uint8Array): unknown {
 
 /** A composite key with its U+0000 separators shown as '/', e.g. /anchor/urn:uuid:…/ */
 export function displayKey(key: string): string {
-  return key.startsWith('\u0000') ? key.replace(/\u0000/g, '/') : key;
+  return key.startsWith('\u0000') ? key.split('\u0000').join('/') : key;
 }
 
 export function identityJson(id: IdentityInfo): { mspId: string; subject?: string } {

@@ -129,7 +129,7 @@ export async function issueCredential(
     });
   }
 
-  let id = `urn:uuid:${randomUUID()}`;
+  const id = `urn:uuid:${randomUUID()}`;
   if (idempotencyKey) {
     const hash = requestHash({ op: 'issue', body });
     const existing = await s.store.claimIdempotencyKey({

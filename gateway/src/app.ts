@@ -37,6 +37,8 @@ export function createApp(
 ): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Answers are per request (reports, fresh statuses): an ETag would cost a hash per response and help no cache.
+  app.set('etag', false);
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
   app.use(requestContext(deps.logger, deps.metrics));
@@ -57,14 +59,13 @@ export function createApp(
       },
     });
   // Per presented key — keyed by a hash of the whole key, so a wrong secret under someone's
-  // public key id spends the presenter's budget, not theirs — and a ceiling per address.
+  // public key id spends the presenter's budget, not theirs — else per address.
   app.use(
     limited(opts.rateLimitPerMinute, (req) => {
       const m = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '');
       return m ? `key:${createHash('sha256').update(m[1]!).digest('base64url').slice(0, 22)}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
     }),
   );
-  app.use(limited(opts.rateLimitPerMinute * 10, (req) => `addr:${ipKeyGenerator(req.ip ?? '')}`));
   // A batch of up to 1000 credentials needs more room than one request.
   app.use('/v1/verify/batch', express.json({ limit: Math.max(opts.bodyLimit, BATCH_BODY_LIMIT), type: ['application/json', 'application/*+json'] }));
   app.use(express.json({ limit: opts.bodyLimit, type: ['application/json', 'application/*+json'], strict: true }));

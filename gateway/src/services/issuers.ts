@@ -48,7 +48,7 @@ export async function registerIssuer(s: Services, body: CreateIssuerRequest): Pr
     registrar,
   );
   const committed = await s.ledgerClient.submit<IssuerRecord>('registerIssuer', jws);
-  await s.projection.applyIssuer(committed.record, committed.block, committed.txIndex);
+  await s.projection.applyIssuer(committed.record, committed.block, committed.txIndex, committed.txId);
   const apiKey = generateApiKey();
   await s.store.putApiKey({
     id: apiKey.id,
@@ -65,7 +65,7 @@ export async function updateIssuer(s: Services, id: string, changes: UpdateIssue
   await issuerOrThrow(s, id);
   const jws = await signStatement({ kind: 'updateIssuer', iss: 'registrar', issuerId: id, changes: changes as never }, await registrarSigner(s));
   const committed = await s.ledgerClient.submit<IssuerRecord>('updateIssuer', jws);
-  await s.projection.applyIssuer(committed.record, committed.block, committed.txIndex);
+  await s.projection.applyIssuer(committed.record, committed.block, committed.txIndex, committed.txId);
   return committed.record;
 }
 
@@ -81,7 +81,7 @@ export async function rotateKey(s: Services, id: string, alg: SigningAlg = 'ES25
       registrar,
     ),
   );
-  await s.projection.applyIssuer(added.record, added.block, added.txIndex);
+  await s.projection.applyIssuer(added.record, added.block, added.txIndex, added.txId);
   let latest = added.record;
   if (retirePrevious) {
     for (const old of before.keys.filter((k) => !k.retiredAt && !k.revokedAt)) {
@@ -89,7 +89,7 @@ export async function rotateKey(s: Services, id: string, alg: SigningAlg = 'ES25
         'retireKey',
         await signStatement({ kind: 'retireKey', iss: 'registrar', issuerId: id, keyId: old.keyId }, registrar),
       );
-      await s.projection.applyIssuer(retired.record, retired.block, retired.txIndex);
+      await s.projection.applyIssuer(retired.record, retired.block, retired.txIndex, retired.txId);
       latest = retired.record;
     }
   }
@@ -103,7 +103,7 @@ export async function keyCompromised(s: Services, id: string, keyId: string, com
     'revokeKey',
     await signStatement({ kind: 'revokeKey', iss: 'registrar', issuerId: id, keyId, compromisedSince }, await registrarSigner(s)),
   );
-  await s.projection.applyIssuer(committed.record, committed.block, committed.txIndex);
+  await s.projection.applyIssuer(committed.record, committed.block, committed.txIndex, committed.txId);
   // Without a usable key the issuer could not even revoke what the thief signed: give it a new one.
   const usable = committed.record.keys.filter((k) => !k.retiredAt && !k.revokedAt);
   const held = await Promise.all(usable.map((k) => s.keys.has(k.kid)));

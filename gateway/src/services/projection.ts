@@ -8,6 +8,7 @@
  * (block, tx): replaying a block twice, or a block after a newer change, changes nothing.
  */
 import { EventEmitter } from 'node:events';
+import canonicalize from 'canonicalize';
 import { decodeBlock, TxValidationCode, type Ledger } from '@anxin/network';
 import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
 import type { Store } from '../ports/store';
@@ -23,6 +24,8 @@ export class Projection extends EventEmitter {
   private abort?: AbortController;
   private running?: Promise<void>;
   private applied = { block: 0, txIndex: 0 };
+  /** Transactions this gateway already projected when it submitted them: the follower skips them. */
+  private readonly appliedDirectly = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -53,6 +56,12 @@ export class Projection extends EventEmitter {
     await ready;
   }
 
+  private rememberDirect(txId: string): void {
+    // Bounded: a transaction the follower passed while it was being applied directly is never removed.
+    if (this.appliedDirectly.size > 100_000) this.appliedDirectly.clear();
+    this.appliedDirectly.add(txId);
+  }
+
   /** Next block to apply. */
   get position(): { block: number; txIndex: number } {
     return this.applied;
@@ -61,6 +70,7 @@ export class Projection extends EventEmitter {
   private async applyBlock(number: number, bytes: Uint8Array, fromTx: number): Promise<void> {
     const block = decodeBlock(bytes);
     for (const tx of block.transactions.slice(fromTx)) {
+      if (this.appliedDirectly.delete(tx.txId)) continue;
       if (tx.validationCode === TxValidationCode.VALID) {
         for (const a of tx.actions) {
           for (const s of a.rwsets) {
@@ -87,7 +97,9 @@ export class Projection extends EventEmitter {
    * Record an anchor as changed by transaction `txId` at (block, tx). Also called right
    * after our own submissions, so that a credential verifies the moment its issuance returns.
    */
-  async applyAnchor(a: AnchorRecord, block: number, txIndex: number, txId: string): Promise<void> {
+  async applyAnchor(a: AnchorRecord, block: number, txIndex: number, txId: string, direct = false): Promise<void> {
+    // Applied ahead of the follower, which may not have reached this block yet.
+    if (direct && this.applied.block <= block) this.rememberDirect(txId);
     // The anchor's own txId is the anchoring transaction; for later changes keep the anchoring block.
     const anchoringBlock = a.txId === txId ? block : ((await this.store.getAnchor(a.id))?.block ?? -1);
     await this.store.putAnchor({
@@ -111,8 +123,11 @@ export class Projection extends EventEmitter {
     this.emit('anchor', a);
   }
 
-  async applyIssuer(i: IssuerRecord, block: number, txIndex: number): Promise<void> {
-    await this.store.putIssuer({ issuer: i, updatedBlock: block, updatedTx: txIndex });
+  async applyIssuer(i: IssuerRecord, block: number, txIndex: number, txId?: string): Promise<void> {
+    if (txId && this.applied.block <= block) this.rememberDirect(txId);
+    // Stored in the ledger's own canonical form (RFC 8785 key order), whichever way it arrived.
+    const issuer = JSON.parse(canonicalize(i) ?? 'null') as IssuerRecord;
+    await this.store.putIssuer({ issuer, updatedBlock: block, updatedTx: txIndex });
     const current = await this.store.getIssuer(i.id);
     if (current) this.issuers.set(i.id, current.issuer);
   }

@@ -7,7 +7,7 @@
  * SD-JWT (the part before the first `~`).
  */
 import { createHash, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { CompactSign } from 'jose';
+import { signCompactJws } from '../../crypto/jws';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import type { StatementSigner } from '@anxin/chaincode/rules';
 import { SUBJECT_MEMBER } from '@anxin/schemas';
@@ -18,10 +18,8 @@ export const SD_JWT_TYP = 'dc+sd-jwt';
 /** The SD-JWT VC type (vct) of each credential type. */
 export const VCT_BASE = 'https://anxin.dev/vct/v1/';
 
-export async function signVcJwt(vc: VcDocument, signer: StatementSigner): Promise<string> {
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(vc)))
-    .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: VC_JWT_TYP, cty: 'vc' })
-    .sign(signer.privateKey);
+export function signVcJwt(vc: VcDocument, signer: StatementSigner): Promise<string> {
+  return signCompactJws({ typ: VC_JWT_TYP, cty: 'vc' }, vc, signer);
 }
 
 export function sdHasher(data: string | ArrayBuffer, alg: string): Uint8Array {

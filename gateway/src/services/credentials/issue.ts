@@ -6,7 +6,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { signStatement, type StatementSigner } from '@anxin/chaincode/rules';
+import type { StatementSigner } from '@anxin/chaincode/rules';
+import { signStatementFast as signStatement } from '../../crypto/jws';
 import {
   SUBJECT_DATE_CHECKS,
   type AnchorRecord,
@@ -71,7 +72,7 @@ async function anchorRecorded(s: Services, rec: CredentialRecord): Promise<Crede
   let anchor: { txId: string; block: number; anchoredAt: string };
   try {
     const committed = await s.ledgerClient.submit<AnchorRecord>('anchor', rec.anchorStatement);
-    await s.projection.applyAnchor(committed.record, committed.block, committed.txIndex, committed.txId);
+    await s.projection.applyAnchor(committed.record, committed.block, committed.txIndex, committed.txId, true);
     anchor = { txId: committed.txId, block: committed.block, anchoredAt: committed.record.anchoredAt };
   } catch (e) {
     // A previous attempt may have committed without our hearing of it: then the ledger has it.
@@ -192,7 +193,9 @@ export async function issueCredential(
       createdAt: s.now().toISOString(),
       ...(idempotencyKey ? { idempotencyKey } : {}),
     };
-    await s.store.putCredential(pending);
+    // With an Idempotency-Key the credential is recorded before it is anchored, so that a
+    // retry after a crash completes this issuance instead of starting another.
+    if (idempotencyKey) await s.store.putCredential(pending);
     const done = await anchorRecorded(s, pending);
     const response = responseOf(s, done);
     if (idempotencyKey) {

@@ -3,7 +3,7 @@
  * on the ledger, projected at once. The answer names the verifiers who checked the
  * credential recently, so they can be told.
  */
-import { signStatement } from '@anxin/chaincode/rules';
+import { signStatementFast as signStatement } from '../../crypto/jws';
 import {
   REINSTATE_REASONS,
   REVOKE_REASONS,
@@ -63,7 +63,7 @@ export async function changeStatus(
   const signer = await currentSigner(s, issuer);
   const jws = await signStatement({ kind: action, iss: issuer.id, credentialId: id, reason } as never, signer);
   const committed = await s.ledgerClient.submit<AnchorRecord>(action, jws);
-  await s.projection.applyAnchor(committed.record, committed.block, committed.txIndex, committed.txId);
+  await s.projection.applyAnchor(committed.record, committed.block, committed.txIndex, committed.txId, true);
   return {
     id,
     status: committed.record.status,

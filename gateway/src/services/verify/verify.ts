@@ -20,6 +20,7 @@ import {
   type IssuerRecord,
 } from '@anxin/schemas';
 import { sha256Hex } from '../../crypto/holder';
+import { publicKeyOf, verifyCompactJws } from './signature';
 import type { AnchorProjection } from '../../ports/store';
 import { sdHasher, VCT_BASE } from '../credentials/formats';
 import { parseCredential, type Parsed } from './parse';
@@ -40,19 +41,6 @@ export interface VerifyOptions {
 /** How old a key-binding JWT may be: a screenshot of a work card expires. */
 export const KB_MAX_AGE_S = 300;
 const KB_SKEW_S = 60;
-
-type VerifyKey = Awaited<ReturnType<typeof importJWK>>;
-const keyCache = new Map<string, Promise<VerifyKey>>();
-function verifyKey(key: { kid: string; alg: string; publicJwk: object }): Promise<VerifyKey> {
-  const id = `${key.kid}|${JSON.stringify(key.publicJwk)}`;
-  let k = keyCache.get(id);
-  if (!k) {
-    k = importJWK(key.publicJwk as JWK, key.alg);
-    keyCache.set(id, k);
-    if (keyCache.size > 10_000) keyCache.delete(keyCache.keys().next().value!);
-  }
-  return k;
-}
 
 /** Mask an ID number: only its last four characters show. */
 export function maskIdNumber(id: unknown): unknown {
@@ -211,9 +199,7 @@ export async function verifyCredential(input: string, deps: VerifyDeps, opts: Ve
     return r.build({ credential: credential() }, now);
   }
   const signed = format === 'vc+jwt' ? parsed.jws : parsed.issuerJwt;
-  try {
-    await compactVerify(signed, await verifyKey(key), { algorithms: [alg] });
-  } catch {
+  if (!(await verifyCompactJws(signed, alg as 'ES256' | 'EdDSA', publicKeyOf(key.kid, key.publicJwk)))) {
     r.pass('format');
     r.fail('signature', 'bad_signature', `the signature does not verify with ${kid}`);
     return r.build({ credential: credential() }, now);

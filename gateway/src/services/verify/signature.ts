@@ -1,0 +1,46 @@
+/**
+ * The signature check of a compact JWS on the verification hot path. jose (on
+ * WebCrypto) runs ECDSA verification on Node's main thread; node:crypto's callback
+ * form runs it on libuv's thread pool, so verification spreads over the cores while
+ * the main thread serves HTTP. Only the signature math moves here: the algorithm
+ * allow-list, the header and the key come from the caller, and an ES256 signature is
+ * checked in JOSE's r||s form (IEEE P1363), exactly as RFC 7518 defines it.
+ */
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
+
+const keys = new Map<string, KeyObject>();
+
+/** The public key for a JWK, parsed once. */
+export function publicKeyOf(kid: string, jwk: JWK | object): KeyObject {
+  const id = `${kid}|${JSON.stringify(jwk)}`;
+  let k = keys.get(id);
+  if (!k) {
+    k = createPublicKey({ key: jwk as JWK & { kty: string }, format: 'jwk' });
+    keys.set(id, k);
+    if (keys.size > 10_000) keys.delete(keys.keys().next().value!);
+  }
+  return k;
+}
+
+/**
+ * Verify `header.payload.signature` with `key` under `alg` (ES256 or EdDSA only).
+ *
+ * @example
+ * if (await verifyCompactJws(jws, 'ES256', publicKeyOf(kid, jwk))) { … }
+ */
+export function verifyCompactJws(jws: string, alg: 'ES256' | 'EdDSA', key: KeyObject): Promise<boolean> {
+  const dot = jws.lastIndexOf('.');
+  const signingInput = Buffer.from(jws.slice(0, dot), 'ascii');
+  const signature = Buffer.from(jws.slice(dot + 1), 'base64url');
+  if (alg === 'ES256') {
+    if (key.asymmetricKeyType !== 'ec' || signature.length !== 64) return Promise.resolve(false);
+  } else if (key.asymmetricKeyType !== 'ed25519' || signature.length !== 64) {
+    return Promise.resolve(false);
+  }
+  return new Promise((resolve) => {
+    verify(alg === 'ES256' ? 'sha256' : null, signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature, (err, ok) =>
+      resolve(!err && ok),
+    );
+  });
+}

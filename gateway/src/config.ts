@@ -23,6 +23,11 @@ export interface Config {
   ledger: { kind: 'embedded'; dir: string; batchTimeoutMs?: number } | ({ kind: 'fabric' } & FabricConfig);
   store: { kind: 'sqlite'; path: string } | { kind: 'mongodb'; uri: string };
   kekFile: string;
+  /**
+   * A registrar private key (JWK or PKCS#8 PEM) to take into custody at start, so that
+   * another gateway on a shared ledger can register issuers too.
+   */
+  registrarKeyFile?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
@@ -128,6 +133,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     ledger,
     store,
     kekFile: resolve(cwd, env.ANXIN_KEK_FILE || resolve(dataDir, 'kek.key')),
+    ...(env.ANXIN_REGISTRAR_KEY_FILE ? { registrarKeyFile: resolve(cwd, env.ANXIN_REGISTRAR_KEY_FILE) } : {}),
     logLevel: oneOf(env, 'ANXIN_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     bodyLimit: size(env, 'ANXIN_BODY_LIMIT', 256 * 1024),
     rateLimitPerMinute: int(env, 'ANXIN_RATE_LIMIT', 60_000, 1, 10_000_000),

@@ -2,7 +2,8 @@
  * Starting and stopping a gateway: configuration in, a listening server out. Used by
  * `npm start` (main.ts) and by the end-to-end tests (on port 0).
  */
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -53,6 +54,11 @@ async function openLedger(cfg: Config): Promise<Ledger> {
 /** First start: registrar key, ledger initialisation, gateway key, admin API key. Later starts: nothing new. */
 async function bootstrap(s: Services, cfg: Config): Promise<{ adminKey?: string; ledgerInitialised: boolean }> {
   let ledgerInitialised = false;
+  if (cfg.registrarKeyFile) {
+    const text = readFileSync(cfg.registrarKeyFile, 'utf8').trim();
+    const key = text.startsWith('{') ? createPrivateKey({ key: JSON.parse(text) as never, format: 'jwk' }) : createPrivateKey(text);
+    await s.keys.importKey('registrar', key);
+  }
   const registrar = await s.ledgerClient.getRegistrar();
   if (!registrar) {
     const held = await s.keys.list('registrar');

@@ -2,7 +2,7 @@
  * Custody of private keys (issuers', the registrar's, the gateway's own): generated
  * here, sealed under the key-encryption key in the store, opened only to sign.
  */
-import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { StatementSigner } from '@anxin/chaincode/rules';
 import type { SigningAlg } from '@anxin/schemas';
@@ -46,6 +46,29 @@ export class KeyStore {
     };
     await this.store.putCustodialKey(record);
     this.opened.set(kid, pair.privateKey);
+    return { kid, keyId, alg, publicJwk };
+  }
+
+  /** Take an existing private key into custody for `owner` (e.g. a shared registrar key). */
+  async importKey(owner: string, privateKey: KeyObject): Promise<PublicKeyInfo> {
+    const alg: SigningAlg = privateKey.asymmetricKeyType === 'ed25519' ? 'EdDSA' : 'ES256';
+    if (alg === 'ES256' && privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+      throw new Error('only P-256 (ES256) and Ed25519 (EdDSA) keys are accepted');
+    }
+    const publicJwk = createPublicKey(privateKey).export({ format: 'jwk' }) as Record<string, string>;
+    const keyId = await calculateJwkThumbprint(publicJwk as JWK, 'sha256');
+    const kid = `${owner}#${keyId}`;
+    if (!(await this.has(kid))) {
+      await this.store.putCustodialKey({
+        kid,
+        owner,
+        alg,
+        publicJwk,
+        sealed: this.kek.seal(JSON.stringify(privateKey.export({ format: 'jwk' })), kid),
+        createdAt: new Date().toISOString(),
+      });
+    }
+    this.opened.set(kid, privateKey);
     return { kid, keyId, alg, publicJwk };
   }
 

@@ -12,7 +12,7 @@
  * const report = await gw.verify(verifier, c.credential); // report.verified === true
  * await gw.stop();
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Logger } from 'pino';
@@ -25,6 +25,8 @@ import {
   type CredentialType,
   type IssuerRecord,
 } from '@anxin/schemas';
+import { exportJWK } from 'jose';
+import { fabricSkipReason, withFabricNetwork } from './fabric-network';
 import { tempDir } from './tmp';
 
 export type Format = 'vc+jwt' | 'dc+sd-jwt';
@@ -199,6 +201,51 @@ export interface StartOptions {
   /** Extra environment (ANXIN_RATE_LIMIT, ANXIN_BODY_LIMIT, ...). */
   env?: Record<string, string>;
   logger?: Logger;
+  /** The ledger under the gateway: the embedded one (default), or the shared test Fabric network. */
+  ledger?: TestLedger;
+}
+
+export type TestLedger = 'embedded' | 'fabric';
+
+/**
+ * Define a suite once per ledger: on the embedded ledger always, and on a real Fabric
+ * network when FABRIC_BIN points at Fabric binaries (listed as skipped, by name, otherwise).
+ */
+export function describeOnLedgers(title: string, body: (this: Mocha.Suite, ledger: TestLedger) => void): void {
+  describe(`${title} [embedded]`, function () {
+    body.call(this, 'embedded');
+  });
+  const skip = fabricSkipReason();
+  if (skip) {
+    describe.skip(`${title} [fabric] (skipped: ${skip})`, function () {
+      body.call(this, 'fabric');
+    });
+  } else {
+    describe(`${title} [fabric]`, function () {
+      this.timeout(180_000);
+      body.call(this, 'fabric');
+    });
+  }
+}
+
+/** Environment that points a gateway at the shared test Fabric network, with the channel's registrar key. */
+async function fabricEnv(dir: string): Promise<Record<string, string>> {
+  const net = await withFabricNetwork();
+  const c = net.config;
+  const keyFile = join(dir, 'registrar.jwk');
+  writeFileSync(keyFile, JSON.stringify(await exportJWK(net.registrar.privateKey)), { mode: 0o600 });
+  return {
+    ANXIN_LEDGER: 'fabric',
+    ANXIN_FABRIC_PEER_ENDPOINT: c.peerEndpoint,
+    ANXIN_FABRIC_TLS_ROOT_CERT: c.tlsRootCert,
+    ...(c.serverNameOverride ? { ANXIN_FABRIC_PEER_HOST_ALIAS: c.serverNameOverride } : {}),
+    ANXIN_FABRIC_MSP_ID: c.mspId,
+    ANXIN_FABRIC_CERT: c.certPath,
+    ANXIN_FABRIC_KEY: c.keyPath,
+    ANXIN_FABRIC_CHANNEL: c.channel,
+    ANXIN_FABRIC_CHAINCODE: c.chaincode,
+    ANXIN_REGISTRAR_KEY_FILE: keyFile,
+  };
 }
 
 export class TestGateway {
@@ -216,13 +263,15 @@ export class TestGateway {
 
   /** Start a gateway in a fresh temp data directory on port 0 (embedded ledger, SQLite). */
   static async start(opts: StartOptions = {}): Promise<TestGateway> {
-    const dataDir = join(tempDir('gateway'), 'data');
+    const dir = tempDir('gateway');
+    const dataDir = join(dir, 'data');
     const env = {
       ANXIN_DATA_DIR: dataDir,
       ANXIN_PORT: '0',
       ANXIN_HOST: '127.0.0.1',
       ANXIN_BATCH_TIMEOUT_MS: '5',
       ANXIN_LOG_LEVEL: 'silent',
+      ...(opts.ledger === 'fabric' ? await fabricEnv(dir) : {}),
       ...opts.env,
     };
     const running = await startGateway(loadConfig(env), opts.logger ? { logger: opts.logger } : {});

@@ -7,7 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { expect } from 'chai';
-import { after, before, describe, it } from 'mocha';
+import { after, before, it } from 'mocha';
 import type { CredentialType } from '@anxin/schemas';
 import {
   CREDENTIAL_TYPES,
@@ -18,10 +18,9 @@ import {
   expectProblem,
   expectVerified,
   type Issued,
-  type RegisteredIssuer,
-} from '../../helpers/gateway';
+  type RegisteredIssuer, describeOnLedgers } from '../../helpers/gateway';
 
-describe('e2e: restart on the same data directory', function () {
+describeOnLedgers('e2e: restart on the same data directory', function (ledger) {
   let gw: TestGateway;
   let verifier: string;
   const issuers = new Map<CredentialType, RegisteredIssuer>();
@@ -41,7 +40,7 @@ describe('e2e: restart on the same data directory', function () {
   };
 
   before(async () => {
-    gw = await TestGateway.start();
+    gw = await TestGateway.start({ ledger });
     verifier = await gw.verifierKey();
     for (const t of CREDENTIAL_TYPES) issuers.set(t, await gw.registerIssuer({ allowedTypes: [t] }));
     for (const t of CREDENTIAL_TYPES) {

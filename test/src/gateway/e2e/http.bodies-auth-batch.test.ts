@@ -12,10 +12,9 @@ import {
   expectVerified,
   type Issued,
   type RegisteredIssuer,
-  type Report,
-} from '../../helpers/gateway';
+  type Report, describeOnLedgers } from '../../helpers/gateway';
 
-describe('e2e: HTTP bodies, API keys and scopes, batch verification', function () {
+describeOnLedgers('e2e: HTTP bodies, API keys and scopes, batch verification', function (ledger) {
   let gw: TestGateway;
   let verifier: string;
   let issuer: RegisteredIssuer;
@@ -24,7 +23,7 @@ describe('e2e: HTTP bodies, API keys and scopes, batch verification', function (
   let revoked: Issued;
 
   before(async () => {
-    gw = await TestGateway.start();
+    gw = await TestGateway.start({ ledger });
     verifier = await gw.verifierKey();
     issuer = await gw.registerIssuer({ allowedTypes: ['HealthCertificate', 'LaborContract'] });
     good = await gw.issue(issuer.apiKey, 'HealthCertificate');

@@ -24,12 +24,11 @@ import {
   type ApiResponse,
   type Loose,
   type Issued,
-  type RegisteredIssuer,
-} from '../../helpers/gateway';
+  type RegisteredIssuer, describeOnLedgers } from '../../helpers/gateway';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-describe('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', function () {
+describeOnLedgers('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', function (ledger) {
   let gw: TestGateway;
   let verifier: string;
   let issuer: RegisteredIssuer;
@@ -37,7 +36,7 @@ describe('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', function ()
   let revokedCred: Issued;
 
   before(async () => {
-    gw = await TestGateway.start();
+    gw = await TestGateway.start({ ledger });
     verifier = await gw.verifierKey();
     issuer = await gw.registerIssuer({ allowedTypes: ['HealthCertificate', 'SkillCertificate'] });
     cred = await gw.issue(issuer.apiKey, 'HealthCertificate');
@@ -106,7 +105,7 @@ describe('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', function ()
     it('GET /v1/ledger/info: kind, height, current block hash, projection position', async () => {
       const res = await gw.api('GET', '/v1/ledger/info');
       expect(res.status).to.equal(200);
-      expect(res.body.kind).to.equal('embedded');
+      expect(res.body.kind).to.equal(ledger);
       expect(res.body.height).to.be.a('number').and.greaterThan(cred.anchor.block);
       expect(res.body.currentBlockHash).to.match(/^[0-9a-f]{64}$/);
       expect(res.body.projectedTo).to.equal(res.body.height);

@@ -4,16 +4,16 @@
  * duplicates issue exactly one credential.
  */
 import { expect } from 'chai';
-import { after, before, describe, it } from 'mocha';
-import { TestGateway, expectProblem, expectVerified, type RegisteredIssuer } from '../../helpers/gateway';
+import { after, before, it } from 'mocha';
+import { TestGateway, expectProblem, expectVerified, type RegisteredIssuer, describeOnLedgers } from '../../helpers/gateway';
 
-describe('e2e: Idempotency-Key on issuance', function () {
+describeOnLedgers('e2e: Idempotency-Key on issuance', function (ledger) {
   let gw: TestGateway;
   let verifier: string;
   let platform: RegisteredIssuer;
 
   before(async () => {
-    gw = await TestGateway.start();
+    gw = await TestGateway.start({ ledger });
     verifier = await gw.verifierKey();
     platform = await gw.registerIssuer({ allowedTypes: ['LaborContract'] });
   });

@@ -11,17 +11,16 @@ import {
   expectProblem,
   expectVerified,
   type Issued,
-  type RegisteredIssuer,
-} from '../../helpers/gateway';
+  type RegisteredIssuer, describeOnLedgers } from '../../helpers/gateway';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('e2e: issuer registry, verifier notification, concurrency', function () {
+describeOnLedgers('e2e: issuer registry, verifier notification, concurrency', function (ledger) {
   let gw: TestGateway;
   let verifier: string;
 
   before(async () => {
-    gw = await TestGateway.start();
+    gw = await TestGateway.start({ ledger });
     verifier = await gw.verifierKey();
   });
   after(async () => gw?.stop());

@@ -20,17 +20,16 @@ import {
   DAY,
   type Issued,
   type Loose,
-  type RegisteredIssuer,
-} from '../../helpers/gateway';
+  type RegisteredIssuer, describeOnLedgers } from '../../helpers/gateway';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('e2e: issuer key rotation and compromise', function () {
+describeOnLedgers('e2e: issuer key rotation and compromise', function (ledger) {
   let gw: TestGateway;
   let verifier: string;
 
   before(async () => {
-    gw = await TestGateway.start();
+    gw = await TestGateway.start({ ledger });
     verifier = await gw.verifierKey();
   });
   after(async () => gw?.stop());

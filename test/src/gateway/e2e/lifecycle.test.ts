@@ -16,17 +16,16 @@ import {
   expectProblem,
   expectVerified,
   type Issued,
-  type RegisteredIssuer,
-} from '../../helpers/gateway';
+  type RegisteredIssuer, describeOnLedgers } from '../../helpers/gateway';
 
-describe('e2e: credential lifecycle, every type in both formats', function () {
+describeOnLedgers('e2e: credential lifecycle, every type in both formats', function (ledger) {
   let gw: TestGateway;
   let verifier: string;
   let other: RegisteredIssuer;
   const issuers = new Map<CredentialType, RegisteredIssuer>();
 
   before(async () => {
-    gw = await TestGateway.start();
+    gw = await TestGateway.start({ ledger });
     verifier = await gw.verifierKey();
     for (const t of CREDENTIAL_TYPES) issuers.set(t, await gw.registerIssuer({ allowedTypes: [t] }));
     other = await gw.registerIssuer({ allowedTypes: [...CREDENTIAL_TYPES] });

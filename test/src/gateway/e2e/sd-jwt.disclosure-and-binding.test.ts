@@ -19,8 +19,7 @@ import {
   forgedDisclosure,
   presentWith,
   type Issued,
-  type RegisteredIssuer,
-} from '../../helpers/gateway';
+  type RegisteredIssuer, describeOnLedgers } from '../../helpers/gateway';
 
 const sha256 = (data: string | ArrayBuffer) =>
   new Uint8Array(
@@ -41,14 +40,14 @@ async function kbJwt(presented: string, key: CryptoKey, payload: Record<string, 
     .sign(key);
 }
 
-describe('e2e: SD-JWT selective disclosure and holder binding', function () {
+describeOnLedgers('e2e: SD-JWT selective disclosure and holder binding', function (ledger) {
   let gw: TestGateway;
   let verifier: string;
   let cdc: RegisteredIssuer;
   let plain: Issued;
 
   before(async () => {
-    gw = await TestGateway.start();
+    gw = await TestGateway.start({ ledger });
     verifier = await gw.verifierKey();
     cdc = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
     plain = await gw.issue(cdc.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt' });

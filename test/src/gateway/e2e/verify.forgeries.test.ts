@@ -23,8 +23,7 @@ import {
   isoFromNow,
   DAY,
   type Issued,
-  type RegisteredIssuer,
-} from '../../helpers/gateway';
+  type RegisteredIssuer, describeOnLedgers } from '../../helpers/gateway';
 
 const b64u = (b: Uint8Array | string) => Buffer.from(b).toString('base64url');
 
@@ -34,7 +33,7 @@ function hs256(header: Record<string, unknown>, payload: Record<string, unknown>
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
 
-describe('e2e: forged and tampered credentials at /v1/verify', function () {
+describeOnLedgers('e2e: forged and tampered credentials at /v1/verify', function (ledger) {
   let gw: TestGateway;
   let verifier: string;
   let health: RegisteredIssuer;
@@ -42,7 +41,7 @@ describe('e2e: forged and tampered credentials at /v1/verify', function () {
   let signer: StatementSigner;
 
   before(async () => {
-    gw = await TestGateway.start();
+    gw = await TestGateway.start({ ledger });
     verifier = await gw.verifierKey();
     health = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
     for (const format of FORMATS) issued.set(format, await gw.issue(health.apiKey, 'HealthCertificate', { format }));

@@ -12,16 +12,15 @@ import {
   expectVerified,
   isoFromNow,
   DAY,
-  type RegisteredIssuer,
-} from '../../helpers/gateway';
+  type RegisteredIssuer, describeOnLedgers } from '../../helpers/gateway';
 
-describe('e2e: status and validity window at /v1/verify', function () {
+describeOnLedgers('e2e: status and validity window at /v1/verify', function (ledger) {
   let gw: TestGateway;
   let verifier: string;
   let skills: RegisteredIssuer;
 
   before(async () => {
-    gw = await TestGateway.start();
+    gw = await TestGateway.start({ ledger });
     verifier = await gw.verifierKey();
     skills = await gw.registerIssuer({ allowedTypes: ['SkillCertificate'] });
   });

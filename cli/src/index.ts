@@ -1,1 +1,21 @@
-export {};
+/**
+ * @anxin/cli as a library: the replay engine and its sources, for tests and benchmarks.
+ * The `anxin` executable is ./bin.
+ */
+export { replay, ReplayUsageError, type ReplayOptions, type ReplayResult, type ReplaySummary } from './replay/engine';
+export { describe, FINDING_KINDS, type Finding, type FindingKind } from './replay/findings';
+export {
+  dataDirSource,
+  fileSource,
+  ledgerSource,
+  readExport,
+  EXPORT_MAGIC,
+  SourceError,
+  SourceOpenError,
+  type BlockSource,
+  type ExportHeader,
+  type RawBlock,
+} from './replay/source';
+export { lowS, verifySignature } from './replay/signatures';
+export { CheckPool } from './replay/pool';
+export { run, buildProgram, VERSION } from './program';

@@ -17,6 +17,7 @@ export const FINDING_KINDS = [
   'statement', // a statement the contract's rules do not accept at that point
   'writeSet', // writes differ from what the rules produce
   'event', // event differs from what the rules produce
+  'response', // the endorsed response (status, result) differs from what the rules produce
   'state', // rebuilt world state differs from the ledger's current state
   'store', // the store's projection differs from the rebuilt state
 ] as const;
@@ -38,10 +39,35 @@ export function describe(f: Finding): string {
     f.block !== undefined ? `block ${f.block}` : undefined,
     f.tx !== undefined ? `tx ${f.tx}` : undefined,
     f.txId ? `(${f.txId.slice(0, 12)}…)` : undefined,
-    f.key ? `key ${JSON.stringify(f.key.replace(/\u0000/g, '/'))}` : undefined,
+    f.key ? `key ${JSON.stringify(f.key.split('\u0000').join('/'))}` : undefined,
   ]
     .filter(Boolean)
     .join(' ');
-  const diff = f.expected !== undefined || f.actual !== undefined ? ` — expected ${f.expected ?? '∅'}, found ${f.actual ?? '∅'}` : '';
-  return `${f.kind}: ${where ? `${where}: ` : ''}${f.detail}${diff}`;
+  return `${f.kind}: ${where ? `${where}: ` : ''}${f.detail}${difference(f.expected, f.actual)}`;
+}
+
+function object(text: string | undefined): Record<string, unknown> | undefined {
+  if (!text || !text.startsWith('{')) return undefined;
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Expected against found; for two JSON records, only the members that differ. */
+function difference(expected: string | undefined, actual: string | undefined): string {
+  if (expected === undefined && actual === undefined) return '';
+  const [e, a] = [object(expected), object(actual)];
+  if (e && a) {
+    const keys = [...new Set([...Object.keys(e), ...Object.keys(a)])].filter(
+      (k) => JSON.stringify(e[k]) !== JSON.stringify(a[k]),
+    );
+    if (keys.length && keys.length <= 4) {
+      const show = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v));
+      return ` — ${keys.map((k) => `${k}: expected ${show(e[k])}, found ${show(a[k])}`).join('; ')}`;
+    }
+  }
+  return ` — expected ${expected ?? '∅'}, found ${actual ?? '∅'}`;
 }

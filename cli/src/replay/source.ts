@@ -17,52 +17,92 @@ export interface RawBlock {
 
 export interface BlockSource {
   describe: string;
-  /** Blocks to replay: 0 … height-1, fixed when the source was opened. */
+  /** Blocks to replay: start … height-1, fixed when the source was opened. */
   height: number;
+  /**
+   * First block of the range the source holds (default 0). A source starting later (a
+   * partial export) yields its context blocks first: the config blocks in force, for
+   * their MSP roots only.
+   */
+  start?: number;
   /** Whether blocks come from Fabric (metadata fields an embedded ledger leaves empty may be set). */
   fabric: boolean;
+  /** Blocks from `from` (context blocks first, when the source has them). */
   blocks(from: number): AsyncIterable<RawBlock>;
   /** The ledger's own current state at `height`, to compare the rebuilt state with, if the source has it. */
   state?: Map<string, Versioned>;
   close(): Promise<void>;
 }
 
+/** The blocks themselves are damaged (torn, cut short, not framed): a finding, not a usage error. */
 export class SourceError extends Error {}
 
+/** The source cannot be opened at all (no such directory, not a ledger, not an export): exit 2. */
+export class SourceOpenError extends Error {}
+
+/** The ledger folder of a data directory: DIR itself, or DIR/ledger for a gateway's data directory. */
+export function ledgerDirOf(dir: string): string {
+  if (existsSync(join(dir, CHAIN_DIR))) return dir;
+  if (existsSync(join(dir, 'ledger', CHAIN_DIR))) return join(dir, 'ledger');
+  if (!existsSync(dir)) throw new SourceOpenError(`${dir} does not exist`);
+  throw new SourceOpenError(`${dir} holds no embedded ledger (no ${CHAIN_DIR}, nor ledger/${CHAIN_DIR})`);
+}
+
+/** The ledger's index, opened read-only; undefined when it has none. */
+export function openIndex(ledgerDir: string): Database.Database | undefined {
+  const indexPath = join(ledgerDir, 'index', 'state.sqlite');
+  if (!existsSync(indexPath)) return undefined;
+  const db = new Database(indexPath, { readonly: true, fileMustExist: true });
+  // A running ledger holds write locks only for a moment; wait for them rather than fail.
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
 /**
- * An embedded ledger's data directory. The height and the state are read in one SQLite
- * read transaction (a snapshot: a running gateway keeps writing undisturbed), then the
- * block files are read up to that height.
+ * An embedded ledger's data directory (the ledger folder, or a gateway's data directory
+ * holding one in ledger/). The height and the state are read in one SQLite read
+ * transaction — a snapshot: a running gateway keeps writing undisturbed — then the
+ * block files are read up to that height. Blocks committed after the snapshot are not
+ * replayed (their bytes are on disk before the index names them, so every block up to
+ * the height is there to read).
  */
 export function dataDirSource(dir: string): BlockSource {
-  const chain = join(dir, CHAIN_DIR);
-  if (!existsSync(chain)) throw new SourceError(`${dir} holds no ledger (no ${CHAIN_DIR})`);
-  const indexPath = join(dir, 'index', 'state.sqlite');
+  const ledgerDir = ledgerDirOf(dir);
+  const chain = join(ledgerDir, CHAIN_DIR);
   let height: number | undefined;
   let state: Map<string, Versioned> | undefined;
-  if (existsSync(indexPath)) {
-    const db = new Database(indexPath, { readonly: true, fileMustExist: true });
+  const db = openIndex(ledgerDir);
+  if (db) {
     try {
-      db.exec('BEGIN');
-      const last = db.prepare('SELECT max(number) AS n FROM blocks').get() as { n: number | null };
-      height = last.n === null ? 0 : last.n + 1;
-      state = new Map();
-      for (const r of db.prepare('SELECT ns, key, value, block, tx FROM state').iterate() as Iterable<{ ns: string; key: Buffer; value: Buffer; block: number; tx: number }>) {
-        state.set(`${r.ns}\u0000${r.key.toString('utf8')}`, { value: r.value, version: { block: r.block, tx: r.tx } });
-      }
-      db.exec('COMMIT');
+      const snapshot = db.transaction(() => {
+        const last = db.prepare('SELECT max(number) AS n FROM blocks').get() as { n: number | null };
+        const s = new Map<string, Versioned>();
+        for (const r of db.prepare('SELECT ns, key, value, block, tx FROM state').iterate() as Iterable<{
+          ns: string;
+          key: Buffer;
+          value: Buffer;
+          block: number;
+          tx: number;
+        }>) {
+          s.set(`${r.ns}\u0000${r.key.toString('utf8')}`, { value: r.value, version: { block: r.block, tx: r.tx } });
+        }
+        return { height: last.n === null ? 0 : last.n + 1, state: s };
+      });
+      ({ height, state } = snapshot.deferred());
+    } catch (e) {
+      throw new SourceOpenError(`cannot read the ledger's index in ${ledgerDir}: ${(e as Error).message}`);
     } finally {
       db.close();
     }
   }
-  if (height === undefined) {
-    // No index: every complete block in the files.
+  if (height === undefined || height === 0) {
+    // No index (or an empty one): every complete block in the files.
     height = 0;
     for (const _ of scanBlockFiles(chain)) height++;
   }
   const h = height;
   return {
-    describe: `data directory ${dir}`,
+    describe: `data directory ${ledgerDir}`,
     height: h,
     fabric: false,
     ...(state ? { state } : {}),
@@ -73,7 +113,11 @@ export function dataDirSource(dir: string): BlockSource {
         if (n >= h) return;
         const step = it.next();
         if (step.done) {
-          throw new SourceError(`the block files end at block ${n}, but the ledger's index says its height is ${h}`);
+          const tail = step.value;
+          const where = tail ? `: ${tail.reason} in block file ${tail.file} at byte ${tail.offset}` : '';
+          throw new SourceError(
+            `the block files end at block ${n}${where}, but the ledger's index says its height is ${h}`,
+          );
         }
         if (n >= from) yield { number: n, bytes: step.value.bytes };
         n++;
@@ -86,11 +130,24 @@ export function dataDirSource(dir: string): BlockSource {
 export const EXPORT_MAGIC = 'ANXIN-BLOCKS/1\n';
 
 export interface ExportHeader {
+  format: 'anxin-blocks';
+  version: 1;
   channel?: string;
+  /** The range exported. */
   from: number;
   to: number;
+  /**
+   * Config blocks before `from` included (first, in this order) for their MSP roots, so
+   * that a partial export's signatures can be checked. Empty when from = 0.
+   */
+  context: number[];
   exportedAt: string;
+  /** What it was exported from (a data directory, a Fabric peer). */
   source: string;
+  /** Whether the blocks come from Fabric. */
+  fabric: boolean;
+  /** Hex SHA-256 header hash of block `to`, as the exporting ledger computed it. */
+  lastBlockHash?: string;
 }
 
 function readVarint(buf: Buffer, at: number): { value: number; size: number } | undefined {
@@ -105,9 +162,14 @@ function readVarint(buf: Buffer, at: number): { value: number; size: number } | 
   return undefined;
 }
 
-/** Parse an export file: magic, one JSON header line, then varint-framed blocks. */
-export function readExport(path: string): { header: ExportHeader; frames: Buffer[] } {
-  const size = statSync(path).size;
+/** Parse an export file: magic, one JSON header line, then varint-framed blocks. A damaged frame ends `frames` and is named in `damage`. */
+export function readExport(path: string): { header: ExportHeader; frames: Buffer[]; damage?: string } {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    throw new SourceOpenError(`${path} does not exist`);
+  }
   const buf = Buffer.alloc(size);
   const fd = openSync(path, 'r');
   try {
@@ -115,30 +177,60 @@ export function readExport(path: string): { header: ExportHeader; frames: Buffer
   } finally {
     closeSync(fd);
   }
-  if (!buf.subarray(0, EXPORT_MAGIC.length).equals(Buffer.from(EXPORT_MAGIC))) throw new SourceError(`${path} is not an Anxin block export`);
+  if (!buf.subarray(0, EXPORT_MAGIC.length).equals(Buffer.from(EXPORT_MAGIC)))
+    throw new SourceOpenError(`${path} is not an Anxin block export`);
   const nl = buf.indexOf(10, EXPORT_MAGIC.length);
-  if (nl < 0) throw new SourceError(`${path}: the export header is cut short`);
-  const header = JSON.parse(buf.subarray(EXPORT_MAGIC.length, nl).toString('utf8')) as ExportHeader;
+  if (nl < 0) throw new SourceOpenError(`${path}: the export header is cut short`);
+  let header: ExportHeader;
+  try {
+    header = JSON.parse(buf.subarray(EXPORT_MAGIC.length, nl).toString('utf8')) as ExportHeader;
+  } catch {
+    throw new SourceOpenError(`${path}: the export header is not JSON`);
+  }
+  if (
+    !Number.isInteger(header.from) ||
+    !Number.isInteger(header.to) ||
+    header.from < 0 ||
+    header.to < header.from ||
+    !Array.isArray(header.context)
+  ) {
+    throw new SourceOpenError(`${path}: the export header does not say which blocks it holds`);
+  }
   const frames: Buffer[] = [];
   let at = nl + 1;
+  let damage: string | undefined;
   while (at < buf.length) {
     const len = readVarint(buf, at);
-    if (!len || at + len.size + len.value > buf.length) throw new SourceError(`${path}: a block frame at byte ${at} is cut short`);
+    if (!len || at + len.size + len.value > buf.length) {
+      damage = `a block frame at byte ${at} is cut short`;
+      break;
+    }
     frames.push(buf.subarray(at + len.size, at + len.size + len.value));
     at += len.size + len.value;
   }
-  return { header, frames };
+  return { header, frames, ...(damage ? { damage } : {}) };
 }
 
-/** An export file. Blocks are numbered by their own headers, checked by the replay. */
+/** An export file. Frames are numbered by the header (context blocks, then from…to); the replay checks each block's own number. */
 export function fileSource(path: string): BlockSource {
-  const { header, frames } = readExport(path);
+  const { header, frames, damage } = readExport(path);
+  const numbers = [
+    ...header.context,
+    ...Array.from({ length: header.to - header.from + 1 }, (_, i) => header.from + i),
+  ];
   return {
     describe: `export ${path} (blocks ${header.from}–${header.to} of ${header.source})`,
-    height: header.from + frames.length,
-    fabric: /fabric/i.test(header.source),
+    height: header.to + 1,
+    start: header.from,
+    fabric: !!header.fabric,
     async *blocks(from: number) {
-      for (const [i, bytes] of frames.entries()) if (header.from + i >= from) yield { number: header.from + i, bytes };
+      for (const [i, bytes] of frames.entries()) {
+        const number = numbers[i];
+        if (number === undefined)
+          throw new SourceError(`the export holds more blocks than its header lists (${numbers.length})`);
+        if (number >= from || i < header.context.length) yield { number, bytes };
+      }
+      if (damage) throw new SourceError(`the export is damaged: ${damage}`);
     },
     close: async () => undefined,
   };

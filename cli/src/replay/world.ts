@@ -2,10 +2,11 @@
  * The world state rebuilt from valid write sets, with Fabric's versions (block, tx),
  * and Fabric's validation re-run over it: duplicate tx ids, MVCC reads, phantom reads.
  */
-import { TxValidationCode, cmp, type DecodedTx, type NsRwSetSpec } from '@anxin/network';
+import { TxValidationCode, cmp } from '@anxin/network';
+import type { TxFacts } from './check';
 
 export interface Versioned {
-  value: Buffer;
+  value: Uint8Array;
   version: { block: number; tx: number };
 }
 
@@ -13,13 +14,12 @@ const id = (ns: string, key: string) => `${ns}\u0000${key}`;
 const same = (a?: { block: number; tx: number }, b?: { block: number; tx: number }) =>
   !a || !b ? !a && !b : a.block === b.block && a.tx === b.tx;
 
-type RwSet = NsRwSetSpec & { collections?: Array<{ name: string; reads: Array<{ keyHash: string; version?: { block: number; tx: number } }>; writes: Array<{ keyHash: string; isDelete: boolean }> }> };
-
 export class World {
   readonly state = new Map<string, Versioned>();
   /** Versions of private data, known only by key hash. */
   readonly hashed = new Map<string, { block: number; tx: number }>();
-  private readonly txIds = new Set<string>();
+  /** Every tx id seen (valid or not), with where it was committed. */
+  readonly txs = new Map<string, { block: number; tx: number; valid: boolean }>();
 
   get(ns: string, key: string): Versioned | undefined {
     return this.state.get(id(ns, key));
@@ -41,34 +41,35 @@ export class World {
    * The validation code Fabric's committer gives this transaction, given the state
    * before its block and the keys written by earlier valid transactions of the block.
    */
-  validate(tx: DecodedTx, updated: Set<string>): number {
+  validate(tx: TxFacts, updated: Set<string>): number {
     if (tx.type !== 'ENDORSER_TRANSACTION') return TxValidationCode.VALID;
-    if (this.txIds.has(tx.txId)) return TxValidationCode.DUPLICATE_TXID;
-    for (const a of tx.actions) {
-      for (const s of a.rwsets as RwSet[]) {
-        for (const r of s.reads) {
-          if (updated.has(id(s.namespace, r.key))) return TxValidationCode.MVCC_READ_CONFLICT;
-          if (!same(this.get(s.namespace, r.key)?.version, r.version)) return TxValidationCode.MVCC_READ_CONFLICT;
+    if (this.txs.has(tx.txId)) return TxValidationCode.DUPLICATE_TXID;
+    for (const s of tx.rwsets) {
+      for (const r of s.reads) {
+        if (updated.has(id(s.namespace, r.key))) return TxValidationCode.MVCC_READ_CONFLICT;
+        if (!same(this.get(s.namespace, r.key)?.version, r.version)) return TxValidationCode.MVCC_READ_CONFLICT;
+      }
+      for (const c of s.collections ?? []) {
+        for (const r of c.reads) {
+          const hk = `${s.namespace}\u0000${c.name}\u0000${r.keyHash}`;
+          if (updated.has(hk) || !same(this.hashed.get(hk), r.version)) return TxValidationCode.MVCC_READ_CONFLICT;
         }
-        for (const c of s.collections ?? []) {
-          for (const r of c.reads) {
-            const hk = `${s.namespace}\u0000${c.name}\u0000${r.keyHash}`;
-            if (updated.has(hk) || !same(this.hashed.get(hk), r.version)) return TxValidationCode.MVCC_READ_CONFLICT;
-          }
+      }
+      for (const q of s.rangeQueries) {
+        const last = q.reads.length ? q.reads[q.reads.length - 1]!.key : undefined;
+        const inRange = (key: string) =>
+          cmp(key, q.startKey) >= 0 &&
+          (q.exhausted ? !q.endKey || cmp(key, q.endKey) < 0 : last !== undefined && cmp(key, last) <= 0);
+        for (const u of updated) {
+          const sep = u.indexOf('\u0000');
+          if (u.slice(0, sep) === s.namespace && inRange(u.slice(sep + 1)))
+            return TxValidationCode.PHANTOM_READ_CONFLICT;
         }
-        for (const q of s.rangeQueries) {
-          const last = q.reads.length ? q.reads[q.reads.length - 1]!.key : undefined;
-          const inRange = (key: string) =>
-            cmp(key, q.startKey) >= 0 && (q.exhausted ? !q.endKey || cmp(key, q.endKey) < 0 : last !== undefined && cmp(key, last) <= 0);
-          for (const u of updated) {
-            const sep = u.indexOf('\u0000');
-            if (u.slice(0, sep) === s.namespace && inRange(u.slice(sep + 1))) return TxValidationCode.PHANTOM_READ_CONFLICT;
-          }
-          const now = this.range(s.namespace, q.startKey, q.endKey).filter((x) => inRange(x.key));
-          if (now.length !== q.reads.length) return TxValidationCode.PHANTOM_READ_CONFLICT;
-          for (let i = 0; i < now.length; i++) {
-            if (now[i]!.key !== q.reads[i]!.key || !same(now[i]!.version, q.reads[i]!.version)) return TxValidationCode.PHANTOM_READ_CONFLICT;
-          }
+        const now = this.range(s.namespace, q.startKey, q.endKey).filter((x) => inRange(x.key));
+        if (now.length !== q.reads.length) return TxValidationCode.PHANTOM_READ_CONFLICT;
+        for (let i = 0; i < now.length; i++) {
+          if (now[i]!.key !== q.reads[i]!.key || !same(now[i]!.version, q.reads[i]!.version))
+            return TxValidationCode.PHANTOM_READ_CONFLICT;
         }
       }
     }
@@ -76,33 +77,30 @@ export class World {
   }
 
   /** Keys a transaction writes, in the form `validate` tracks. */
-  static writtenKeys(tx: DecodedTx): string[] {
+  static writtenKeys(tx: TxFacts): string[] {
     const out: string[] = [];
-    for (const a of tx.actions) {
-      for (const s of a.rwsets as RwSet[]) {
-        for (const w of s.writes) out.push(id(s.namespace, w.key));
-        for (const c of s.collections ?? []) for (const w of c.writes) out.push(`${s.namespace}\u0000${c.name}\u0000${w.keyHash}`);
-      }
+    for (const s of tx.rwsets) {
+      for (const w of s.writes) out.push(id(s.namespace, w.key));
+      for (const c of s.collections ?? [])
+        for (const w of c.writes) out.push(`${s.namespace}\u0000${c.name}\u0000${w.keyHash}`);
     }
     return out;
   }
 
   /** Apply a transaction as committed: its tx id is taken (valid or not), its writes only if valid. */
-  apply(tx: DecodedTx, block: number, valid: boolean): void {
-    if (tx.txId) this.txIds.add(tx.txId);
+  apply(tx: TxFacts, block: number, valid: boolean): void {
+    if (tx.txId && !this.txs.has(tx.txId)) this.txs.set(tx.txId, { block, tx: tx.index, valid });
     if (!valid) return;
-    for (const a of tx.actions) {
-      for (const s of a.rwsets as RwSet[]) {
-        for (const w of s.writes) {
-          if (w.isDelete) this.state.delete(id(s.namespace, w.key));
-          else this.state.set(id(s.namespace, w.key), { value: Buffer.from(w.value), version: { block, tx: tx.index } });
-        }
-        for (const c of s.collections ?? []) {
-          for (const w of c.writes) {
-            const hk = `${s.namespace}\u0000${c.name}\u0000${w.keyHash}`;
-            if (w.isDelete) this.hashed.delete(hk);
-            else this.hashed.set(hk, { block, tx: tx.index });
-          }
+    for (const s of tx.rwsets) {
+      for (const w of s.writes) {
+        if (w.isDelete) this.state.delete(id(s.namespace, w.key));
+        else this.state.set(id(s.namespace, w.key), { value: w.value, version: { block, tx: tx.index } });
+      }
+      for (const c of s.collections ?? []) {
+        for (const w of c.writes) {
+          const hk = `${s.namespace}\u0000${c.name}\u0000${w.keyHash}`;
+          if (w.isDelete) this.hashed.delete(hk);
+          else this.hashed.set(hk, { block, tx: tx.index });
         }
       }
     }

@@ -1,0 +1,475 @@
+/**
+ * A large embedded ledger, fast: the same data directory `EmbeddedLedger` writes — the
+ * network's crypto and genesis block (createNetwork), block files, the index
+ * (state, history, blocks, txs) — but its blocks are built here directly, without the
+ * ordering service's round trips:
+ *
+ *   each transaction's statement is signed (ES256 JWS) by its issuer or the registrar;
+ *   the contract's own rules (@anxin/chaincode/rules) run it on the committed state of
+ *   the block's start — Fabric's simulation — recording the read set with versions, the
+ *   writes, the event and the result; the proposal, the peer's endorsement and the
+ *   client's envelope are made with network/blocks (the code the embedded ledger uses);
+ *   the block is validated in order (MVCC), assembled, signed by the orderer, appended
+ *   and indexed.
+ *
+ * The mix: ~90% anchors, status changes (suspend, reinstate, revoke) of earlier
+ * credentials, a few deliberate MVCC conflicts (two changes of one credential in one
+ * block), issuers registered as it goes, and a key rotation (addKey, retireKey) midway.
+ * `anxin replay` of the result must find nothing.
+ */
+import { createHash, generateKeyPairSync, randomUUID, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  KEY_PREFIX,
+  REGISTRAR_KEY,
+  addKey,
+  anchor,
+  canonicalBytes,
+  changeStatus,
+  compositeKey,
+  initLedger,
+  registerIssuer,
+  retireKey,
+  type Effect,
+  type LedgerState,
+  type StatementMark,
+  type TxContext,
+} from '@anxin/chaincode/rules';
+import {
+  TxValidationCode,
+  assembleBlock,
+  buildEnvelope,
+  buildProposal,
+  decodeBlock,
+  encodeRwSet,
+  endorse,
+  proposalResponsePayload,
+  type KVReadSpec,
+  type NsRwSetSpec,
+  type Signer,
+} from '@anxin/network';
+import {
+  BlockFileWriter,
+  CHAIN_DIR,
+  StateDb,
+  createNetwork,
+  networkIdentity,
+  readDescriptor,
+  scanBlockFiles,
+  type TxRecord,
+} from '@anxin/network/embedded';
+import type { SigningIdentity } from '@anxin/network';
+import type { AnchorRecord, IssuerRecord, RegistrarRecord } from '@anxin/schemas';
+
+export interface GenerateOptions {
+  dir: string;
+  transactions: number;
+  /** Transactions per block (default 500, the embedded ledger's maxMessageCount). */
+  blockSize?: number;
+  log?: (line: string) => void;
+}
+
+export interface GenerateResult {
+  dir: string;
+  blocks: number;
+  transactions: number;
+  valid: number;
+  mvccConflicts: number;
+  byKind: Record<string, number>;
+  bytes: number;
+  seconds: number;
+}
+
+interface Key {
+  kid: string;
+  keyId: string;
+  jwk: { kty: 'EC'; crv: 'P-256'; x: string; y: string };
+  privateKey: KeyObject;
+}
+
+function newKey(owner: string): Key {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const j = publicKey.export({ format: 'jwk' }) as { x: string; y: string };
+  const jwk = { kty: 'EC' as const, crv: 'P-256' as const, x: j.x, y: j.y };
+  const keyId = createHash('sha256')
+    .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))
+    .digest('base64url');
+  return { kid: `${owner}#${keyId}`, keyId, jwk, privateKey };
+}
+
+const b64u = (s: string | Buffer) => Buffer.from(s).toString('base64url');
+
+/** A compact ES256 JWS statement (what signStatement makes), signed in this thread. */
+function statement(key: Key, body: object, iat: number): string {
+  const input = `${b64u(JSON.stringify({ alg: 'ES256', kid: key.kid, typ: 'anxin-statement+jwt' }))}.${b64u(JSON.stringify({ ...body, jti: randomUUID(), iat }))}`;
+  return `${input}.${cryptoSign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+}
+
+interface Versioned {
+  value: Buffer;
+  version: { block: number; tx: number };
+}
+
+/** LedgerState over the committed state, recording reads (with versions) and writes: the contract's simulation. */
+class Simulation implements LedgerState {
+  readonly reads = new Map<string, KVReadSpec>();
+  readonly writes = new Map<string, Buffer>();
+  constructor(private readonly state: Map<string, Versioned>) {}
+  private read<T>(key: string): Promise<T | undefined> {
+    const v = this.state.get(key);
+    if (!this.reads.has(key)) this.reads.set(key, v ? { key, version: v.version } : { key });
+    return Promise.resolve(v ? (JSON.parse(v.value.toString('utf8')) as T) : undefined);
+  }
+  private write(key: string, value: unknown): Promise<void> {
+    this.writes.set(key, canonicalBytes(value));
+    return Promise.resolve();
+  }
+  getRegistrar() {
+    return this.read<RegistrarRecord>(REGISTRAR_KEY);
+  }
+  getIssuer(id: string) {
+    return this.read<IssuerRecord>(compositeKey(KEY_PREFIX.issuer, id));
+  }
+  getAnchor(id: string) {
+    return this.read<AnchorRecord>(compositeKey(KEY_PREFIX.anchor, id));
+  }
+  getStatement(jti: string) {
+    return this.read<StatementMark>(compositeKey(KEY_PREFIX.statement, jti));
+  }
+  putRegistrar(r: RegistrarRecord) {
+    return this.write(REGISTRAR_KEY, r);
+  }
+  putIssuer(r: IssuerRecord) {
+    return this.write(compositeKey(KEY_PREFIX.issuer, r.id), r);
+  }
+  putAnchor(r: AnchorRecord) {
+    return this.write(compositeKey(KEY_PREFIX.anchor, r.id), r);
+  }
+  putStatement(jti: string, mark: StatementMark) {
+    return this.write(compositeKey(KEY_PREFIX.statement, jti), mark);
+  }
+}
+
+type Rule = (s: LedgerState, arg: string, tx: TxContext) => Promise<Effect<unknown>>;
+const RULES: Record<string, Rule> = {
+  init: initLedger,
+  registerIssuer,
+  addKey,
+  retireKey,
+  anchor,
+  revoke: (s, a, t) => changeStatus(s, 'revoke', a, t),
+  suspend: (s, a, t) => changeStatus(s, 'suspend', a, t),
+  reinstate: (s, a, t) => changeStatus(s, 'reinstate', a, t),
+};
+
+/** Sign in this thread (the embedded ledger signs on the pool; here the pool round trip costs more than the signature). */
+function inThread(id: SigningIdentity): Signer {
+  return { serialize: () => id.serialize(), sign: (m) => Promise.resolve(id.signSync(m)) };
+}
+
+interface Planned {
+  fn: string;
+  arg: string;
+  time: Date;
+}
+
+export async function generateLedger(o: GenerateOptions): Promise<GenerateResult> {
+  const started = Date.now();
+  const log = o.log ?? (() => undefined);
+  const blockSize = o.blockSize ?? 500;
+  const d = await createNetwork(o.dir, { batch: { maxMessageCount: blockSize } });
+  const descriptor = readDescriptor(o.dir);
+  const client = networkIdentity(o.dir, descriptor, descriptor.client);
+  const peer = networkIdentity(o.dir, descriptor, descriptor.peer);
+  const orderer = networkIdentity(o.dir, descriptor, descriptor.orderer);
+  const clientSigner = inThread(client);
+  const peerSigner = inThread(peer);
+  const chain = join(o.dir, CHAIN_DIR);
+  const genesis = [...scanBlockFiles(chain)][0]!;
+  mkdirSync(join(o.dir, 'index'), { recursive: true });
+  const db = new StateDb(join(o.dir, 'index', 'state.sqlite'));
+  const writer = new BlockFileWriter(chain);
+  await writer.open();
+
+  const state = new Map<string, Versioned>();
+  const ns = d.chaincode.name;
+  // Block 0 (the config block createNetwork wrote) in the index.
+  const g = decodeBlock(genesis.bytes);
+  db.commit({
+    number: 0,
+    hash: g.hash,
+    location: genesis,
+    txs: [{ txId: '', index: 0, code: TxValidationCode.VALID, timestamp: g.transactions[0]!.timestamp, writes: [] }],
+  });
+  let previousHash = g.hash;
+  let height = 1;
+
+  // Time: 1 ms a transaction from just after the network's certificates became valid (a minute ago).
+  let clock = Date.now() - 50_000;
+  const nextTime = () => new Date(++clock);
+  const iat = (t: Date) => Math.floor(t.getTime() / 1000);
+
+  const registrar = newKey('registrar');
+  const issuers: Array<{ id: string; key: Key; type: string }> = [];
+  const anchored: string[] = [];
+  const byKind: Record<string, number> = {};
+  let valid = 0;
+  let conflicts = 0;
+  let total = 0;
+  let bytes = 0;
+
+  const TYPES = [
+    { type: 'HealthCertificate', kind: 'health_authority' },
+    { type: 'SkillCertificate', kind: 'training_body' },
+    { type: 'LaborContract', kind: 'platform' },
+  ];
+
+  const plan: Planned[][] = [];
+  const pushBlock = (txs: Planned[]) => plan.push(txs);
+  const t0 = nextTime();
+  pushBlock([
+    {
+      fn: 'init',
+      arg: JSON.stringify({ registrarKeys: [{ keyId: registrar.keyId, alg: 'ES256', publicJwk: registrar.jwk }] }),
+      time: t0,
+    },
+  ]);
+
+  /** Commit one planned block: simulate every transaction on the state at the block's start, validate in order, write. */
+  const commit = async (txs: Planned[]) => {
+    const sims = await Promise.all(
+      txs.map(async (p) => {
+        const proposal = buildProposal({
+          channelId: d.channel,
+          chaincode: ns,
+          args: [p.fn, p.arg].map((a) => Buffer.from(a, 'utf8')),
+          creator: client.serialize(),
+          timestamp: p.time,
+        });
+        // Simulation reads committed state only: the state at the start of this block.
+        const sim = new Simulation(state);
+        let effect: Effect<unknown>;
+        try {
+          effect = await RULES[p.fn]!(sim, p.arg, { txId: proposal.txId, time: p.time.toISOString() });
+        } catch (e) {
+          throw new Error(`generator: ${p.fn} refused at block ${height}: ${(e as Error).message}`);
+        }
+        const rwset: NsRwSetSpec = {
+          namespace: ns,
+          reads: [...sim.reads.values()],
+          rangeQueries: [],
+          writes: [...sim.writes.entries()].map(([key, value]) => ({ key, isDelete: false, value })),
+        };
+        const prp = proposalResponsePayload(proposal, {
+          rwset: encodeRwSet([rwset]),
+          event: { name: effect.event.name, payload: canonicalBytes(effect.event.payload) },
+          response: { status: 200, message: '', payload: canonicalBytes(effect.result) },
+          chaincodeVersion: d.chaincode.version,
+        });
+        const envelope = await buildEnvelope(proposal, prp, [await endorse(prp, peerSigner)], clientSigner);
+        return { p, txId: proposal.txId, rwset, envelope };
+      }),
+    );
+    // Fabric's validation in block order: a read of a key an earlier valid transaction of the block wrote is a conflict.
+    const updated = new Set<string>();
+    const codes = sims.map((s) => {
+      const conflict = s.rwset.reads.some((r) => updated.has(r.key));
+      if (conflict) return TxValidationCode.MVCC_READ_CONFLICT;
+      for (const w of s.rwset.writes) updated.add(w.key);
+      return TxValidationCode.VALID;
+    });
+    const number = height;
+    const block = await assembleBlock({
+      number,
+      previousHash,
+      envelopes: sims.map((s) => s.envelope),
+      txFilter: Uint8Array.from(codes),
+      lastConfig: 0,
+      orderer,
+    });
+    const location = await writer.append(block.bytes);
+    const records: TxRecord[] = sims.map((s, index) => ({
+      txId: s.txId,
+      index,
+      code: codes[index]!,
+      timestamp: s.p.time,
+      writes: s.rwset.writes.map((w) => ({ ns, ...w })),
+    }));
+    db.commit({ number, hash: block.hash, location, txs: records });
+    sims.forEach((s, index) => {
+      total++;
+      byKind[s.p.fn] = (byKind[s.p.fn] ?? 0) + 1;
+      if (codes[index] !== TxValidationCode.VALID) {
+        conflicts++;
+        return;
+      }
+      valid++;
+      for (const w of s.rwset.writes)
+        state.set(w.key, { value: Buffer.from(w.value), version: { block: number, tx: index } });
+    });
+    bytes += block.bytes.length;
+    previousHash = block.hash;
+    height++;
+  };
+
+  await commit(plan.shift()!);
+  const registerNext = (i: number): Planned => {
+    const t = TYPES[i % TYPES.length]!;
+    const id = `urn:anxin:issuer:bench-${t.kind.replace(/_/g, '-')}-${i}`;
+    const key = newKey(id);
+    issuers.push({ id, key, type: t.type });
+    const time = nextTime();
+    return {
+      fn: 'registerIssuer',
+      time,
+      arg: statement(
+        registrar,
+        {
+          kind: 'registerIssuer',
+          iss: 'registrar',
+          issuer: { id, name: `基准测试机构 ${i}`, kind: t.kind, allowedTypes: [t.type] },
+          key: { keyId: key.keyId, alg: 'ES256', publicJwk: key.jwk },
+        },
+        iat(time),
+      ),
+    };
+  };
+  await commit([0, 1, 2, 3, 4, 5].map(registerNext));
+
+  const anchorTx = (): Planned => {
+    const issuer = issuers[Math.floor(Math.random() * issuers.length)]!;
+    const id = `urn:uuid:${randomUUID()}`;
+    const time = nextTime();
+    anchored.push(id);
+    return {
+      fn: 'anchor',
+      time,
+      arg: statement(
+        issuer.key,
+        {
+          kind: 'anchor',
+          iss: issuer.id,
+          anchor: {
+            id,
+            type: issuer.type,
+            kid: issuer.key.kid,
+            digest: createHash('sha256').update(id).digest('hex'),
+            holderRef: createHash('sha256').update(`holder ${id}`).digest('base64url'),
+            validFrom: '2026-01-01T00:00:00Z',
+            validUntil: '2027-01-01T00:00:00Z',
+          },
+        },
+        iat(time),
+      ),
+    };
+  };
+
+  const statusOf = (cid: string) => {
+    const s = state.get(compositeKey(KEY_PREFIX.anchor, cid));
+    return s ? (JSON.parse(s.value.toString('utf8')) as AnchorRecord) : undefined;
+  };
+
+  let rotated = false;
+  while (total + plan.flat().length < o.transactions) {
+    const txs: Planned[] = [];
+    const remaining = o.transactions - total;
+    const n = Math.min(blockSize, remaining);
+    const touched = new Set<string>();
+    // Midway: rotate the first issuer's key (addKey now, retireKey in the next block).
+    if (!rotated && total > o.transactions / 2) {
+      rotated = true;
+      const first = issuers[0]!;
+      const next = newKey(first.id);
+      let time = nextTime();
+      await commit([
+        {
+          fn: 'addKey',
+          time,
+          arg: statement(
+            registrar,
+            {
+              kind: 'addKey',
+              iss: 'registrar',
+              issuerId: first.id,
+              key: { keyId: next.keyId, alg: 'ES256', publicJwk: next.jwk },
+            },
+            iat(time),
+          ),
+        },
+      ]);
+      time = nextTime();
+      await commit([
+        {
+          fn: 'retireKey',
+          time,
+          arg: statement(
+            registrar,
+            { kind: 'retireKey', iss: 'registrar', issuerId: first.id, keyId: first.key.keyId },
+            iat(time),
+          ),
+        },
+      ]);
+      first.key = next;
+      continue;
+    }
+    for (let i = 0; i < n; i++) {
+      const r = Math.random();
+      if (r < 0.08 && anchored.length > 1000) {
+        // A status change of an earlier credential (not changed in this block yet).
+        const cid = anchored[Math.floor(Math.random() * (anchored.length - blockSize))]!;
+        if (touched.has(cid)) {
+          txs.push(anchorTx());
+          continue;
+        }
+        const rec = statusOf(cid);
+        if (!rec || rec.status === 'revoked') {
+          txs.push(anchorTx());
+          continue;
+        }
+        touched.add(cid);
+        const issuer = issuers.find((x) => x.id === rec.issuer)!;
+        const kinds = rec.status === 'active' ? ['suspend', 'revoke'] : ['reinstate', 'revoke'];
+        const kind = kinds[Math.floor(Math.random() * kinds.length)]!;
+        const reason = {
+          suspend: 're_examination_pending',
+          revoke: 're_examination_failed',
+          reinstate: 're_examination_passed',
+        }[kind];
+        const time = nextTime();
+        txs.push({
+          fn: kind,
+          time,
+          arg: statement(issuer.key, { kind, iss: issuer.id, credentialId: cid, reason }, iat(time)),
+        });
+        // Now and then a second change of the same credential in the same block: an MVCC conflict.
+        if (Math.random() < 0.05 && i + 1 < n) {
+          const t2 = nextTime();
+          txs.push({
+            fn: 'revoke',
+            time: t2,
+            arg: statement(issuer.key, { kind: 'revoke', iss: issuer.id, credentialId: cid, reason: 'fraud' }, iat(t2)),
+          });
+          i++;
+        }
+      } else {
+        txs.push(anchorTx());
+      }
+    }
+    await commit(txs);
+    if (height % 20 === 0)
+      log(`  ${total} transactions in ${height} blocks (${Math.round((total / (Date.now() - started)) * 1000)} tx/s)`);
+  }
+  await writer.close();
+  db.close();
+  return {
+    dir: o.dir,
+    blocks: height,
+    transactions: total,
+    valid,
+    mvccConflicts: conflicts,
+    byKind,
+    bytes,
+    seconds: (Date.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,417 @@
+/**
+ * anxin verify <credential | file | ->: the same report as POST /v1/verify, offline.
+ *
+ * What it verifies against, in order of preference:
+ *   --data DIR       the ledger's current state in DIR's index (issuers, keys, anchors, status);
+ *                    with --replay, the state rebuilt by a full replay with every check (exit 1
+ *                    if the replay finds anything)
+ *   --file / --fabric  the state rebuilt by a full replay of those blocks
+ *   --trust-list FILE  a trust list as GET /v1/trust-list serves it (its JWS is verified with
+ *                    the key it names; pin that key with --trust-key-thumbprint). A trust list
+ *                    holds issuers and keys, not anchors: without --status-url the anchor, the
+ *                    digest and the status are unknown and `anchored` fails with a reason that
+ *                    says so; with --status-url the gateway's public status endpoint is asked.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import type { AnchorProjection } from '@anxin/gateway/dist/ports/store';
+import { parseCredential, unwrapQr } from '@anxin/gateway/dist/services/verify/parse';
+import type { VerificationReport } from '@anxin/gateway/dist/services/verify/report';
+// Not '@anxin/gateway': its index loads the embedded ledger and fabric-shim, whose older copy of
+// @hyperledger/fabric-protos re-registers the global protobuf classes the replay decodes with.
+import { verifyCredential } from '@anxin/gateway/dist/services/verify/verify';
+import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
+import {
+  CliError,
+  EXIT,
+  openSource,
+  out,
+  outJson,
+  requireSource,
+  sourceOptions,
+  wholeNumber,
+  type SourceOptions,
+} from '../common';
+import { replay } from '../replay/engine';
+import { describe as describeFinding } from '../replay/findings';
+import { ledgerDirOf, openIndex } from '../replay/source';
+import { CHAINCODE } from '../replay/statements';
+import type { World } from '../replay/world';
+import { DEFAULT_WORKERS } from './replay';
+
+type VerifyDeps = Parameters<typeof verifyCredential>[1];
+
+const issuerKey = (id: string) => `\u0000issuer\u0000${id}\u0000`;
+const anchorKey = (id: string) => `\u0000anchor\u0000${id}\u0000`;
+
+interface VerifyCliOptions extends SourceOptions {
+  trustList?: string;
+  trustKeyThumbprint?: string;
+  statusUrl?: string;
+  replay?: boolean;
+  workers: number;
+  json?: boolean;
+  nonce?: string;
+  audience?: string;
+  holderBinding?: 'optional' | 'required';
+}
+
+/** The credential text: from stdin ('-'), a file, or the argument itself. */
+export function readCredentialArg(arg: string): string {
+  if (arg === '-') return readFileSync(0, 'utf8').trim();
+  if (arg.length < 4096 && !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\./.test(arg) && existsSync(arg))
+    return readFileSync(arg, 'utf8').trim();
+  return arg.trim();
+}
+
+function projectionOf(a: AnchorRecord, block: number, version: { block: number; tx: number }): AnchorProjection {
+  return {
+    id: a.id,
+    type: a.type,
+    issuer: a.issuer,
+    kid: a.kid,
+    digest: a.digest,
+    holderRef: a.holderRef,
+    validFrom: a.validFrom,
+    ...(a.validUntil ? { validUntil: a.validUntil } : {}),
+    status: a.status,
+    ...(a.statusReason ? { statusReason: a.statusReason } : {}),
+    anchoredAt: a.anchoredAt,
+    txId: a.txId,
+    block,
+    updatedAt: a.updatedAt,
+    updatedBlock: version.block,
+    updatedTx: version.tx,
+  };
+}
+
+/** Deps over the ledger's current state in a data directory's index (read-only, one query per lookup). */
+function indexDeps(dir: string): { deps: VerifyDeps; describe: string; close(): void } {
+  const ledgerDir = ledgerDirOf(dir);
+  const db = openIndex(ledgerDir);
+  if (!db)
+    throw new CliError(
+      `${ledgerDir} has no index (index/state.sqlite): use --replay to rebuild the state from the blocks`,
+    );
+  const get = db.prepare('SELECT value, block, tx FROM state WHERE ns = ? AND key = ?');
+  const txBlock = db.prepare('SELECT block FROM txs WHERE txid = ?');
+  const read = (key: string) =>
+    get.get(CHAINCODE, Buffer.from(key, 'utf8')) as { value: Buffer; block: number; tx: number } | undefined;
+  const issuers = new Map<string, IssuerRecord | undefined>();
+  return {
+    describe: `the ledger's current state in ${ledgerDir}`,
+    deps: {
+      issuer(id) {
+        if (!issuers.has(id)) {
+          const r = read(issuerKey(id));
+          issuers.set(id, r ? (JSON.parse(r.value.toString('utf8')) as IssuerRecord) : undefined);
+        }
+        return issuers.get(id);
+      },
+      async anchor(id) {
+        const r = read(anchorKey(id));
+        if (!r) return undefined;
+        const a = JSON.parse(r.value.toString('utf8')) as AnchorRecord;
+        const t = txBlock.get(a.txId) as { block: number } | undefined;
+        return projectionOf(a, t?.block ?? -1, { block: r.block, tx: r.tx });
+      },
+      now: () => new Date(),
+    },
+    close: () => db.close(),
+  };
+}
+
+/** Deps over a state rebuilt by a replay. */
+function worldDeps(world: World): VerifyDeps {
+  const value = <T>(key: string): { v: T; version: { block: number; tx: number } } | undefined => {
+    const x = world.get(CHAINCODE, key);
+    return x ? { v: JSON.parse(Buffer.from(x.value).toString('utf8')) as T, version: x.version } : undefined;
+  };
+  return {
+    issuer: (id) => value<IssuerRecord>(issuerKey(id))?.v,
+    anchor: async (id) => {
+      const x = value<AnchorRecord>(anchorKey(id));
+      return x ? projectionOf(x.v, world.txs.get(x.v.txId)?.block ?? -1, x.version) : undefined;
+    },
+    now: () => new Date(),
+  };
+}
+
+interface TrustList {
+  iss?: string;
+  iat?: number;
+  ledger?: { kind?: string; height?: number; currentBlockHash?: string };
+  issuers: IssuerRecord[];
+}
+
+type JWK = { kty?: string; crv?: string; x?: string; y?: string };
+
+/** RFC 7638 thumbprint (SHA-256, base64url) of an EC P-256 or OKP Ed25519 public JWK. */
+export function jwkThumbprint(jwk: JWK): string {
+  const members =
+    jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
+  return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
+}
+
+/** Verify a compact JWS (ES256 or EdDSA) with a public JWK; the payload bytes, or undefined. */
+function verifyJws(jws: string, alg: string, jwk: JWK): Buffer | undefined {
+  const [h, p, sig] = jws.split('.');
+  if (!h || p === undefined || !sig) return undefined;
+  try {
+    const key = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+    const data = Buffer.from(`${h}.${p}`);
+    const signature = Buffer.from(sig, 'base64url');
+    const ok =
+      alg === 'ES256'
+        ? jwk.kty === 'EC' &&
+          jwk.crv === 'P-256' &&
+          cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)
+        : jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && cryptoVerify(null, data, key, signature);
+    return ok ? Buffer.from(p, 'base64url') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Read and verify a trust list file (the JSON GET /v1/trust-list answers, or its bare JWS with --trust-key…). */
+export async function loadTrustList(
+  file: string,
+  pin?: string,
+): Promise<{ list: TrustList; kid: string; thumbprint: string; pinned: boolean }> {
+  if (!existsSync(file)) throw new CliError(`--trust-list: ${file} does not exist`);
+  const text = readFileSync(file, 'utf8').trim();
+  let jws: string;
+  let jwk: JWK;
+  if (text.startsWith('{')) {
+    let body: { trustList?: string; publicJwk?: JWK; kid?: string };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      throw new CliError(`--trust-list: ${file} is not JSON`);
+    }
+    if (typeof body.trustList !== 'string' || !body.publicJwk)
+      throw new CliError(
+        `--trust-list: ${file} is not a trust list (expected { trustList, kid, publicJwk } as GET /v1/trust-list serves it)`,
+      );
+    jws = body.trustList;
+    jwk = body.publicJwk;
+  } else {
+    throw new CliError(
+      `--trust-list: ${file} must be the JSON GET /v1/trust-list answers ({ trustList, kid, publicJwk }): the bare JWS does not carry its key`,
+    );
+  }
+  let header: { alg?: string; kid?: string; typ?: string };
+  try {
+    header = JSON.parse(Buffer.from(jws.split('.')[0]!, 'base64url').toString('utf8')) as typeof header;
+  } catch {
+    throw new CliError('--trust-list: the trust list is not a JWS');
+  }
+  if (header.typ !== 'anxin-trust-list+jwt' || !header.alg || !['ES256', 'EdDSA'].includes(header.alg)) {
+    throw new CliError('--trust-list: the JWS is not an Anxin trust list (typ anxin-trust-list+jwt, ES256 or EdDSA)');
+  }
+  const thumbprint = jwkThumbprint(jwk);
+  if (!header.kid || header.kid.slice(header.kid.lastIndexOf('#') + 1) !== thumbprint) {
+    throw new CliError(
+      `--trust-list: the JWS names key ${header.kid ?? '(none)'}, not the key given with it (${thumbprint})`,
+    );
+  }
+  if (pin && pin !== thumbprint)
+    throw new CliError(`--trust-list: signed by key ${thumbprint}, not the pinned ${pin}`, EXIT.MISMATCH);
+  const verified = verifyJws(jws, header.alg, jwk);
+  if (!verified) throw new CliError('--trust-list: its signature does not verify with its key', EXIT.MISMATCH);
+  let payload: TrustList;
+  try {
+    payload = JSON.parse(verified.toString('utf8')) as TrustList;
+  } catch {
+    throw new CliError('--trust-list: the signed payload is not JSON');
+  }
+  if (!Array.isArray(payload.issuers)) throw new CliError('--trust-list: the signed payload lists no issuers');
+  return { list: payload, kid: header.kid, thumbprint, pinned: !!pin };
+}
+
+/** Anchors from the gateway's public status endpoint (GET /v1/credentials/:id/status). */
+function statusAnchor(base: string, kidOf: () => string): VerifyDeps['anchor'] {
+  return async (id) => {
+    const url = `${base.replace(/\/+$/, '')}/v1/credentials/${encodeURIComponent(id)}/status`;
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(15_000) });
+    } catch (e) {
+      throw new CliError(`--status-url: cannot reach ${url}: ${(e as Error).message}`);
+    }
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new CliError(`--status-url: ${url} answered ${res.status}`);
+    const s = (await res.json()) as {
+      id: string;
+      type: AnchorRecord['type'];
+      issuer: { id: string };
+      status: AnchorRecord['status'];
+      statusReason?: AnchorRecord['statusReason'];
+      validFrom: string;
+      validUntil?: string;
+      digest: string;
+      anchor: { txId: string; block: number | null; anchoredAt: string };
+      updatedAt: string;
+    };
+    // The status answer has no kid: the credential's own stands in, which is sound because a
+    // matching digest (sha-256 of the signed JWS, header included) already binds the kid.
+    return {
+      id: s.id,
+      type: s.type,
+      issuer: s.issuer.id,
+      kid: kidOf(),
+      digest: s.digest,
+      holderRef: '',
+      validFrom: s.validFrom,
+      ...(s.validUntil ? { validUntil: s.validUntil } : {}),
+      status: s.status,
+      ...(s.statusReason ? { statusReason: s.statusReason } : {}),
+      anchoredAt: s.anchor.anchoredAt,
+      txId: s.anchor.txId,
+      block: s.anchor.block ?? -1,
+      updatedAt: s.updatedAt,
+      updatedBlock: -1,
+      updatedTx: -1,
+    };
+  };
+}
+
+const PAD = 24;
+
+export function formatReport(r: VerificationReport, against: string): string {
+  const L: string[] = [];
+  const c = r.credential;
+  L.push(
+    `${r.verified ? 'VERIFIED' : 'NOT VERIFIED'}${c?.id ? `  ${c.id}` : ''}${c?.type ? `  ${c.type}` : ''}${c?.issuer ? ` by ${c.issuer.name ? `${c.issuer.name} (${c.issuer.id})` : c.issuer.id}` : ''}`,
+  );
+  L.push(`  against ${against}, at ${r.checkedAt}`);
+  for (const [check, outcome] of Object.entries(r.checks)) {
+    const reason = r.reasons.find((x) => x.check === check);
+    L.push(`  ${check.padEnd(PAD)}${outcome}${reason ? `  ${reason.code}: ${reason.detail}` : ''}`);
+  }
+  if (r.anchor)
+    L.push(
+      `  anchor                  block ${r.anchor.block}, tx ${r.anchor.txId}, anchored ${r.anchor.anchoredAt}; ${r.anchor.status}${r.anchor.statusReason ? ` (${r.anchor.statusReason})` : ''} since ${r.anchor.updatedAt}`,
+    );
+  return L.join('\n');
+}
+
+async function run(arg: string, o: VerifyCliOptions): Promise<number> {
+  const text = readCredentialArg(arg);
+  if (o.trustList && (o.data || o.file || o.fabric))
+    throw new CliError('give either a ledger (--data, --file, --fabric) or --trust-list, not both');
+  if (o.statusUrl && !o.trustList) throw new CliError('--status-url goes with --trust-list');
+  let deps: VerifyDeps;
+  let against: string;
+  let close = () => undefined as void;
+  const notes: string[] = [];
+  if (o.trustList) {
+    const t = await loadTrustList(o.trustList, o.trustKeyThumbprint);
+    const issuers = new Map(t.list.issuers.map((i) => [i.id, i] as const));
+    const parsed = parseCredential(unwrapQr(text));
+    const kid = 'error' in parsed ? '' : String(parsed.header.kid ?? '');
+    deps = {
+      issuer: (id) => issuers.get(id),
+      anchor: o.statusUrl ? statusAnchor(o.statusUrl, () => kid) : async () => undefined,
+      now: () => new Date(),
+    };
+    const when = t.list.iat ? new Date(t.list.iat * 1000).toISOString() : 'an unknown time';
+    against = `the trust list ${o.trustList} (signed by ${t.kid} at ${when}${t.pinned ? ', pinned' : ', key not pinned: give --trust-key-thumbprint'})${o.statusUrl ? ` and the status at ${o.statusUrl}` : ''}`;
+    if (!t.pinned)
+      notes.push(
+        `the trust list's key ${t.thumbprint} is not pinned: anyone can sign a trust list with a key of their own; compare it with the gateway's /.well-known/jwks.json and pass --trust-key-thumbprint`,
+      );
+  } else {
+    requireSource(o);
+    if ((o.data || process.env.ANXIN_DATA_DIR) && !o.file && !o.fabric && !o.replay) {
+      const d = indexDeps(o.data ?? process.env.ANXIN_DATA_DIR!);
+      deps = d.deps;
+      against = d.describe;
+      close = d.close;
+    } else {
+      const source = await openSource(o);
+      let r;
+      try {
+        r = await replay(source, { workers: o.workers, keepWorld: true });
+      } finally {
+        await source.close().catch(() => undefined);
+      }
+      if (!r.ok) {
+        process.stderr.write(
+          `anxin: the replay of ${source.describe} found ${r.findingsTotal} mismatches; not verifying against it:\n`,
+        );
+        for (const f of r.findings.slice(0, 20)) process.stderr.write(`  ${describeFinding(f)}\n`);
+        return EXIT.MISMATCH;
+      }
+      if (r.summary.notes.some((n) => /starts at block/.test(n)))
+        throw new CliError('the export does not start at block 0: the state cannot be rebuilt from it');
+      deps = worldDeps(r.world!);
+      against = `the state rebuilt by replaying ${source.describe} (every check passed)`;
+    }
+  }
+  let report: VerificationReport;
+  try {
+    report = await verifyCredential(text, deps, {
+      ...(o.nonce !== undefined ? { nonce: o.nonce } : {}),
+      ...(o.audience !== undefined ? { audience: o.audience } : {}),
+      ...(o.holderBinding ? { holderBinding: o.holderBinding } : {}),
+    });
+  } finally {
+    close();
+  }
+  if (o.trustList && !o.statusUrl) {
+    const r = report.reasons.find((x) => x.check === 'anchored');
+    if (r)
+      r.detail =
+        'unknown offline: a trust list holds issuers and keys, not anchors, so anchoring, digest and status cannot be checked; give --status-url URL (the gateway) or verify against a ledger (--data)';
+  }
+  if (o.json) outJson(report);
+  else out(formatReport(report, against));
+  for (const n of notes) process.stderr.write(`anxin: note: ${n}\n`);
+  return report.verified ? EXIT.OK : EXIT.MISMATCH;
+}
+
+export function verifyCommand(): Command {
+  const c = new Command('verify')
+    .argument('<credential>', "the credential (compact JWS, SD-JWT or QR text), a file holding it, or '-' for stdin")
+    .summary('verify a credential offline: the same report as POST /v1/verify')
+    .description(
+      [
+        'Verifies a credential as POST /v1/verify does and prints the same report: format, signature, issuer trusted and authorised for the type, key valid at issue, anchored, digest, status, validity window, schema, holder binding.',
+        "Against: --data DIR (the ledger's current state in its index; add --replay to rebuild it from the blocks with every check first), --file/--fabric (state rebuilt by a full replay), or --trust-list FILE (issuers and keys only: anchored fails as unknown unless --status-url is given).",
+        'Exit code: 0 when verified; 1 when not verified; 2 on usage or source errors.',
+      ].join('\n\n'),
+    );
+  for (const opt of sourceOptions()) c.addOption(opt);
+  c.option('--replay', 'with --data: rebuild the state by a full replay (every check) instead of reading the index')
+    .option('--trust-list <file>', 'a trust list saved from GET /v1/trust-list (JSON: { trustList, kid, publicJwk })')
+    .option(
+      '--trust-key-thumbprint <t>',
+      "the trust list signer's JWK thumbprint you expect (from the gateway's /.well-known/jwks.json)",
+    )
+    .option('--status-url <url>', "with --trust-list: the gateway's base URL, to ask GET /v1/credentials/:id/status")
+    .option('--nonce <nonce>', 'expected key-binding nonce (SD-JWT)')
+    .option('--audience <aud>', 'expected key-binding audience (SD-JWT)')
+    .addOption(
+      new Option('--holder-binding <mode>', 'whether a key-binding JWT is required').choices(['optional', 'required']),
+    )
+    .addOption(
+      new Option('--workers <n>', 'worker threads for a replay').argParser(wholeNumber(64)).default(DEFAULT_WORKERS),
+    )
+    .option('--json', 'print the report as JSON (as POST /v1/verify answers)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ anxin verify eyJhbGciOiJFUzI1NiIs… --data ./data
+  $ anxin verify credential.jwt --data ./data --replay --json
+  $ pbpaste | anxin verify - --data ./data
+  $ curl -s https://anxin.example/v1/trust-list > trust.json
+  $ anxin verify card.txt --trust-list trust.json --trust-key-thumbprint 3Jf… --status-url https://anxin.example`,
+    )
+    .action(async (arg: string, o: VerifyCliOptions) => {
+      process.exitCode = await run(arg, o);
+    });
+  return c;
+}

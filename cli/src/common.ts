@@ -1,0 +1,198 @@
+/**
+ * What every command shares: exit codes, errors that carry them, where blocks come from
+ * (--data, --file, --fabric), and small output helpers.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidArgumentError, Option } from 'commander';
+import { LedgerError } from '@anxin/network';
+import { readBlockAt, scanBlockFiles } from '@anxin/network/embedded/blockfile';
+import { CHAIN_DIR } from '@anxin/network/embedded/genesis';
+import { openFabricProfile } from './fabric';
+import {
+  dataDirSource,
+  fileSource,
+  ledgerDirOf,
+  ledgerSource,
+  openIndex,
+  readExport,
+  SourceError,
+  SourceOpenError,
+  type BlockSource,
+} from './replay/source';
+
+/** Exit codes: everything holds; a mismatch (or: not verified, not found); usage, connection or source errors. */
+export const EXIT = { OK: 0, MISMATCH: 1, USAGE: 2 } as const;
+
+/** An error that ends the command with a message on stderr and an exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.USAGE,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Map anything thrown while opening or reading a source to a CliError (exit 2). */
+export function asCliError(e: unknown): CliError {
+  if (e instanceof CliError) return e;
+  if (e instanceof SourceOpenError || e instanceof SourceError) return new CliError(e.message);
+  if (e instanceof LedgerError) return new CliError(`ledger: ${e.message}`);
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'ENOENT' || err?.code === 'EACCES') return new CliError(err.message);
+  return new CliError(err?.message ?? String(e));
+}
+
+export function blockNumber(v: string): number {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('must be a block number (0, 1, 2, …)');
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('is too large');
+  return n;
+}
+
+export function wholeNumber(max: number) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v) || Number(v) > max) throw new InvalidArgumentError(`must be a whole number from 0 to ${max}`);
+    return Number(v);
+  };
+}
+
+export interface SourceOptions {
+  data?: string;
+  file?: string;
+  fabric?: string;
+}
+
+/** The three ways to name where blocks come from; at most one. */
+export function sourceOptions(which: Array<'data' | 'file' | 'fabric'> = ['data', 'file', 'fabric']): Option[] {
+  const all = {
+    data: new Option(
+      '--data <dir>',
+      "an embedded ledger's data directory (a gateway's data directory, or its ledger/ folder); default $ANXIN_DATA_DIR",
+    ),
+    file: new Option('--file <file>', 'an export made by `anxin export`'),
+    fabric: new Option(
+      '--fabric <profile>',
+      "a Fabric peer: a network.json written by network/fabric, an env file of ANXIN_FABRIC_* lines, or 'env' for the ANXIN_FABRIC_* environment",
+    ),
+  };
+  return which.map((w) => all[w].conflicts(which.filter((x) => x !== w)));
+}
+
+/** The data directory to use: --data, else $ANXIN_DATA_DIR. */
+function dataDir(o: SourceOptions): string | undefined {
+  return o.data ?? (o.file || o.fabric ? undefined : process.env.ANXIN_DATA_DIR || undefined);
+}
+
+export function requireSource(
+  o: SourceOptions,
+  which: Array<'data' | 'file' | 'fabric'> = ['data', 'file', 'fabric'],
+): void {
+  if (!dataDir(o) && !o.file && !o.fabric) {
+    const names = which.map((w) => ({ data: '--data DIR', file: '--file FILE', fabric: '--fabric PROFILE' })[w]);
+    throw new CliError(
+      `say where the blocks are: ${names.join(', ').replace(/, ([^,]*)$/, ' or $1')} (or set ANXIN_DATA_DIR)`,
+    );
+  }
+}
+
+/** Open the block source the options name. */
+export async function openSource(o: SourceOptions): Promise<BlockSource> {
+  requireSource(o);
+  try {
+    if (o.file) return fileSource(o.file);
+    if (o.fabric) {
+      const { ledger, describe } = await openFabricProfile(o.fabric);
+      return await ledgerSource(ledger, describe);
+    }
+    return dataDirSource(dataDir(o)!);
+  } catch (e) {
+    throw asCliError(e);
+  }
+}
+
+/** One block's bytes, by number, without reading the whole ledger when the source has an index. */
+export async function readOneBlock(
+  o: SourceOptions,
+  n: number,
+): Promise<{ bytes: Uint8Array; describe: string; height: number }> {
+  requireSource(o);
+  try {
+    if (o.file) {
+      const { header, frames } = readExport(o.file);
+      const numbers = [
+        ...header.context,
+        ...Array.from({ length: header.to - header.from + 1 }, (_, i) => header.from + i),
+      ];
+      const i = numbers.indexOf(n);
+      if (i < 0 || !frames[i])
+        throw new CliError(
+          `the export holds blocks ${header.from}–${header.to}${header.context.length ? ` (and ${header.context.join(', ')})` : ''}, not block ${n}`,
+        );
+      return { bytes: frames[i]!, describe: `export ${o.file}`, height: header.to + 1 };
+    }
+    if (o.fabric) {
+      const { ledger, describe } = await openFabricProfile(o.fabric);
+      try {
+        const { height } = await ledger.info();
+        if (n >= height) throw new CliError(`no block ${n}: the channel's height is ${height}`);
+        for await (const b of ledger.blocks(n, { follow: false })) return { bytes: b.bytes, describe, height };
+        throw new CliError(`the peer sent no block ${n}`);
+      } finally {
+        await ledger.close();
+      }
+    }
+    const dir = ledgerDirOf(dataDir(o)!);
+    const db = openIndex(dir);
+    let height = 0;
+    if (db) {
+      try {
+        const row = db.prepare('SELECT file, offset, length FROM blocks WHERE number = ?').get(n) as
+          { file: number; offset: number; length: number } | undefined;
+        height = ((db.prepare('SELECT max(number) AS n FROM blocks').get() as { n: number | null }).n ?? -1) + 1;
+        if (row) return { bytes: readBlockAt(join(dir, CHAIN_DIR), row), describe: `data directory ${dir}`, height };
+      } finally {
+        db.close();
+      }
+    }
+    let i = 0;
+    for (const b of scanBlockFiles(join(dir, CHAIN_DIR))) {
+      if (i === n) return { bytes: b.bytes, describe: `data directory ${dir}`, height: Math.max(height, n + 1) };
+      i++;
+    }
+    throw new CliError(`no block ${n}: the ledger has ${Math.max(height, i)} blocks`);
+  } catch (e) {
+    throw asCliError(e);
+  }
+}
+
+/** `text` with U+0000 separators of composite keys shown as '/'. */
+export function showKey(key: string): string {
+  return key.split('\u0000').join('/');
+}
+
+export function exists(path: string): boolean {
+  return existsSync(path);
+}
+
+/** Write a line to stdout. */
+export function out(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** JSON to stdout. */
+export function outJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+export function bytesText(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} kB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,74 @@
+/**
+ * The `anxin` command line: the program, its commands, and the mapping of every outcome
+ * to an exit code (0 everything holds, 1 a mismatch, 2 usage, connection or source errors).
+ */
+import { Command, CommanderError } from 'commander';
+import { EXIT, asCliError } from './common';
+import { exportCommand } from './commands/export';
+import { historyCommand } from './commands/history';
+import { inspectCommand } from './commands/inspect';
+import { replayCommand } from './commands/replay';
+import { verifyCommand } from './commands/verify';
+
+export const VERSION = '0.1.0';
+
+export function buildProgram(): Command {
+  const program = new Command('anxin')
+    .description(
+      [
+        'Anxin (安心) auditor tools: replay and check the whole ledger from block 0, inspect blocks, follow one credential, verify a credential offline, export blocks for an audit.',
+        'Exit codes: 0 everything holds · 1 a mismatch (or: not verified, not found) · 2 usage, connection or source errors.',
+      ].join('\n\n'),
+    )
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(add --help for usage)')
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
+    .addHelpText(
+      'after',
+      `
+Where blocks come from (every command): --data DIR (an embedded ledger's data directory, read-only,
+fine while a gateway runs on it; default $ANXIN_DATA_DIR), --file FILE (an export), or
+--fabric PROFILE (a Fabric peer: network.json, an ANXIN_FABRIC_* env file, or 'env').
+
+Examples:
+  $ anxin replay --data ./data --store ./data/store.sqlite
+  $ anxin inspect block 7 --data ./data
+  $ anxin history urn:uuid:5b1e0c1e-8f0a-4a53-9b0e-2a3c4d5e6f70 --data ./data
+  $ anxin verify credential.jwt --data ./data
+  $ anxin export --data ./data --out audit.anxblocks && anxin replay --file audit.anxblocks
+
+Run anxin <command> --help for each command's options and examples.`,
+    );
+  for (const c of [replayCommand(), inspectCommand(), historyCommand(), verifyCommand(), exportCommand()])
+    program.addCommand(c);
+  // Every command: usage errors exit 2 (commander's default is 1).
+  const override = (c: Command) => {
+    c.exitOverride();
+    c.commands.forEach(override);
+  };
+  override(program);
+  return program;
+}
+
+/** Run the CLI on `argv` (process.argv form); resolves to the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  if (argv.length <= 2) {
+    program.outputHelp({ error: true });
+    return EXIT.USAGE;
+  }
+  try {
+    process.exitCode = undefined;
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end with 0; a missing command, argument or option, or an unknown one, with 2.
+      return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    const err = asCliError(e);
+    process.stderr.write(`anxin: ${err.message}\n`);
+    if (process.env.ANXIN_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    return err.exitCode;
+  }
+}

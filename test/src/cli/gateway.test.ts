@@ -1,0 +1,220 @@
+/**
+ * The CLI against a real gateway's data directory (embedded ledger + SQLite store):
+ *
+ * - replay while the gateway keeps issuing: exit 0, the replay covers the height it
+ *   started at, and the gateway is neither blocked nor disturbed;
+ * - replay --store: the store's projection agrees (exit 0); a status changed in (a copy
+ *   of) the store: exit 1 naming the credential and the field;
+ * - verify: the same report as POST /v1/verify, offline against the data directory; against
+ *   a trust list (anchored unknown without --status-url; with it, the gateway's status).
+ */
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { expect } from 'chai';
+import { after, before, describe, it } from 'mocha';
+import { TestGateway, type Issued, type RegisteredIssuer } from '../helpers/gateway';
+import { tempDir } from '../helpers';
+import { anxin, expectExit } from './fixture';
+
+describe('cli: against a running gateway', function () {
+  this.timeout(120_000);
+  let gw: TestGateway;
+  let health: RegisteredIssuer;
+  let skills: RegisteredIssuer;
+  let verifier: string;
+  const issued: Issued[] = [];
+  let revoked: Issued;
+  let suspended: Issued;
+
+  before(async () => {
+    gw = await TestGateway.start();
+    health = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
+    skills = await gw.registerIssuer({ allowedTypes: ['SkillCertificate'] });
+    verifier = await gw.verifierKey();
+    for (let i = 0; i < 4; i++)
+      issued.push(await gw.issue(health.apiKey, 'HealthCertificate', { format: i % 2 ? 'dc+sd-jwt' : 'vc+jwt' }));
+    issued.push(await gw.issue(skills.apiKey, 'SkillCertificate'));
+    revoked = issued[1]!;
+    suspended = issued[2]!;
+    expect((await gw.changeStatus(health.apiKey, revoked.id, 'revoke', 're_examination_failed')).status).to.equal(200);
+    expect((await gw.changeStatus(health.apiKey, suspended.id, 'suspend', 're_examination_pending')).status).to.equal(
+      200,
+    );
+  });
+  after(async () => gw?.stop());
+
+  it('replay --data while the gateway keeps issuing: exit 0 up to the height it started at; issuance goes on, undisturbed', async () => {
+    const startHeight = await gw.height();
+    let stop = false;
+    const latencies: number[] = [];
+    const issuing = (async () => {
+      while (!stop) {
+        const t = Date.now();
+        await gw.issue(health.apiKey, 'HealthCertificate');
+        latencies.push(Date.now() - t);
+      }
+    })();
+    // Let a few issue while the replay runs.
+    await new Promise((r) => setTimeout(r, 100));
+    const r = await anxin(['replay', '--data', gw.dataDir, '--json', '--workers', '1']);
+    const during = latencies.length;
+    await new Promise((r) => setTimeout(r, 200));
+    stop = true;
+    await issuing;
+    expectExit(r, 0);
+    expect(r.json.ok).to.equal(true);
+    expect(r.json.summary.blocks.to + 1).to.be.at.least(startHeight);
+    expect(r.json.summary.stateCompared).to.equal(true);
+    expect(during, 'credentials issued while the replay ran').to.be.greaterThan(0);
+    expect(latencies.length).to.be.greaterThan(during);
+    expect(Math.max(...latencies), 'slowest issuance during the replay (ms)').to.be.below(5_000);
+    expect(await gw.height()).to.be.greaterThan(r.json.summary.blocks.to + 1);
+  });
+
+  it("replay --store: the store's projection agrees with the ledger (sqlite:PATH and PATH)", async () => {
+    for (const store of [`sqlite:${join(gw.dataDir, 'store.sqlite')}`, join(gw.dataDir, 'store.sqlite')]) {
+      const r = await anxin(['replay', '--data', gw.dataDir, '--store', store, '--json']);
+      expectExit(r, 0);
+      expect(r.json.summary.storeCompared).to.equal(true);
+    }
+  });
+
+  it("a status changed in the store's projection (a copy): exit 1 naming the credential and the field", async () => {
+    const copy = join(tempDir('cli-store'), 'data');
+    cpSync(gw.dataDir, copy, { recursive: true });
+    const db = new Database(join(copy, 'store.sqlite'));
+    db.prepare("UPDATE anchors SET status = 'active', status_reason = NULL WHERE id = ?").run(revoked.id);
+    db.close();
+    const r = await anxin(['replay', '--data', copy, '--store', join(copy, 'store.sqlite'), '--json']);
+    expectExit(r, 1);
+    const f = r.json.findings as Array<{ kind: string; key: string; detail: string; expected: string; actual: string }>;
+    expect(f.find((x) => x.kind === 'store' && x.key === revoked.id && /status$/.test(x.detail))).to.deep.include({
+      expected: 'revoked',
+      actual: 'active',
+    });
+    const text = await anxin(['replay', '--data', copy, '--store', join(copy, 'store.sqlite')]);
+    expectExit(text, 1);
+    expect(text.stdout).to.include(
+      `store: key "${revoked.id}": the store's projection differs in status — expected revoked, found active`,
+    );
+  });
+
+  it('--store naming no file: exit 2, and nothing created', async () => {
+    const r = await anxin(['replay', '--data', gw.dataDir, '--store', '/nonexistent/store.sqlite']);
+    expectExit(r, 2);
+    expect(r.stderr).to.match(/--store: \/nonexistent\/store.sqlite does not exist/);
+    expect(existsSync('/nonexistent/store.sqlite')).to.equal(false);
+  });
+
+  it('verify --data: the same report as POST /v1/verify, for a valid, a revoked and a suspended credential, JWS and SD-JWT', async () => {
+    for (const c of [issued[0]!, issued[3]!, revoked, suspended]) {
+      const online = await gw.verify(verifier, c.credential);
+      const r = await anxin(['verify', c.credential, '--data', gw.dataDir, '--json']);
+      expectExit(r, online.verified ? 0 : 1);
+      const { checkedAt: _a, ...offline } = r.json;
+      const { checkedAt: _b, ...theirs } = online as unknown as Record<string, unknown>;
+      expect(offline).to.deep.equal(theirs);
+    }
+  });
+
+  it('verify reads the credential from a file or from stdin, and prints a readable report', async () => {
+    const file = join(tempDir('cli-cred'), 'credential.jwt');
+    writeFileSync(file, `${revoked.credential}\n`);
+    const r = await anxin(['verify', file, '--data', gw.dataDir]);
+    expectExit(r, 1);
+    expect(r.stdout).to.match(/^NOT VERIFIED/);
+    expect(r.stdout).to.match(/status\s+fail\s+revoked: revoked \(re_examination_failed\)/);
+    const s = await anxin(['verify', '-', '--data', gw.dataDir], { input: issued[0]!.credential });
+    expectExit(s, 0);
+    expect(s.stdout).to.match(/^VERIFIED/);
+    const g = await anxin(['verify', 'not-a-credential', '--data', gw.dataDir, '--json']);
+    expectExit(g, 1);
+    expect(g.json.checks.format).to.equal('fail');
+  });
+
+  it('verify --data --replay: against the state rebuilt by a full replay', async () => {
+    const r = await anxin(['verify', suspended.credential, '--data', gw.dataDir, '--replay', '--json']);
+    expectExit(r, 1);
+    expect(r.json.checks.status).to.equal('fail');
+    expect(r.json.reasons[0].code).to.equal('suspended');
+  });
+
+  it("verify --trust-list: the list's JWS is verified; anchored fails as unknown offline; with --status-url the status is asked", async () => {
+    const res = await gw.api('GET', '/v1/trust-list');
+    expect(res.status).to.equal(200);
+    const file = join(tempDir('cli-trust'), 'trust.json');
+    writeFileSync(file, res.text);
+    const thumb = (res.body.kid as string).split('#')[1]!;
+
+    const offline = await anxin(['verify', issued[0]!.credential, '--trust-list', file, '--json']);
+    expectExit(offline, 1);
+    expect(offline.json.checks).to.deep.include({
+      format: 'pass',
+      signature: 'pass',
+      issuerTrusted: 'pass',
+      issuerAuthorizedForType: 'pass',
+      anchored: 'fail',
+      digestMatches: 'skipped',
+      status: 'skipped',
+    });
+    const anchored = offline.json.reasons.find((x: { check: string }) => x.check === 'anchored');
+    expect(anchored).to.deep.include({ code: 'not_anchored' });
+    expect(anchored.detail).to.match(/unknown offline: a trust list holds issuers and keys, not anchors/);
+    expect(offline.stderr).to.match(/not pinned/);
+
+    const online = await anxin([
+      'verify',
+      issued[0]!.credential,
+      '--trust-list',
+      file,
+      '--trust-key-thumbprint',
+      thumb,
+      '--status-url',
+      gw.url,
+      '--json',
+    ]);
+    expectExit(online, 0);
+    expect(online.json.verified).to.equal(true);
+    const rev = await anxin([
+      'verify',
+      revoked.credential,
+      '--trust-list',
+      file,
+      '--trust-key-thumbprint',
+      thumb,
+      '--status-url',
+      gw.url,
+      '--json',
+    ]);
+    expectExit(rev, 1);
+    expect(rev.json.checks.status).to.equal('fail');
+
+    const pinnedElsewhere = await anxin([
+      'verify',
+      issued[0]!.credential,
+      '--trust-list',
+      file,
+      '--trust-key-thumbprint',
+      'A'.repeat(43),
+    ]);
+    expectExit(pinnedElsewhere, 1);
+    expect(pinnedElsewhere.stderr).to.match(/not the pinned/);
+
+    const forged = join(tempDir('cli-trust'), 'forged.json');
+    const body = JSON.parse(res.text) as { trustList: string };
+    const [h, p, sig] = body.trustList.split('.');
+    const payload = JSON.parse(Buffer.from(p!, 'base64url').toString('utf8')) as { issuers: unknown[] };
+    payload.issuers = [];
+    writeFileSync(
+      forged,
+      JSON.stringify({
+        ...body,
+        trustList: `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${sig}`,
+      }),
+    );
+    const f = await anxin(['verify', issued[0]!.credential, '--trust-list', forged]);
+    expectExit(f, 1);
+    expect(f.stderr).to.match(/signature does not verify/);
+  });
+});

@@ -156,7 +156,8 @@ export interface Store {
   getCheckpoint(name: string): Promise<Checkpoint | undefined>;
   putCheckpoint(name: string, c: Checkpoint): Promise<void>;
 
-  recordVerification(e: VerificationLogEntry): Promise<void>;
+  /** Record verifications, in one write where the adapter can. The same (credential, verifier, at) is one entry. */
+  recordVerifications(entries: VerificationLogEntry[]): Promise<void>;
   /** Distinct verifiers of a credential since an instant, with their latest check. */
   verifiersSince(credentialId: string, since: string): Promise<VerificationLogEntry[]>;
 

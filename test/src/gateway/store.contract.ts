@@ -214,12 +214,12 @@ export function storeContract(
         await first.putIssuer(iss);
         await first.putCheckpoint(cp, { block: 9, txIndex: 3 });
         expect(await first.claimIdempotencyKey(idem)).to.equal(undefined);
-        await first.recordVerification({
+        await first.recordVerifications([{
           credentialId: cred,
           verifier: 'v-reopen',
           at: '2026-05-01T06:31:00Z',
           verified: true,
-        });
+        }]);
         await first.close();
         expect(await first.ping()).to.equal(false, 'a closed store does not answer ping');
 
@@ -577,7 +577,7 @@ export function storeContract(
           { credentialId: cred, verifier: 'noodle-shop', at: '2026-05-15T11:00:00Z', verified: true },
           { credentialId: other, verifier: 'tea-house', at: '2026-05-16T12:00:00Z', verified: true },
         ];
-        for (const e of shuffled(log)) await store.recordVerification(e);
+        await store.recordVerifications(shuffled(log));
         expect(await store.verifiersSince(cred, '2026-04-01T00:00:00Z')).to.deep.equal([log[1], log[3]]);
         expect(await store.verifiersSince(other, '2026-04-01T00:00:00Z')).to.deep.equal([log[5]]);
         expect(await store.verifiersSince(credentialId(), '2026-04-01T00:00:00Z')).to.deep.equal([]);
@@ -589,7 +589,7 @@ export function storeContract(
         const edge = { credentialId: cred, verifier: 'on-the-edge', at: '2026-04-01T00:00:00Z', verified: true };
         const late = { credentialId: cred, verifier: 'late', at: '2026-04-15T00:00:00Z', verified: false };
         const lateBefore = { ...late, at: '2026-03-15T00:00:00Z', verified: true };
-        for (const e of [early, edge, late, lateBefore]) await store.recordVerification(e);
+        await store.recordVerifications([early, edge, late, lateBefore]);
         expect(await store.verifiersSince(cred, '2026-04-01T00:00:00Z')).to.deep.equal([late, edge]);
         expect(await store.verifiersSince(cred, '2026-04-01T00:00:00.001Z')).to.deep.equal([late]);
         expect(await store.verifiersSince(cred, '2026-05-01T00:00:00Z')).to.deep.equal([]);
@@ -600,8 +600,8 @@ export function storeContract(
         const cred = credentialId();
         const whole = { credentialId: cred, verifier: 'v', at: '2026-05-01T08:00:00Z', verified: false };
         const fraction = { credentialId: cred, verifier: 'v', at: '2026-05-01T08:00:00.500Z', verified: true };
-        await store.recordVerification(fraction);
-        await store.recordVerification(whole);
+        await store.recordVerifications([fraction]);
+        await store.recordVerifications([whole]);
         expect(await store.verifiersSince(cred, '2026-05-01T00:00:00Z')).to.deep.equal([fraction]);
         expect(await store.verifiersSince(cred, '2026-05-01T08:00:00.250Z')).to.deep.equal([fraction]);
         // 16:00+08:00 is 08:00Z: the same instant, so the entry at 08:00:00.500Z is after it
@@ -611,8 +611,8 @@ export function storeContract(
       test('recording the same entry twice is one entry', async () => {
         const cred = credentialId();
         const e = { credentialId: cred, verifier: 'dup', at: '2026-05-01T08:00:00Z', verified: true };
-        await store.recordVerification(e);
-        await store.recordVerification(e);
+        await store.recordVerifications([e]);
+        await store.recordVerifications([e, e]);
         expect(await store.verifiersSince(cred, '2026-01-01T00:00:00Z')).to.deep.equal([e]);
       });
     });

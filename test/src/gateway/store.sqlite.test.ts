@@ -74,7 +74,7 @@ describe('SQLite store specifics', () => {
     const s = new SqliteStore(':memory:');
     let err: unknown;
     await s
-      .recordVerification({ credentialId: 'urn:uuid:x', verifier: 'v', at: 'yesterday', verified: true })
+      .recordVerifications([{ credentialId: 'urn:uuid:x', verifier: 'v', at: 'yesterday', verified: true }])
       .catch((e: unknown) => (err = e));
     expect(String(err)).to.match(/not an RFC 3339 instant/);
     await s.close();

@@ -643,14 +643,20 @@ export class MongoStore implements Store {
 
   // ---- verification log -----------------------------------------------------------------
 
-  async recordVerification(e: VerificationLogEntry): Promise<void> {
+  async recordVerifications(entries: VerificationLogEntry[]): Promise<void> {
     this.check();
+    if (!entries.length) return;
     // Idempotent: the same verifier checking the same credential at the same instant is one entry.
-    await this.Verification.updateOne(
-      { credentialId: e.credentialId, verifier: e.verifier, at: e.at },
-      { $setOnInsert: { atTime: instant(e.at, 'verification time'), verified: e.verified } },
-      { upsert: true },
-    ).exec();
+    await this.Verification.bulkWrite(
+      entries.map((e) => ({
+        updateOne: {
+          filter: { credentialId: e.credentialId, verifier: e.verifier, at: e.at },
+          update: { $setOnInsert: { atTime: instant(e.at, 'verification time'), verified: e.verified } },
+          upsert: true,
+        },
+      })),
+      { ordered: false },
+    );
   }
 
   async verifiersSince(credentialId: string, since: string): Promise<VerificationLogEntry[]> {

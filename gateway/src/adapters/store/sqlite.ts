@@ -515,15 +515,18 @@ export class SqliteStore implements Store {
 
   // ---- verification log -----------------------------------------------------------------
 
-  async recordVerification(e: VerificationLogEntry): Promise<void> {
+  async recordVerifications(entries: VerificationLogEntry[]): Promise<void> {
     this.open();
-    this.s.recordVerification.run({
+    const rows = entries.map((e) => ({
       credential_id: e.credentialId,
       verifier: e.verifier,
       at: e.at,
       at_ms: instantMs(e.at, 'verification time'),
       verified: e.verified ? 1 : 0,
-    });
+    }));
+    this.db.transaction(() => {
+      for (const r of rows) this.s.recordVerification.run(r);
+    })();
   }
 
   async verifiersSince(credentialId: string, since: string): Promise<VerificationLogEntry[]> {

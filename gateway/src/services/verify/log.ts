@@ -26,9 +26,7 @@ export class VerificationLog {
     this.timer = undefined;
     const batch = this.buffer;
     this.buffer = [];
-    this.flushing = this.flushing.then(async () => {
-      for (const e of batch) await this.store.recordVerification(e).catch(this.onError);
-    });
+    this.flushing = this.flushing.then(() => (batch.length ? this.store.recordVerifications(batch).catch(this.onError) : undefined));
     return this.flushing;
   }
 }

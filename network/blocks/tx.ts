@@ -5,8 +5,47 @@
  * signs. TxID = hex(SHA-256(nonce || creator)).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { common, ledger, peer } from '@hyperledger/fabric-protos';
+import { common, peer } from '@hyperledger/fabric-protos';
 import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
+import { encode, type PbWriter } from './pb';
+
+// The messages below are written with ./pb, byte for byte as the generated
+// google-protobuf classes would write them (field numbers from fabric-protos):
+//   common.ChannelHeader      1 type, 2 version, 3 timestamp, 4 channel_id, 5 tx_id, 6 epoch, 7 extension, 8 tls_cert_hash
+//   common.SignatureHeader    1 creator, 2 nonce
+//   common.Header             1 channel_header, 2 signature_header
+//   common.Payload            1 header, 2 data
+//   common.Envelope           1 payload, 2 signature
+//   google.protobuf.Timestamp 1 seconds, 2 nanos
+//   peer.ChaincodeID          1 path, 2 name, 3 version
+//   peer.ChaincodeHeaderExtension 2 chaincode_id
+//   peer.ChaincodeInput       1 args
+//   peer.ChaincodeSpec        1 type, 2 chaincode_id, 3 input
+//   peer.ChaincodeInvocationSpec 1 chaincode_spec
+//   peer.ChaincodeProposalPayload 1 input
+//   peer.Response             1 status, 2 message, 3 payload
+//   peer.ChaincodeEvent       1 chaincode_id, 2 tx_id, 3 event_name, 4 payload
+//   peer.ChaincodeAction      1 results, 2 events, 3 response, 4 chaincode_id
+//   peer.ProposalResponsePayload 1 proposal_hash, 2 extension
+//   peer.Endorsement          1 endorser, 2 signature
+//   peer.ChaincodeEndorsedAction 1 proposal_response_payload, 2 endorsements
+//   peer.ChaincodeActionPayload 1 chaincode_proposal_payload, 2 action
+//   peer.TransactionAction    1 header, 2 payload
+//   peer.Transaction          1 actions
+//   rwset.TxReadWriteSet      1 data_model, 2 ns_rwset
+//   rwset.NsReadWriteSet      1 namespace, 2 rwset
+//   kvrwset.KVRWSet           1 reads, 2 range_queries_info, 3 writes
+//   kvrwset.KVRead            1 key, 2 version;  kvrwset.Version 1 block_num, 2 tx_num
+//   kvrwset.KVWrite           1 key, 2 is_delete, 3 value
+//   kvrwset.RangeQueryInfo    1 start_key, 2 end_key, 3 itr_exhausted, 4 raw_reads;  kvrwset.QueryReads 1 kv_reads
+const ENDORSER_TRANSACTION = common.HeaderType.ENDORSER_TRANSACTION;
+const NODE_CHAINCODE = peer.ChaincodeSpec.Type.NODE;
+const KV_DATA_MODEL = 0; // rwset.TxReadWriteSet.DataModel.KV
+
+function writeTimestamp(w: PbWriter, field: number, d: Date): void {
+  const ms = d.getTime();
+  w.message(field, (t) => t.int(1, Math.floor(ms / 1000)).int(2, (ms % 1000) * 1_000_000));
+}
 
 export interface Signer {
   serialize(): Uint8Array;
@@ -39,6 +78,22 @@ export function fromTimestamp(ts: Timestamp | undefined): Date {
   return new Date(ts.getSeconds() * 1000 + Math.floor(ts.getNanos() / 1_000_000));
 }
 
+/** Nonces come from a pool filled from the CSPRNG in one call, as crypto.randomUUID's do. */
+const NONCE_SIZE = 24;
+const NONCE_POOL = 128;
+let noncePool = Buffer.alloc(0);
+let nonceAt = 0;
+
+function freshNonce(): Uint8Array {
+  if (nonceAt >= noncePool.length) {
+    noncePool = randomBytes(NONCE_SIZE * NONCE_POOL);
+    nonceAt = 0;
+  }
+  const n = noncePool.subarray(nonceAt, nonceAt + NONCE_SIZE);
+  nonceAt += NONCE_SIZE;
+  return n;
+}
+
 export function computeTxId(nonce: Uint8Array, creator: Uint8Array): string {
   return createHash('sha256').update(nonce).update(creator).digest('hex');
 }
@@ -51,36 +106,27 @@ export function buildProposal(opts: {
   timestamp: Date;
   nonce?: Uint8Array;
 }): ProposalParts {
-  const nonce = opts.nonce ?? randomBytes(24);
+  const nonce = opts.nonce ?? freshNonce();
   const txId = computeTxId(nonce, opts.creator);
 
-  const ccId = new peer.ChaincodeID();
-  ccId.setName(opts.chaincode);
-  const ext = new peer.ChaincodeHeaderExtension();
-  ext.setChaincodeId(ccId);
-
-  const ch = new common.ChannelHeader();
-  ch.setType(common.HeaderType.ENDORSER_TRANSACTION);
-  ch.setChannelId(opts.channelId);
-  ch.setTxId(txId);
-  ch.setTimestamp(toTimestamp(opts.timestamp));
-  ch.setEpoch(0);
-  ch.setExtension$(ext.serializeBinary());
-
-  const sh = new common.SignatureHeader();
-  sh.setCreator(opts.creator);
-  sh.setNonce(nonce);
-
-  const input = new peer.ChaincodeInput();
-  input.setArgsList(opts.args);
-  const spec = new peer.ChaincodeSpec();
-  spec.setType(peer.ChaincodeSpec.Type.NODE);
-  spec.setChaincodeId(ccId);
-  spec.setInput(input);
-  const cis = new peer.ChaincodeInvocationSpec();
-  cis.setChaincodeSpec(spec);
-  const cpp = new peer.ChaincodeProposalPayload();
-  cpp.setInput(cis.serializeBinary());
+  const name = opts.chaincode;
+  const extension = encode((w) => w.message(2, (id) => id.string(2, name)));
+  const channelHeader = encode((w) => {
+    w.int(1, ENDORSER_TRANSACTION);
+    writeTimestamp(w, 3, opts.timestamp);
+    w.string(4, opts.channelId).string(5, txId).bytes(7, extension);
+  });
+  const signatureHeader = encode((w) => w.bytes(1, opts.creator).bytes(2, nonce));
+  const invocationSpec = encode((w) =>
+    w.message(1, (spec) => {
+      spec.int(1, NODE_CHAINCODE);
+      spec.message(2, (id) => id.string(2, name));
+      spec.message(3, (input) => {
+        for (const a of opts.args) input.repeatedBytes(1, a);
+      });
+    }),
+  );
+  const proposalPayload = encode((w) => w.bytes(1, invocationSpec));
 
   return {
     txId,
@@ -88,9 +134,9 @@ export function buildProposal(opts: {
     chaincode: opts.chaincode,
     timestamp: opts.timestamp,
     creator: opts.creator,
-    channelHeader: ch.serializeBinary(),
-    signatureHeader: sh.serializeBinary(),
-    proposalPayload: cpp.serializeBinary(),
+    channelHeader,
+    signatureHeader,
+    proposalPayload,
     args: opts.args,
   };
 }
@@ -123,54 +169,42 @@ export interface NsRwSetSpec {
   writes: KVWriteSpec[];
 }
 
-function kvRead(r: KVReadSpec): ledger.rwset.kvrwset.KVRead {
-  const read = new ledger.rwset.kvrwset.KVRead();
-  read.setKey(r.key);
-  if (r.version) {
-    const v = new ledger.rwset.kvrwset.Version();
-    v.setBlockNum(r.version.block);
-    v.setTxNum(r.version.tx);
-    read.setVersion(v);
-  }
-  return read;
+function writeKvRead(w: PbWriter, field: number, r: KVReadSpec): void {
+  w.message(field, (read) => {
+    read.string(1, r.key);
+    if (r.version) {
+      const v = r.version;
+      read.message(2, (ver) => ver.uint64(1, v.block).uint64(2, v.tx));
+    }
+  });
 }
 
 /** TxReadWriteSet bytes; reads and writes sorted by key, as Fabric's rwset builder does. */
 export function encodeRwSet(sets: NsRwSetSpec[]): Uint8Array {
-  const tx = new ledger.rwset.TxReadWriteSet();
-  tx.setDataModel(ledger.rwset.TxReadWriteSet.DataModel.KV);
-  for (const s of sets) {
-    const kv = new ledger.rwset.kvrwset.KVRWSet();
-    kv.setReadsList([...s.reads].sort((a, b) => cmp(a.key, b.key)).map(kvRead));
-    kv.setRangeQueriesInfoList(
-      s.rangeQueries.map((q) => {
-        const info = new ledger.rwset.kvrwset.RangeQueryInfo();
-        info.setStartKey(q.startKey);
-        info.setEndKey(q.endKey);
-        info.setItrExhausted(q.exhausted);
-        const raw = new ledger.rwset.kvrwset.QueryReads();
-        raw.setKvReadsList(q.reads.map(kvRead));
-        info.setRawReads(raw);
-        return info;
-      }),
-    );
-    kv.setWritesList(
-      [...s.writes]
-        .sort((a, b) => cmp(a.key, b.key))
-        .map((w) => {
-          const write = new ledger.rwset.kvrwset.KVWrite();
-          write.setKey(w.key);
-          write.setIsDelete(w.isDelete);
-          if (!w.isDelete) write.setValue(w.value);
-          return write;
-        }),
-    );
-    const ns = new ledger.rwset.NsReadWriteSet();
-    ns.setNamespace(s.namespace);
-    ns.setRwset(kv.serializeBinary());
-    tx.addNsRwset(ns);
-  }
-  return tx.serializeBinary();
+  const nsBytes = sets.map((s) => ({
+    namespace: s.namespace,
+    rwset: encode((kv) => {
+      for (const r of [...s.reads].sort((a, b) => cmp(a.key, b.key))) writeKvRead(kv, 1, r);
+      for (const q of s.rangeQueries) {
+        kv.message(2, (info) => {
+          info.string(1, q.startKey).string(2, q.endKey).bool(3, q.exhausted);
+          info.message(4, (raw) => {
+            for (const r of q.reads) writeKvRead(raw, 1, r);
+          });
+        });
+      }
+      for (const x of [...s.writes].sort((a, b) => cmp(a.key, b.key))) {
+        kv.message(3, (write) => {
+          write.string(1, x.key).bool(2, x.isDelete);
+          if (!x.isDelete) write.bytes(3, x.value);
+        });
+      }
+    }),
+  }));
+  return encode((tx) => {
+    tx.int(1, KV_DATA_MODEL);
+    for (const ns of nsBytes) tx.message(2, (m) => m.string(1, ns.namespace).bytes(2, ns.rwset));
+  });
 }
 
 /** Byte-wise (UTF-8) comparison, the order Fabric's state database uses. */
@@ -187,29 +221,20 @@ export interface EndorsedAction {
 
 /** The ProposalResponsePayload bytes every endorser signs. */
 export function proposalResponsePayload(p: ProposalParts, action: EndorsedAction): Uint8Array {
-  const ccId = new peer.ChaincodeID();
-  ccId.setName(p.chaincode);
-  ccId.setVersion(action.chaincodeVersion);
-  const resp = new peer.Response();
-  resp.setStatus(action.response.status);
-  resp.setMessage(action.response.message);
-  resp.setPayload(action.response.payload);
-  const cca = new peer.ChaincodeAction();
-  cca.setResults(action.rwset);
-  if (action.event) {
-    const ev = new peer.ChaincodeEvent();
-    ev.setChaincodeId(p.chaincode);
-    ev.setTxId(p.txId);
-    ev.setEventName(action.event.name);
-    ev.setPayload(action.event.payload);
-    cca.setEvents(ev.serializeBinary());
-  }
-  cca.setResponse(resp);
-  cca.setChaincodeId(ccId);
-  const prp = new peer.ProposalResponsePayload();
-  prp.setProposalHash(proposalHash(p));
-  prp.setExtension$(cca.serializeBinary());
-  return prp.serializeBinary();
+  const event = action.event;
+  const events = event
+    ? encode((ev) => ev.string(1, p.chaincode).string(2, p.txId).string(3, event.name).bytes(4, event.payload))
+    : undefined;
+  const extension = encode((cca) => {
+    cca.bytes(1, action.rwset);
+    if (events) cca.bytes(2, events);
+    cca.message(3, (r) =>
+      r.int(1, action.response.status).string(2, action.response.message).bytes(3, action.response.payload),
+    );
+    cca.message(4, (id) => id.string(2, p.chaincode).string(3, action.chaincodeVersion));
+  });
+  const hash = proposalHash(p);
+  return encode((prp) => prp.bytes(1, hash).bytes(2, extension));
 }
 
 /** An endorsement: the endorser's identity and its signature over prp || endorser. */
@@ -228,28 +253,22 @@ export async function buildEnvelope(
   endorsements: peer.Endorsement[],
   client: Signer,
 ): Promise<Uint8Array> {
-  const cea = new peer.ChaincodeEndorsedAction();
-  cea.setProposalResponsePayload(prp);
-  cea.setEndorsementsList(endorsements);
-  const cap = new peer.ChaincodeActionPayload();
-  cap.setChaincodeProposalPayload(p.proposalPayload);
-  cap.setAction(cea);
-  const ta = new peer.TransactionAction();
-  ta.setHeader(p.signatureHeader);
-  ta.setPayload(cap.serializeBinary());
-  const tx = new peer.Transaction();
-  tx.addActions(ta);
-
-  const header = new common.Header();
-  header.setChannelHeader(p.channelHeader);
-  header.setSignatureHeader(p.signatureHeader);
-  const payload = new common.Payload();
-  payload.setHeader(header);
-  payload.setData(tx.serializeBinary());
-  const payloadBytes = payload.serializeBinary();
-
-  const env = new common.Envelope();
-  env.setPayload(payloadBytes);
-  env.setSignature(await client.sign(payloadBytes));
-  return env.serializeBinary();
+  const actionPayload = encode((cap) => {
+    cap.bytes(1, p.proposalPayload);
+    cap.message(2, (cea) => {
+      cea.bytes(1, prp);
+      for (const e of endorsements) {
+        const endorser = e.getEndorser_asU8();
+        const signature = e.getSignature_asU8();
+        cea.message(2, (m) => m.bytes(1, endorser).bytes(2, signature));
+      }
+    });
+  });
+  const data = encode((tx) => tx.message(1, (ta) => ta.bytes(1, p.signatureHeader).bytes(2, actionPayload)));
+  const payloadBytes = encode((payload) => {
+    payload.message(1, (h) => h.bytes(1, p.channelHeader).bytes(2, p.signatureHeader));
+    payload.bytes(2, data);
+  });
+  const signature = await client.sign(payloadBytes);
+  return encode((env) => env.bytes(1, payloadBytes).bytes(2, signature));
 }

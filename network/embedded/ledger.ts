@@ -13,29 +13,24 @@
  */
 import { EventEmitter } from 'node:events';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { assembleBlock } from '../blocks/block';
 import { validationCodeName, TxValidationCode } from '../blocks/codes';
-import { common } from '@hyperledger/fabric-protos';
-import { decodeBlock, decodeEnvelope, type DecodedBlock } from '../blocks/decode';
-import {
-  buildEnvelope,
-  buildProposal,
-  cmp,
-  encodeRwSet,
-  endorse,
-  proposalResponsePayload,
-  type NsRwSetSpec,
-} from '../blocks/tx';
+import { decodeBlock, type DecodedBlock } from '../blocks/decode';
+import { cmp, type NsRwSetSpec } from '../blocks/tx';
 import type { SigningIdentity } from '../msp/identity';
 import { CommitError, LedgerError, RejectedError } from '../ledger/errors';
 import type { ChaincodeEventRecord, Ledger, LedgerInfo, RawBlock, StreamOptions, SubmitResult } from '../ledger/port';
 import { BlockFileWriter, readBlockAt, scanBlockFiles, truncateBlockFiles } from './blockfile';
 import { ContractRunner } from './chaincode';
+import { Checkpointer } from './checkpointer';
+import { Endorser, Limiter, committedStateReader, type EndorseOutcome, type EndorseRequest } from './endorser';
+import { EndorserPool } from './endorser-pool';
 import { loadFabricQuietly } from './fabric-quiet';
 import { CHAIN_DIR, createNetwork, isCreated, networkIdentity, readDescriptor, type BatchConfig, type GenesisOptions, type NetworkDescriptor } from './genesis';
 import { StateDb, type TxRecord } from './statedb';
-import { SimulationStub, TOTAL_QUERY_LIMIT, type HistoryRecord, type StateReader } from './stub';
+import { TOTAL_QUERY_LIMIT } from './stub';
 
 export interface EmbeddedLedgerOptions {
   /** The contract classes to run (the Anxin contract by default). */
@@ -45,7 +40,45 @@ export interface EmbeddedLedgerOptions {
   /** Create the network when `dir` holds none (default true). */
   create?: boolean;
   genesis?: GenesisOptions;
+  /**
+   * Endorsement worker threads: simulation and endorsement (the contract, the
+   * read-write set, the peer's and the client's signatures) run there, in parallel, while
+   * the main thread orders, validates and commits — Fabric's own split between endorsers
+   * and the committer. Workers read committed state only, like the main thread, and
+   * start on demand, once several transactions are being endorsed at once. 0: endorse in
+   * the main thread. Default: cores − 1, between 2 and 4; 0 on a single core. Workers need
+   * the contracts as a module (`contractsModule`); with `contracts` alone, endorsement
+   * stays in the main thread.
+   */
+  endorsers?: number;
+  /** Module (resolvable from this package, or an absolute path) exporting `contracts`, for the endorsement workers. */
+  contractsModule?: string;
+  /**
+   * When the endorsement workers start: 'on-demand' (default), once several
+   * transactions are being endorsed at once; 'at-open', during `open`, which then
+   * waits until they are ready, so that every endorsement runs on them.
+   */
+  endorsersStart?: 'on-demand' | 'at-open';
 }
+
+/**
+ * Endorsement workers by default: none on one core (they would only add thread hops);
+ * otherwise one fewer than the cores (the main thread orders and commits), at least 2
+ * (on 2 cores the committer needs well under half a core) and at most 4 (beyond that the
+ * single committer is the limit).
+ */
+function defaultEndorsers(): number {
+  const cores = availableParallelism();
+  return cores < 2 ? 0 : Math.min(4, Math.max(2, cores - 1));
+}
+
+/** Start the endorsement workers once this many transactions are being endorsed at once. */
+const ENDORSERS_START_AT = 4;
+const DEFAULT_CONTRACTS_MODULE = '@anxin/chaincode';
+/** WAL size (pages) at which a COMMIT checkpoints anyway, while the Checkpointer runs (~400 MB). */
+const SAFETY_CHECKPOINT_PAGES = 100_000;
+/** Endorsements run at once in the main thread (enough to keep the crypto thread pool busy). */
+const ENDORSE_CONCURRENCY = 32;
 
 interface PendingTx {
   txId: string;
@@ -81,20 +114,39 @@ export class EmbeddedLedger implements Ledger {
   private lastHash: Buffer = Buffer.alloc(0);
   private previousHash: Buffer = Buffer.alloc(0);
   private closed = false;
+  private closing = false;
+  private closeDone?: Promise<void>;
+  /** Submissions between their start and the end of their endorsement. */
+  private endorsing = 0;
+  private readonly endorser: Endorser;
+  private readonly limiter = new Limiter(ENDORSE_CONCURRENCY);
+  private readonly pool: EndorserPool | undefined;
+  private checkpointer?: Checkpointer;
 
   private constructor(
     readonly dir: string,
     readonly descriptor: NetworkDescriptor,
     private readonly db: StateDb,
     private readonly writer: BlockFileWriter,
-    private readonly runner: ContractRunner,
+    runner: ContractRunner,
     private readonly client: SigningIdentity,
-    private readonly peer: SigningIdentity,
+    peer: SigningIdentity,
     private readonly orderer: SigningIdentity,
     readonly batch: BatchConfig,
     private readonly lockFile: string,
+    workers: number,
+    contractsModule: string,
   ) {
     this.events$.setMaxListeners(0);
+    this.endorser = new Endorser({
+      channel: descriptor.channel,
+      chaincode: descriptor.chaincode,
+      runner,
+      reader: committedStateReader(db, join(dir, CHAIN_DIR)),
+      client,
+      peer,
+    });
+    this.pool = workers > 0 ? new EndorserPool(workers, { dir, contractsModule }, (req) => this.endorser.endorse(req)) : undefined;
   }
 
   /**
@@ -120,7 +172,9 @@ export class EmbeddedLedger implements Ledger {
       const writer = new BlockFileWriter(chainDir);
       await writer.open();
       loadFabricQuietly();
-      const contracts = opts.contracts ?? (await import('@anxin/chaincode')).contracts;
+      const contracts = opts.contracts ?? ((await import(opts.contractsModule ?? DEFAULT_CONTRACTS_MODULE)) as { contracts: unknown[] }).contracts;
+      const workers = opts.contracts && !opts.contractsModule ? 0 : (opts.endorsers ?? defaultEndorsers());
+      if (!Number.isInteger(workers) || workers < 0) throw new LedgerError('UNAVAILABLE', `endorsers must be a whole number, not ${workers}`);
       const runner = new ContractRunner(contracts, { title: descriptor.chaincode.name, version: descriptor.chaincode.version });
       const ledger = new EmbeddedLedger(
         dir,
@@ -133,35 +187,26 @@ export class EmbeddedLedger implements Ledger {
         networkIdentity(dir, descriptor, descriptor.orderer),
         { ...descriptor.batch, ...opts.batch },
         lockFile,
+        workers,
+        opts.contractsModule ?? DEFAULT_CONTRACTS_MODULE,
       );
       ledger.heightValue = recovered.height;
       ledger.lastHash = recovered.lastHash;
       ledger.previousHash = recovered.previousHash;
+      if (opts.endorsersStart === 'at-open' && ledger.pool) {
+        try {
+          ledger.startWorkers();
+          await ledger.pool.startAndWait();
+        } catch (e) {
+          await ledger.close();
+          throw new LedgerError('UNAVAILABLE', `endorsement workers did not start: ${(e as Error).message}`);
+        }
+      }
       return ledger;
     } catch (e) {
       releaseLock(lockFile);
       throw e;
     }
-  }
-
-  /** Committed state as simulation sees it; history values come from the blocks, as on Fabric. */
-  private readonly reader: StateReader = {
-    get: (ns, key) => this.db.get(ns, key),
-    range: (ns, start, end, limit) => this.db.range(ns, start, end, limit),
-    history: (ns, key) => this.db.historyIndex(ns, key).map(({ block, tx }) => this.historyRecord(ns, key, block, tx)),
-  };
-
-  private historyRecord(ns: string, key: string, blockNumber: number, txIndex: number): HistoryRecord {
-    const block = common.Block.deserializeBinary(this.block(blockNumber));
-    const tx = decodeEnvelope(block.getData()!.getDataList_asU8()[txIndex]!, txIndex, TxValidationCode.VALID);
-    for (const a of tx.actions) {
-      for (const s of a.rwsets) {
-        if (s.namespace !== ns) continue;
-        const w = s.writes.find((x) => x.key === key);
-        if (w) return { txId: tx.txId, timestamp: tx.timestamp, isDelete: w.isDelete, value: Buffer.from(w.value) };
-      }
-    }
-    throw new LedgerError('UNAVAILABLE', `history index names block ${blockNumber} tx ${txIndex} for a key it does not write`);
   }
 
   get height(): number {
@@ -177,24 +222,19 @@ export class EmbeddedLedger implements Ledger {
     return this.client;
   }
 
-  private simulate(fn: string, args: string[], timestamp: Date, txId: string) {
-    const stub = new SimulationStub(
-      {
-        namespace: this.descriptor.chaincode.name,
-        channelId: this.descriptor.channel,
-        txId,
-        timestamp,
-        args: [fn, ...args].map((a) => Buffer.from(a, 'utf8')),
-        creator: { mspId: this.client.mspId, idBytes: Buffer.from(this.client.certPem) },
-      },
-      this.reader,
-    );
-    return this.runner.invoke(stub).then((response) => ({ response, stub }));
+  /** Endorsement workers configured (0: endorsement happens in the main thread). */
+  get endorsers(): number {
+    return this.pool?.size ?? 0;
+  }
+
+  /** Endorsement workers started and ready (they start on demand; see `endorsers`). */
+  get endorsersReady(): number {
+    return this.pool?.ready ?? 0;
   }
 
   async evaluate(fn: string, args: string[]): Promise<Uint8Array> {
     this.ensureOpen();
-    const { response } = await this.simulate(fn, args, new Date(), 'evaluate');
+    const { response } = await this.endorser.simulate(fn, args, new Date(), 'evaluate');
     if (response.status >= 400) {
       const r = rejectionOf(response.message ?? '');
       throw new RejectedError(r.reason, r.detail);
@@ -202,42 +242,56 @@ export class EmbeddedLedger implements Ledger {
     return response.payload ?? new Uint8Array();
   }
 
+  /**
+   * Start the endorsement workers, and with them the WAL checkpointer, which takes
+   * checkpoints out of block commits (a commit that checkpoints takes ~10× longer).
+   */
+  private startWorkers(): void {
+    if (!this.pool || this.pool.started) return;
+    this.pool.start();
+    this.checkpointer = new Checkpointer(join(this.dir, 'index', 'state.sqlite'));
+    this.db.setAutoCheckpoint(SAFETY_CHECKPOINT_PAGES);
+  }
+
+  /** Endorse on a worker when they run, else here; workers start once several endorsements overlap. */
+  private endorse(req: EndorseRequest): Promise<EndorseOutcome> {
+    if (this.pool) {
+      if (this.pool.ready) return this.pool.endorse(req);
+      if (this.endorsing >= ENDORSERS_START_AT) this.startWorkers();
+    }
+    return this.limiter.run(() => this.endorser.endorse(req));
+  }
+
   async submit(fn: string, args: string[]): Promise<SubmitResult> {
     this.ensureOpen();
+    if (this.closing) throw new LedgerError('CLOSED', 'the ledger is closing');
     const timestamp = new Date();
-    const proposal = buildProposal({
-      channelId: this.descriptor.channel,
-      chaincode: this.descriptor.chaincode.name,
-      args: [fn, ...args].map((a) => Buffer.from(a, 'utf8')),
-      creator: this.client.serialize(),
-      timestamp,
-    });
-    const { response, stub } = await this.simulate(fn, args, timestamp, proposal.txId);
-    if (response.status >= 400) {
-      const r = rejectionOf(response.message ?? '');
-      throw new RejectedError(r.reason, r.detail, proposal.txId);
+    let out: EndorseOutcome;
+    this.endorsing++;
+    try {
+      out = await this.endorse({ fn, args, timestamp: timestamp.getTime() });
+    } finally {
+      if (--this.endorsing === 0) this.events$.emit('endorsed');
     }
-    const rwset = stub.rwset();
-    const event = stub.chaincodeEvent();
-    const payload = response.payload ?? new Uint8Array();
-    const prp = proposalResponsePayload(proposal, {
-      rwset: encodeRwSet([rwset]),
-      ...(event ? { event } : {}),
-      response: { status: response.status, message: response.message ?? '', payload },
-      chaincodeVersion: this.descriptor.chaincode.version,
-    });
-    const envelope = await buildEnvelope(proposal, prp, [await endorse(prp, this.peer)], this.client);
-    const status = await this.order({ txId: proposal.txId, envelope, rwsets: [rwset], timestamp });
+    if (!out.ok) {
+      const r = rejectionOf(out.message);
+      throw new RejectedError(r.reason, r.detail, out.txId);
+    }
+    const status = await this.order({ txId: out.txId, envelope: out.envelope, rwsets: [out.rwset], timestamp });
     if (status.code !== TxValidationCode.VALID) {
       const name = validationCodeName(status.code);
       const code = name === 'MVCC_READ_CONFLICT' || name === 'PHANTOM_READ_CONFLICT' ? name : 'INVALID';
-      throw new CommitError(code, name, status.block, proposal.txId);
+      throw new CommitError(code, name, status.block, out.txId);
     }
-    return { txId: proposal.txId, block: status.block, txIndex: status.index, code: 'VALID', result: payload, timestamp };
+    return { txId: out.txId, block: status.block, txIndex: status.index, code: 'VALID', result: out.payload, timestamp };
   }
 
   private order(tx: Omit<PendingTx, 'resolve' | 'reject'>): Promise<{ block: number; index: number; code: number }> {
     return new Promise((resolve, reject) => {
+      if (this.closed) {
+        reject(new LedgerError('CLOSED', 'the ledger is closed'));
+        return;
+      }
       this.pending.push({ ...tx, resolve, reject });
       this.pendingBytes += tx.envelope.length;
       if (this.pending.length >= this.batch.maxMessageCount || this.pendingBytes >= this.batch.preferredMaxBytes) {
@@ -403,12 +457,22 @@ export class EmbeddedLedger implements Ledger {
   }
 
   /** Finish what is pending (cut, commit), then close files. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.closeDone ??= this.shutdown();
+    return this.closeDone;
+  }
+
+  private async shutdown(): Promise<void> {
     if (this.closed) return;
+    this.closing = true;
+    // Let transactions already being endorsed reach the orderer, so they are committed too.
+    if (this.endorsing > 0) await new Promise((resolve) => this.events$.once('endorsed', resolve));
     this.cut();
     await this.chain;
     this.closed = true;
     this.events$.emit('close');
+    await this.pool?.close();
+    await this.checkpointer?.close();
     await this.writer.close();
     this.db.close();
     releaseLock(this.lockFile);

@@ -36,8 +36,10 @@ export class StateDb {
   private readonly q;
   private apply?: (b: CommittedBlock) => void;
   private readonly cache = new Map<string, VersionedKV | null>();
+  private readonly readonly: boolean;
 
   constructor(path: string, opts: { readonly?: boolean } = {}) {
+    this.readonly = !!opts.readonly;
     this.db = new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
     if (!opts.readonly) {
       this.db.pragma('journal_mode = WAL');
@@ -82,16 +84,26 @@ export class StateDb {
   }
 
   get(ns: string, key: string): VersionedKV | undefined {
+    if (this.readonly) return this.read(ns, key);
     const id = `${ns}\u0000${key}`;
     const hit = this.cache.get(id);
     if (hit !== undefined) return hit ?? undefined;
-    const r = this.q.get.get(ns, k(key)) as { value: Buffer; block: number; tx: number } | undefined;
-    const v = r ? { key, value: r.value, version: { block: r.block, tx: r.tx } } : undefined;
+    const v = this.read(ns, key);
     this.remember(id, v ?? null);
     return v;
   }
 
-  /** Write-through cache of point reads (absent keys too); this process is the only writer. */
+  /** A point read from the database itself. */
+  private read(ns: string, key: string): VersionedKV | undefined {
+    const r = this.q.get.get(ns, k(key)) as { value: Buffer; block: number; tx: number } | undefined;
+    return r ? { key, value: r.value, version: { block: r.block, tx: r.tx } } : undefined;
+  }
+
+  /**
+   * Write-through cache of point reads (absent keys too), for the writing connection
+   * only: it sees every write. A read-only connection (an endorsement worker's) reads
+   * the database every time, since another connection writes it.
+   */
   private remember(id: string, v: VersionedKV | null): void {
     if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(id, v);
@@ -148,6 +160,14 @@ export class StateDb {
       }
     });
     this.apply(b);
+  }
+
+  /**
+   * WAL pages after which a COMMIT checkpoints by itself: raised while a Checkpointer
+   * folds the WAL back from another thread, so that COMMIT only does it as a safety net.
+   */
+  setAutoCheckpoint(pages: number): void {
+    this.db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(pages))}`);
   }
 
   close(): void {

@@ -11,18 +11,21 @@
  * A block is on disk before any of its writes is visible; on open, state is recovered
  * from the blocks past the savepoint, and a torn block at the end is cut off.
  */
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { assembleBlock } from '../blocks/block';
 import { validationCodeName, TxValidationCode } from '../blocks/codes';
+import { common } from '@hyperledger/fabric-protos';
+import { blockDataHash, blockHeaderHash } from '../blocks/der';
 import { decodeBlock, type DecodedBlock } from '../blocks/decode';
 import { cmp, type NsRwSetSpec } from '../blocks/tx';
 import type { SigningIdentity } from '../msp/identity';
 import { CommitError, LedgerError, RejectedError } from '../ledger/errors';
 import type { ChaincodeEventRecord, Ledger, LedgerInfo, RawBlock, StreamOptions, SubmitResult } from '../ledger/port';
-import { BlockFileWriter, readBlockAt, scanBlockFiles, truncateBlockFiles } from './blockfile';
+import { BlockFileWriter, blockFileName, listBlockFiles, readBlockAt, scanBlockFiles, truncateBlockFiles } from './blockfile';
 import { ContractRunner } from './chaincode';
 import { Checkpointer } from './checkpointer';
 import { Endorser, Limiter, committedStateReader, type EndorseOutcome, type EndorseRequest } from './endorser';
@@ -234,7 +237,8 @@ export class EmbeddedLedger implements Ledger {
 
   async evaluate(fn: string, args: string[]): Promise<Uint8Array> {
     this.ensureOpen();
-    const { response } = await this.endorser.simulate(fn, args, new Date(), 'evaluate');
+    // A query has a real transaction id on Fabric too (never committed).
+    const { response } = await this.endorser.simulate(fn, args, new Date(), randomBytes(32).toString('hex'));
     if (response.status >= 400) {
       const r = rejectionOf(response.message ?? '');
       throw new RejectedError(r.reason, r.detail);
@@ -393,6 +397,7 @@ export class EmbeddedLedger implements Ledger {
   }
 
   async info(): Promise<LedgerInfo> {
+    this.ensureOpen();
     return {
       height: this.heightValue,
       currentBlockHash: this.lastHash.toString('hex'),
@@ -400,11 +405,23 @@ export class EmbeddedLedger implements Ledger {
     };
   }
 
-  /** One committed block's bytes. */
+  /**
+   * One committed block's bytes, checked on the way out: its data hash against its header,
+   * its header hash against the index. A damaged block fails loudly instead of being served.
+   */
   block(n: number): Uint8Array {
+    this.ensureOpen();
     const loc = this.db.block(n);
     if (!loc || n >= this.heightValue) throw new LedgerError('UNAVAILABLE', `no block ${n} (height ${this.heightValue})`);
-    return readBlockAt(join(this.dir, CHAIN_DIR), loc);
+    let bytes: Buffer;
+    try {
+      bytes = readBlockAt(join(this.dir, CHAIN_DIR), loc);
+    } catch (e) {
+      throw new LedgerError('UNAVAILABLE', `block ${n} cannot be read: ${(e as Error).message}`);
+    }
+    const problem = blockIntegrity(bytes, n, loc.hash);
+    if (problem) throw new LedgerError('UNAVAILABLE', `block ${n} is damaged on disk: ${problem}`);
+    return bytes;
   }
 
   /** Status of a transaction by id, once committed. */
@@ -434,6 +451,7 @@ export class EmbeddedLedger implements Ledger {
   }
 
   async *blocks(from: number, opts: StreamOptions = {}): AsyncIterable<RawBlock> {
+    this.ensureOpen();
     let n = Math.max(0, from);
     for (;;) {
       while (n < this.heightValue) {
@@ -518,11 +536,15 @@ function recover(chainDir: string, db: StateDb): { height: number; lastHash: Buf
   let lastHash: Buffer = Buffer.alloc(0);
   let previousHash: Buffer = Buffer.alloc(0);
   if (last) {
-    const bytes = readBlockAt(chainDir, last);
-    const decoded = decodeBlock(bytes);
-    if (decoded.number !== last.number || !decoded.hash.equals(last.hash)) {
-      throw new LedgerError('UNAVAILABLE', `block ${last.number} on disk does not match the index: the data directory is damaged`);
+    let bytes: Buffer;
+    try {
+      bytes = readBlockAt(chainDir, last);
+    } catch (e) {
+      throw new LedgerError('UNAVAILABLE', `block ${last.number}, acknowledged, cannot be read: ${(e as Error).message}: the data directory is damaged`);
     }
+    const problem = blockIntegrity(bytes, last.number, last.hash);
+    if (problem) throw new LedgerError('UNAVAILABLE', `block ${last.number} on disk does not match the index (${problem}): the data directory is damaged`);
+    const decoded = decodeBlock(bytes);
     from = { file: last.file, offset: last.offset + last.length };
     height = last.number + 1;
     lastHash = decoded.hash;
@@ -536,15 +558,26 @@ function recover(chainDir: string, db: StateDb): { height: number; lastHash: Buf
       break;
     }
     const s = step.value;
-    let decoded: DecodedBlock;
+    let decoded: DecodedBlock | undefined;
     try {
       decoded = decodeBlock(s.bytes);
     } catch {
+      decoded = undefined;
+    }
+    if (!decoded) {
+      // Only the very last frame of the newest file can be a write cut short by a crash;
+      // anything earlier that does not parse is damage, and acknowledged blocks follow it.
+      if (!isLastFrame(chainDir, s)) {
+        throw new LedgerError('UNAVAILABLE', `block ${height} in the block files does not parse, and blocks follow it: the data directory is damaged`);
+      }
       truncateBlockFiles(chainDir, s.file, s.offset - lengthPrefixSize(s.length));
       break;
     }
     if (decoded.number !== height || (height > 0 && !decoded.previousHash.equals(lastHash))) {
       throw new LedgerError('UNAVAILABLE', `block files do not chain at block ${height}: the data directory is damaged`);
+    }
+    if (!blockDataHash(decoded.data).equals(decoded.dataHash)) {
+      throw new LedgerError('UNAVAILABLE', `block ${height} does not match its data hash: the data directory is damaged`);
     }
     db.commit({ number: decoded.number, hash: decoded.hash, location: s, txs: txRecordsOf(decoded) });
     previousHash = lastHash;
@@ -552,6 +585,29 @@ function recover(chainDir: string, db: StateDb): { height: number; lastHash: Buf
     height += 1;
   }
   return { height, lastHash, previousHash };
+}
+
+/** Whether a block's bytes hold together: its data hash matches its header, and its header hash the index's. */
+function blockIntegrity(bytes: Uint8Array, number: number, indexedHash: Buffer): string | undefined {
+  let block: common.Block;
+  try {
+    block = common.Block.deserializeBinary(bytes);
+  } catch {
+    return 'it does not parse';
+  }
+  const h = block.getHeader();
+  if (!h) return 'it has no header';
+  if (h.getNumber() !== number) return `it is numbered ${h.getNumber()}`;
+  const dataHash = Buffer.from(h.getDataHash_asU8());
+  if (!blockDataHash(block.getData()?.getDataList_asU8() ?? []).equals(dataHash)) return 'its data does not match its data hash';
+  if (!blockHeaderHash(number, h.getPreviousHash_asU8(), dataHash).equals(indexedHash)) return 'its header hash differs from the index';
+  return undefined;
+}
+
+function isLastFrame(chainDir: string, s: { file: number; offset: number; length: number }): boolean {
+  const files = listBlockFiles(chainDir);
+  if (files[files.length - 1] !== s.file) return false;
+  return statSync(join(chainDir, blockFileName(s.file))).size === s.offset + s.length;
 }
 
 function lengthPrefixSize(n: number): number {
@@ -563,7 +619,17 @@ function lengthPrefixSize(n: number): number {
   return size;
 }
 
+/** Ledger directories open in this process: a second open would be a second writer. */
+const openHere = new Set<string>();
+
 function takeLock(file: string): void {
+  const key = resolvePath(file);
+  if (openHere.has(key)) throw new LedgerError('UNAVAILABLE', 'the ledger in this directory is already open in this process');
+  takeFileLock(file);
+  openHere.add(key);
+}
+
+function takeFileLock(file: string): void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o600);
@@ -592,6 +658,7 @@ function alive(pid: number): boolean {
 }
 
 function releaseLock(file: string): void {
+  openHere.delete(resolvePath(file));
   try {
     if (existsSync(file) && Number(readFileSync(file, 'utf8').trim()) === process.pid) rmSync(file, { force: true });
   } catch {

@@ -18,11 +18,4 @@ ledgerContract(
     const issuer = await registerTestIssuer(ledger, registrar);
     return { ledger, registrar, issuer, teardown: () => ledger.close() };
   },
-  {
-    knownGaps: {
-      // Remove once network/embedded/ledger.ts checks `closed` in info(), blocks() and block().
-      'close: afterwards info, blocks and events fail with CLOSED or UNAVAILABLE too':
-        'after close() EmbeddedLedger.info() still answers and blocks()/events() throw a TypeError ("The database connection is not open"), not a LedgerError',
-    },
-  },
 );

@@ -70,10 +70,11 @@ export function createApp(
   app.use('/v1/verify/batch', express.json({ limit: Math.max(opts.bodyLimit, BATCH_BODY_LIMIT), type: ['application/json', 'application/*+json'] }));
   app.use(express.json({ limit: opts.bodyLimit, type: ['application/json', 'application/*+json'], strict: true }));
 
+  // The hot path first: employers' verifications outnumber every other call.
+  app.use(verifyRoutes(s, deps.metrics, deps.verificationLog, opts.bodyLimit));
   app.use(issuerRoutes(s));
   app.use(apiKeyRoutes(s));
   app.use(credentialRoutes(s, deps.metrics));
-  app.use(verifyRoutes(s, deps.metrics, deps.verificationLog, opts.bodyLimit));
   app.use(publicRoutes(s, deps.metrics, deps.trustList, () => openApiDocument(s.publicUrl, opts.version)));
 
   app.use(notFound(ROUTES));

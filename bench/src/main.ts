@@ -1,21 +1,32 @@
 /**
  * `npm run bench` — benchmarks: print figures, assert nothing about time.
  *
- *   node bench/dist/main.js [ledger] [--quick] [--json] [--endorsers N]
+ *   node bench/dist/main.js [ledger|api|replay|fabric ...] [--quick] [--json] [--endorsers N]
  *        [--concurrency 50,200,1000] [--rates 250,500,1000] [--count N] [--seconds S]
+ *
+ * ledger  committed anchors/s and commit latency of the embedded ledger (in this process)
+ * api     the gateway over HTTP: verifications/s beside raw jose, issuances/s (bench/dist/api)
+ * replay  the auditor's replay of a 100,000-transaction ledger, 1 and 2 workers (bench/dist/replay)
+ * fabric  Fabric against the embedded ledger, same machine (needs FABRIC_BIN; bench/dist/fabric)
+ * The last three run as child processes, each on its own, with --quick and --json passed on.
  *
  * --quick   a short run (fewer transactions, 3 s per offered rate)
  * --json    print the results as one JSON document on stdout (progress goes to stderr)
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { defaultLedgerOptions, formatLedgerReport, runLedgerBench } from './ledger';
 
-const SUITES = ['ledger'] as const;
+const SUITES = ['ledger', 'api', 'replay', 'fabric'] as const;
+/** Suites run by default (fabric joins when FABRIC_BIN is set). */
+const DEFAULT_SUITES = ['ledger', 'api', 'replay'];
+const CHILD_SUITES: Record<string, string> = { api: 'api/main.js', replay: 'replay/main.js', fabric: 'fabric/main.js' };
 
 function usage(msg?: string): never {
   if (msg) process.stderr.write(`${msg}\n`);
   const out = msg ? process.stderr : process.stdout;
   out.write(
-    'usage: node bench/dist/main.js [ledger] [--quick] [--json] [--endorsers N] [--concurrency a,b,c] [--rates a,b,c] [--count N] [--seconds S]\n',
+    'usage: node bench/dist/main.js [ledger|api|replay|fabric ...] [--quick] [--json] [--endorsers N] [--concurrency a,b,c] [--rates a,b,c] [--count N] [--seconds S]\n',
   );
   process.exit(msg ? 2 : 0);
 }
@@ -49,7 +60,14 @@ async function main(): Promise<void> {
   const json = flags.has('json');
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
-  for (const suite of suites.length ? suites : SUITES) {
+  const chosen = suites.length ? suites : [...DEFAULT_SUITES, ...(process.env.FABRIC_BIN ? ['fabric'] : [])];
+  for (const suite of chosen) {
+    if (CHILD_SUITES[suite]) {
+      const passOn = [...(flags.has('quick') ? ['--quick'] : []), ...(json ? ['--json'] : [])];
+      const r = spawnSync(process.execPath, [join(__dirname, CHILD_SUITES[suite]!), ...passOn], { stdio: 'inherit' });
+      if (r.status !== 0) throw new Error(`the ${suite} suite exited with ${r.status ?? r.signal}`);
+      continue;
+    }
     if (suite === 'ledger') {
       const o = { ...defaultLedgerOptions(flags.has('quick')), log };
       if (flags.has('concurrency')) o.concurrencies = numbers(flags.get('concurrency') as string, '--concurrency');

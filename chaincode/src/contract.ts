@@ -35,7 +35,10 @@ export interface HistoryEntry {
   value?: AnchorRecord;
 }
 
-@Info({ title: 'Anxin', description: 'Fingerprints and status of work credentials, and the issuers allowed to sign them' })
+@Info({
+  title: 'Anxin',
+  description: 'Fingerprints and status of work credentials, and the issuers allowed to sign them',
+})
 export class AnxinContract extends Contract {
   constructor() {
     super(CONTRACT_NAME);
@@ -128,7 +131,6 @@ export class AnxinContract extends Contract {
     }
     if (!out.length) throw new Rejection('ANCHOR_NOT_FOUND', `credential ${id} was never anchored`);
     return out.reverse(); // Fabric returns newest first
-
   }
 
   @Transaction(false)
@@ -141,7 +143,11 @@ export class AnxinContract extends Contract {
   /** Issuers in id order, a page at a time: `bookmark` from the previous page, '' for the first. */
   @Transaction(false)
   @Returns('object')
-  async listIssuers(ctx: Context, pageSize: string, bookmark: string): Promise<{ issuers: IssuerRecord[]; bookmark: string }> {
+  async listIssuers(
+    ctx: Context,
+    pageSize: string,
+    bookmark: string,
+  ): Promise<{ issuers: IssuerRecord[]; bookmark: string }> {
     const size = Number(pageSize);
     if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) {
       throw new Rejection('MALFORMED_ARGUMENT', `pageSize must be an integer 1–${MAX_PAGE}`);

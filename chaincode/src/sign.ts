@@ -14,7 +14,10 @@ export interface StatementSigner {
 }
 
 /** A statement's payload without its envelope fields; `jti` and `iat` are filled in when absent. */
-export type StatementBody<K extends StatementKind> = Omit<StatementByKind[K], 'jti' | 'iat'> & { jti?: string; iat?: number };
+export type StatementBody<K extends StatementKind> = Omit<StatementByKind[K], 'jti' | 'iat'> & {
+  jti?: string;
+  iat?: number;
+};
 
 /**
  * Sign a statement as a compact JWS.
@@ -22,7 +25,10 @@ export type StatementBody<K extends StatementKind> = Omit<StatementByKind[K], 'j
  * @example
  * const jws = await signStatement({ kind: 'revoke', iss: issuerId, credentialId, reason: 'fraud' }, signer);
  */
-export async function signStatement<K extends StatementKind>(body: StatementBody<K> & { kind: K }, signer: StatementSigner): Promise<string> {
+export async function signStatement<K extends StatementKind>(
+  body: StatementBody<K> & { kind: K },
+  signer: StatementSigner,
+): Promise<string> {
   const payload = { ...body, jti: body.jti ?? randomUUID(), iat: body.iat ?? Math.floor(Date.now() / 1000) };
   return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: STATEMENT_TYP })

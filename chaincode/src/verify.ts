@@ -118,18 +118,25 @@ export async function verifyStatement<K extends StatementKind>(
     throw new Rejection('MALFORMED_STATEMENT', 'the payload is not UTF-8 JSON');
   }
   const claimed = (raw as { kind?: unknown } | null)?.kind;
-  if (claimed !== kind) throw new Rejection('WRONG_KIND', `this transaction takes a ${kind} statement, not ${String(claimed)}`);
+  if (claimed !== kind)
+    throw new Rejection('WRONG_KIND', `this transaction takes a ${kind} statement, not ${String(claimed)}`);
   const p = checkPayload(kind, raw);
   if (!p.ok) throw new Rejection('MALFORMED_STATEMENT', `${p.issues[0]!.field || '/'} ${p.issues[0]!.message}`);
   const payload = p.value as StatementOf<K>;
   if (!registrarKind && (payload as { iss: string }).iss !== owner) {
-    throw new Rejection('UNKNOWN_KEY', `statement iss ${(payload as { iss: string }).iss} is not the key's issuer ${owner}`);
+    throw new Rejection(
+      'UNKNOWN_KEY',
+      `statement iss ${(payload as { iss: string }).iss} is not the key's issuer ${owner}`,
+    );
   }
 
   const now = Math.floor(Date.parse(tx.time) / 1000);
-  if (payload.iat < now - STATEMENT_MAX_AGE_S) throw new Rejection('STATEMENT_EXPIRED', `issued at ${payload.iat}, too old`);
-  if (payload.iat > now + STATEMENT_MAX_SKEW_S) throw new Rejection('STATEMENT_FROM_FUTURE', `issued at ${payload.iat}, in the future`);
-  if (await state.getStatement(payload.jti)) throw new Rejection('STATEMENT_REPLAYED', `statement ${payload.jti} was applied before`);
+  if (payload.iat < now - STATEMENT_MAX_AGE_S)
+    throw new Rejection('STATEMENT_EXPIRED', `issued at ${payload.iat}, too old`);
+  if (payload.iat > now + STATEMENT_MAX_SKEW_S)
+    throw new Rejection('STATEMENT_FROM_FUTURE', `issued at ${payload.iat}, in the future`);
+  if (await state.getStatement(payload.jti))
+    throw new Rejection('STATEMENT_REPLAYED', `statement ${payload.jti} was applied before`);
 
   return { header, payload, key: { kid: header.kid, keyId }, ...(issuer ? { issuer } : {}) };
 }

@@ -55,7 +55,11 @@ export function createApp(
       handler: (req, res) => {
         const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
         const retryAfter = Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + 60_000) - Date.now()) / 1000));
-        sendProblem(res, new ApiError('rate_limited', `limit: ${limit} requests per minute`, { retryAfter }), req.originalUrl);
+        sendProblem(
+          res,
+          new ApiError('rate_limited', `limit: ${limit} requests per minute`, { retryAfter }),
+          req.originalUrl,
+        );
       },
     });
   // Per presented key — keyed by a hash of the whole key, so a wrong secret under someone's
@@ -63,11 +67,19 @@ export function createApp(
   app.use(
     limited(opts.rateLimitPerMinute, (req) => {
       const m = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '');
-      return m ? `key:${createHash('sha256').update(m[1]!).digest('base64url').slice(0, 22)}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+      return m
+        ? `key:${createHash('sha256').update(m[1]!).digest('base64url').slice(0, 22)}`
+        : `ip:${ipKeyGenerator(req.ip ?? '')}`;
     }),
   );
   // A batch of up to 1000 credentials needs more room than one request.
-  app.use('/v1/verify/batch', express.json({ limit: Math.max(opts.bodyLimit, BATCH_BODY_LIMIT), type: ['application/json', 'application/*+json'] }));
+  app.use(
+    '/v1/verify/batch',
+    express.json({
+      limit: Math.max(opts.bodyLimit, BATCH_BODY_LIMIT),
+      type: ['application/json', 'application/*+json'],
+    }),
+  );
   app.use(express.json({ limit: opts.bodyLimit, type: ['application/json', 'application/*+json'], strict: true }));
 
   // The hot path first: employers' verifications outnumber every other call.

@@ -50,7 +50,8 @@ type Env = Record<string, string | undefined>;
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const v = env[name];
   if (v === undefined || v === '') return fallback;
-  if (!(allowed as readonly string[]).includes(v)) throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got '${v}')`);
+  if (!(allowed as readonly string[]).includes(v))
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got '${v}')`);
   return v as T;
 }
 
@@ -89,10 +90,14 @@ function size(env: Env, name: string, fallback: number): number {
  */
 export function loadConfig(env: Env, cwd = process.cwd()): Config {
   const host = env.ANXIN_HOST || '127.0.0.1';
-  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new ConfigError('ANXIN_HOST', `is not a host name or address (got '${host}')`);
+  if (!/^[A-Za-z0-9.:-]+$/.test(host))
+    throw new ConfigError('ANXIN_HOST', `is not a host name or address (got '${host}')`);
   const port = int(env, 'ANXIN_PORT', 8080, 0, 65535);
   const dataDir = resolve(cwd, env.ANXIN_DATA_DIR || './data');
-  const publicUrl = (env.ANXIN_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  const publicUrl = (env.ANXIN_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(
+    /\/+$/,
+    '',
+  );
   try {
     new URL(publicUrl);
   } catch {
@@ -109,11 +114,23 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
       : {
           kind: 'fabric',
           peerEndpoint: required(env, 'ANXIN_FABRIC_PEER_ENDPOINT', 'when ANXIN_LEDGER=fabric (host:port of a peer)'),
-          tlsRootCert: required(env, 'ANXIN_FABRIC_TLS_ROOT_CERT', "when ANXIN_LEDGER=fabric (PEM file of the peer's TLS CA)"),
+          tlsRootCert: required(
+            env,
+            'ANXIN_FABRIC_TLS_ROOT_CERT',
+            "when ANXIN_LEDGER=fabric (PEM file of the peer's TLS CA)",
+          ),
           ...(env.ANXIN_FABRIC_PEER_HOST_ALIAS ? { serverNameOverride: env.ANXIN_FABRIC_PEER_HOST_ALIAS } : {}),
           mspId: required(env, 'ANXIN_FABRIC_MSP_ID', 'when ANXIN_LEDGER=fabric (e.g. Org1MSP)'),
-          certPath: required(env, 'ANXIN_FABRIC_CERT', "when ANXIN_LEDGER=fabric (the client identity's certificate PEM)"),
-          keyPath: required(env, 'ANXIN_FABRIC_KEY', "when ANXIN_LEDGER=fabric (the client identity's private key PEM)"),
+          certPath: required(
+            env,
+            'ANXIN_FABRIC_CERT',
+            "when ANXIN_LEDGER=fabric (the client identity's certificate PEM)",
+          ),
+          keyPath: required(
+            env,
+            'ANXIN_FABRIC_KEY',
+            "when ANXIN_LEDGER=fabric (the client identity's private key PEM)",
+          ),
           channel: env.ANXIN_FABRIC_CHANNEL || 'anxin',
           chaincode: env.ANXIN_FABRIC_CHAINCODE || 'anxin',
         };
@@ -134,7 +151,12 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     store,
     kekFile: resolve(cwd, env.ANXIN_KEK_FILE || resolve(dataDir, 'kek.key')),
     ...(env.ANXIN_REGISTRAR_KEY_FILE ? { registrarKeyFile: resolve(cwd, env.ANXIN_REGISTRAR_KEY_FILE) } : {}),
-    logLevel: oneOf(env, 'ANXIN_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    logLevel: oneOf(
+      env,
+      'ANXIN_LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      'info',
+    ),
     bodyLimit: size(env, 'ANXIN_BODY_LIMIT', 256 * 1024),
     rateLimitPerMinute: int(env, 'ANXIN_RATE_LIMIT', 60_000, 1, 10_000_000),
   };

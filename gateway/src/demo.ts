@@ -23,10 +23,18 @@ const dataDir = resolve(process.env.ANXIN_DATA_DIR ?? './data');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers, read field by field below
 type Json = any;
 
-async function call(method: string, path: string, key: string | undefined, body?: unknown): Promise<{ status: number; json: Json }> {
+async function call(
+  method: string,
+  path: string,
+  key: string | undefined,
+  body?: unknown,
+): Promise<{ status: number; json: Json }> {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      ...(key ? { Authorization: `Bearer ${key}` } : {}),
+      ...(body ? { 'Content-Type': 'application/json' } : {}),
+    },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();
@@ -53,14 +61,21 @@ async function main(): Promise<void> {
   try {
     admin = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
   } catch {
-    throw new Error(`no admin key at ${join(dataDir, 'admin.key')}: start the gateway first (npm start), or set ANXIN_DATA_DIR`);
+    throw new Error(
+      `no admin key at ${join(dataDir, 'admin.key')}: start the gateway first (npm start), or set ANXIN_DATA_DIR`,
+    );
   }
   const run = randomBytes(3).toString('hex');
   say(`Anxin demo against ${base} (run ${run})\n`);
 
   const register = async (name: string, kind: string, type: string) => {
     const r = expectStatus(
-      await call('POST', '/v1/issuers', admin, { name, kind, allowedTypes: [type], slug: `demo-${kind.replace('_', '-')}-${run}` }),
+      await call('POST', '/v1/issuers', admin, {
+        name,
+        kind,
+        allowedTypes: [type],
+        slug: `demo-${kind.replace('_', '-')}-${run}`,
+      }),
       201,
       `register ${name}`,
     );
@@ -71,7 +86,11 @@ async function main(): Promise<void> {
   const school = await register('成都锦城职业技能培训学校', 'training_body', 'SkillCertificate');
   const platform = await register('四川快工灵活用工科技有限公司', 'platform', 'LaborContract');
   const verifier = expectStatus(
-    await call('POST', '/v1/api-keys', admin, { principal: { type: 'verifier', id: `hotpot-chunxi-${run}` }, scopes: ['verify'], label: '春熙路店 前台' }),
+    await call('POST', '/v1/api-keys', admin, {
+      principal: { type: 'verifier', id: `hotpot-chunxi-${run}` },
+      scopes: ['verify'],
+      label: '春熙路店 前台',
+    }),
     201,
     'verifier key',
   ).apiKey as string;
@@ -79,7 +98,11 @@ async function main(): Promise<void> {
 
   const holder = holderIdentitySchema.examples[0];
   const issue = async (key: string, type: string, subject: unknown, format = 'vc+jwt') => {
-    const r = expectStatus(await call('POST', '/v1/credentials', key, { type, holder, subject, format }), 201, `issue ${type}`);
+    const r = expectStatus(
+      await call('POST', '/v1/credentials', key, { type, holder, subject, format }),
+      201,
+      `issue ${type}`,
+    );
     say(`issued ${type} ${r.id} as ${format}: anchored in block ${r.anchor.block}, tx ${r.anchor.txId.slice(0, 16)}…`);
     return r as { id: string; credential: string };
   };
@@ -94,7 +117,11 @@ async function main(): Promise<void> {
   });
 
   const verify = async (label: string, c: { credential: string }) => {
-    const report = expectStatus(await call('POST', '/v1/verify', verifier, { credential: c.credential }), 200, 'verify');
+    const report = expectStatus(
+      await call('POST', '/v1/verify', verifier, { credential: c.credential }),
+      200,
+      'verify',
+    );
     say(`  ${label.padEnd(28)} ${verdict(report)}`);
     return report;
   };
@@ -104,14 +131,28 @@ async function main(): Promise<void> {
   await verify('labor contract', contract);
 
   say('\nThe clinic suspends the health certificate (re-examination pending); the platform revokes the contract:');
-  const s = expectStatus(await call('POST', `/v1/credentials/${health.id}/suspend`, cdc, { reason: 're_examination_pending' }), 200, 'suspend');
-  say(`  suspended in block ${s.anchor.block}; verifiers to tell: ${s.recentVerifiers.map((v: { verifier: string }) => v.verifier).join(', ')}`);
-  expectStatus(await call('POST', `/v1/credentials/${contract.id}/revoke`, platform, { reason: 'contract_terminated' }), 200, 'revoke');
+  const s = expectStatus(
+    await call('POST', `/v1/credentials/${health.id}/suspend`, cdc, { reason: 're_examination_pending' }),
+    200,
+    'suspend',
+  );
+  say(
+    `  suspended in block ${s.anchor.block}; verifiers to tell: ${s.recentVerifiers.map((v: { verifier: string }) => v.verifier).join(', ')}`,
+  );
+  expectStatus(
+    await call('POST', `/v1/credentials/${contract.id}/revoke`, platform, { reason: 'contract_terminated' }),
+    200,
+    'revoke',
+  );
   await verify('health certificate', health);
   await verify('labor contract', contract);
 
   say('\nRe-examination passed: the clinic reinstates it.');
-  expectStatus(await call('POST', `/v1/credentials/${health.id}/reinstate`, cdc, { reason: 're_examination_passed' }), 200, 'reinstate');
+  expectStatus(
+    await call('POST', `/v1/credentials/${health.id}/reinstate`, cdc, { reason: 're_examination_passed' }),
+    200,
+    'reinstate',
+  );
   await verify('health certificate', health);
 
   const status = expectStatus(await call('GET', `/v1/credentials/${contract.id}/status`, undefined), 200, 'status');

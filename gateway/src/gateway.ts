@@ -43,7 +43,10 @@ export interface RunningGateway {
 
 async function openLedger(cfg: Config): Promise<Ledger> {
   if (cfg.ledger.kind === 'embedded') {
-    return EmbeddedLedger.open(cfg.ledger.dir, cfg.ledger.batchTimeoutMs ? { batch: { timeoutMs: cfg.ledger.batchTimeoutMs } } : {});
+    return EmbeddedLedger.open(
+      cfg.ledger.dir,
+      cfg.ledger.batchTimeoutMs ? { batch: { timeoutMs: cfg.ledger.batchTimeoutMs } } : {},
+    );
   }
   const { openFabricLedger } = (await import('@anxin/network/fabric')) as unknown as {
     openFabricLedger(c: Omit<Extract<Config['ledger'], { kind: 'fabric' }>, 'kind'>): Promise<Ledger>;
@@ -56,14 +59,19 @@ async function bootstrap(s: Services, cfg: Config): Promise<{ adminKey?: string;
   let ledgerInitialised = false;
   if (cfg.registrarKeyFile) {
     const text = readFileSync(cfg.registrarKeyFile, 'utf8').trim();
-    const key = text.startsWith('{') ? createPrivateKey({ key: JSON.parse(text) as never, format: 'jwk' }) : createPrivateKey(text);
+    const key = text.startsWith('{')
+      ? createPrivateKey({ key: JSON.parse(text) as never, format: 'jwk' })
+      : createPrivateKey(text);
     await s.keys.importKey('registrar', key);
   }
   const registrar = await s.ledgerClient.getRegistrar();
   if (!registrar) {
     const held = await s.keys.list('registrar');
     const keys = held.length ? held : [await s.keys.create('registrar')];
-    await s.ledgerClient.submit('init', JSON.stringify({ registrarKeys: keys.map((k) => ({ keyId: k.keyId, alg: k.alg, publicJwk: k.publicJwk })) }));
+    await s.ledgerClient.submit(
+      'init',
+      JSON.stringify({ registrarKeys: keys.map((k) => ({ keyId: k.keyId, alg: k.alg, publicJwk: k.publicJwk })) }),
+    );
     ledgerInitialised = true;
   }
   if (!(await s.keys.list('gateway')).length) await s.keys.create('gateway');
@@ -96,7 +104,9 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
     const ledgerClient = new LedgerClient(ledger);
     const projection = new Projection(store, ledger);
     projection.on('error', (e) => logger.error({ err: e }, 'projection stopped'));
-    const verificationLog = new VerificationLog(store, 250, (e) => logger.warn({ err: e }, 'verification log write failed'));
+    const verificationLog = new VerificationLog(store, 250, (e) =>
+      logger.warn({ err: e }, 'verification log write failed'),
+    );
     const services: Services = {
       store,
       verificationLog,

@@ -290,4 +290,3 @@ export function batchFromConfig(config: common.Config): ChannelConfigSpec['batch
     timeout: orderer.BatchTimeout.deserializeBinary(bt.getValue_asU8()).getTimeout(),
   };
 }
-

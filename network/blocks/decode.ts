@@ -158,7 +158,12 @@ function decodeAction(ta: peer.TransactionAction): DecodedAction {
   let event: DecodedAction['event'];
   if (evBytes.length) {
     const ev = peer.ChaincodeEvent.deserializeBinary(evBytes);
-    event = { name: ev.getEventName(), payload: ev.getPayload_asU8(), txId: ev.getTxId(), chaincodeId: ev.getChaincodeId() };
+    event = {
+      name: ev.getEventName(),
+      payload: ev.getPayload_asU8(),
+      txId: ev.getTxId(),
+      chaincodeId: ev.getChaincodeId(),
+    };
   }
   const cppBytes = cap.getChaincodeProposalPayload_asU8();
   const cpp = peer.ChaincodeProposalPayload.deserializeBinary(cppBytes);
@@ -173,7 +178,11 @@ function decodeAction(ta: peer.TransactionAction): DecodedAction {
     chaincode: { name: cca.getChaincodeId()?.getName() ?? '', version: cca.getChaincodeId()?.getVersion() ?? '' },
     rwsets: cca.getResults_asU8().length ? decodeRwSet(cca.getResults_asU8()) : [],
     ...(event ? { event } : {}),
-    response: { status: resp?.getStatus() ?? 0, message: resp?.getMessage() ?? '', payload: resp?.getPayload_asU8() ?? new Uint8Array() },
+    response: {
+      status: resp?.getStatus() ?? 0,
+      message: resp?.getMessage() ?? '',
+      payload: resp?.getPayload_asU8() ?? new Uint8Array(),
+    },
     signatureHeader: ta.getHeader_asU8(),
     proposalPayload: cppBytes,
     args: cis.getChaincodeSpec()?.getInput()?.getArgsList_asU8() ?? [],
@@ -199,7 +208,9 @@ export function decodeEnvelope(bytes: Uint8Array, index: number, validationCode:
     txId: ch.getTxId(),
     channelId: ch.getChannelId(),
     timestamp: fromTimestamp(ch.getTimestamp()),
-    creator: sh.getCreator_asU8().length ? identity(sh.getCreator_asU8()) : { mspId: '', certPem: '', bytes: new Uint8Array() },
+    creator: sh.getCreator_asU8().length
+      ? identity(sh.getCreator_asU8())
+      : { mspId: '', certPem: '', bytes: new Uint8Array() },
     nonce: sh.getNonce_asU8(),
     payload: payloadBytes,
     signature: env.getSignature_asU8(),

@@ -37,7 +37,9 @@ export function blockHeaderBytes(number: bigint | number, previousHash: Uint8Arr
 
 /** SHA-256 of the header bytes: what the next block names as its previous_hash. */
 export function blockHeaderHash(number: bigint | number, previousHash: Uint8Array, dataHash: Uint8Array): Buffer {
-  return createHash('sha256').update(blockHeaderBytes(number, previousHash, dataHash)).digest();
+  return createHash('sha256')
+    .update(blockHeaderBytes(number, previousHash, dataHash))
+    .digest();
 }
 
 /** SHA-256 of the concatenated envelopes (protoutil.BlockDataHash). */

@@ -4,7 +4,17 @@
  * (blockfile_000000, blockfile_000001, …). A block is on disk (fdatasync) before append
  * resolves. A torn tail — a crash mid-write — is found by `scan` and cut by `truncate`.
  */
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, readSync, ftruncateSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  readSync,
+  ftruncateSync,
+} from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -68,7 +78,10 @@ export interface ScanResult {
  * Read every complete frame from (file, offset) on. Stops at the first frame that runs
  * past the end of its file (a torn write) and reports where.
  */
-export function* scanBlockFiles(dir: string, from: { file: number; offset: number } = { file: 0, offset: 0 }): Generator<ScannedBlock, ScanResult['tail'] | undefined> {
+export function* scanBlockFiles(
+  dir: string,
+  from: { file: number; offset: number } = { file: 0, offset: 0 },
+): Generator<ScannedBlock, ScanResult['tail'] | undefined> {
   for (const file of listBlockFiles(dir).filter((f) => f >= from.file)) {
     const buf = readFileSync(join(dir, blockFileName(file)));
     let at = file === from.file ? from.offset : 0;
@@ -146,7 +159,8 @@ export function truncateBlockFiles(dir: string, file: number, offset: number): v
 export function readBlockAt(dir: string, loc: BlockLocation): Buffer {
   const fd = openSync(join(dir, blockFileName(loc.file)), 'r');
   try {
-    if (fstatSync(fd).size < loc.offset + loc.length) throw new Error(`block file ${loc.file} is shorter than its index says`);
+    if (fstatSync(fd).size < loc.offset + loc.length)
+      throw new Error(`block file ${loc.file} is shorter than its index says`);
     const buf = Buffer.alloc(loc.length);
     readSync(fd, buf, 0, loc.length, loc.offset);
     return buf;

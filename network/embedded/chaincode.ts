@@ -8,7 +8,6 @@ import { loadFabricQuietly } from './fabric-quiet';
 
 loadFabricQuietly();
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const ChaincodeFromContract = require('fabric-shim/lib/contract-spi/chaincodefromcontract.js') as new (
   contracts: unknown[],
   serializers: object,
@@ -16,9 +15,9 @@ const ChaincodeFromContract = require('fabric-shim/lib/contract-spi/chaincodefro
   title: string,
   version: string,
 ) => { Invoke(stub: ChaincodeStub): Promise<ChaincodeResponse> };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const JSONSerializer = require('fabric-contract-api/lib/jsontransactionserializer.js') as unknown;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const shimLogger = require('fabric-shim/lib/logger.js') as { setLevel(level: string): void };
 
 export class ContractRunner {

@@ -56,7 +56,6 @@ function memoiseClientIdentity(): void {
       const key = `${creator.mspid}\u0000${Buffer.from(creator.idBytes).toString('base64')}`;
       const hit = cache.get(key);
       if (hit) {
-        // eslint-disable-next-line no-constructor-return
         return Object.assign(Object.create(Original.prototype) as object, hit, { stub });
       }
       super(stub);

@@ -57,7 +57,11 @@ function identityDir(root: string, org: OrgSpec, name: string): string {
 }
 
 /** Load one of the network's identities by name (e.g. gateway@org1.anxin.local). */
-export function networkIdentity(root: string, d: NetworkDescriptor, who: { mspId: string; name: string }): SigningIdentity {
+export function networkIdentity(
+  root: string,
+  d: NetworkDescriptor,
+  who: { mspId: string; name: string },
+): SigningIdentity {
   const org = d.orgs.find((o) => o.mspId === who.mspId);
   if (!org) throw new Error(`no organisation ${who.mspId} in ${root}`);
   return loadIdentity(who.mspId, identityDir(root, org, who.name));

@@ -25,13 +25,29 @@ import { cmp, type NsRwSetSpec } from '../blocks/tx';
 import type { SigningIdentity } from '../msp/identity';
 import { CommitError, LedgerError, RejectedError } from '../ledger/errors';
 import type { ChaincodeEventRecord, Ledger, LedgerInfo, RawBlock, StreamOptions, SubmitResult } from '../ledger/port';
-import { BlockFileWriter, blockFileName, listBlockFiles, readBlockAt, scanBlockFiles, truncateBlockFiles } from './blockfile';
+import {
+  BlockFileWriter,
+  blockFileName,
+  listBlockFiles,
+  readBlockAt,
+  scanBlockFiles,
+  truncateBlockFiles,
+} from './blockfile';
 import { ContractRunner } from './chaincode';
 import { Checkpointer } from './checkpointer';
 import { Endorser, Limiter, committedStateReader, type EndorseOutcome, type EndorseRequest } from './endorser';
 import { EndorserPool } from './endorser-pool';
 import { loadFabricQuietly } from './fabric-quiet';
-import { CHAIN_DIR, createNetwork, isCreated, networkIdentity, readDescriptor, type BatchConfig, type GenesisOptions, type NetworkDescriptor } from './genesis';
+import {
+  CHAIN_DIR,
+  createNetwork,
+  isCreated,
+  networkIdentity,
+  readDescriptor,
+  type BatchConfig,
+  type GenesisOptions,
+  type NetworkDescriptor,
+} from './genesis';
 import { StateDb, type TxRecord } from './statedb';
 import { TOTAL_QUERY_LIMIT } from './stub';
 
@@ -149,7 +165,10 @@ export class EmbeddedLedger implements Ledger {
       client,
       peer,
     });
-    this.pool = workers > 0 ? new EndorserPool(workers, { dir, contractsModule }, (req) => this.endorser.endorse(req)) : undefined;
+    this.pool =
+      workers > 0
+        ? new EndorserPool(workers, { dir, contractsModule }, (req) => this.endorser.endorse(req))
+        : undefined;
   }
 
   /**
@@ -175,10 +194,16 @@ export class EmbeddedLedger implements Ledger {
       const writer = new BlockFileWriter(chainDir);
       await writer.open();
       loadFabricQuietly();
-      const contracts = opts.contracts ?? ((await import(opts.contractsModule ?? DEFAULT_CONTRACTS_MODULE)) as { contracts: unknown[] }).contracts;
+      const contracts =
+        opts.contracts ??
+        ((await import(opts.contractsModule ?? DEFAULT_CONTRACTS_MODULE)) as { contracts: unknown[] }).contracts;
       const workers = opts.contracts && !opts.contractsModule ? 0 : (opts.endorsers ?? defaultEndorsers());
-      if (!Number.isInteger(workers) || workers < 0) throw new LedgerError('UNAVAILABLE', `endorsers must be a whole number, not ${workers}`);
-      const runner = new ContractRunner(contracts, { title: descriptor.chaincode.name, version: descriptor.chaincode.version });
+      if (!Number.isInteger(workers) || workers < 0)
+        throw new LedgerError('UNAVAILABLE', `endorsers must be a whole number, not ${workers}`);
+      const runner = new ContractRunner(contracts, {
+        title: descriptor.chaincode.name,
+        version: descriptor.chaincode.version,
+      });
       const ledger = new EmbeddedLedger(
         dir,
         descriptor,
@@ -287,7 +312,14 @@ export class EmbeddedLedger implements Ledger {
       const code = name === 'MVCC_READ_CONFLICT' || name === 'PHANTOM_READ_CONFLICT' ? name : 'INVALID';
       throw new CommitError(code, name, status.block, out.txId);
     }
-    return { txId: out.txId, block: status.block, txIndex: status.index, code: 'VALID', result: out.payload, timestamp };
+    return {
+      txId: out.txId,
+      block: status.block,
+      txIndex: status.index,
+      code: 'VALID',
+      result: out.payload,
+      timestamp,
+    };
   }
 
   private order(tx: Omit<PendingTx, 'resolve' | 'reject'>): Promise<{ block: number; index: number; code: number }> {
@@ -412,7 +444,8 @@ export class EmbeddedLedger implements Ledger {
   block(n: number): Uint8Array {
     this.ensureOpen();
     const loc = this.db.block(n);
-    if (!loc || n >= this.heightValue) throw new LedgerError('UNAVAILABLE', `no block ${n} (height ${this.heightValue})`);
+    if (!loc || n >= this.heightValue)
+      throw new LedgerError('UNAVAILABLE', `no block ${n} (height ${this.heightValue})`);
     let bytes: Buffer;
     try {
       bytes = readBlockAt(join(this.dir, CHAIN_DIR), loc);
@@ -508,7 +541,14 @@ export function eventsOf(block: DecodedBlock): ChaincodeEventRecord[] {
   for (const tx of block.transactions) {
     if (tx.validationCode !== TxValidationCode.VALID) continue;
     for (const a of tx.actions) {
-      if (a.event) out.push({ block: block.number, txId: tx.txId, txIndex: tx.index, name: a.event.name, payload: a.event.payload });
+      if (a.event)
+        out.push({
+          block: block.number,
+          txId: tx.txId,
+          txIndex: tx.index,
+          name: a.event.name,
+          payload: a.event.payload,
+        });
     }
   }
   return out;
@@ -540,10 +580,17 @@ function recover(chainDir: string, db: StateDb): { height: number; lastHash: Buf
     try {
       bytes = readBlockAt(chainDir, last);
     } catch (e) {
-      throw new LedgerError('UNAVAILABLE', `block ${last.number}, acknowledged, cannot be read: ${(e as Error).message}: the data directory is damaged`);
+      throw new LedgerError(
+        'UNAVAILABLE',
+        `block ${last.number}, acknowledged, cannot be read: ${(e as Error).message}: the data directory is damaged`,
+      );
     }
     const problem = blockIntegrity(bytes, last.number, last.hash);
-    if (problem) throw new LedgerError('UNAVAILABLE', `block ${last.number} on disk does not match the index (${problem}): the data directory is damaged`);
+    if (problem)
+      throw new LedgerError(
+        'UNAVAILABLE',
+        `block ${last.number} on disk does not match the index (${problem}): the data directory is damaged`,
+      );
     const decoded = decodeBlock(bytes);
     from = { file: last.file, offset: last.offset + last.length };
     height = last.number + 1;
@@ -568,16 +615,25 @@ function recover(chainDir: string, db: StateDb): { height: number; lastHash: Buf
       // Only the very last frame of the newest file can be a write cut short by a crash;
       // anything earlier that does not parse is damage, and acknowledged blocks follow it.
       if (!isLastFrame(chainDir, s)) {
-        throw new LedgerError('UNAVAILABLE', `block ${height} in the block files does not parse, and blocks follow it: the data directory is damaged`);
+        throw new LedgerError(
+          'UNAVAILABLE',
+          `block ${height} in the block files does not parse, and blocks follow it: the data directory is damaged`,
+        );
       }
       truncateBlockFiles(chainDir, s.file, s.offset - lengthPrefixSize(s.length));
       break;
     }
     if (decoded.number !== height || (height > 0 && !decoded.previousHash.equals(lastHash))) {
-      throw new LedgerError('UNAVAILABLE', `block files do not chain at block ${height}: the data directory is damaged`);
+      throw new LedgerError(
+        'UNAVAILABLE',
+        `block files do not chain at block ${height}: the data directory is damaged`,
+      );
     }
     if (!blockDataHash(decoded.data).equals(decoded.dataHash)) {
-      throw new LedgerError('UNAVAILABLE', `block ${height} does not match its data hash: the data directory is damaged`);
+      throw new LedgerError(
+        'UNAVAILABLE',
+        `block ${height} does not match its data hash: the data directory is damaged`,
+      );
     }
     db.commit({ number: decoded.number, hash: decoded.hash, location: s, txs: txRecordsOf(decoded) });
     previousHash = lastHash;
@@ -599,8 +655,10 @@ function blockIntegrity(bytes: Uint8Array, number: number, indexedHash: Buffer):
   if (!h) return 'it has no header';
   if (h.getNumber() !== number) return `it is numbered ${h.getNumber()}`;
   const dataHash = Buffer.from(h.getDataHash_asU8());
-  if (!blockDataHash(block.getData()?.getDataList_asU8() ?? []).equals(dataHash)) return 'its data does not match its data hash';
-  if (!blockHeaderHash(number, h.getPreviousHash_asU8(), dataHash).equals(indexedHash)) return 'its header hash differs from the index';
+  if (!blockDataHash(block.getData()?.getDataList_asU8() ?? []).equals(dataHash))
+    return 'its data does not match its data hash';
+  if (!blockHeaderHash(number, h.getPreviousHash_asU8(), dataHash).equals(indexedHash))
+    return 'its header hash differs from the index';
   return undefined;
 }
 
@@ -624,7 +682,8 @@ const openHere = new Set<string>();
 
 function takeLock(file: string): void {
   const key = resolvePath(file);
-  if (openHere.has(key)) throw new LedgerError('UNAVAILABLE', 'the ledger in this directory is already open in this process');
+  if (openHere.has(key))
+    throw new LedgerError('UNAVAILABLE', 'the ledger in this directory is already open in this process');
   takeFileLock(file);
   openHere.add(key);
 }

@@ -61,11 +61,13 @@ export class StateDb {
     }
     this.q = {
       get: this.db.prepare('SELECT value, block, tx FROM state WHERE ns = ? AND key = ?'),
-      rangeTo: this.db.prepare('SELECT key, value, block, tx FROM state WHERE ns = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?'),
-      rangeOpen: this.db.prepare('SELECT key, value, block, tx FROM state WHERE ns = ? AND key >= ? ORDER BY key LIMIT ?'),
-      history: this.db.prepare(
-        'SELECT block, tx FROM history WHERE ns = ? AND key = ? ORDER BY block DESC, tx DESC',
+      rangeTo: this.db.prepare(
+        'SELECT key, value, block, tx FROM state WHERE ns = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?',
       ),
+      rangeOpen: this.db.prepare(
+        'SELECT key, value, block, tx FROM state WHERE ns = ? AND key >= ? ORDER BY key LIMIT ?',
+      ),
+      history: this.db.prepare('SELECT block, tx FROM history WHERE ns = ? AND key = ? ORDER BY block DESC, tx DESC'),
       last: this.db.prepare('SELECT number, file, offset, length, hash FROM blocks ORDER BY number DESC LIMIT 1'),
       block: this.db.prepare('SELECT number, file, offset, length, hash FROM blocks WHERE number = ?'),
       tx: this.db.prepare('SELECT block, idx, code FROM txs WHERE txid = ?'),
@@ -74,10 +76,10 @@ export class StateDb {
         : {
             put: this.db.prepare('INSERT OR REPLACE INTO state (ns, key, value, block, tx) VALUES (?, ?, ?, ?, ?)'),
             del: this.db.prepare('DELETE FROM state WHERE ns = ? AND key = ?'),
-            hist: this.db.prepare(
-              'INSERT OR REPLACE INTO history (ns, key, block, tx) VALUES (?, ?, ?, ?)',
+            hist: this.db.prepare('INSERT OR REPLACE INTO history (ns, key, block, tx) VALUES (?, ?, ?, ?)'),
+            addBlock: this.db.prepare(
+              'INSERT OR REPLACE INTO blocks (number, file, offset, length, hash) VALUES (?, ?, ?, ?, ?)',
             ),
-            addBlock: this.db.prepare('INSERT OR REPLACE INTO blocks (number, file, offset, length, hash) VALUES (?, ?, ?, ?, ?)'),
             addTx: this.db.prepare('INSERT OR IGNORE INTO txs (txid, block, idx, code) VALUES (?, ?, ?, ?)'),
           }),
     };
@@ -110,7 +112,9 @@ export class StateDb {
   }
 
   range(ns: string, start: string, end: string, limit: number): VersionedKV[] {
-    const rows = (end ? this.q.rangeTo.all(ns, k(start), k(end), limit) : this.q.rangeOpen.all(ns, k(start), limit)) as Array<{
+    const rows = (
+      end ? this.q.rangeTo.all(ns, k(start), k(end), limit) : this.q.rangeOpen.all(ns, k(start), limit)
+    ) as Array<{
       key: Buffer;
       value: Buffer;
       block: number;
@@ -151,7 +155,12 @@ export class StateDb {
         for (const w of tx.writes) {
           const id = `${w.ns}\u0000${w.key}`;
           if (this.cache.has(id)) {
-            this.cache.set(id, w.isDelete ? null : { key: w.key, value: Buffer.from(w.value), version: { block: block.number, tx: tx.index } });
+            this.cache.set(
+              id,
+              w.isDelete
+                ? null
+                : { key: w.key, value: Buffer.from(w.value), version: { block: block.number, tx: tx.index } },
+            );
           }
           if (w.isDelete) q.del.run(w.ns, k(w.key));
           else q.put.run(w.ns, k(w.key), w.value, block.number, tx.index);

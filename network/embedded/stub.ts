@@ -11,8 +11,9 @@ import type { ChaincodeStub, Iterators, SerializedIdentity, StateQueryResponse, 
 import type { KVReadSpec, NsRwSetSpec, RangeQuerySpec } from '../blocks/tx';
 import { cmp } from '../blocks/tx';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const ShimStub = require('fabric-shim/lib/stub') as { prototype: Pick<ChaincodeStub, 'createCompositeKey' | 'splitCompositeKey'> };
+const ShimStub = require('fabric-shim/lib/stub') as {
+  prototype: Pick<ChaincodeStub, 'createCompositeKey' | 'splitCompositeKey'>;
+};
 
 const COMPOSITEKEY_NS = '\x00';
 const EMPTY_KEY_SUBSTITUTE = '\x01';
@@ -68,7 +69,10 @@ class ArrayIterator<T> implements Iterators.CommonIterator<T> {
 }
 
 /** Fabric-shim's idiom: a promise of an iterator that can also be iterated with for-await. */
-function iterable<T, R>(promise: Promise<R>, iteratorOf: (r: R) => Iterators.CommonIterator<T>): Promise<R> & AsyncIterable<T> {
+function iterable<T, R>(
+  promise: Promise<R>,
+  iteratorOf: (r: R) => Iterators.CommonIterator<T>,
+): Promise<R> & AsyncIterable<T> {
   const p = promise as Promise<R> & AsyncIterable<T>;
   p[Symbol.asyncIterator] = async function* () {
     const it = iteratorOf(await promise);
@@ -80,7 +84,6 @@ function iterable<T, R>(promise: Promise<R>, iteratorOf: (r: R) => Iterators.Com
   };
   return p;
 }
-
 
 export class SimulationStub implements ChaincodeStub {
   private readonly reads = new Map<string, KVReadSpec>();
@@ -248,7 +251,9 @@ export class SimulationStub implements ChaincodeStub {
     const start = startKey || EMPTY_KEY_SUBSTITUTE;
     SimulationStub.validateSimpleKeys(start, endKey);
     return iterable(
-      Promise.resolve().then(() => new ArrayIterator(this.scan(start, endKey, true).map((r) => this.kv(r))) as Iterators.StateQueryIterator),
+      Promise.resolve().then(
+        () => new ArrayIterator(this.scan(start, endKey, true).map((r) => this.kv(r))) as Iterators.StateQueryIterator,
+      ),
       (it) => it,
     );
   }
@@ -268,18 +273,31 @@ export class SimulationStub implements ChaincodeStub {
     const partial = this.createCompositeKey(objectType, attributes);
     return iterable(
       Promise.resolve().then(
-        () => new ArrayIterator(this.scan(partial, partial + MAX_UNICODE_RUNE_VALUE, true).map((r) => this.kv(r))) as Iterators.StateQueryIterator,
+        () =>
+          new ArrayIterator(
+            this.scan(partial, partial + MAX_UNICODE_RUNE_VALUE, true).map((r) => this.kv(r)),
+          ) as Iterators.StateQueryIterator,
       ),
       (it) => it,
     );
   }
 
-  getStateByPartialCompositeKeyWithPagination(objectType: string, attributes: string[], pageSize: number, bookmark?: string) {
+  getStateByPartialCompositeKeyWithPagination(
+    objectType: string,
+    attributes: string[],
+    pageSize: number,
+    bookmark?: string,
+  ) {
     const partial = this.createCompositeKey(objectType, attributes);
     return iterable(
       Promise.resolve().then(
         () =>
-          this.page(partial, partial + MAX_UNICODE_RUNE_VALUE, pageSize, bookmark) as StateQueryResponse<Iterators.StateQueryIterator>,
+          this.page(
+            partial,
+            partial + MAX_UNICODE_RUNE_VALUE,
+            pageSize,
+            bookmark,
+          ) as StateQueryResponse<Iterators.StateQueryIterator>,
       ),
       (r) => r.iterator,
     );

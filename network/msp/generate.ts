@@ -142,8 +142,7 @@ export function generateOrg(spec: OrgSpec, opts: { notBefore?: Date; years?: num
 }
 
 function nodeOusYaml(caFile: string): string {
-  const ou = (role: string) =>
-    `    Certificate: cacerts/${caFile}\n    OrganizationalUnitIdentifier: ${role}\n`;
+  const ou = (role: string) => `    Certificate: cacerts/${caFile}\n    OrganizationalUnitIdentifier: ${role}\n`;
   return (
     'NodeOUs:\n  Enable: true\n' +
     `  ClientOUIdentifier:\n${ou('client')}` +

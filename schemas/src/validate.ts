@@ -20,7 +20,13 @@ let shared: Ajv2020 | undefined;
 /** The one ajv instance: every schema registered, formats and custom keywords added. */
 export function ajv(): Ajv2020 {
   if (!shared) {
-    const instance = new Ajv2020({ allErrors: true, strict: true, strictTuples: false, allowUnionTypes: true, discriminator: true });
+    const instance = new Ajv2020({
+      allErrors: true,
+      strict: true,
+      strictTuples: false,
+      allowUnionTypes: true,
+      discriminator: true,
+    });
     addFormats(instance);
     addKeywords(instance);
     for (const s of ALL_SCHEMAS) instance.addSchema(s as object);
@@ -37,7 +43,8 @@ function toIssues(errors: ErrorObject[] | null | undefined): SchemaIssue[] {
     if (e.keyword === 'if') continue;
     let field = e.instancePath;
     if (e.keyword === 'required') field += `/${escape((e.params as { missingProperty: string }).missingProperty)}`;
-    if (e.keyword === 'additionalProperties') field += `/${escape((e.params as { additionalProperty: string }).additionalProperty)}`;
+    if (e.keyword === 'additionalProperties')
+      field += `/${escape((e.params as { additionalProperty: string }).additionalProperty)}`;
     const message =
       e.keyword === 'additionalProperties'
         ? 'is not allowed here'

@@ -39,7 +39,13 @@ const HOLDER = { name: '张伟', idNumber: '510107199003078817' };
 async function startGateway(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
   const main = resolve(__dirname, '../../../gateway/dist/main.js');
   const child = spawn(process.execPath, [main], {
-    env: { ...process.env, ANXIN_DATA_DIR: dataDir, ANXIN_PORT: '0', ANXIN_LOG_LEVEL: 'warn', ANXIN_RATE_LIMIT: '10000000' },
+    env: {
+      ...process.env,
+      ANXIN_DATA_DIR: dataDir,
+      ANXIN_PORT: '0',
+      ANXIN_LOG_LEVEL: 'warn',
+      ANXIN_RATE_LIMIT: '10000000',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((res, rej) => {
@@ -90,13 +96,27 @@ async function main(): Promise<void> {
   const { url, child } = await startGateway(dataDir);
   try {
     const admin = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
-    const reg = await call(url, 'POST', '/v1/issuers', admin, { name: '成都市武侯区疾病预防控制中心', kind: 'health_authority', allowedTypes: ['HealthCertificate'], slug: 'bench-cdc' });
+    const reg = await call(url, 'POST', '/v1/issuers', admin, {
+      name: '成都市武侯区疾病预防控制中心',
+      kind: 'health_authority',
+      allowedTypes: ['HealthCertificate'],
+      slug: 'bench-cdc',
+    });
     const issuerKey = reg.apiKey as string;
     const jwk = reg.issuer.keys[0].publicJwk as JWK;
-    const verifier = (await call(url, 'POST', '/v1/api-keys', admin, { principal: { type: 'verifier', id: 'bench' }, scopes: ['verify'] })).apiKey as string;
+    const verifier = (
+      await call(url, 'POST', '/v1/api-keys', admin, {
+        principal: { type: 'verifier', id: 'bench' },
+        scopes: ['verify'],
+      })
+    ).apiKey as string;
     const creds: string[] = [];
     for (let i = 0; i < 64; i++) {
-      const c = await call(url, 'POST', '/v1/credentials', issuerKey, { type: 'HealthCertificate', holder: HOLDER, subject: { ...HEALTH_SUBJECT, certificateNumber: `510107202603${String(i).padStart(7, '0')}` } });
+      const c = await call(url, 'POST', '/v1/credentials', issuerKey, {
+        type: 'HealthCertificate',
+        holder: HOLDER,
+        subject: { ...HEALTH_SUBJECT, certificateNumber: `510107202603${String(i).padStart(7, '0')}` },
+      });
       creds.push(c.credential as string);
     }
 
@@ -114,12 +134,22 @@ async function main(): Promise<void> {
     }));
     const sat = await cannon({ url, connections: 64, duration: seconds, requests: verifyRequests });
     const satRate = sat.requests.average;
-    log(`/v1/verify saturated (64 connections): ${satRate.toFixed(0)}/s, p50 ${sat.latency.p50} ms, p99 ${sat.latency.p99} ms, non-2xx ${sat.non2xx}`);
+    log(
+      `/v1/verify saturated (64 connections): ${satRate.toFixed(0)}/s, p50 ${sat.latency.p50} ms, p99 ${sat.latency.p99} ms, non-2xx ${sat.non2xx}`,
+    );
     log(`  ratio API / raw jose one core: ${(satRate / raw).toFixed(2)}  (goal ≥ 0.5)`);
 
     const half = Math.max(1, Math.round(raw / 2));
-    const paced = await cannon({ url, connections: 32, duration: seconds, overallRate: half, requests: verifyRequests });
-    log(`/v1/verify at ${half}/s offered (half the raw rate): ${paced.requests.average.toFixed(0)}/s served, p50 ${paced.latency.p50} ms, p99 ${paced.latency.p99} ms  (goal p99 < 25 ms)`);
+    const paced = await cannon({
+      url,
+      connections: 32,
+      duration: seconds,
+      overallRate: half,
+      requests: verifyRequests,
+    });
+    log(
+      `/v1/verify at ${half}/s offered (half the raw rate): ${paced.requests.average.toFixed(0)}/s served, p50 ${paced.latency.p50} ms, p99 ${paced.latency.p99} ms  (goal p99 < 25 ms)`,
+    );
 
     let n = 0;
     const issueReq = {
@@ -128,12 +158,18 @@ async function main(): Promise<void> {
       headers: { authorization: `Bearer ${issuerKey}`, 'content-type': 'application/json' },
       setupRequest: (req: autocannon.Request) => ({
         ...req,
-        body: JSON.stringify({ type: 'HealthCertificate', holder: HOLDER, subject: { ...HEALTH_SUBJECT, certificateNumber: `B${String(n++).padStart(12, '0')}` } }),
+        body: JSON.stringify({
+          type: 'HealthCertificate',
+          holder: HOLDER,
+          subject: { ...HEALTH_SUBJECT, certificateNumber: `B${String(n++).padStart(12, '0')}` },
+        }),
       }),
     };
     const iss = await cannon({ url, connections: 256, duration: seconds, requests: [issueReq] });
     const issued = (iss['2xx'] ?? 0) / seconds;
-    log(`POST /v1/credentials (256 connections): ${issued.toFixed(0)} committed/s, p50 ${iss.latency.p50} ms, p99 ${iss.latency.p99} ms, non-2xx ${iss.non2xx}  (goal ≥ 1000/s)`);
+    log(
+      `POST /v1/credentials (256 connections): ${issued.toFixed(0)} committed/s, p50 ${iss.latency.p50} ms, p99 ${iss.latency.p99} ms, non-2xx ${iss.non2xx}  (goal ≥ 1000/s)`,
+    );
 
     if (json) {
       process.stdout.write(
@@ -142,9 +178,27 @@ async function main(): Promise<void> {
             machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
             seconds,
             rawJoseVerifyPerSecondOneCore: Math.round(raw),
-            verify: { saturated: { perSecond: Math.round(satRate), p50: sat.latency.p50, p99: sat.latency.p99, non2xx: sat.non2xx, ratioToRaw: satRate / raw } },
-            verifyPaced: { offered: half, served: Math.round(paced.requests.average), p50: paced.latency.p50, p99: paced.latency.p99 },
-            issue: { committedPerSecond: Math.round(issued), p50: iss.latency.p50, p99: iss.latency.p99, non2xx: iss.non2xx },
+            verify: {
+              saturated: {
+                perSecond: Math.round(satRate),
+                p50: sat.latency.p50,
+                p99: sat.latency.p99,
+                non2xx: sat.non2xx,
+                ratioToRaw: satRate / raw,
+              },
+            },
+            verifyPaced: {
+              offered: half,
+              served: Math.round(paced.requests.average),
+              p50: paced.latency.p50,
+              p99: paced.latency.p99,
+            },
+            issue: {
+              committedPerSecond: Math.round(issued),
+              p50: iss.latency.p50,
+              p99: iss.latency.p99,
+              non2xx: iss.non2xx,
+            },
           },
           null,
           2,

@@ -19,7 +19,8 @@ function checkAllowed(issuer: IssuerRecord, type: CredentialType): void {
 export async function anchor(state: LedgerState, jws: string, tx: TxContext): Promise<Effect<AnchorRecord>> {
   const { payload, issuer } = await verifyStatement(state, jws, 'anchor', tx);
   const a = payload.anchor;
-  if (issuer!.status !== 'active') throw new Rejection('ISSUER_NOT_ACTIVE', `issuer ${issuer!.id} is ${issuer!.status}`);
+  if (issuer!.status !== 'active')
+    throw new Rejection('ISSUER_NOT_ACTIVE', `issuer ${issuer!.id} is ${issuer!.status}`);
   checkAllowed(issuer!, a.type);
   // The key that signed the credential itself must be this issuer's, and valid now.
   const credKey = issuer!.keys.find((k) => k.kid === a.kid);
@@ -49,7 +50,13 @@ export async function anchor(state: LedgerState, jws: string, tx: TxContext): Pr
     result: record,
     event: {
       name: 'AnchorCreated',
-      payload: { id: record.id, type: record.type, issuer: record.issuer, status: record.status, digest: record.digest },
+      payload: {
+        id: record.id,
+        type: record.type,
+        issuer: record.issuer,
+        status: record.status,
+        digest: record.digest,
+      },
     },
   };
 }
@@ -89,7 +96,14 @@ export async function changeStatus(
     result: record,
     event: {
       name: 'AnchorStatusChanged',
-      payload: { id: record.id, type: record.type, issuer: record.issuer, status: record.status, reason: payload.reason, from: current.status },
+      payload: {
+        id: record.id,
+        type: record.type,
+        issuer: record.issuer,
+        status: record.status,
+        reason: payload.reason,
+        from: current.status,
+      },
     },
   };
 }

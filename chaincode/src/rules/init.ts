@@ -9,7 +9,11 @@ const checkInit = validator(initArgsSchema);
 /**
  * One-time initialisation: fix the registrar keys. Refused once the ledger has them.
  */
-export async function initLedger(state: LedgerState, argsJson: string, tx: TxContext): Promise<Effect<RegistrarRecord>> {
+export async function initLedger(
+  state: LedgerState,
+  argsJson: string,
+  tx: TxContext,
+): Promise<Effect<RegistrarRecord>> {
   if (await state.getRegistrar()) throw new Rejection('ALREADY_INITIALISED', 'the registrar keys are fixed already');
   let raw: unknown;
   try {
@@ -26,7 +30,12 @@ export async function initLedger(state: LedgerState, argsJson: string, tx: TxCon
     ids.add(k.keyId);
   }
   const record: RegistrarRecord = {
-    keys: v.value.registrarKeys.map((k) => ({ keyId: k.keyId, kid: `registrar#${k.keyId}`, alg: k.alg, publicJwk: k.publicJwk })),
+    keys: v.value.registrarKeys.map((k) => ({
+      keyId: k.keyId,
+      kid: `registrar#${k.keyId}`,
+      alg: k.alg,
+      publicJwk: k.publicJwk,
+    })),
     initialisedAt: tx.time,
   };
   await state.putRegistrar(record);

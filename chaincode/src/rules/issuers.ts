@@ -25,7 +25,8 @@ function summary(issuer: IssuerRecord) {
 
 export async function registerIssuer(state: LedgerState, jws: string, tx: TxContext): Promise<Effect<IssuerRecord>> {
   const { payload } = await verifyStatement(state, jws, 'registerIssuer', tx);
-  if (await state.getIssuer(payload.issuer.id)) throw new Rejection('ISSUER_EXISTS', `issuer ${payload.issuer.id} exists`);
+  if (await state.getIssuer(payload.issuer.id))
+    throw new Rejection('ISSUER_EXISTS', `issuer ${payload.issuer.id} exists`);
   await checkNewKey(payload.key);
   const key: IssuerKeyRecord = {
     keyId: payload.key.keyId,
@@ -108,7 +109,10 @@ export async function retireKey(state: LedgerState, jws: string, tx: TxContext):
   await state.putStatement(payload.jti, { txId: tx.txId, kind: payload.kind, iss: payload.iss });
   return {
     result: updated,
-    event: { name: 'IssuerKeyRetired', payload: { issuerId: issuer.id, kid: `${issuer.id}#${payload.keyId}`, retiredAt: tx.time } },
+    event: {
+      name: 'IssuerKeyRetired',
+      payload: { issuerId: issuer.id, kid: `${issuer.id}#${payload.keyId}`, retiredAt: tx.time },
+    },
   };
 }
 

@@ -21,8 +21,16 @@ export class Kek {
     const iv = randomBytes(12);
     const c = createCipheriv('aes-256-gcm', this.key, iv);
     c.setAAD(Buffer.from(aad, 'utf8'));
-    const ct = Buffer.concat([c.update(typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext), c.final()]);
-    return { iv: iv.toString('base64url'), ct: ct.toString('base64url'), tag: c.getAuthTag().toString('base64url'), kek: this.fingerprint };
+    const ct = Buffer.concat([
+      c.update(typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext),
+      c.final(),
+    ]);
+    return {
+      iv: iv.toString('base64url'),
+      ct: ct.toString('base64url'),
+      tag: c.getAuthTag().toString('base64url'),
+      kek: this.fingerprint,
+    };
   }
 
   open(s: Sealed, aad: string): Buffer {

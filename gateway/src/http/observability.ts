@@ -12,7 +12,10 @@ export function createLogger(level: string): Logger {
   return pino({
     level,
     base: { service: 'anxin-gateway' },
-    redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.apiKey', '*.idNumber'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', 'headers.authorization', '*.apiKey', '*.idNumber'],
+      censor: '[redacted]',
+    },
   });
 }
 

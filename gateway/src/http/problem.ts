@@ -41,7 +41,11 @@ export function notFound(routes: Array<{ method: string; path: string }>): Reque
     const allowed = [...new Set(patterns.filter((p) => p.re.test(req.path)).map((p) => p.method))];
     if (allowed.length) {
       res.setHeader('Allow', allowed.join(', '));
-      return sendProblem(res, new ApiError('method_not_allowed', `${req.method} is not allowed here; use ${allowed.join(', ')}`), req.originalUrl);
+      return sendProblem(
+        res,
+        new ApiError('method_not_allowed', `${req.method} is not allowed here; use ${allowed.join(', ')}`),
+        req.originalUrl,
+      );
     }
     sendProblem(res, new ApiError('not_found', `no route ${req.method} ${req.path}`), req.originalUrl);
   };

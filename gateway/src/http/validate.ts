@@ -10,11 +10,20 @@ export function body(schemaId: string): RequestHandler {
   return (req, _res, next) => {
     if (!hasBody(req)) return next(new ApiError('body_required', 'send a JSON body (Content-Type: application/json)'));
     if (!req.is(['application/json', 'application/*+json'])) {
-      return next(new ApiError('unsupported_media_type', `send Content-Type: application/json, not ${req.headers['content-type'] ?? 'nothing'}`));
+      return next(
+        new ApiError(
+          'unsupported_media_type',
+          `send Content-Type: application/json, not ${req.headers['content-type'] ?? 'nothing'}`,
+        ),
+      );
     }
     const v = validateById(schemaId, req.body);
     if (!v.ok) {
-      return next(new ApiError('validation_failed', `${v.issues[0]!.field || '(body)'} ${v.issues[0]!.message}`, { errors: v.issues }));
+      return next(
+        new ApiError('validation_failed', `${v.issues[0]!.field || '(body)'} ${v.issues[0]!.message}`, {
+          errors: v.issues,
+        }),
+      );
     }
     next();
   };

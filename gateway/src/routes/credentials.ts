@@ -41,7 +41,8 @@ export function credentialRoutes(s: Services, metrics: Metrics): Router {
     handle(async (req, res) => {
       const rec = await s.store.getCredential(req.params.id as string);
       // Another issuer's credential is indistinguishable from a missing one.
-      if (!rec || rec.issuer !== req.principal!.id) throw new ApiError('not_found', `no credential ${req.params.id as string} of yours`);
+      if (!rec || rec.issuer !== req.principal!.id)
+        throw new ApiError('not_found', `no credential ${req.params.id as string} of yours`);
       const anchor = await s.store.getAnchor(rec.id);
       res.json({
         id: rec.id,
@@ -53,7 +54,9 @@ export function credentialRoutes(s: Services, metrics: Metrics): Router {
         state: rec.state,
         createdAt: rec.createdAt,
         ...(rec.anchor ? { anchor: rec.anchor } : {}),
-        ...(anchor ? { status: anchor.status, ...(anchor.statusReason ? { statusReason: anchor.statusReason } : {}) } : {}),
+        ...(anchor
+          ? { status: anchor.status, ...(anchor.statusReason ? { statusReason: anchor.statusReason } : {}) }
+          : {}),
       });
     }),
   );
@@ -103,7 +106,11 @@ export function credentialRoutes(s: Services, metrics: Metrics): Router {
       if (!a || a.issuer !== req.principal!.id) throw new ApiError('not_found', `no credential ${id} of yours`);
       res.json({
         id,
-        verifiers: (await recentVerifiers(s, id)).map((v) => ({ verifier: v.verifier, lastCheckedAt: v.at, verified: v.verified })),
+        verifiers: (await recentVerifiers(s, id)).map((v) => ({
+          verifier: v.verifier,
+          lastCheckedAt: v.at,
+          verified: v.verified,
+        })),
       });
     }),
   );

@@ -13,7 +13,14 @@ import { ApiError } from '../errors';
 import { requireScope } from '../http/auth';
 import { body, handle } from '../http/validate';
 import type { Services } from '../services/context';
-import { issuerOrThrow, keyCompromised, publicIssuer, registerIssuer, rotateKey, updateIssuer } from '../services/issuers';
+import {
+  issuerOrThrow,
+  keyCompromised,
+  publicIssuer,
+  registerIssuer,
+  rotateKey,
+  updateIssuer,
+} from '../services/issuers';
 
 export function issuerRoutes(s: Services): Router {
   const r = Router();
@@ -25,7 +32,10 @@ export function issuerRoutes(s: Services): Router {
     body(createIssuerRequestSchema.$id),
     handle(async (req, res) => {
       const { issuer, apiKey } = await registerIssuer(s, req.body as CreateIssuerRequest);
-      res.status(201).location(`/v1/issuers/${encodeURIComponent(issuer.id)}`).json({ issuer: publicIssuer(issuer), apiKey });
+      res
+        .status(201)
+        .location(`/v1/issuers/${encodeURIComponent(issuer.id)}`)
+        .json({ issuer: publicIssuer(issuer), apiKey });
     }),
   );
 
@@ -74,7 +84,9 @@ export function issuerRoutes(s: Services): Router {
           errors: [{ field: '/compromisedSince', code: 'past', message: 'must not be in the future' }],
         });
       }
-      res.json(publicIssuer(await keyCompromised(s, req.params.id as string, req.params.keyId as string, b.compromisedSince)));
+      res.json(
+        publicIssuer(await keyCompromised(s, req.params.id as string, req.params.keyId as string, b.compromisedSince)),
+      );
     }),
   );
   return r;

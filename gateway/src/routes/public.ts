@@ -42,7 +42,8 @@ export function publicRoutes(s: Services, metrics: Metrics, trustList: TrustList
     '/v1/ledger/blocks/:n',
     handle(async (req, res) => {
       const raw = req.params.n as string;
-      if (!/^\d{1,15}$/.test(raw)) throw new ApiError('validation_failed', 'the block number must be a non-negative integer');
+      if (!/^\d{1,15}$/.test(raw))
+        throw new ApiError('validation_failed', 'the block number must be a non-negative integer');
       const n = Number(raw);
       const { height } = await s.ledger.info();
       if (n >= height) throw new ApiError('not_found', `no block ${n}; the ledger's height is ${height}`);
@@ -81,7 +82,9 @@ export function publicRoutes(s: Services, metrics: Metrics, trustList: TrustList
         ),
       ]);
       const ready = ledger.ok && store.ok;
-      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', ledger, store: { kind: s.store.kind, ...store } });
+      res
+        .status(ready ? 200 : 503)
+        .json({ status: ready ? 'ready' : 'not ready', ledger, store: { kind: s.store.kind, ...store } });
     }),
   );
 

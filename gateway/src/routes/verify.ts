@@ -1,5 +1,10 @@
 import express, { Router } from 'express';
-import { verifyBatchRequestSchema, verifyRequestSchema, type VerifyBatchRequest, type VerifyRequest } from '@anxin/schemas';
+import {
+  verifyBatchRequestSchema,
+  verifyRequestSchema,
+  type VerifyBatchRequest,
+  type VerifyRequest,
+} from '@anxin/schemas';
 import { ApiError } from '../errors';
 import { requireScope } from '../http/auth';
 import type { Metrics } from '../http/observability';
@@ -51,14 +56,18 @@ export function verifyRoutes(s: Services, metrics: Metrics, log: VerificationLog
     express.text({ type: 'text/plain', limit: bodyLimit }),
     handle(async (req, res) => {
       const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-      if (!hasBody) throw new ApiError('body_required', 'send { "credential": "…" } as JSON, or the credential as text/plain');
+      if (!hasBody)
+        throw new ApiError('body_required', 'send { "credential": "…" } as JSON, or the credential as text/plain');
       let credential: string;
       let opts: VerifyOptions = {};
       if (req.is('text/plain')) {
         credential = req.body as string;
       } else if (req.is(['application/json', 'application/*+json'])) {
         const v = validateById<VerifyRequest>(verifyRequestSchema.$id, req.body);
-        if (!v.ok) throw new ApiError('validation_failed', `${v.issues[0]!.field || '(body)'} ${v.issues[0]!.message}`, { errors: v.issues });
+        if (!v.ok)
+          throw new ApiError('validation_failed', `${v.issues[0]!.field || '(body)'} ${v.issues[0]!.message}`, {
+            errors: v.issues,
+          });
         ({ credential, ...opts } = v.value);
       } else {
         throw new ApiError('unsupported_media_type', 'send application/json or text/plain');
@@ -72,10 +81,16 @@ export function verifyRoutes(s: Services, metrics: Metrics, log: VerificationLog
     auth,
     handle(async (req, res) => {
       if (!req.is(['application/json', 'application/*+json'])) {
-        throw new ApiError(req.body === undefined && !req.headers['content-type'] ? 'body_required' : 'unsupported_media_type', 'send application/json');
+        throw new ApiError(
+          req.body === undefined && !req.headers['content-type'] ? 'body_required' : 'unsupported_media_type',
+          'send application/json',
+        );
       }
       const v = validateById<VerifyBatchRequest>(verifyBatchRequestSchema.$id, req.body);
-      if (!v.ok) throw new ApiError('validation_failed', `${v.issues[0]!.field || '(body)'} ${v.issues[0]!.message}`, { errors: v.issues });
+      if (!v.ok)
+        throw new ApiError('validation_failed', `${v.issues[0]!.field || '(body)'} ${v.issues[0]!.message}`, {
+          errors: v.issues,
+        });
       const { credentials, ...opts } = v.value;
       const results = await Promise.all(credentials.map((c) => run(c, req.principal!.id, opts)));
       const verified = results.filter((x) => x.verified).length;

@@ -15,7 +15,10 @@ export async function registrarSigner(s: Services): Promise<StatementSigner> {
     const signer = await s.keys.signer(k.kid);
     if (signer) return signer;
   }
-  throw new ApiError('forbidden', 'this gateway holds none of the ledger’s registrar keys, so it cannot change issuers');
+  throw new ApiError(
+    'forbidden',
+    'this gateway holds none of the ledger’s registrar keys, so it cannot change issuers',
+  );
 }
 
 function randomSlug(): string {
@@ -33,7 +36,10 @@ export async function issuerOrThrow(s: Services, id: string): Promise<IssuerReco
  * Register an issuer: a custodial signing key, the registrar-signed statement on the
  * ledger, and an API key (issue, revoke) shown once.
  */
-export async function registerIssuer(s: Services, body: CreateIssuerRequest): Promise<{ issuer: IssuerRecord; apiKey: string }> {
+export async function registerIssuer(
+  s: Services,
+  body: CreateIssuerRequest,
+): Promise<{ issuer: IssuerRecord; apiKey: string }> {
   const id = `urn:anxin:issuer:${body.slug ?? randomSlug()}`;
   if (s.projection.issuers.has(id)) throw new ApiError('issuer_exists', `issuer ${id} exists`);
   const registrar = await registrarSigner(s);
@@ -42,7 +48,13 @@ export async function registerIssuer(s: Services, body: CreateIssuerRequest): Pr
     {
       kind: 'registerIssuer',
       iss: 'registrar',
-      issuer: { id, name: body.name, kind: body.kind, allowedTypes: [...body.allowedTypes], ...(body.uscc ? { uscc: body.uscc } : {}) },
+      issuer: {
+        id,
+        name: body.name,
+        kind: body.kind,
+        allowedTypes: [...body.allowedTypes],
+        ...(body.uscc ? { uscc: body.uscc } : {}),
+      },
       key: { keyId: key.keyId, alg: key.alg, publicJwk: key.publicJwk as never },
     },
     registrar,
@@ -63,21 +75,34 @@ export async function registerIssuer(s: Services, body: CreateIssuerRequest): Pr
 
 export async function updateIssuer(s: Services, id: string, changes: UpdateIssuerRequest): Promise<IssuerRecord> {
   await issuerOrThrow(s, id);
-  const jws = await signStatement({ kind: 'updateIssuer', iss: 'registrar', issuerId: id, changes: changes as never }, await registrarSigner(s));
+  const jws = await signStatement(
+    { kind: 'updateIssuer', iss: 'registrar', issuerId: id, changes: changes as never },
+    await registrarSigner(s),
+  );
   const committed = await s.ledgerClient.submit<IssuerRecord>('updateIssuer', jws);
   await s.projection.applyIssuer(committed.record, committed.block, committed.txIndex, committed.txId);
   return committed.record;
 }
 
 /** Add a new custodial key; by default retire the issuer's other usable keys. */
-export async function rotateKey(s: Services, id: string, alg: SigningAlg = 'ES256', retirePrevious = true): Promise<IssuerRecord> {
+export async function rotateKey(
+  s: Services,
+  id: string,
+  alg: SigningAlg = 'ES256',
+  retirePrevious = true,
+): Promise<IssuerRecord> {
   const before = await issuerOrThrow(s, id);
   const registrar = await registrarSigner(s);
   const key = await s.keys.create(id, alg);
   const added = await s.ledgerClient.submit<IssuerRecord>(
     'addKey',
     await signStatement(
-      { kind: 'addKey', iss: 'registrar', issuerId: id, key: { keyId: key.keyId, alg, publicJwk: key.publicJwk as never } },
+      {
+        kind: 'addKey',
+        iss: 'registrar',
+        issuerId: id,
+        key: { keyId: key.keyId, alg, publicJwk: key.publicJwk as never },
+      },
       registrar,
     ),
   );
@@ -96,12 +121,20 @@ export async function rotateKey(s: Services, id: string, alg: SigningAlg = 'ES25
   return latest;
 }
 
-export async function keyCompromised(s: Services, id: string, keyId: string, compromisedSince: string): Promise<IssuerRecord> {
+export async function keyCompromised(
+  s: Services,
+  id: string,
+  keyId: string,
+  compromisedSince: string,
+): Promise<IssuerRecord> {
   const issuer = await issuerOrThrow(s, id);
   if (!issuer.keys.some((k) => k.keyId === keyId)) throw new ApiError('not_found', `issuer ${id} has no key ${keyId}`);
   const committed = await s.ledgerClient.submit<IssuerRecord>(
     'revokeKey',
-    await signStatement({ kind: 'revokeKey', iss: 'registrar', issuerId: id, keyId, compromisedSince }, await registrarSigner(s)),
+    await signStatement(
+      { kind: 'revokeKey', iss: 'registrar', issuerId: id, keyId, compromisedSince },
+      await registrarSigner(s),
+    ),
   );
   await s.projection.applyIssuer(committed.record, committed.block, committed.txIndex, committed.txId);
   // Without a usable key the issuer could not even revoke what the thief signed: give it a new one.

@@ -91,7 +91,10 @@ export class KeyStore {
     if (!key) {
       const r = await this.store.getCustodialKey(kid);
       if (!r) return undefined;
-      key = createPrivateKey({ key: JSON.parse(this.kek.open(r.sealed, kid).toString('utf8')) as JWK, format: 'jwk' } as never);
+      key = createPrivateKey({
+        key: JSON.parse(this.kek.open(r.sealed, kid).toString('utf8')) as JWK,
+        format: 'jwk',
+      } as never);
       this.opened.set(kid, key);
     }
     const alg: SigningAlg = key.asymmetricKeyType === 'ed25519' ? 'EdDSA' : 'ES256';

@@ -81,7 +81,11 @@ export class Projection extends EventEmitter {
                 const anchor = JSON.parse(Buffer.from(w.value).toString('utf8')) as AnchorRecord;
                 await this.applyAnchor(anchor, number, tx.index, tx.txId);
               } else if (w.key.startsWith(ISSUER_PREFIX)) {
-                await this.applyIssuer(JSON.parse(Buffer.from(w.value).toString('utf8')) as IssuerRecord, number, tx.index);
+                await this.applyIssuer(
+                  JSON.parse(Buffer.from(w.value).toString('utf8')) as IssuerRecord,
+                  number,
+                  tx.index,
+                );
               }
             }
           }

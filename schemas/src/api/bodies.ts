@@ -56,7 +56,8 @@ export type CreateIssuerRequest = Infer<typeof createIssuerRequestSchema>;
 export const updateIssuerRequestSchema = {
   $id: schemaId('api-update-issuer'),
   title: 'Change an issuer',
-  description: 'Rename, change the allowed types, or suspend / reactivate / revoke an issuer. A revoked issuer stays revoked.',
+  description:
+    'Rename, change the allowed types, or suspend / reactivate / revoke an issuer. A revoked issuer stays revoked.',
   type: 'object',
   properties: { name: orgName, allowedTypes, status: issuerStatus },
   minProperties: 1,
@@ -83,7 +84,8 @@ export type RotateKeyRequest = Infer<typeof rotateKeyRequestSchema>;
 export const compromisedKeyRequestSchema = {
   $id: schemaId('api-key-compromised'),
   title: 'Declare a key compromised',
-  description: 'Everything the key signed (anchored) from compromisedSince on fails verification; what it signed before still verifies.',
+  description:
+    'Everything the key signed (anchored) from compromisedSince on fails verification; what it signed before still verifies.',
   type: 'object',
   properties: { compromisedSince: utcDateTime },
   required: ['compromisedSince'],
@@ -129,7 +131,11 @@ const subjectIf = <T extends keyof typeof SUBJECT_SCHEMA_BY_TYPE>(type: T) =>
     if: { type: 'object', properties: { type: { const: type } }, required: ['type'] },
     then: { type: 'object', properties: { subject: { $ref: SUBJECT_SCHEMA_BY_TYPE[type].$id } } },
   }) as const;
-const subjectByType = [subjectIf('LaborContract'), subjectIf('HealthCertificate'), subjectIf('SkillCertificate')] as const;
+const subjectByType = [
+  subjectIf('LaborContract'),
+  subjectIf('HealthCertificate'),
+  subjectIf('SkillCertificate'),
+] as const;
 
 export const issueCredentialRequestSchema = {
   $id: schemaId('api-issue-credential'),
@@ -197,7 +203,8 @@ const verifyOptions = {
 export const verifyRequestSchema = {
   $id: schemaId('api-verify'),
   title: 'Verify a credential',
-  description: 'A compact JWS (vc+jwt), an SD-JWT presentation, or the text of a QR work card. Always answers with a report.',
+  description:
+    'A compact JWS (vc+jwt), an SD-JWT presentation, or the text of a QR work card. Always answers with a report.',
   type: 'object',
   properties: { credential: { type: 'string', maxLength: 65536 }, ...verifyOptions },
   required: ['credential'],

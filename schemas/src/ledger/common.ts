@@ -52,8 +52,19 @@ export const REVOKE_REASONS = [
   'holder_request',
   'other',
 ] as const satisfies readonly StatusReason[];
-export const SUSPEND_REASONS = ['re_examination_pending', 'investigation', 'key_compromise', 'holder_request', 'other'] as const satisfies readonly StatusReason[];
-export const REINSTATE_REASONS = ['re_examination_passed', 'investigation_closed', 'issued_in_error', 'other'] as const satisfies readonly StatusReason[];
+export const SUSPEND_REASONS = [
+  're_examination_pending',
+  'investigation',
+  'key_compromise',
+  'holder_request',
+  'other',
+] as const satisfies readonly StatusReason[];
+export const REINSTATE_REASONS = [
+  're_examination_passed',
+  'investigation_closed',
+  'issued_in_error',
+  'other',
+] as const satisfies readonly StatusReason[];
 
 export const utcDateTime = {
   type: 'string',

@@ -104,15 +104,34 @@ export const registerIssuerStatementSchema = {
         uscc: '12510107MB1H27435B',
         allowedTypes: ['HealthCertificate'],
       },
-      key: { keyId: '3OTTnnDO_jSz8YV1NkgBEFQ38M5fbD6ONj2ArM35uOM', alg: 'ES256', publicJwk: { kty: 'EC', crv: 'P-256', x: 'vymgRKwMJH-3ZsVIU5iT5I5p5syYOjydtB42wXKyQ5w', y: 'VeLI-HD4JBcdamwDTynFoCopaeNB3Poh072JA6yxoYE' }, notBefore: '2026-03-01T00:00:00Z' },
+      key: {
+        keyId: '3OTTnnDO_jSz8YV1NkgBEFQ38M5fbD6ONj2ArM35uOM',
+        alg: 'ES256',
+        publicJwk: {
+          kty: 'EC',
+          crv: 'P-256',
+          x: 'vymgRKwMJH-3ZsVIU5iT5I5p5syYOjydtB42wXKyQ5w',
+          y: 'VeLI-HD4JBcdamwDTynFoCopaeNB3Poh072JA6yxoYE',
+        },
+        notBefore: '2026-03-01T00:00:00Z',
+      },
     },
     {
       kind: 'registerIssuer',
       jti: '0b6f3c1e-5a2d-4e8b-9c7f-1d2e3f4a5b6c',
       iat: 1767600000,
       iss: 'registrar',
-      issuer: { id: 'urn:anxin:issuer:sichuan-kuaigong', name: '四川快工灵活用工科技有限公司', kind: 'platform', allowedTypes: ['LaborContract'] },
-      key: { keyId: 'wdQiFzQL9d_J6jj7OsrED6IC-NnX-q5NGpPRBvDKGFk', alg: 'EdDSA', publicJwk: { kty: 'OKP', crv: 'Ed25519', x: 'NL3DvLn8Vnth7MEj3f7Iz1Codw9aA2E1vpnZlAwQKw0' } },
+      issuer: {
+        id: 'urn:anxin:issuer:sichuan-kuaigong',
+        name: '四川快工灵活用工科技有限公司',
+        kind: 'platform',
+        allowedTypes: ['LaborContract'],
+      },
+      key: {
+        keyId: 'wdQiFzQL9d_J6jj7OsrED6IC-NnX-q5NGpPRBvDKGFk',
+        alg: 'EdDSA',
+        publicJwk: { kty: 'OKP', crv: 'Ed25519', x: 'NL3DvLn8Vnth7MEj3f7Iz1Codw9aA2E1vpnZlAwQKw0' },
+      },
     },
   ],
 } as const satisfies Schema;
@@ -181,7 +200,17 @@ export const addKeyStatementSchema = {
       iat: 1788220800,
       iss: 'registrar',
       issuerId: 'urn:anxin:issuer:chengdu-wuhou-cdc',
-      key: { keyId: 'ibh9QkV0XYiBNVe9EX9iFRZUshLoNA44kMpTijcEZdA', alg: 'ES256', publicJwk: { kty: 'EC', crv: 'P-256', x: 'Vuk5-rurG9i-4p3w7IpWVoIyzjGRhNiWgz8ZV1KzDME', y: 'f-tHM1StMM_SXW2aIe1XYs-YeiBYeQq6w1BAZK7i1LM' }, notBefore: '2026-09-01T00:00:00Z' },
+      key: {
+        keyId: 'ibh9QkV0XYiBNVe9EX9iFRZUshLoNA44kMpTijcEZdA',
+        alg: 'ES256',
+        publicJwk: {
+          kty: 'EC',
+          crv: 'P-256',
+          x: 'Vuk5-rurG9i-4p3w7IpWVoIyzjGRhNiWgz8ZV1KzDME',
+          y: 'f-tHM1StMM_SXW2aIe1XYs-YeiBYeQq6w1BAZK7i1LM',
+        },
+        notBefore: '2026-09-01T00:00:00Z',
+      },
     },
   ],
 } as const satisfies Schema;
@@ -302,13 +331,11 @@ export const anchorStatementSchema = {
 } as const satisfies Schema;
 export type AnchorStatement = Infer<typeof anchorStatementSchema>;
 
-function statusChange<K extends 'revoke' | 'suspend' | 'reinstate', R extends readonly string[], E extends readonly object[]>(
-  kind: K,
-  reasons: R,
-  name: string,
-  title: string,
-  examples: E,
-) {
+function statusChange<
+  K extends 'revoke' | 'suspend' | 'reinstate',
+  R extends readonly string[],
+  E extends readonly object[],
+>(kind: K, reasons: R, name: string, title: string, examples: E) {
   return {
     $id: schemaId(name),
     title,
@@ -326,18 +353,64 @@ function statusChange<K extends 'revoke' | 'suspend' | 'reinstate', R extends re
   } as const satisfies Schema;
 }
 
-export const revokeStatementSchema = statusChange('revoke', REVOKE_REASONS, 'statement-revoke', 'Statement: revoke a credential, for good (issuer)', [
-  { kind: 'revoke', jti: '3a4b5c6d-7e8f-4a0b-9c1d-2e3f4a5b6c7d', iat: 1785542400, iss: 'urn:anxin:issuer:chengdu-wuhou-cdc', credentialId: 'urn:uuid:d2093821-f72f-4392-a2db-5aa2d0765240', reason: 're_examination_failed' },
-  { kind: 'revoke', jti: '5c6d7e8f-9a0b-4c2d-8e4f-6a7b8c9d0e1f', iat: 1777593600, iss: 'urn:anxin:issuer:sichuan-kuaigong', credentialId: 'urn:uuid:8f14e45f-ceea-467f-a7c1-1b2c3d4e5f60', reason: 'contract_ended' },
-] as const);
+export const revokeStatementSchema = statusChange(
+  'revoke',
+  REVOKE_REASONS,
+  'statement-revoke',
+  'Statement: revoke a credential, for good (issuer)',
+  [
+    {
+      kind: 'revoke',
+      jti: '3a4b5c6d-7e8f-4a0b-9c1d-2e3f4a5b6c7d',
+      iat: 1785542400,
+      iss: 'urn:anxin:issuer:chengdu-wuhou-cdc',
+      credentialId: 'urn:uuid:d2093821-f72f-4392-a2db-5aa2d0765240',
+      reason: 're_examination_failed',
+    },
+    {
+      kind: 'revoke',
+      jti: '5c6d7e8f-9a0b-4c2d-8e4f-6a7b8c9d0e1f',
+      iat: 1777593600,
+      iss: 'urn:anxin:issuer:sichuan-kuaigong',
+      credentialId: 'urn:uuid:8f14e45f-ceea-467f-a7c1-1b2c3d4e5f60',
+      reason: 'contract_ended',
+    },
+  ] as const,
+);
 export type RevokeStatement = Infer<typeof revokeStatementSchema>;
-export const suspendStatementSchema = statusChange('suspend', SUSPEND_REASONS, 'statement-suspend', 'Statement: suspend an active credential (issuer)', [
-  { kind: 'suspend', jti: '1f2e3d4c-5b6a-4978-8a6b-5c4d3e2f1a0b', iat: 1785110400, iss: 'urn:anxin:issuer:chengdu-wuhou-cdc', credentialId: 'urn:uuid:d2093821-f72f-4392-a2db-5aa2d0765240', reason: 're_examination_pending' },
-] as const);
+export const suspendStatementSchema = statusChange(
+  'suspend',
+  SUSPEND_REASONS,
+  'statement-suspend',
+  'Statement: suspend an active credential (issuer)',
+  [
+    {
+      kind: 'suspend',
+      jti: '1f2e3d4c-5b6a-4978-8a6b-5c4d3e2f1a0b',
+      iat: 1785110400,
+      iss: 'urn:anxin:issuer:chengdu-wuhou-cdc',
+      credentialId: 'urn:uuid:d2093821-f72f-4392-a2db-5aa2d0765240',
+      reason: 're_examination_pending',
+    },
+  ] as const,
+);
 export type SuspendStatement = Infer<typeof suspendStatementSchema>;
-export const reinstateStatementSchema = statusChange('reinstate', REINSTATE_REASONS, 'statement-reinstate', 'Statement: reinstate a suspended credential (issuer)', [
-  { kind: 'reinstate', jti: '8e9f0a1b-2c3d-4e5f-9a6b-7c8d9e0f1a2b', iat: 1785369600, iss: 'urn:anxin:issuer:chengdu-wuhou-cdc', credentialId: 'urn:uuid:d2093821-f72f-4392-a2db-5aa2d0765240', reason: 're_examination_passed' },
-] as const);
+export const reinstateStatementSchema = statusChange(
+  'reinstate',
+  REINSTATE_REASONS,
+  'statement-reinstate',
+  'Statement: reinstate a suspended credential (issuer)',
+  [
+    {
+      kind: 'reinstate',
+      jti: '8e9f0a1b-2c3d-4e5f-9a6b-7c8d9e0f1a2b',
+      iat: 1785369600,
+      iss: 'urn:anxin:issuer:chengdu-wuhou-cdc',
+      credentialId: 'urn:uuid:d2093821-f72f-4392-a2db-5aa2d0765240',
+      reason: 're_examination_passed',
+    },
+  ] as const,
+);
 export type ReinstateStatement = Infer<typeof reinstateStatementSchema>;
 
 export type StatusStatement = RevokeStatement | SuspendStatement | ReinstateStatement;
@@ -376,8 +449,16 @@ export const statementHeaderSchema = {
   required: ['alg', 'kid', 'typ'],
   additionalProperties: false,
   examples: [
-    { alg: 'ES256', kid: 'urn:anxin:issuer:chengdu-wuhou-cdc#3OTTnnDO_jSz8YV1NkgBEFQ38M5fbD6ONj2ArM35uOM', typ: 'anxin-statement+jwt' },
-    { alg: 'EdDSA', kid: 'urn:anxin:issuer:sichuan-kuaigong#wdQiFzQL9d_J6jj7OsrED6IC-NnX-q5NGpPRBvDKGFk', typ: 'anxin-statement+jwt' },
+    {
+      alg: 'ES256',
+      kid: 'urn:anxin:issuer:chengdu-wuhou-cdc#3OTTnnDO_jSz8YV1NkgBEFQ38M5fbD6ONj2ArM35uOM',
+      typ: 'anxin-statement+jwt',
+    },
+    {
+      alg: 'EdDSA',
+      kid: 'urn:anxin:issuer:sichuan-kuaigong#wdQiFzQL9d_J6jj7OsrED6IC-NnX-q5NGpPRBvDKGFk',
+      typ: 'anxin-statement+jwt',
+    },
     { alg: 'ES256', kid: 'registrar#kA5dxbEfN-zvBjK9n4J3o6UmcsWxSTjb4OrewTY5BvU', typ: 'anxin-statement+jwt' },
   ],
 } as const satisfies Schema;
@@ -405,7 +486,20 @@ export const initArgsSchema = {
   required: ['registrarKeys'],
   additionalProperties: false,
   examples: [
-    { registrarKeys: [{ keyId: 'kA5dxbEfN-zvBjK9n4J3o6UmcsWxSTjb4OrewTY5BvU', alg: 'ES256', publicJwk: { kty: 'EC', crv: 'P-256', x: 'cSpG6QD0eJYeh2rYQ12pkvt7mbqVthfOqNybv-dcl8A', y: 'DKEZh9tZeBUdGJYCbcBRqt_YoIgzQ9QNG9JM8D6rQQo' } }] },
+    {
+      registrarKeys: [
+        {
+          keyId: 'kA5dxbEfN-zvBjK9n4J3o6UmcsWxSTjb4OrewTY5BvU',
+          alg: 'ES256',
+          publicJwk: {
+            kty: 'EC',
+            crv: 'P-256',
+            x: 'cSpG6QD0eJYeh2rYQ12pkvt7mbqVthfOqNybv-dcl8A',
+            y: 'DKEZh9tZeBUdGJYCbcBRqt_YoIgzQ9QNG9JM8D6rQQo',
+          },
+        },
+      ],
+    },
   ],
 } as const satisfies Schema;
 export type InitArgs = Infer<typeof initArgsSchema>;

@@ -214,12 +214,14 @@ export function storeContract(
         await first.putIssuer(iss);
         await first.putCheckpoint(cp, { block: 9, txIndex: 3 });
         expect(await first.claimIdempotencyKey(idem)).to.equal(undefined);
-        await first.recordVerifications([{
-          credentialId: cred,
-          verifier: 'v-reopen',
-          at: '2026-05-01T06:31:00Z',
-          verified: true,
-        }]);
+        await first.recordVerifications([
+          {
+            credentialId: cred,
+            verifier: 'v-reopen',
+            at: '2026-05-01T06:31:00Z',
+            verified: true,
+          },
+        ]);
         await first.close();
         expect(await first.ping()).to.equal(false, 'a closed store does not answer ping');
 

@@ -200,7 +200,9 @@ describe('embedded ledger: damaged block files', () => {
       flipInBlock(dir, n);
       const ledger = await EmbeddedLedger.open(dir);
       try {
-        expect(() => ledger.block(n)).to.throw().with.property('code', 'UNAVAILABLE');
+        expect(() => ledger.block(n))
+          .to.throw()
+          .with.property('code', 'UNAVAILABLE');
         let streamed: unknown;
         try {
           for await (const b of ledger.blocks(0, { follow: false })) void b;

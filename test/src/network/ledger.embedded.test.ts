@@ -9,13 +9,10 @@ import { newRegistrar } from '../helpers/keys';
 import { tempDir } from '../helpers/tmp';
 import { ledgerContract, registerTestIssuer } from './ledger.contract';
 
-ledgerContract(
-  'embedded',
-  async () => {
-    const ledger = await EmbeddedLedger.open(join(tempDir('ledger-contract'), 'ledger'), { batch: { timeoutMs: 10 } });
-    const registrar = await newRegistrar();
-    await ledger.submit('init', [registrar.initArgs]);
-    const issuer = await registerTestIssuer(ledger, registrar);
-    return { ledger, registrar, issuer, teardown: () => ledger.close() };
-  },
-);
+ledgerContract('embedded', async () => {
+  const ledger = await EmbeddedLedger.open(join(tempDir('ledger-contract'), 'ledger'), { batch: { timeoutMs: 10 } });
+  const registrar = await newRegistrar();
+  await ledger.submit('init', [registrar.initArgs]);
+  const issuer = await registerTestIssuer(ledger, registrar);
+  return { ledger, registrar, issuer, teardown: () => ledger.close() };
+});

@@ -59,9 +59,18 @@ describe('schema registry', () => {
         const open = objectNodes(schema)
           .filter(({ node }) => node['additionalProperties'] !== false && node['unevaluatedProperties'] !== false)
           // Closed elsewhere, and saying so (e.g. a request's subject, closed by its type's schema).
-          .filter(({ node }) => !(typeof node['$comment'] === 'string' && (node['$comment'] as string).startsWith('closed by')))
+          .filter(
+            ({ node }) =>
+              !(typeof node['$comment'] === 'string' && (node['$comment'] as string).startsWith('closed by')),
+          )
           // A discriminated union is closed when each of its branches is.
-          .filter(({ node }) => !(Array.isArray(node['oneOf']) && (node['oneOf'] as Node[]).every((b) => b['additionalProperties'] === false)))
+          .filter(
+            ({ node }) =>
+              !(
+                Array.isArray(node['oneOf']) &&
+                (node['oneOf'] as Node[]).every((b) => b['additionalProperties'] === false)
+              ),
+          )
           .map(({ path }) => path);
         expect(open).to.deep.equal([]);
       });

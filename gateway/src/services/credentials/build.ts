@@ -39,7 +39,10 @@ export function endOfDayCst(date: string): string {
 }
 
 /** Validity implied by the subject itself, per type. */
-export function impliedValidity(type: CredentialType, subject: Record<string, unknown>): { from?: string; until?: string } {
+export function impliedValidity(
+  type: CredentialType,
+  subject: Record<string, unknown>,
+): { from?: string; until?: string } {
   switch (type) {
     case 'HealthCertificate': {
       const v = subject.validity as { from: string; until: string };
@@ -69,7 +72,12 @@ export interface BuildInput {
  * const vc = buildCredential(input, issuer, 'https://anxin.example.cn');
  * vc.credentialSubject.holder.ref // the holderRef to anchor
  */
-export function buildCredential(input: BuildInput, issuer: IssuerRecord, publicUrl: string, id = `urn:uuid:${randomUUID()}`): VcDocument {
+export function buildCredential(
+  input: BuildInput,
+  issuer: IssuerRecord,
+  publicUrl: string,
+  id = `urn:uuid:${randomUUID()}`,
+): VcDocument {
   const implied = impliedValidity(input.type, input.subject);
   const validFrom = input.validFrom ?? implied.from ?? new Date().toISOString();
   const validUntil = input.validUntil ?? implied.until;
@@ -84,7 +92,12 @@ export function buildCredential(input: BuildInput, issuer: IssuerRecord, publicU
     credentialSchema: { id: CREDENTIAL_SCHEMA_BY_TYPE[input.type].$id, type: 'JsonSchema' },
     credentialStatus: { id: `${publicUrl}/v1/credentials/${id}/status`, type: 'AnxinLedgerAnchor' },
     credentialSubject: {
-      holder: { name: input.holder.name, idNumber: input.holder.idNumber, salt, ref: holderRef(salt, input.holder.idNumber) },
+      holder: {
+        name: input.holder.name,
+        idNumber: input.holder.idNumber,
+        salt,
+        ref: holderRef(salt, input.holder.idNumber),
+      },
       [SUBJECT_MEMBER[input.type]]: input.subject,
     },
   };

@@ -55,7 +55,9 @@ export async function currentSigner(s: Services, issuer: IssuerRecord): Promise<
 }
 
 function requestHash(body: unknown): string {
-  return createHash('sha256').update(canonicalize(body) ?? '').digest('hex');
+  return createHash('sha256')
+    .update(canonicalize(body) ?? '')
+    .digest('hex');
 }
 
 async function waitForAnchor(s: Services, id: string, timeoutMs = 10_000) {
@@ -113,7 +115,8 @@ export async function issueCredential(
   }
   const issuer = await issuerOrThrow(s, principal.id);
   if (issuer.status !== 'active') throw new ApiError('issuer_not_active', `issuer ${issuer.id} is ${issuer.status}`);
-  if (!issuer.allowedTypes.includes(body.type)) throw new ApiError('type_not_allowed', `issuer ${issuer.id} may not issue ${body.type}`);
+  if (!issuer.allowedTypes.includes(body.type))
+    throw new ApiError('type_not_allowed', `issuer ${issuer.id} may not issue ${body.type}`);
   if (body.holderPublicJwk && (body.format ?? 'vc+jwt') !== 'dc+sd-jwt') {
     throw new ApiError('validation_failed', 'holderPublicJwk binds an SD-JWT to the holder; send format dc+sd-jwt', {
       errors: [{ field: '/holderPublicJwk', code: 'format', message: 'only with format dc+sd-jwt' }],
@@ -125,9 +128,13 @@ export async function issueCredential(
   const validUntil = body.validUntil ?? implied.until;
   if (validFrom && validUntil && Date.parse(validUntil) <= Date.parse(validFrom)) {
     const field = body.validUntil ? '/validUntil' : '/validFrom';
-    throw new ApiError('validation_failed', `the credential would end (${validUntil}) before it starts (${validFrom})`, {
-      errors: [{ field, code: 'dateOrder', message: 'validUntil must be after validFrom' }],
-    });
+    throw new ApiError(
+      'validation_failed',
+      `the credential would end (${validUntil}) before it starts (${validFrom})`,
+      {
+        errors: [{ field, code: 'dateOrder', message: 'validUntil must be after validFrom' }],
+      },
+    );
   }
 
   const id = `urn:uuid:${randomUUID()}`;
@@ -147,7 +154,10 @@ export async function issueCredential(
       const prior = existing.resource ? await s.store.getCredential(existing.resource) : undefined;
       if (prior?.state === 'anchored') return responseOf(s, prior);
       if (prior?.state === 'pending') return responseOf(s, await anchorRecorded(s, prior));
-      throw new ApiError('request_in_progress', 'a request with this Idempotency-Key is still in progress; retry shortly');
+      throw new ApiError(
+        'request_in_progress',
+        'a request with this Idempotency-Key is still in progress; retry shortly',
+      );
     }
   }
 

@@ -50,7 +50,8 @@ export async function changeStatus(
   action: StatusAction,
   reason: StatusReason,
 ): Promise<StatusResponse> {
-  if (principal.type !== 'issuer') throw new ApiError('forbidden', 'only the issuing organisation can change a credential’s status');
+  if (principal.type !== 'issuer')
+    throw new ApiError('forbidden', 'only the issuing organisation can change a credential’s status');
   if (!REASONS[action].includes(reason)) {
     throw new ApiError('validation_failed', `reason ${reason} does not apply to ${action}`, {
       errors: [{ field: '/reason', code: 'enum', message: `must be one of ${REASONS[action].join(', ')}` }],
@@ -58,7 +59,8 @@ export async function changeStatus(
   }
   const anchor = (await s.store.getAnchor(id)) ?? (await s.ledgerClient.getAnchor(id));
   if (!anchor) throw new ApiError('not_found', `credential ${id} is not anchored`);
-  if (anchor.issuer !== principal.id) throw new ApiError('forbidden', 'the credential was issued by another organisation');
+  if (anchor.issuer !== principal.id)
+    throw new ApiError('forbidden', 'the credential was issued by another organisation');
   const issuer = await issuerOrThrow(s, principal.id);
   const signer = await currentSigner(s, issuer);
   const jws = await signStatement({ kind: action, iss: issuer.id, credentialId: id, reason } as never, signer);

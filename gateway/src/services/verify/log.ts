@@ -26,7 +26,9 @@ export class VerificationLog {
     this.timer = undefined;
     const batch = this.buffer;
     this.buffer = [];
-    this.flushing = this.flushing.then(() => (batch.length ? this.store.recordVerifications(batch).catch(this.onError) : undefined));
+    this.flushing = this.flushing.then(() =>
+      batch.length ? this.store.recordVerifications(batch).catch(this.onError) : undefined,
+    );
     return this.flushing;
   }
 }

@@ -20,7 +20,10 @@ export type Parsed =
       kbJwt?: string;
     };
 
-export type ParseFailure = { error: 'empty' | 'too_large' | 'unrecognised' | 'bad_header' | 'unsupported_typ' | 'bad_payload'; detail: string };
+export type ParseFailure = {
+  error: 'empty' | 'too_large' | 'unrecognised' | 'bad_header' | 'unsupported_typ' | 'bad_payload';
+  detail: string;
+};
 
 const B64URL = /^[A-Za-z0-9_-]+$/;
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
@@ -54,7 +57,8 @@ export function unwrapQr(text: string): string {
 
 export function parseCredential(input: string): Parsed | ParseFailure {
   if (typeof input !== 'string' || input.trim() === '') return { error: 'empty', detail: 'nothing was presented' };
-  if (input.length > MAX_CREDENTIAL_CHARS) return { error: 'too_large', detail: `more than ${MAX_CREDENTIAL_CHARS} characters` };
+  if (input.length > MAX_CREDENTIAL_CHARS)
+    return { error: 'too_large', detail: `more than ${MAX_CREDENTIAL_CHARS} characters` };
   const text = unwrapQr(input);
   const tilde = text.indexOf('~');
   const first = tilde < 0 ? text : text.slice(0, tilde);
@@ -63,11 +67,13 @@ export function parseCredential(input: string): Parsed | ParseFailure {
   }
   const [h, p] = first.split('.') as [string, string, string];
   const header = json(h);
-  if (!header || typeof header.alg !== 'string') return { error: 'bad_header', detail: 'the JOSE header is not a JSON object with alg' };
+  if (!header || typeof header.alg !== 'string')
+    return { error: 'bad_header', detail: 'the JOSE header is not a JSON object with alg' };
   const payload = json(p);
   if (!payload) return { error: 'bad_payload', detail: 'the payload is not a JSON object' };
   if (tilde < 0) {
-    if (header.typ !== VC_JWT_TYP) return { error: 'unsupported_typ', detail: `typ ${String(header.typ)}; expected ${VC_JWT_TYP}` };
+    if (header.typ !== VC_JWT_TYP)
+      return { error: 'unsupported_typ', detail: `typ ${String(header.typ)}; expected ${VC_JWT_TYP}` };
     return { format: 'vc+jwt', jws: text, header, payload };
   }
   if (header.typ !== SD_JWT_TYP && header.typ !== 'vc+sd-jwt') {
@@ -77,8 +83,10 @@ export function parseCredential(input: string): Parsed | ParseFailure {
   const last = parts[parts.length - 1]!;
   const kbJwt = last === '' ? undefined : last;
   const disclosures = parts.slice(1, -1);
-  if (disclosures.some((d) => !B64URL.test(d))) return { error: 'bad_payload', detail: 'a disclosure is not base64url' };
-  if (kbJwt !== undefined && !COMPACT.test(kbJwt)) return { error: 'bad_payload', detail: 'the key-binding JWT is not a compact JWS' };
+  if (disclosures.some((d) => !B64URL.test(d)))
+    return { error: 'bad_payload', detail: 'a disclosure is not base64url' };
+  if (kbJwt !== undefined && !COMPACT.test(kbJwt))
+    return { error: 'bad_payload', detail: 'the key-binding JWT is not a compact JWS' };
   return {
     format: 'dc+sd-jwt',
     issuerJwt: first,

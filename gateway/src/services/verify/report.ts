@@ -95,7 +95,9 @@ export class ReportBuilder {
 
   build(extra: Pick<VerificationReport, 'credential' | 'anchor'>, now: Date): VerificationReport {
     // Every check must pass; holder binding may be skipped (nothing to bind, and not required).
-    const verified = CHECKS.every((c) => (c === 'holderBinding' ? this.checks[c] !== 'fail' : this.checks[c] === 'pass'));
+    const verified = CHECKS.every((c) =>
+      c === 'holderBinding' ? this.checks[c] !== 'fail' : this.checks[c] === 'pass',
+    );
     return {
       verified,
       checks: { ...this.checks },

@@ -89,7 +89,8 @@ function factsOfVc(p: Record<string, unknown>): Facts {
 }
 
 function factsOfSdJwt(claims: Record<string, unknown>): Facts {
-  const vct = typeof claims.vct === 'string' && claims.vct.startsWith(VCT_BASE) ? claims.vct.slice(VCT_BASE.length) : undefined;
+  const vct =
+    typeof claims.vct === 'string' && claims.vct.startsWith(VCT_BASE) ? claims.vct.slice(VCT_BASE.length) : undefined;
   const type = typeOf(vct);
   const holder = claims.holder as Record<string, unknown> | undefined;
   const disclosed: Record<string, unknown> = {};
@@ -118,12 +119,16 @@ function factsOfSdJwt(claims: Record<string, unknown>): Facts {
   };
 }
 
-function keyProblem(key: IssuerKeyRecord, at: string): { code: 'key_not_yet_valid' | 'key_retired' | 'key_compromised'; detail: string } | undefined {
+function keyProblem(
+  key: IssuerKeyRecord,
+  at: string,
+): { code: 'key_not_yet_valid' | 'key_retired' | 'key_compromised'; detail: string } | undefined {
   const t = Date.parse(at);
   if (key.revokedAt && t >= Date.parse(key.revokedAt)) {
     return { code: 'key_compromised', detail: `signed at ${at}; key ${key.kid} is compromised since ${key.revokedAt}` };
   }
-  if (t < Date.parse(key.notBefore)) return { code: 'key_not_yet_valid', detail: `signed at ${at}; key valid from ${key.notBefore}` };
+  if (t < Date.parse(key.notBefore))
+    return { code: 'key_not_yet_valid', detail: `signed at ${at}; key valid from ${key.notBefore}` };
   if (key.retiredAt && t >= Date.parse(key.retiredAt)) {
     return { code: 'key_retired', detail: `signed at ${at}; key ${key.kid} was retired at ${key.retiredAt}` };
   }
@@ -131,12 +136,16 @@ function keyProblem(key: IssuerKeyRecord, at: string): { code: 'key_not_yet_vali
 }
 
 /** Validate the disclosed members of an SD-JWT subject against their own schemas. */
-function partialSchemaIssues(type: CredentialType, member: Record<string, unknown>): { field: string; message: string } | undefined {
+function partialSchemaIssues(
+  type: CredentialType,
+  member: Record<string, unknown>,
+): { field: string; message: string } | undefined {
   const schema = SUBJECT_SCHEMA_BY_TYPE[type] as { properties: Record<string, object>; $id: string };
   for (const [k, v] of Object.entries(member)) {
     if (!(k in schema.properties)) return { field: `/${k}`, message: 'is not a member of this credential type' };
     const fn = ajv().getSchema(`${schema.$id}#/properties/${k}`);
-    if (fn && !fn(v)) return { field: `/${k}${fn.errors?.[0]?.instancePath ?? ''}`, message: fn.errors?.[0]?.message ?? 'is invalid' };
+    if (fn && !fn(v))
+      return { field: `/${k}${fn.errors?.[0]?.instancePath ?? ''}`, message: fn.errors?.[0]?.message ?? 'is invalid' };
   }
   return undefined;
 }
@@ -148,7 +157,11 @@ function partialSchemaIssues(type: CredentialType, member: Record<string, unknow
  * const report = await verifyCredential(text, deps);
  * if (!report.verified) console.log(report.reasons[0].code); // e.g. 'revoked'
  */
-export async function verifyCredential(input: string, deps: VerifyDeps, opts: VerifyOptions = {}): Promise<VerificationReport> {
+export async function verifyCredential(
+  input: string,
+  deps: VerifyDeps,
+  opts: VerifyOptions = {},
+): Promise<VerificationReport> {
   const now = deps.now();
   const r = new ReportBuilder();
   const parsed = parseCredential(input);
@@ -170,7 +183,9 @@ export async function verifyCredential(input: string, deps: VerifyDeps, opts: Ve
     ...(facts.id ? { id: facts.id } : {}),
     ...(facts.type ? { type: facts.type } : {}),
     format,
-    ...(facts.issuerId ? { issuer: { id: facts.issuerId, ...(facts.issuerName ? { name: facts.issuerName } : {}) } } : {}),
+    ...(facts.issuerId
+      ? { issuer: { id: facts.issuerId, ...(facts.issuerName ? { name: facts.issuerName } : {}) } }
+      : {}),
     ...(facts.validFrom ? { validFrom: facts.validFrom } : {}),
     ...(facts.validUntil ? { validUntil: facts.validUntil } : {}),
     disclosed: facts.disclosed,
@@ -190,7 +205,11 @@ export async function verifyCredential(input: string, deps: VerifyDeps, opts: Ve
   const key = issuer?.keys.find((k) => k.keyId === keyId);
   if (!issuer || !key) {
     r.pass('format');
-    r.fail('signature', 'unknown_key', issuer ? `issuer ${kidIssuer} has no key ${keyId}` : `no registered issuer ${kidIssuer}`);
+    r.fail(
+      'signature',
+      'unknown_key',
+      issuer ? `issuer ${kidIssuer} has no key ${keyId}` : `no registered issuer ${kidIssuer}`,
+    );
     return r.build({ credential: credential() }, now);
   }
   if (key.alg !== alg) {
@@ -227,7 +246,11 @@ export async function verifyCredential(input: string, deps: VerifyDeps, opts: Ve
   if (facts.issuerId !== issuer.id) {
     r.fail('issuerTrusted', 'issuer_mismatch', `signed by ${issuer.id}'s key but claims issuer ${facts.issuerId}`);
   } else if (issuer.status !== 'active') {
-    r.fail('issuerTrusted', issuer.status === 'revoked' ? 'issuer_revoked' : 'issuer_suspended', `issuer ${issuer.id} is ${issuer.status}`);
+    r.fail(
+      'issuerTrusted',
+      issuer.status === 'revoked' ? 'issuer_revoked' : 'issuer_suspended',
+      `issuer ${issuer.id} is ${issuer.status}`,
+    );
   } else {
     r.pass('issuerTrusted');
   }
@@ -257,16 +280,23 @@ export async function verifyCredential(input: string, deps: VerifyDeps, opts: Ve
     }
     if (r.ok('digestMatches')) {
       if (anchor.status === 'active') r.pass('status');
-      else r.fail('status', anchor.status === 'revoked' ? 'revoked' : 'suspended', `${anchor.status} (${anchor.statusReason ?? 'no reason given'}) at ${anchor.updatedAt}`);
+      else
+        r.fail(
+          'status',
+          anchor.status === 'revoked' ? 'revoked' : 'suspended',
+          `${anchor.status} (${anchor.statusReason ?? 'no reason given'}) at ${anchor.updatedAt}`,
+        );
     }
   }
 
   // --- validity window: the anchor's when it matches, else the credential's claim
   const validFrom = (r.ok('digestMatches') ? anchor?.validFrom : undefined) ?? facts.validFrom;
   const validUntil = (r.ok('digestMatches') ? anchor?.validUntil : undefined) ?? facts.validUntil;
-  if (validUntil && now.getTime() >= Date.parse(validUntil)) r.fail('notExpired', 'expired', `expired at ${validUntil}`);
+  if (validUntil && now.getTime() >= Date.parse(validUntil))
+    r.fail('notExpired', 'expired', `expired at ${validUntil}`);
   else r.pass('notExpired');
-  if (validFrom && now.getTime() < Date.parse(validFrom)) r.fail('notBefore', 'not_yet_valid', `valid from ${validFrom}`);
+  if (validFrom && now.getTime() < Date.parse(validFrom))
+    r.fail('notBefore', 'not_yet_valid', `valid from ${validFrom}`);
   else r.pass('notBefore');
 
   // --- schema
@@ -310,13 +340,22 @@ export async function verifyCredential(input: string, deps: VerifyDeps, opts: Ve
   );
 }
 
-function checkDisclosures(p: Extract<Parsed, { format: 'dc+sd-jwt' }>): { claims: Record<string, unknown> } | { error: string } {
+function checkDisclosures(
+  p: Extract<Parsed, { format: 'dc+sd-jwt' }>,
+): { claims: Record<string, unknown> } | { error: string } {
   try {
-    const decoded = decodeSdJwtSync(`${p.issuerJwt}~${p.disclosures.join('~')}${p.disclosures.length ? '~' : ''}`, sdHasher);
+    const decoded = decodeSdJwtSync(
+      `${p.issuerJwt}~${p.disclosures.join('~')}${p.disclosures.length ? '~' : ''}`,
+      sdHasher,
+    );
     const disclosures = decoded.disclosures;
     const mapping = createHashMappingSync(disclosures, { hasher: sdHasher, alg: 'sha-256' });
     if (Object.keys(mapping).length !== disclosures.length) return { error: 'a disclosure is repeated' };
-    const { unpackedObj, disclosureKeymap } = unpackSync(decoded.jwt.payload as Record<string, unknown>, disclosures, sdHasher);
+    const { unpackedObj, disclosureKeymap } = unpackSync(
+      decoded.jwt.payload as Record<string, unknown>,
+      disclosures,
+      sdHasher,
+    );
     const used = new Set(Object.values(disclosureKeymap));
     if (used.size !== disclosures.length) return { error: 'a disclosure is not referenced by the signed payload' };
     return { claims: unpackedObj as Record<string, unknown> };
@@ -334,14 +373,19 @@ async function checkKeyBinding(
 ): Promise<void> {
   const jwk = facts.cnf?.jwk;
   if (!p.kbJwt) {
-    if (jwk && opts.holderBinding === 'required') r.fail('holderBinding', 'kb_missing', 'the credential is bound to a key but no key-binding JWT was presented');
+    if (jwk && opts.holderBinding === 'required')
+      r.fail('holderBinding', 'kb_missing', 'the credential is bound to a key but no key-binding JWT was presented');
     else r.skip('holderBinding');
     return;
   }
-  if (!jwk) return r.fail('holderBinding', 'kb_invalid', 'a key-binding JWT was presented for a credential with no cnf key');
+  if (!jwk)
+    return r.fail('holderBinding', 'kb_invalid', 'a key-binding JWT was presented for a credential with no cnf key');
   let payload: Record<string, unknown>;
   try {
-    const kbHeader = JSON.parse(Buffer.from(p.kbJwt.split('.')[0]!, 'base64url').toString('utf8')) as { alg?: string; typ?: string };
+    const kbHeader = JSON.parse(Buffer.from(p.kbJwt.split('.')[0]!, 'base64url').toString('utf8')) as {
+      alg?: string;
+      typ?: string;
+    };
     if (kbHeader.typ !== 'kb+jwt' || !kbHeader.alg || !(SIGNING_ALGS as readonly string[]).includes(kbHeader.alg)) {
       return r.fail('holderBinding', 'kb_invalid', 'the key-binding JWT must have typ kb+jwt and alg ES256 or EdDSA');
     }
@@ -351,13 +395,20 @@ async function checkKeyBinding(
     return r.fail('holderBinding', 'kb_invalid', 'the key-binding JWT does not verify with the cnf key');
   }
   const sdHash = Buffer.from(sdHasher(p.presented, 'sha-256')).toString('base64url');
-  if (payload.sd_hash !== sdHash) return r.fail('holderBinding', 'kb_invalid', 'sd_hash does not match the presented SD-JWT');
+  if (payload.sd_hash !== sdHash)
+    return r.fail('holderBinding', 'kb_invalid', 'sd_hash does not match the presented SD-JWT');
   const iat = typeof payload.iat === 'number' ? payload.iat : NaN;
   const t = now.getTime() / 1000;
   if (!(iat <= t + KB_SKEW_S && iat >= t - KB_MAX_AGE_S)) {
-    return r.fail('holderBinding', 'kb_stale', `the presentation was made at ${iso(iat) ?? '?'}; it must be under ${KB_MAX_AGE_S} s old`);
+    return r.fail(
+      'holderBinding',
+      'kb_stale',
+      `the presentation was made at ${iso(iat) ?? '?'}; it must be under ${KB_MAX_AGE_S} s old`,
+    );
   }
-  if (opts.nonce !== undefined && payload.nonce !== opts.nonce) return r.fail('holderBinding', 'kb_nonce', 'nonce does not match');
-  if (opts.audience !== undefined && payload.aud !== opts.audience) return r.fail('holderBinding', 'kb_audience', 'aud does not match');
+  if (opts.nonce !== undefined && payload.nonce !== opts.nonce)
+    return r.fail('holderBinding', 'kb_nonce', 'nonce does not match');
+  if (opts.audience !== undefined && payload.aud !== opts.audience)
+    return r.fail('holderBinding', 'kb_audience', 'aud does not match');
   r.pass('holderBinding');
 }

@@ -18,7 +18,9 @@ import {
   expectProblem,
   expectVerified,
   type Issued,
-  type RegisteredIssuer, describeOnLedgers } from '../../helpers/gateway';
+  type RegisteredIssuer,
+  describeOnLedgers,
+} from '../../helpers/gateway';
 
 describeOnLedgers('e2e: restart on the same data directory', function (ledger) {
   let gw: TestGateway;

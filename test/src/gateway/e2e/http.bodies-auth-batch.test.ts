@@ -12,7 +12,9 @@ import {
   expectVerified,
   type Issued,
   type RegisteredIssuer,
-  type Report, describeOnLedgers } from '../../helpers/gateway';
+  type Report,
+  describeOnLedgers,
+} from '../../helpers/gateway';
 
 describeOnLedgers('e2e: HTTP bodies, API keys and scopes, batch verification', function (ledger) {
   let gw: TestGateway;

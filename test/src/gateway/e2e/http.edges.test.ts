@@ -24,7 +24,9 @@ import {
   type ApiResponse,
   type Loose,
   type Issued,
-  type RegisteredIssuer, describeOnLedgers } from '../../helpers/gateway';
+  type RegisteredIssuer,
+  describeOnLedgers,
+} from '../../helpers/gateway';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

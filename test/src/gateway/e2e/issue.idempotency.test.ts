@@ -5,7 +5,13 @@
  */
 import { expect } from 'chai';
 import { after, before, it } from 'mocha';
-import { TestGateway, expectProblem, expectVerified, type RegisteredIssuer, describeOnLedgers } from '../../helpers/gateway';
+import {
+  TestGateway,
+  expectProblem,
+  expectVerified,
+  type RegisteredIssuer,
+  describeOnLedgers,
+} from '../../helpers/gateway';
 
 describeOnLedgers('e2e: Idempotency-Key on issuance', function (ledger) {
   let gw: TestGateway;

@@ -11,7 +11,9 @@ import {
   expectProblem,
   expectVerified,
   type Issued,
-  type RegisteredIssuer, describeOnLedgers } from '../../helpers/gateway';
+  type RegisteredIssuer,
+  describeOnLedgers,
+} from '../../helpers/gateway';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -20,7 +20,9 @@ import {
   DAY,
   type Issued,
   type Loose,
-  type RegisteredIssuer, describeOnLedgers } from '../../helpers/gateway';
+  type RegisteredIssuer,
+  describeOnLedgers,
+} from '../../helpers/gateway';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -209,8 +211,12 @@ describeOnLedgers('e2e: issuer key rotation and compromise', function (ledger) {
 
     it('declaring its only key compromised gives the issuer a fresh key: it signs with that, never the compromised one, and can revoke what the thief signed', async () => {
       const issuer = (await gw.api('GET', `/v1/issuers/${encodeURIComponent(cdc.id)}`)).body;
-      const compromised = issuer.keys.filter((k: { revokedAt?: string }) => k.revokedAt).map((k: { kid: string }) => k.kid);
-      const usable = issuer.keys.filter((k: { revokedAt?: string; retiredAt?: string }) => !k.revokedAt && !k.retiredAt);
+      const compromised = issuer.keys
+        .filter((k: { revokedAt?: string }) => k.revokedAt)
+        .map((k: { kid: string }) => k.kid);
+      const usable = issuer.keys.filter(
+        (k: { revokedAt?: string; retiredAt?: string }) => !k.revokedAt && !k.retiredAt,
+      );
       expect(compromised).to.have.length(1);
       expect(usable).to.have.length(1);
       const c = await gw.issue(cdc.apiKey, 'HealthCertificate');

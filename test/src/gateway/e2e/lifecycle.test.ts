@@ -16,7 +16,9 @@ import {
   expectProblem,
   expectVerified,
   type Issued,
-  type RegisteredIssuer, describeOnLedgers } from '../../helpers/gateway';
+  type RegisteredIssuer,
+  describeOnLedgers,
+} from '../../helpers/gateway';
 
 describeOnLedgers('e2e: credential lifecycle, every type in both formats', function (ledger) {
   let gw: TestGateway;

@@ -19,7 +19,9 @@ import {
   forgedDisclosure,
   presentWith,
   type Issued,
-  type RegisteredIssuer, describeOnLedgers } from '../../helpers/gateway';
+  type RegisteredIssuer,
+  describeOnLedgers,
+} from '../../helpers/gateway';
 
 const sha256 = (data: string | ArrayBuffer) =>
   new Uint8Array(

@@ -23,7 +23,9 @@ import {
   isoFromNow,
   DAY,
   type Issued,
-  type RegisteredIssuer, describeOnLedgers } from '../../helpers/gateway';
+  type RegisteredIssuer,
+  describeOnLedgers,
+} from '../../helpers/gateway';
 
 const b64u = (b: Uint8Array | string) => Buffer.from(b).toString('base64url');
 

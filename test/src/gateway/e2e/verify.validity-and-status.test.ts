@@ -12,7 +12,9 @@ import {
   expectVerified,
   isoFromNow,
   DAY,
-  type RegisteredIssuer, describeOnLedgers } from '../../helpers/gateway';
+  type RegisteredIssuer,
+  describeOnLedgers,
+} from '../../helpers/gateway';
 
 describeOnLedgers('e2e: status and validity window at /v1/verify', function (ledger) {
   let gw: TestGateway;

@@ -22,19 +22,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   KEY_PREFIX,
-  REGISTRAR_KEY,
-  addKey,
-  anchor,
+  KeyValueLedgerState,
+  STATEMENT_RULES,
   canonicalBytes,
-  changeStatus,
   compositeKey,
-  initLedger,
-  registerIssuer,
-  retireKey,
   type Effect,
-  type LedgerState,
-  type StatementMark,
-  type TxContext,
 } from '@anxin/chaincode/rules';
 import {
   TxValidationCode,
@@ -60,7 +52,7 @@ import {
   type TxRecord,
 } from '@anxin/network/embedded';
 import type { SigningIdentity } from '@anxin/network';
-import type { AnchorRecord, IssuerRecord, RegistrarRecord } from '@anxin/schemas';
+import type { AnchorRecord } from '@anxin/schemas';
 
 export interface GenerateOptions {
   dir: string;
@@ -112,56 +104,25 @@ interface Versioned {
 }
 
 /** LedgerState over the committed state, recording reads (with versions) and writes: the contract's simulation. */
-class Simulation implements LedgerState {
+/** The contract's rules on the generator's in-memory state, recording reads (with versions) as a stub would. */
+class Simulation extends KeyValueLedgerState {
   readonly reads = new Map<string, KVReadSpec>();
   readonly writes = new Map<string, Buffer>();
-  constructor(private readonly state: Map<string, Versioned>) {}
-  private read<T>(key: string): Promise<T | undefined> {
+  constructor(private readonly state: Map<string, Versioned>) {
+    super();
+  }
+  protected readRaw(key: string): Promise<Uint8Array | undefined> {
     const v = this.state.get(key);
     if (!this.reads.has(key)) this.reads.set(key, v ? { key, version: v.version } : { key });
-    return Promise.resolve(v ? (JSON.parse(v.value.toString('utf8')) as T) : undefined);
+    return Promise.resolve(v?.value);
   }
-  private write(key: string, value: unknown): Promise<void> {
-    this.writes.set(key, canonicalBytes(value));
+  protected writeRaw(key: string, value: Buffer): Promise<void> {
+    this.writes.set(key, value);
     return Promise.resolve();
-  }
-  getRegistrar() {
-    return this.read<RegistrarRecord>(REGISTRAR_KEY);
-  }
-  getIssuer(id: string) {
-    return this.read<IssuerRecord>(compositeKey(KEY_PREFIX.issuer, id));
-  }
-  getAnchor(id: string) {
-    return this.read<AnchorRecord>(compositeKey(KEY_PREFIX.anchor, id));
-  }
-  getStatement(jti: string) {
-    return this.read<StatementMark>(compositeKey(KEY_PREFIX.statement, jti));
-  }
-  putRegistrar(r: RegistrarRecord) {
-    return this.write(REGISTRAR_KEY, r);
-  }
-  putIssuer(r: IssuerRecord) {
-    return this.write(compositeKey(KEY_PREFIX.issuer, r.id), r);
-  }
-  putAnchor(r: AnchorRecord) {
-    return this.write(compositeKey(KEY_PREFIX.anchor, r.id), r);
-  }
-  putStatement(jti: string, mark: StatementMark) {
-    return this.write(compositeKey(KEY_PREFIX.statement, jti), mark);
   }
 }
 
-type Rule = (s: LedgerState, arg: string, tx: TxContext) => Promise<Effect<unknown>>;
-const RULES: Record<string, Rule> = {
-  init: initLedger,
-  registerIssuer,
-  addKey,
-  retireKey,
-  anchor,
-  revoke: (s, a, t) => changeStatus(s, 'revoke', a, t),
-  suspend: (s, a, t) => changeStatus(s, 'suspend', a, t),
-  reinstate: (s, a, t) => changeStatus(s, 'reinstate', a, t),
-};
+const RULES = STATEMENT_RULES;
 
 /** Sign in this thread (the embedded ledger signs on the pool; here the pool round trip costs more than the signature). */
 function inThread(id: SigningIdentity): Signer {

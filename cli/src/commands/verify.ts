@@ -15,7 +15,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import type { AnchorProjection } from '@anxin/gateway/dist/ports/store';
+import { anchorProjection } from '@anxin/gateway/dist/services/anchor-projection';
 import { parseCredential, unwrapQr } from '@anxin/gateway/dist/services/verify/parse';
 import type { VerificationReport } from '@anxin/gateway/dist/services/verify/report';
 // Not '@anxin/gateway': its index loads the embedded ledger and fabric-shim, whose older copy of
@@ -65,27 +65,6 @@ export function readCredentialArg(arg: string): string {
   return arg.trim();
 }
 
-function projectionOf(a: AnchorRecord, block: number, version: { block: number; tx: number }): AnchorProjection {
-  return {
-    id: a.id,
-    type: a.type,
-    issuer: a.issuer,
-    kid: a.kid,
-    digest: a.digest,
-    holderRef: a.holderRef,
-    validFrom: a.validFrom,
-    ...(a.validUntil ? { validUntil: a.validUntil } : {}),
-    status: a.status,
-    ...(a.statusReason ? { statusReason: a.statusReason } : {}),
-    anchoredAt: a.anchoredAt,
-    txId: a.txId,
-    block,
-    updatedAt: a.updatedAt,
-    updatedBlock: version.block,
-    updatedTx: version.tx,
-  };
-}
-
 /** Deps over the ledger's current state in a data directory's index (read-only, one query per lookup). */
 function indexDeps(dir: string): { deps: VerifyDeps; describe: string; close(): void } {
   const ledgerDir = ledgerDirOf(dir);
@@ -114,7 +93,7 @@ function indexDeps(dir: string): { deps: VerifyDeps; describe: string; close(): 
         if (!r) return undefined;
         const a = JSON.parse(r.value.toString('utf8')) as AnchorRecord;
         const t = txBlock.get(a.txId) as { block: number } | undefined;
-        return projectionOf(a, t?.block ?? -1, { block: r.block, tx: r.tx });
+        return anchorProjection(a, t?.block ?? -1, { block: r.block, tx: r.tx });
       },
       now: () => new Date(),
     },
@@ -132,7 +111,7 @@ function worldDeps(world: World): VerifyDeps {
     issuer: (id) => value<IssuerRecord>(issuerKey(id))?.v,
     anchor: async (id) => {
       const x = value<AnchorRecord>(anchorKey(id));
-      return x ? projectionOf(x.v, world.txs.get(x.v.txId)?.block ?? -1, x.version) : undefined;
+      return x ? anchorProjection(x.v, world.txs.get(x.v.txId)?.block ?? -1, x.version) : undefined;
     },
     now: () => new Date(),
   };

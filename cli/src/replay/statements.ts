@@ -10,26 +10,7 @@
  * outside the read set is itself a finding. So a recheck needs no world state and runs
  * on a worker thread, in parallel with the others.
  */
-import {
-  KEY_PREFIX,
-  REGISTRAR_KEY,
-  Rejection,
-  addKey,
-  anchor,
-  canonicalBytes,
-  changeStatus,
-  compositeKey,
-  initLedger,
-  registerIssuer,
-  retireKey,
-  revokeKey,
-  updateIssuer,
-  type Effect,
-  type LedgerState,
-  type StatementMark,
-  type TxContext,
-} from '@anxin/chaincode/rules';
-import type { AnchorRecord, IssuerRecord, RegistrarRecord } from '@anxin/schemas';
+import { KeyValueLedgerState, Rejection, STATEMENT_RULES, canonicalBytes, type Effect } from '@anxin/chaincode/rules';
 import type { DecodedTx } from '@anxin/network';
 import type { Finding } from './findings';
 
@@ -45,63 +26,24 @@ class OutsideReadSet extends Error {
 }
 
 /** LedgerState over the pre-state: reads see the state before the transaction; writes are collected. */
-class ReplayState implements LedgerState {
+class ReplayState extends KeyValueLedgerState {
   readonly writes = new Map<string, Buffer>();
   private readonly pre: Map<string, Uint8Array | null>;
   constructor(pre: PreState) {
+    super();
     this.pre = new Map(pre);
   }
-  private read<T>(key: string): Promise<T | undefined> {
+  protected readRaw(key: string): Promise<Uint8Array | undefined> {
     if (!this.pre.has(key)) return Promise.reject(new OutsideReadSet(key));
-    const v = this.pre.get(key);
-    return Promise.resolve(
-      v ? (JSON.parse(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8')) as T) : undefined,
-    );
+    return Promise.resolve(this.pre.get(key) ?? undefined);
   }
-  private write(key: string, value: unknown): Promise<void> {
-    this.writes.set(key, canonicalBytes(value));
+  protected writeRaw(key: string, value: Buffer): Promise<void> {
+    this.writes.set(key, value);
     return Promise.resolve();
-  }
-  getRegistrar() {
-    return this.read<RegistrarRecord>(REGISTRAR_KEY);
-  }
-  getIssuer(id: string) {
-    return this.read<IssuerRecord>(compositeKey(KEY_PREFIX.issuer, id));
-  }
-  getAnchor(id: string) {
-    return this.read<AnchorRecord>(compositeKey(KEY_PREFIX.anchor, id));
-  }
-  getStatement(jti: string) {
-    return this.read<StatementMark>(compositeKey(KEY_PREFIX.statement, jti));
-  }
-  putRegistrar(r: RegistrarRecord) {
-    return this.write(REGISTRAR_KEY, r);
-  }
-  putIssuer(r: IssuerRecord) {
-    return this.write(compositeKey(KEY_PREFIX.issuer, r.id), r);
-  }
-  putAnchor(r: AnchorRecord) {
-    return this.write(compositeKey(KEY_PREFIX.anchor, r.id), r);
-  }
-  putStatement(jti: string, mark: StatementMark) {
-    return this.write(compositeKey(KEY_PREFIX.statement, jti), mark);
   }
 }
 
-type Rule = (s: LedgerState, arg: string, tx: TxContext) => Promise<Effect<unknown>>;
-
-const RULES: Record<string, Rule> = {
-  init: initLedger,
-  registerIssuer,
-  updateIssuer,
-  addKey,
-  retireKey,
-  revokeKey,
-  anchor,
-  revoke: (s, a, t) => changeStatus(s, 'revoke', a, t),
-  suspend: (s, a, t) => changeStatus(s, 'suspend', a, t),
-  reinstate: (s, a, t) => changeStatus(s, 'reinstate', a, t),
-};
+const RULES = STATEMENT_RULES;
 
 /** Functions that change state (the others are queries, which must write nothing). */
 export const STATE_CHANGING = new Set(Object.keys(RULES));

@@ -11,6 +11,7 @@ import type { Metrics } from '../http/observability';
 import { handle } from '../http/validate';
 import { validateById } from '@anxin/schemas';
 import type { AnchorProjection } from '../ports/store';
+import { anchorProjection } from '../services/anchor-projection';
 import type { Services } from '../services/context';
 import type { VerificationLog } from '../services/verify/log';
 import { CHECKS, type VerificationReport } from '../services/verify/report';
@@ -24,7 +25,7 @@ export function verifyDeps(s: Services): VerifyDeps {
       if (projected) return projected;
       // Not projected (yet): the ledger is the authority.
       const a = await s.ledgerClient.getAnchor(id);
-      return a ? { ...a, block: -1, updatedBlock: -1, updatedTx: -1 } : undefined;
+      return a ? anchorProjection(a, -1, { block: -1, tx: -1 }) : undefined;
     },
     now: () => s.now(),
   };

@@ -12,6 +12,7 @@ import canonicalize from 'canonicalize';
 import { decodeBlock, TxValidationCode, type Ledger } from '@anxin/network';
 import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
 import type { Store } from '../ports/store';
+import { anchorProjection } from './anchor-projection';
 
 const CHECKPOINT = 'projection';
 const NAMESPACE = 'anxin';
@@ -106,24 +107,7 @@ export class Projection extends EventEmitter {
     if (direct && this.applied.block <= block) this.rememberDirect(txId);
     // The anchor's own txId is the anchoring transaction; for later changes keep the anchoring block.
     const anchoringBlock = a.txId === txId ? block : ((await this.store.getAnchor(a.id))?.block ?? -1);
-    await this.store.putAnchor({
-      id: a.id,
-      type: a.type,
-      issuer: a.issuer,
-      kid: a.kid,
-      digest: a.digest,
-      holderRef: a.holderRef,
-      validFrom: a.validFrom,
-      ...(a.validUntil ? { validUntil: a.validUntil } : {}),
-      status: a.status,
-      ...(a.statusReason ? { statusReason: a.statusReason } : {}),
-      anchoredAt: a.anchoredAt,
-      txId: a.txId,
-      block: anchoringBlock,
-      updatedAt: a.updatedAt,
-      updatedBlock: block,
-      updatedTx: txIndex,
-    });
+    await this.store.putAnchor(anchorProjection(a, anchoringBlock, { block, tx: txIndex }));
     this.emit('anchor', a);
   }
 

@@ -1,0 +1,51 @@
+/**
+ * LedgerState over any key-value view of the world state: the record kinds, their keys
+ * (Fabric composite keys) and canonical JSON encoding, in one place. The contract's stub,
+ * the auditor's replay and the benchmarks each supply only how raw bytes are read and
+ * written.
+ */
+import type { AnchorRecord, IssuerRecord, RegistrarRecord } from '@anxin/schemas';
+import { canonicalBytes } from './canonical';
+import { KEY_PREFIX, REGISTRAR_KEY, compositeKey, type LedgerState, type StatementMark } from './state';
+
+export abstract class KeyValueLedgerState implements LedgerState {
+  /** The committed bytes at `key`, or undefined / empty when absent. */
+  protected abstract readRaw(key: string): Promise<Uint8Array | undefined>;
+  protected abstract writeRaw(key: string, value: Buffer): Promise<void>;
+
+  private async read<T>(key: string): Promise<T | undefined> {
+    const bytes = await this.readRaw(key);
+    return bytes && bytes.length
+      ? (JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as T)
+      : undefined;
+  }
+
+  private write(key: string, value: unknown): Promise<void> {
+    return this.writeRaw(key, canonicalBytes(value));
+  }
+
+  getRegistrar() {
+    return this.read<RegistrarRecord>(REGISTRAR_KEY);
+  }
+  getIssuer(id: string) {
+    return this.read<IssuerRecord>(compositeKey(KEY_PREFIX.issuer, id));
+  }
+  getAnchor(id: string) {
+    return this.read<AnchorRecord>(compositeKey(KEY_PREFIX.anchor, id));
+  }
+  getStatement(jti: string) {
+    return this.read<StatementMark>(compositeKey(KEY_PREFIX.statement, jti));
+  }
+  putRegistrar(r: RegistrarRecord) {
+    return this.write(REGISTRAR_KEY, r);
+  }
+  putIssuer(r: IssuerRecord) {
+    return this.write(compositeKey(KEY_PREFIX.issuer, r.id), r);
+  }
+  putAnchor(r: AnchorRecord) {
+    return this.write(compositeKey(KEY_PREFIX.anchor, r.id), r);
+  }
+  putStatement(jti: string, mark: StatementMark) {
+    return this.write(compositeKey(KEY_PREFIX.statement, jti), mark);
+  }
+}

@@ -15,7 +15,9 @@ import { apiKeyRoutes } from './routes/api-keys';
 import { credentialRoutes } from './routes/credentials';
 import { issuerRoutes } from './routes/issuers';
 import { publicRoutes } from './routes/public';
-import { verifyRoutes } from './routes/verify';
+import { verifier, verifyRoutes } from './routes/verify';
+import { fastVerifyLane, helmetHeaders } from './http/fast-verify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from './services/context';
 import type { TrustList } from './services/trust-list';
 import type { VerificationLog } from './services/verify/log';
@@ -30,11 +32,27 @@ export interface AppOptions {
   version: string;
 }
 
-export function createApp(
+export interface AppDeps {
+  logger: Logger;
+  metrics: Metrics;
+  trustList: TrustList;
+  verificationLog: VerificationLog;
+}
+
+/** The express app alone (tests walk its routes). */
+export function createApp(s: Services, deps: AppDeps, opts: AppOptions): express.Express {
+  return buildGatewayHandler(s, deps, opts).app;
+}
+
+/**
+ * The gateway's request listener: the fast lane for plain JSON verifications, express
+ * for everything else, both built from the same pieces.
+ */
+export function buildGatewayHandler(
   s: Services,
-  deps: { logger: Logger; metrics: Metrics; trustList: TrustList; verificationLog: VerificationLog },
+  deps: AppDeps,
   opts: AppOptions,
-): express.Express {
+): { app: express.Express; listener: (req: IncomingMessage, res: ServerResponse) => void } {
   const app = express();
   app.disable('x-powered-by');
   // Answers are per request (reports, fresh statuses): an ETag would cost a hash per response and help no cache.
@@ -64,14 +82,13 @@ export function createApp(
     });
   // Per presented key — keyed by a hash of the whole key, so a wrong secret under someone's
   // public key id spends the presenter's budget, not theirs — else per address.
-  app.use(
-    limited(opts.rateLimitPerMinute, (req) => {
-      const m = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '');
-      return m
-        ? `key:${createHash('sha256').update(m[1]!).digest('base64url').slice(0, 22)}`
-        : `ip:${ipKeyGenerator(req.ip ?? '')}`;
-    }),
-  );
+  const limiter = limited(opts.rateLimitPerMinute, (req) => {
+    const m = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '');
+    return m
+      ? `key:${createHash('sha256').update(m[1]!).digest('base64url').slice(0, 22)}`
+      : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+  });
+  app.use(limiter);
   // A batch of up to 1000 credentials needs more room than one request.
   app.use(
     '/v1/verify/batch',
@@ -83,7 +100,8 @@ export function createApp(
   app.use(express.json({ limit: opts.bodyLimit, type: ['application/json', 'application/*+json'], strict: true }));
 
   // The hot path first: employers' verifications outnumber every other call.
-  app.use(verifyRoutes(s, deps.metrics, deps.verificationLog, opts.bodyLimit));
+  const run = verifier(s, deps.metrics, deps.verificationLog);
+  app.use(verifyRoutes(s, deps.metrics, deps.verificationLog, opts.bodyLimit, run));
   app.use(issuerRoutes(s));
   app.use(apiKeyRoutes(s));
   app.use(credentialRoutes(s, deps.metrics));
@@ -91,5 +109,21 @@ export function createApp(
 
   app.use(notFound(ROUTES));
   app.use(errorHandler((e, msg) => deps.logger.error({ err: e }, msg)));
-  return app;
+
+  const fast = fastVerifyLane({
+    app,
+    store: s.store,
+    run,
+    limiter,
+    securityHeaders: helmetHeaders(),
+    bodyLimit: opts.bodyLimit,
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
+  return {
+    app,
+    listener: (req, res) => {
+      if (!fast(req, res)) app(req, res);
+    },
+  };
 }

@@ -6,13 +6,13 @@ import { createPrivateKey } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Ledger } from '@anxin/network';
 import { compileAll } from '@anxin/schemas';
 import { EmbeddedLedger } from '@anxin/network/embedded';
 import type { Logger } from 'pino';
 import { openStore } from './adapters/store';
-import { createApp } from './app';
+import { buildGatewayHandler } from './app';
 import type { Config } from './config';
 import { generateApiKey } from './crypto/apikeys';
 import { loadOrCreateKek } from './crypto/kek';
@@ -122,14 +122,15 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
     await projection.start();
     const metrics = new Metrics();
     projection.on('block', (n: number) => metrics.ledgerHeight.set(n + 1));
-    const app = createApp(
+    const { listener } = buildGatewayHandler(
       services,
       { logger, metrics, trustList: new TrustList(services), verificationLog },
       { bodyLimit: cfg.bodyLimit, rateLimitPerMinute: cfg.rateLimitPerMinute, version: VERSION },
     );
     const server: Server = await new Promise((resolve, reject) => {
-      const srv = app.listen(cfg.port, cfg.host, () => resolve(srv));
+      const srv = createServer(listener);
       srv.once('error', reject);
+      srv.listen(cfg.port, cfg.host, () => resolve(srv));
     });
     server.keepAliveTimeout = 5_000;
     server.requestTimeout = 30_000;

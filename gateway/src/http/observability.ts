@@ -4,6 +4,7 @@
  * Authorization header, never personal data.
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import pino, { type Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -55,35 +56,81 @@ export class Metrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
+
+  private readonly children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
+
+  /** Count and time one request (label children cached: this runs on every request). */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${route} ${status}`;
+    let c = this.children.get(key);
+    if (!c) {
+      c = { count: this.requests.labels(method, route, String(status)), time: this.latency.labels(method, route) };
+      this.children.set(key, c);
+    }
+    c.count.inc();
+    c.time.observe(seconds);
+  }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
+/** The request id: the caller's when well-formed, else a new one; set on the response. */
+export function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+/**
+ * Count, time and log a request when its response finishes. `route` gives the route
+ * pattern — never the raw path: paths carry ids, and ids must not reach logs or label sets.
+ */
+export function observe(
+  logger: Logger,
+  metrics: Metrics,
+  req: IncomingMessage,
+  res: ServerResponse,
+  id: string,
+  route: () => string,
+  keyId: () => string | undefined,
+): void {
+  const start = process.hrtime.bigint();
+  res.on('finish', () => {
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const r = route();
+    const method = req.method ?? '';
+    metrics.observeRequest(method, r, res.statusCode, seconds);
+    const level = res.statusCode >= 500 ? 'error' : 'info';
+    if (logger.isLevelEnabled(level)) {
+      const key = keyId();
+      logger[level]({
+        reqId: id,
+        method,
+        route: r,
+        status: res.statusCode,
+        ms: Math.round(seconds * 1e4) / 10,
+        ...(key ? { keyId: key } : {}),
+      });
+    }
+  });
+}
+
 export function requestContext(logger: Logger, metrics: Metrics): RequestHandler {
   return (req, res, next) => {
-    const incoming = req.headers['x-request-id'];
-    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.setHeader('X-Request-Id', id);
-    const start = process.hrtime.bigint();
-    res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      // The route pattern, never the raw path: paths carry ids, and ids must not reach logs or label sets.
-      const pattern = (req.route as { path?: unknown } | undefined)?.path;
-      const route = typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : 'unmatched';
-      metrics.requests.inc({ method: req.method, route, status: String(res.statusCode) });
-      metrics.latency.observe({ method: req.method, route }, seconds);
-      const level = res.statusCode >= 500 ? 'error' : 'info';
-      if (logger.isLevelEnabled(level)) {
-        logger[level]({
-          reqId: id,
-          method: req.method,
-          route,
-          status: res.statusCode,
-          ms: Math.round(seconds * 1e4) / 10,
-          ...(req.apiKeyId ? { keyId: req.apiKeyId } : {}),
-        });
-      }
-    });
+    const id = requestId(req, res);
+    observe(
+      logger,
+      metrics,
+      req,
+      res,
+      id,
+      () => {
+        const pattern = (req.route as { path?: unknown } | undefined)?.path;
+        return typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : 'unmatched';
+      },
+      () => req.apiKeyId,
+    );
     next();
   };
 }

@@ -1,13 +1,15 @@
 /**
  * RFC 9457 problem details: every error the API answers with, one shape, one media type.
  */
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ProblemDocument } from 'http-problem-details';
 import { ApiError, ERROR_TITLES } from '../errors';
 
 export const PROBLEM_TYPE_BASE = 'https://anxin.dev/problems/';
 
-export function sendProblem(res: Response, err: ApiError, instance: string): void {
+/** Answer with a problem document. Plain node response methods only: used inside and outside express. */
+export function sendProblem(res: ServerResponse, err: ApiError, instance: string): void {
   const ext: Record<string, object | string | number> = { code: err.code };
   const requestId = res.getHeader('x-request-id');
   if (typeof requestId === 'string') ext.requestId = requestId;
@@ -25,7 +27,11 @@ export function sendProblem(res: Response, err: ApiError, instance: string): voi
   );
   if (err.extra.retryAfter !== undefined) res.setHeader('Retry-After', String(err.extra.retryAfter));
   if (err.code === 'unauthorized') res.setHeader('WWW-Authenticate', 'Bearer realm="anxin"');
-  res.status(err.status).type('application/problem+json').send(JSON.stringify(doc));
+  const body = JSON.stringify(doc);
+  res.statusCode = err.status;
+  res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 }
 
 /**

@@ -35,20 +35,48 @@ function outcome(r: VerificationReport): string {
   return r.verified ? 'verified' : (CHECKS.find((c) => r.checks[c] === 'fail') ?? 'failed');
 }
 
-export function verifyRoutes(s: Services, metrics: Metrics, log: VerificationLog, bodyLimit: number): Router {
-  const r = Router();
-  const deps = verifyDeps(s);
-  const auth = requireScope(s.store, 'verify');
+export type RunVerify = (credential: string, verifier: string, opts: VerifyOptions) => Promise<VerificationReport>;
 
-  const run = async (credential: string, verifier: string, opts: VerifyOptions) => {
+/** Verify one credential for a verifier: the report, counted by outcome, the check logged for notification. */
+export function verifier(s: Services, metrics: Metrics, log: VerificationLog): RunVerify {
+  const deps = verifyDeps(s);
+  return async (credential, verifierId, opts) => {
     const report = await verifyCredential(credential, deps, opts);
     metrics.verifications.inc({ outcome: outcome(report) });
     if (report.credential?.id && report.checks.anchored === 'pass') {
-      log.record({ credentialId: report.credential.id, verifier, at: report.checkedAt, verified: report.verified });
+      log.record({
+        credentialId: report.credential.id,
+        verifier: verifierId,
+        at: report.checkedAt,
+        verified: report.verified,
+      });
     }
     if (report.anchor && report.anchor.block < 0) (report.anchor as { block: number | null }).block = null;
     return report;
   };
+}
+
+/** A JSON body of POST /v1/verify, validated: the credential and the options. */
+export function verifyRequestOf(body: unknown): { credential: string; opts: VerifyOptions } {
+  const v = validateById<VerifyRequest>(verifyRequestSchema.$id, body);
+  if (!v.ok) {
+    throw new ApiError('validation_failed', `${v.issues[0]!.field || '(body)'} ${v.issues[0]!.message}`, {
+      errors: v.issues,
+    });
+  }
+  const { credential, ...opts } = v.value;
+  return { credential, opts };
+}
+
+export function verifyRoutes(
+  s: Services,
+  metrics: Metrics,
+  log: VerificationLog,
+  bodyLimit: number,
+  run: RunVerify = verifier(s, metrics, log),
+): Router {
+  const r = Router();
+  const auth = requireScope(s.store, 'verify');
 
   r.post(
     '/v1/verify',
@@ -64,12 +92,7 @@ export function verifyRoutes(s: Services, metrics: Metrics, log: VerificationLog
       if (req.is('text/plain')) {
         credential = req.body as string;
       } else if (req.is(['application/json', 'application/*+json'])) {
-        const v = validateById<VerifyRequest>(verifyRequestSchema.$id, req.body);
-        if (!v.ok)
-          throw new ApiError('validation_failed', `${v.issues[0]!.field || '(body)'} ${v.issues[0]!.message}`, {
-            errors: v.issues,
-          });
-        ({ credential, ...opts } = v.value);
+        ({ credential, opts } = verifyRequestOf(req.body));
       } else {
         throw new ApiError('unsupported_media_type', 'send application/json or text/plain');
       }

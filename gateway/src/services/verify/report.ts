@@ -70,9 +70,11 @@ export interface VerificationReport {
   checkedAt: string;
 }
 
+const ALL_SKIPPED = Object.fromEntries(CHECKS.map((c) => [c, 'skipped'])) as Record<CheckName, Outcome>;
+
 /** Collects outcomes in order; a check whose prerequisites failed is skipped. */
 export class ReportBuilder {
-  private readonly checks = Object.fromEntries(CHECKS.map((c) => [c, 'skipped'])) as Record<CheckName, Outcome>;
+  private readonly checks: Record<CheckName, Outcome> = { ...ALL_SKIPPED };
   private readonly reasons: Reason[] = [];
 
   pass(check: CheckName): void {

@@ -1,0 +1,171 @@
+/**
+ * The fast lane for POST /v1/verify — employers' verifications are most of the traffic.
+ *
+ * express hands every request to its handlers with the prototypes of `req` and `res`
+ * replaced by its own; on Node's hot objects that costs about as much as a verification
+ * itself (measured here: a bare http server verifying runs ~6,000/s, the same verification
+ * behind express ~3,200/s). A well-formed JSON verification — Content-Type application/json,
+ * a Content-Length within the limit, no transfer or content encoding — is served here on
+ * the plain node objects, through the very same pieces the express route uses: request id,
+ * security headers (helmet's, taken once), the same rate limiter instance, the same
+ * authentication, schema, verification, metrics, logs and problem documents. Anything
+ * else (text/plain QR texts, chunked or oversized bodies, other routes) goes to express.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Express, RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { ApiError } from '../errors';
+import type { Store } from '../ports/store';
+import { verifyRequestOf, type RunVerify } from '../routes/verify';
+import { authenticate } from './auth';
+import { observe, requestId, type Metrics } from './observability';
+import { sendProblem } from './problem';
+
+const PATH = '/v1/verify';
+const JSON_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
+
+/** The headers helmet sets on every response, captured once. */
+export function helmetHeaders(): Array<[string, string]> {
+  const headers: Array<[string, string]> = [];
+  const res = {
+    setHeader: (name: string, value: unknown) => headers.push([name, String(value)]),
+    removeHeader: () => undefined,
+    getHeader: () => undefined,
+  };
+  helmet()({ headers: {} } as never, res as never, () => undefined);
+  return headers;
+}
+
+/**
+ * express-rate-limit reads a few express conveniences (req.ip, req.app, res.append):
+ * lend them to the plain objects through small stand-ins.
+ */
+function expressish(req: IncomingMessage, res: ServerResponse, app: Express) {
+  const rq = {
+    headers: req.headers,
+    method: req.method,
+    ip: req.socket.remoteAddress ?? '',
+    app,
+    originalUrl: PATH,
+    path: PATH,
+    url: PATH,
+    socket: req.socket,
+  };
+  const rs = {
+    raw: res,
+    get headersSent() {
+      return res.headersSent;
+    },
+    get writableEnded() {
+      return res.writableEnded;
+    },
+    get statusCode() {
+      return res.statusCode;
+    },
+    set statusCode(code: number) {
+      res.statusCode = code;
+    },
+    setHeader: (name: string, value: string | number | readonly string[]) => res.setHeader(name, value),
+    getHeader: (name: string) => res.getHeader(name),
+    append: (name: string, value: string) => {
+      const prev = res.getHeader(name);
+      res.setHeader(name, prev === undefined ? value : ([] as string[]).concat(prev as string, value));
+    },
+    once: (event: string, fn: () => void) => res.once(event, fn),
+    end: (body?: string) => res.end(body),
+  };
+  return { rq, rs };
+}
+
+function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > length) {
+        reject(new ApiError('payload_too_large', 'the body is longer than its Content-Length'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
+
+export interface FastVerifyDeps {
+  app: Express;
+  store: Store;
+  run: RunVerify;
+  limiter: RequestHandler;
+  securityHeaders: Array<[string, string]>;
+  bodyLimit: number;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** A request listener that serves plain JSON verifications and returns false for everything else. */
+export function fastVerifyLane(d: FastVerifyDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => {
+    if (req.method !== 'POST' || req.url !== PATH) return false;
+    const h = req.headers;
+    const length = Number(h['content-length']);
+    if (!JSON_TYPE.test(h['content-type'] ?? '') || !(length > 0) || length > d.bodyLimit) return false;
+    if (h['transfer-encoding'] !== undefined || h['content-encoding'] !== undefined || h.expect !== undefined)
+      return false;
+    void serve(d, req, res, length);
+    return true;
+  };
+}
+
+async function serve(d: FastVerifyDeps, req: IncomingMessage, res: ServerResponse, length: number): Promise<void> {
+  for (const [name, value] of d.securityHeaders) res.setHeader(name, value);
+  const id = requestId(req, res);
+  let keyId: string | undefined;
+  observe(
+    d.logger,
+    d.metrics,
+    req,
+    res,
+    id,
+    () => PATH,
+    () => keyId,
+  );
+  try {
+    const { rq, rs } = expressish(req, res, d.app);
+    const passed = await new Promise<boolean>((resolve, reject) => {
+      res.once('finish', () => resolve(false)); // limited: the limiter answered
+      d.limiter(rq as never, rs as never, (err?: unknown) => (err ? reject(err) : resolve(true)));
+    });
+    if (!passed) return;
+    const key = await authenticate(d.store, req.headers.authorization);
+    if (!key.scopes.includes('verify') && !key.scopes.includes('admin')) {
+      throw new ApiError('forbidden', 'this API key lacks the verify scope');
+    }
+    keyId = key.id;
+    const text = (await readBody(req, length)).toString('utf8');
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ApiError('invalid_json', 'the body is not valid JSON');
+    }
+    const { credential, opts } = verifyRequestOf(body);
+    const out = JSON.stringify(await d.run(credential, key.principal.id, opts));
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(out));
+    res.end(out);
+  } catch (e) {
+    if (res.headersSent) return;
+    if (!(e instanceof ApiError)) d.logger.error({ err: e }, 'unhandled error');
+    sendProblem(
+      res,
+      e instanceof ApiError
+        ? e
+        : new ApiError('internal', 'something went wrong; the request id identifies it in the logs'),
+      PATH,
+    );
+  }
+}

@@ -3,17 +3,10 @@
  * else in the gateway reads process.env. A bad value stops the process with one line.
  */
 import { resolve } from 'node:path';
+import type { FabricLedgerConfig } from '@anxin/network/fabric';
 
-export interface FabricConfig {
-  peerEndpoint: string;
-  tlsRootCert: string;
-  serverNameOverride?: string;
-  mspId: string;
-  certPath: string;
-  keyPath: string;
-  channel: string;
-  chaincode: string;
-}
+/** Where the Fabric peer is and who the gateway is on it (from the ANXIN_FABRIC_* variables). */
+export type FabricConfig = FabricLedgerConfig;
 
 export interface Config {
   host: string;

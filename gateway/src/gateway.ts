@@ -48,9 +48,7 @@ async function openLedger(cfg: Config): Promise<Ledger> {
       cfg.ledger.batchTimeoutMs ? { batch: { timeoutMs: cfg.ledger.batchTimeoutMs } } : {},
     );
   }
-  const { openFabricLedger } = (await import('@anxin/network/fabric')) as unknown as {
-    openFabricLedger(c: Omit<Extract<Config['ledger'], { kind: 'fabric' }>, 'kind'>): Promise<Ledger>;
-  };
+  const { openFabricLedger } = await import('@anxin/network/fabric');
   return openFabricLedger(cfg.ledger);
 }
 

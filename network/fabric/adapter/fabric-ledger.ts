@@ -67,8 +67,8 @@ import { Qscc, TxLocator } from './locate';
 import { PrefetchedStream } from './stream';
 
 /**
- * Where the peer is and who the client is. The same shape as the gateway's `FabricConfig`
- * (gateway/src/config.ts, from the ANXIN_FABRIC_* variables).
+ * Where the peer is and who the client is. The gateway builds it from the ANXIN_FABRIC_*
+ * variables (gateway/src/config.ts).
  */
 export interface FabricLedgerConfig {
   /** host:port of the peer's gateway service. */

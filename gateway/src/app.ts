@@ -12,11 +12,11 @@ import { requestContext, type Metrics } from './http/observability';
 import { errorHandler, notFound, sendProblem } from './http/problem';
 import { openApiDocument, ROUTES } from './openapi';
 import { apiKeyRoutes } from './routes/api-keys';
-import { credentialRoutes } from './routes/credentials';
+import { credentialRoutes, issuer } from './routes/credentials';
 import { issuerRoutes } from './routes/issuers';
 import { publicRoutes } from './routes/public';
-import { verifier, verifyRoutes } from './routes/verify';
-import { fastVerifyLane, helmetHeaders } from './http/fast-verify';
+import { verifier, verifyRequestOf, verifyRoutes } from './routes/verify';
+import { helmetHeaders, jsonLane } from './http/json-lane';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from './services/context';
 import type { TrustList } from './services/trust-list';
@@ -101,25 +101,45 @@ export function buildGatewayHandler(
 
   // The hot path first: employers' verifications outnumber every other call.
   const run = verifier(s, deps.metrics, deps.verificationLog);
+  const issue = issuer(s, deps.metrics);
   app.use(verifyRoutes(s, deps.metrics, deps.verificationLog, opts.bodyLimit, run));
   app.use(issuerRoutes(s));
   app.use(apiKeyRoutes(s));
-  app.use(credentialRoutes(s, deps.metrics));
+  app.use(credentialRoutes(s, deps.metrics, issue));
   app.use(publicRoutes(s, deps.metrics, deps.trustList, () => openApiDocument(s.publicUrl, opts.version)));
 
   app.use(notFound(ROUTES));
   app.use(errorHandler((e, msg) => deps.logger.error({ err: e }, msg)));
 
-  const fast = fastVerifyLane({
-    app,
-    store: s.store,
-    run,
-    limiter,
-    securityHeaders: helmetHeaders(),
-    bodyLimit: opts.bodyLimit,
-    logger: deps.logger,
-    metrics: deps.metrics,
-  });
+  const fast = jsonLane(
+    {
+      app,
+      store: s.store,
+      limiter,
+      securityHeaders: helmetHeaders(),
+      bodyLimit: opts.bodyLimit,
+      logger: deps.logger,
+      metrics: deps.metrics,
+    },
+    [
+      {
+        path: '/v1/verify',
+        scope: 'verify',
+        handle: async (body, key) => {
+          const { credential, opts: o } = verifyRequestOf(body);
+          return { status: 200, body: await run(credential, key.principal.id, o) };
+        },
+      },
+      {
+        path: '/v1/credentials',
+        scope: 'issue',
+        handle: async (body, key, headers) => {
+          const out = await issue(body, key.principal, headers['idempotency-key']);
+          return { status: 201, body: out, headers: { Location: `/v1/credentials/${out.id}` } };
+        },
+      },
+    ],
+  );
   return {
     app,
     listener: (req, res) => {

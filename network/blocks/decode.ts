@@ -189,6 +189,13 @@ function decodeAction(ta: peer.TransactionAction): DecodedAction {
   };
 }
 
+/** Just the transaction id of an envelope: three small parses instead of a full decode. */
+export function txIdOfEnvelope(bytes: Uint8Array): string {
+  const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(bytes).getPayload_asU8());
+  const ch = payload.getHeader()?.getChannelHeader_asU8();
+  return ch ? common.ChannelHeader.deserializeBinary(ch).getTxId() : '';
+}
+
 /** Decode one envelope (one transaction) of a block. */
 export function decodeEnvelope(bytes: Uint8Array, index: number, validationCode: number): DecodedTx {
   const env = common.Envelope.deserializeBinary(bytes);

@@ -1,8 +1,14 @@
 import { Router } from 'express';
-import { issueCredentialRequestSchema, statusChangeRequestSchema, type StatusChangeRequest } from '@anxin/schemas';
+import {
+  issueCredentialRequestSchema,
+  statusChangeRequestSchema,
+  validateById,
+  type StatusChangeRequest,
+} from '@anxin/schemas';
 import { ApiError } from '../errors';
 import { requireScope } from '../http/auth';
 import { body, handle } from '../http/validate';
+import type { Principal } from '../ports/store';
 import type { Services } from '../services/context';
 import { issueCredential, type IssueRequest } from '../services/credentials/issue';
 import { changeStatus, recentVerifiers, type StatusAction } from '../services/credentials/status';
@@ -10,7 +16,7 @@ import type { Metrics } from '../http/observability';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 
-function idempotencyKey(header: string | string[] | undefined): string | undefined {
+export function idempotencyKey(header: string | string[] | undefined): string | undefined {
   if (header === undefined) return undefined;
   if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
     throw new ApiError('validation_failed', 'Idempotency-Key must be 8–128 characters of A–Z a–z 0–9 . _ : -', {
@@ -20,7 +26,22 @@ function idempotencyKey(header: string | string[] | undefined): string | undefin
   return header;
 }
 
-export function credentialRoutes(s: Services, metrics: Metrics): Router {
+/** POST /v1/credentials: validate the body, issue, count. Shared by the express route and the JSON lane. */
+export function issuer(s: Services, metrics: Metrics) {
+  return async (body: unknown, principal: Principal, idempotency: string | string[] | undefined) => {
+    const v = validateById<IssueRequest>(issueCredentialRequestSchema.$id, body);
+    if (!v.ok) {
+      throw new ApiError('validation_failed', `${v.issues[0]!.field || '(body)'} ${v.issues[0]!.message}`, {
+        errors: v.issues,
+      });
+    }
+    const out = await issueCredential(s, principal, v.value, idempotencyKey(idempotency));
+    metrics.issuances.inc({ type: v.value.type });
+    return out;
+  };
+}
+
+export function credentialRoutes(s: Services, metrics: Metrics, issue = issuer(s, metrics)): Router {
   const r = Router();
 
   r.post(
@@ -28,9 +49,7 @@ export function credentialRoutes(s: Services, metrics: Metrics): Router {
     requireScope(s.store, 'issue'),
     body(issueCredentialRequestSchema.$id),
     handle(async (req, res) => {
-      const b = req.body as IssueRequest;
-      const out = await issueCredential(s, req.principal!, b, idempotencyKey(req.headers['idempotency-key']));
-      metrics.issuances.inc({ type: b.type });
+      const out = await issue(req.body, req.principal!, req.headers['idempotency-key']);
       res.status(201).location(`/v1/credentials/${out.id}`).json(out);
     }),
   );

@@ -9,7 +9,8 @@
  */
 import { EventEmitter } from 'node:events';
 import canonicalize from 'canonicalize';
-import { decodeBlock, TxValidationCode, type Ledger } from '@anxin/network';
+import { common } from '@hyperledger/fabric-protos';
+import { MetadataIndex, TxValidationCode, decodeEnvelope, txIdOfEnvelope, type Ledger } from '@anxin/network';
 import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
 import type { Store } from '../ports/store';
 import { anchorProjection } from './anchor-projection';
@@ -69,25 +70,28 @@ export class Projection extends EventEmitter {
   }
 
   private async applyBlock(number: number, bytes: Uint8Array, fromTx: number): Promise<void> {
-    const block = decodeBlock(bytes);
-    for (const tx of block.transactions.slice(fromTx)) {
-      if (this.appliedDirectly.delete(tx.txId)) continue;
-      if (tx.validationCode === TxValidationCode.VALID) {
-        for (const a of tx.actions) {
-          for (const s of a.rwsets) {
-            if (s.namespace !== NAMESPACE) continue;
-            for (const w of s.writes) {
-              if (w.isDelete) continue;
-              if (w.key.startsWith(ANCHOR_PREFIX)) {
-                const anchor = JSON.parse(Buffer.from(w.value).toString('utf8')) as AnchorRecord;
-                await this.applyAnchor(anchor, number, tx.index, tx.txId);
-              } else if (w.key.startsWith(ISSUER_PREFIX)) {
-                await this.applyIssuer(
-                  JSON.parse(Buffer.from(w.value).toString('utf8')) as IssuerRecord,
-                  number,
-                  tx.index,
-                );
-              }
+    const block = common.Block.deserializeBinary(bytes);
+    const data = block.getData()?.getDataList_asU8() ?? [];
+    const filter = block.getMetadata()?.getMetadataList_asU8()[MetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array();
+    for (let index = fromTx; index < data.length; index++) {
+      // Transactions this gateway projected when it submitted them are only recognised, not decoded.
+      if (this.appliedDirectly.size && this.appliedDirectly.delete(txIdOfEnvelope(data[index]!))) continue;
+      if (filter[index] !== TxValidationCode.VALID) continue;
+      const tx = decodeEnvelope(data[index]!, index, TxValidationCode.VALID);
+      for (const a of tx.actions) {
+        for (const s of a.rwsets) {
+          if (s.namespace !== NAMESPACE) continue;
+          for (const w of s.writes) {
+            if (w.isDelete) continue;
+            if (w.key.startsWith(ANCHOR_PREFIX)) {
+              const anchor = JSON.parse(Buffer.from(w.value).toString('utf8')) as AnchorRecord;
+              await this.applyAnchor(anchor, number, tx.index, tx.txId);
+            } else if (w.key.startsWith(ISSUER_PREFIX)) {
+              await this.applyIssuer(
+                JSON.parse(Buffer.from(w.value).toString('utf8')) as IssuerRecord,
+                number,
+                tx.index,
+              );
             }
           }
         }

@@ -44,7 +44,7 @@ type Row = Record<string, unknown>;
  * How long a durable write waits for others to share its fsync. One fsync costs about a
  * millisecond of blocked event loop here; a few milliseconds of latency buys many writes per fsync.
  */
-export const GROUP_COMMIT_MS = 4;
+export const GROUP_COMMIT_MS = 10;
 
 const MIGRATIONS: readonly string[] = [
   `

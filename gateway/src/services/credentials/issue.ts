@@ -207,7 +207,14 @@ export async function issueCredential(
     // retry after a crash completes this issuance instead of starting another.
     if (idempotencyKey) await s.store.putCredential(pending);
     const done = await anchorRecorded(s, pending);
-    const response = responseOf(s, done);
+    // The credential is still in hand: no need to unseal what was just sealed.
+    const response: IssueResponse = {
+      id: done.id,
+      format: done.format,
+      credential,
+      digest: done.digest,
+      anchor: done.anchor!,
+    };
     if (idempotencyKey) {
       await s.store.completeIdempotencyKey(principal.id, idempotencyKey, {
         status: 201,

@@ -1,28 +1,29 @@
 /**
- * The fast lane for POST /v1/verify — employers' verifications are most of the traffic.
+ * The JSON lane for the hot routes — POST /v1/verify (employers' verifications are most of
+ * the traffic) and POST /v1/credentials (issuance bursts).
  *
  * express hands every request to its handlers with the prototypes of `req` and `res`
  * replaced by its own; on Node's hot objects that costs about as much as a verification
  * itself (measured here: a bare http server verifying runs ~6,000/s, the same verification
- * behind express ~3,200/s). A well-formed JSON verification — Content-Type application/json,
- * a Content-Length within the limit, no transfer or content encoding — is served here on
- * the plain node objects, through the very same pieces the express route uses: request id,
- * security headers (helmet's, taken once), the same rate limiter instance, the same
- * authentication, schema, verification, metrics, logs and problem documents. Anything
- * else (text/plain QR texts, chunked or oversized bodies, other routes) goes to express.
+ * behind express ~3,200/s). A well-formed JSON request to one of these routes —
+ * Content-Type application/json, a Content-Length within the limit, no transfer or
+ * content encoding — is served here on the plain node objects, through the very same
+ * pieces the express routes use: request id, security headers (helmet's, taken once), the
+ * same rate limiter instance, the same authentication and scopes, the same handlers,
+ * metrics, logs and problem documents. Anything else (text/plain QR texts, chunked or
+ * oversized bodies, every other route) goes to express.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express, RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { ApiError } from '../errors';
-import type { Store } from '../ports/store';
-import { verifyRequestOf, type RunVerify } from '../routes/verify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ApiKeyRecord, Scope, Store } from '../ports/store';
 import { authenticate } from './auth';
 import { observe, requestId, type Metrics } from './observability';
 import { sendProblem } from './problem';
 
-const PATH = '/v1/verify';
 const JSON_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
 
 /** The headers helmet sets on every response, captured once. */
@@ -41,15 +42,15 @@ export function helmetHeaders(): Array<[string, string]> {
  * express-rate-limit reads a few express conveniences (req.ip, req.app, res.append):
  * lend them to the plain objects through small stand-ins.
  */
-function expressish(req: IncomingMessage, res: ServerResponse, app: Express) {
+function expressish(req: IncomingMessage, res: ServerResponse, app: Express, path: string) {
   const rq = {
     headers: req.headers,
     method: req.method,
     ip: req.socket.remoteAddress ?? '',
     app,
-    originalUrl: PATH,
-    path: PATH,
-    url: PATH,
+    originalUrl: path,
+    path,
+    url: path,
     socket: req.socket,
   };
   const rs = {
@@ -94,10 +95,22 @@ function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
   });
 }
 
-export interface FastVerifyDeps {
+/** A route the lane serves: an exact path, the scope it needs, and its handler. */
+export interface LaneRoute {
+  path: string;
+  scope: Scope;
+  handle(body: unknown, key: ApiKeyRecord, headers: IncomingHttpHeaders): Promise<LaneAnswer>;
+}
+
+export interface LaneAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface LaneDeps {
   app: Express;
   store: Store;
-  run: RunVerify;
   limiter: RequestHandler;
   securityHeaders: Array<[string, string]>;
   bodyLimit: number;
@@ -105,21 +118,30 @@ export interface FastVerifyDeps {
   metrics: Metrics;
 }
 
-/** A request listener that serves plain JSON verifications and returns false for everything else. */
-export function fastVerifyLane(d: FastVerifyDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+/** A request listener that serves plain JSON POSTs to `routes` and returns false for everything else. */
+export function jsonLane(d: LaneDeps, routes: LaneRoute[]): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const byPath = new Map(routes.map((r) => [r.path, r]));
   return (req, res) => {
-    if (req.method !== 'POST' || req.url !== PATH) return false;
+    if (req.method !== 'POST') return false;
+    const route = byPath.get(req.url ?? '');
+    if (!route) return false;
     const h = req.headers;
     const length = Number(h['content-length']);
     if (!JSON_TYPE.test(h['content-type'] ?? '') || !(length > 0) || length > d.bodyLimit) return false;
     if (h['transfer-encoding'] !== undefined || h['content-encoding'] !== undefined || h.expect !== undefined)
       return false;
-    void serve(d, req, res, length);
+    void serve(d, route, req, res, length);
     return true;
   };
 }
 
-async function serve(d: FastVerifyDeps, req: IncomingMessage, res: ServerResponse, length: number): Promise<void> {
+async function serve(
+  d: LaneDeps,
+  route: LaneRoute,
+  req: IncomingMessage,
+  res: ServerResponse,
+  length: number,
+): Promise<void> {
   for (const [name, value] of d.securityHeaders) res.setHeader(name, value);
   const id = requestId(req, res);
   let keyId: string | undefined;
@@ -129,19 +151,19 @@ async function serve(d: FastVerifyDeps, req: IncomingMessage, res: ServerRespons
     req,
     res,
     id,
-    () => PATH,
+    () => route.path,
     () => keyId,
   );
   try {
-    const { rq, rs } = expressish(req, res, d.app);
+    const { rq, rs } = expressish(req, res, d.app, route.path);
     const passed = await new Promise<boolean>((resolve, reject) => {
       res.once('finish', () => resolve(false)); // limited: the limiter answered
       d.limiter(rq as never, rs as never, (err?: unknown) => (err ? reject(err) : resolve(true)));
     });
     if (!passed) return;
     const key = await authenticate(d.store, req.headers.authorization);
-    if (!key.scopes.includes('verify') && !key.scopes.includes('admin')) {
-      throw new ApiError('forbidden', 'this API key lacks the verify scope');
+    if (!key.scopes.includes(route.scope) && !key.scopes.includes('admin')) {
+      throw new ApiError('forbidden', `this API key lacks the ${route.scope} scope`);
     }
     keyId = key.id;
     const text = (await readBody(req, length)).toString('utf8');
@@ -151,9 +173,10 @@ async function serve(d: FastVerifyDeps, req: IncomingMessage, res: ServerRespons
     } catch {
       throw new ApiError('invalid_json', 'the body is not valid JSON');
     }
-    const { credential, opts } = verifyRequestOf(body);
-    const out = JSON.stringify(await d.run(credential, key.principal.id, opts));
-    res.statusCode = 200;
+    const answer = await route.handle(body, key, req.headers);
+    const out = JSON.stringify(answer.body);
+    res.statusCode = answer.status;
+    for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.setHeader('Content-Length', Buffer.byteLength(out));
     res.end(out);
@@ -165,7 +188,7 @@ async function serve(d: FastVerifyDeps, req: IncomingMessage, res: ServerRespons
       e instanceof ApiError
         ? e
         : new ApiError('internal', 'something went wrong; the request id identifies it in the logs'),
-      PATH,
+      route.path,
     );
   }
 }

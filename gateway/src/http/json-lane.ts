@@ -13,12 +13,11 @@
  * metrics, logs and problem documents. Anything else (text/plain QR texts, chunked or
  * oversized bodies, every other route) goes to express.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Express, RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { ApiError } from '../errors';
-import type { IncomingHttpHeaders } from 'node:http';
 import type { ApiKeyRecord, Scope, Store } from '../ports/store';
 import { authenticate } from './auth';
 import { observe, requestId, type Metrics } from './observability';

@@ -21,6 +21,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from './services/context';
 import type { TrustList } from './services/trust-list';
 import type { VerificationLog } from './services/verify/log';
+import type { VerifierPool } from './services/verify/pool';
 
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 /** Body limit of /v1/verify/batch: room for 1000 SD-JWTs of a few kB each. */
@@ -37,6 +38,8 @@ export interface AppDeps {
   metrics: Metrics;
   trustList: TrustList;
   verificationLog: VerificationLog;
+  /** Verification threads; without it, credentials are verified on the main thread. */
+  verifierPool?: VerifierPool;
 }
 
 /** The express app alone (tests walk its routes). */
@@ -100,7 +103,7 @@ export function buildGatewayHandler(
   app.use(express.json({ limit: opts.bodyLimit, type: ['application/json', 'application/*+json'], strict: true }));
 
   // The hot path first: employers' verifications outnumber every other call.
-  const run = verifier(s, deps.metrics, deps.verificationLog);
+  const run = verifier(s, deps.metrics, deps.verificationLog, deps.verifierPool);
   const issue = issuer(s, deps.metrics);
   app.use(verifyRoutes(s, deps.metrics, deps.verificationLog, opts.bodyLimit, run));
   app.use(issuerRoutes(s));

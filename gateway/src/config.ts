@@ -2,6 +2,7 @@
  * Configuration: read once from the environment, validated, then passed down. Nothing
  * else in the gateway reads process.env. A bad value stops the process with one line.
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { FabricLedgerConfig } from '@anxin/network/fabric';
 
@@ -26,6 +27,8 @@ export interface Config {
   bodyLimit: number;
   /** Requests per minute per API key (or per address for public routes). */
   rateLimitPerMinute: number;
+  /** Threads that verify credentials beside the one serving HTTP (0: verify on that one). */
+  verifyThreads: number;
 }
 
 export class ConfigError extends Error {
@@ -152,5 +155,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     ),
     bodyLimit: size(env, 'ANXIN_BODY_LIMIT', 256 * 1024),
     rateLimitPerMinute: int(env, 'ANXIN_RATE_LIMIT', 60_000, 1, 10_000_000),
+    // One core serves HTTP; the others verify (at least one thread, at most four).
+    verifyThreads: int(env, 'ANXIN_VERIFY_THREADS', Math.min(4, Math.max(1, availableParallelism() - 1)), 0, 64),
   };
 }

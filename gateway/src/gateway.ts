@@ -24,6 +24,8 @@ import { LedgerClient } from './services/ledger-client';
 import { Projection } from './services/projection';
 import { TrustList } from './services/trust-list';
 import { VerificationLog } from './services/verify/log';
+import { VerifierPool } from './services/verify/pool';
+import { verifyDeps } from './routes/verify';
 
 export const VERSION = '0.1.0';
 /** How long shutdown waits for in-flight requests before closing their connections. */
@@ -97,6 +99,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
   const { kek } = loadOrCreateKek(cfg.kekFile);
   const store: Store = await openStore(cfg.store);
   let ledger: Ledger | undefined;
+  let verifierPool: VerifierPool | undefined;
   try {
     ledger = await openLedger(cfg);
     const ledgerClient = new LedgerClient(ledger);
@@ -120,9 +123,12 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
     await projection.start();
     const metrics = new Metrics();
     projection.on('block', (n: number) => metrics.ledgerHeight.set(n + 1));
+    verifierPool = new VerifierPool(cfg.verifyThreads, verifyDeps(services), projection, (e) =>
+      logger.error({ err: e }, 'a verification thread stopped; replaced'),
+    );
     const { listener } = buildGatewayHandler(
       services,
-      { logger, metrics, trustList: new TrustList(services), verificationLog },
+      { logger, metrics, trustList: new TrustList(services), verificationLog, verifierPool },
       { bodyLimit: cfg.bodyLimit, rateLimitPerMinute: cfg.rateLimitPerMinute, version: VERSION },
     );
     const server: Server = await new Promise((resolve, reject) => {
@@ -159,6 +165,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
             });
             server.closeIdleConnections();
           });
+          await verifierPool!.close();
           await verificationLog.flush();
           await projection.stop();
           await ledger!.close();
@@ -166,6 +173,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
         })()),
     };
   } catch (e) {
+    await verifierPool?.close().catch(() => undefined);
     await ledger?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw e;

@@ -14,6 +14,7 @@ import type { AnchorProjection } from '../ports/store';
 import { anchorProjection } from '../services/anchor-projection';
 import type { Services } from '../services/context';
 import type { VerificationLog } from '../services/verify/log';
+import type { VerifierPool } from '../services/verify/pool';
 import { CHECKS, type VerificationReport } from '../services/verify/report';
 import { verifyCredential, type VerifyDeps, type VerifyOptions } from '../services/verify/verify';
 
@@ -37,11 +38,17 @@ function outcome(r: VerificationReport): string {
 
 export type RunVerify = (credential: string, verifier: string, opts: VerifyOptions) => Promise<VerificationReport>;
 
-/** Verify one credential for a verifier: the report, counted by outcome, the check logged for notification. */
-export function verifier(s: Services, metrics: Metrics, log: VerificationLog): RunVerify {
+/**
+ * Verify one credential for a verifier: the report (made by `pool`'s threads, or inline),
+ * counted by outcome, the check logged for notification.
+ */
+export function verifier(s: Services, metrics: Metrics, log: VerificationLog, pool?: VerifierPool): RunVerify {
   const deps = verifyDeps(s);
+  const make = pool
+    ? (credential: string, opts: VerifyOptions) => pool.verify(credential, opts)
+    : (credential: string, opts: VerifyOptions) => verifyCredential(credential, deps, opts);
   return async (credential, verifierId, opts) => {
-    const report = await verifyCredential(credential, deps, opts);
+    const report = await make(credential, opts);
     metrics.verifications.inc({ outcome: outcome(report) });
     if (report.credential?.id && report.checks.anchored === 'pass') {
       log.record({

@@ -121,7 +121,10 @@ export class Projection extends EventEmitter {
     const issuer = JSON.parse(canonicalize(i) ?? 'null') as IssuerRecord;
     await this.store.putIssuer({ issuer, updatedBlock: block, updatedTx: txIndex });
     const current = await this.store.getIssuer(i.id);
-    if (current) this.issuers.set(i.id, current.issuer);
+    if (current) {
+      this.issuers.set(i.id, current.issuer);
+      this.emit('issuer', current.issuer);
+    }
   }
 
   async stop(): Promise<void> {

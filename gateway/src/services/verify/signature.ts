@@ -1,12 +1,14 @@
 /**
  * The signature check of a compact JWS on the verification hot path. jose (on
- * WebCrypto) runs ECDSA verification on Node's main thread; node:crypto's callback
- * form runs it on libuv's thread pool, so verification spreads over the cores while
- * the main thread serves HTTP. Only the signature math moves here: the algorithm
+ * WebCrypto) runs ECDSA verification on Node's main thread; there node:crypto's callback
+ * form runs it on libuv's thread pool instead, so the main thread goes on serving HTTP.
+ * In a verification thread (./pool) the math runs right there, synchronously: that
+ * thread has nothing else to do, and a hop to the pool would only cost. Only the signature math moves here: the algorithm
  * allow-list, the header and the key come from the caller, and an ES256 signature is
  * checked in JOSE's r||s form (IEEE P1363), exactly as RFC 7518 defines it.
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { isMainThread } from 'node:worker_threads';
 import type { JWK } from 'jose';
 
 const keys = new Map<string, KeyObject>();
@@ -38,9 +40,16 @@ export function verifyCompactJws(jws: string, alg: 'ES256' | 'EdDSA', key: KeyOb
   } else if (key.asymmetricKeyType !== 'ed25519' || signature.length !== 64) {
     return Promise.resolve(false);
   }
+  const digest = alg === 'ES256' ? 'sha256' : null;
+  const keyInput = { key, dsaEncoding: 'ieee-p1363' as const };
+  if (!isMainThread) {
+    try {
+      return Promise.resolve(verify(digest, signingInput, keyInput, signature));
+    } catch {
+      return Promise.resolve(false);
+    }
+  }
   return new Promise((resolve) => {
-    verify(alg === 'ES256' ? 'sha256' : null, signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature, (err, ok) =>
-      resolve(!err && ok),
-    );
+    verify(digest, signingInput, keyInput, signature, (err, ok) => resolve(!err && ok));
   });
 }

@@ -1,0 +1,131 @@
+/**
+ * Verification threads. One Node thread serving HTTP is the ceiling of a single-process
+ * gateway: parsing a credential, checking its signature and building the report cost as
+ * much as the HTTP around them. With `threads` > 0 that work runs in worker threads
+ * (each request to the least busy), the main thread keeps HTTP, authentication, rate
+ * limits, the store and the ledger; with 0 it runs inline. Either way the report is made
+ * by the same `verifyCredential`, with the same registry and the same anchors.
+ *
+ * @example
+ * const pool = new VerifierPool(2, verifyDeps(services), services.projection);
+ * const report = await pool.verify(credentialText, { holderBinding: 'optional' });
+ * await pool.close();
+ */
+import type { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { IssuerRecord } from '@anxin/schemas';
+import type { AnchorProjection } from '../../ports/store';
+import type { VerificationReport } from './report';
+import { verifyCredential, type VerifyDeps, type VerifyOptions } from './verify';
+
+export type ToWorker =
+  | { t: 'issuer'; issuer: IssuerRecord }
+  | { t: 'anchor'; q: number; anchor?: AnchorProjection | undefined; error?: string }
+  | { t: 'verify'; id: number; credential: string; opts: VerifyOptions; now: number };
+
+export type ToMain =
+  | { t: 'anchor?'; q: number; id: string }
+  | { t: 'report'; id: number; report: VerificationReport }
+  | { t: 'failed'; id: number; error: string };
+
+interface Pending {
+  resolve(r: VerificationReport): void;
+  reject(e: Error): void;
+}
+
+interface Thread {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+/** The registry's source: its issuers now, and an 'issuer' event for every change. */
+export interface RegistrySource extends EventEmitter {
+  readonly issuers: ReadonlyMap<string, IssuerRecord>;
+}
+
+export class VerifierPool {
+  private readonly threads: Thread[] = [];
+  private nextId = 0;
+  private closed = false;
+  private readonly onIssuer = (issuer: IssuerRecord) => {
+    for (const t of this.threads) t.worker.postMessage({ t: 'issuer', issuer } satisfies ToWorker);
+  };
+
+  constructor(
+    readonly size: number,
+    private readonly deps: VerifyDeps,
+    private readonly registry: RegistrySource,
+    private readonly onError: (e: unknown) => void = () => undefined,
+  ) {
+    for (let i = 0; i < size; i++) this.threads.push(this.spawn());
+    registry.on('issuer', this.onIssuer);
+  }
+
+  private spawn(): Thread {
+    const worker = new Worker(join(__dirname, 'worker.js'), {
+      workerData: { issuers: [...this.registry.issuers.values()] },
+    });
+    const thread: Thread = { worker, pending: new Map() };
+    worker.on('message', (m: ToMain) => this.receive(thread, m));
+    // A thread that dies fails what it held, and is replaced.
+    const lost = (why: Error) => {
+      for (const p of thread.pending.values()) p.reject(why);
+      thread.pending.clear();
+      const at = this.threads.indexOf(thread);
+      if (at >= 0 && !this.closed) {
+        this.onError(why);
+        this.threads[at] = this.spawn();
+      }
+    };
+    worker.once('error', lost);
+    worker.once('exit', (code) => lost(new Error(`verification thread exited with code ${code}`)));
+    worker.unref();
+    return thread;
+  }
+
+  private receive(thread: Thread, m: ToMain): void {
+    if (m.t === 'anchor?') {
+      this.deps.anchor(m.id).then(
+        (anchor) => thread.worker.postMessage({ t: 'anchor', q: m.q, anchor } satisfies ToWorker),
+        (e: unknown) =>
+          thread.worker.postMessage({
+            t: 'anchor',
+            q: m.q,
+            error: e instanceof Error ? e.message : String(e),
+          } satisfies ToWorker),
+      );
+      return;
+    }
+    const p = thread.pending.get(m.id);
+    thread.pending.delete(m.id);
+    if (m.t === 'report') p?.resolve(m.report);
+    else p?.reject(new Error(m.error));
+  }
+
+  /** The report for one credential, made in the least busy thread (or inline with no threads). */
+  verify(credential: string, opts: VerifyOptions = {}): Promise<VerificationReport> {
+    if (this.threads.length === 0 || this.closed) return verifyCredential(credential, this.deps, opts);
+    let thread = this.threads[0]!;
+    for (const t of this.threads) if (t.pending.size < thread.pending.size) thread = t;
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage({
+        t: 'verify',
+        id,
+        credential,
+        opts,
+        now: this.deps.now().getTime(),
+      } satisfies ToWorker);
+    });
+  }
+
+  /** Stop the threads; later calls verify inline. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.registry.off('issuer', this.onIssuer);
+    const threads = this.threads.splice(0);
+    await Promise.all(threads.map((t) => t.worker.terminate()));
+  }
+}

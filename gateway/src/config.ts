@@ -155,7 +155,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     ),
     bodyLimit: size(env, 'ANXIN_BODY_LIMIT', 256 * 1024),
     rateLimitPerMinute: int(env, 'ANXIN_RATE_LIMIT', 60_000, 1, 10_000_000),
-    // One core serves HTTP; the others verify (at least one thread, at most four).
-    verifyThreads: int(env, 'ANXIN_VERIFY_THREADS', Math.min(4, Math.max(1, availableParallelism() - 1)), 0, 64),
+    // One core serves HTTP, the others verify (at most four threads; none on a one-core machine).
+    verifyThreads: int(env, 'ANXIN_VERIFY_THREADS', Math.min(4, availableParallelism() - 1), 0, 64),
   };
 }

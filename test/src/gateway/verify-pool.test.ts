@@ -3,12 +3,15 @@
  * thread makes, registry changes reach them before the next verification, a thread that
  * dies fails only what it held and is replaced, and a closed pool still verifies (inline).
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { VerifierPool } from '@anxin/gateway/dist/services/verify/pool';
 import { verifyDeps } from '@anxin/gateway/dist/routes/verify';
 import type { VerificationReport } from '@anxin/gateway';
 import { TestGateway, expectFailed, expectVerified, type Issued, type RegisteredIssuer } from '../helpers/gateway';
+import { tempDir } from '../helpers/tmp';
 
 function withoutTime(r: VerificationReport): Omit<VerificationReport, 'checkedAt'> {
   const { checkedAt: _t, ...rest } = r;
@@ -94,6 +97,32 @@ describe('gateway: verification threads', function () {
       expect(failed.length, 'verifications held by the dead thread').to.be.greaterThan(0);
       expect(errors).to.have.length(1);
       expectVerified(await pool.verify(good.credential));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('threads that cannot start are given up after three tries: the pool verifies inline', async () => {
+    const broken = join(tempDir('pool'), 'broken-worker.js');
+    writeFileSync(broken, "throw new Error('this thread cannot start');\n");
+    const errors: unknown[] = [];
+    const pool = new VerifierPool(1, verifyDeps(gw.services), gw.services.projection, (e) => errors.push(e), broken);
+    try {
+      const outcomes: string[] = [];
+      for (let i = 0; i < 10 && outcomes.at(-1) !== 'verified'; i++) {
+        outcomes.push(
+          await pool.verify(good.credential).then(
+            (r) => (r.verified ? 'verified' : 'failed'),
+            () => 'thread died',
+          ),
+        );
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(errors, 'each death reported').to.have.length(3);
+      expect(outcomes.at(-1)).to.equal('verified');
+      expect(outcomes.filter((o) => o === 'thread died').length).to.be.at.most(3);
+      expectVerified(await pool.verify(good.credential));
+      expect(errors).to.have.length(3);
     } finally {
       await pool.close();
     }

@@ -37,7 +37,12 @@ interface Pending {
 interface Thread {
   worker: Worker;
   pending: Map<number, Pending>;
+  /** It has made a report: it started, so a replacement will too. */
+  answered: boolean;
 }
+
+/** Threads in a row that die before their first report, after which the pool verifies inline. */
+const MAX_STILLBORN = 3;
 
 /** The registry's source: its issuers now, and an 'issuer' event for every change. */
 export interface RegistrySource extends EventEmitter {
@@ -48,6 +53,7 @@ export class VerifierPool {
   private readonly threads: Thread[] = [];
   private nextId = 0;
   private closed = false;
+  private stillborn = 0;
   private readonly onIssuer = (issuer: IssuerRecord) => {
     for (const t of this.threads) t.worker.postMessage({ t: 'issuer', issuer } satisfies ToWorker);
   };
@@ -57,26 +63,30 @@ export class VerifierPool {
     private readonly deps: VerifyDeps,
     private readonly registry: RegistrySource,
     private readonly onError: (e: unknown) => void = () => undefined,
+    /** The thread's code (tests give one that cannot start). */
+    private readonly workerFile = join(__dirname, 'worker.js'),
   ) {
     for (let i = 0; i < size; i++) this.threads.push(this.spawn());
     registry.on('issuer', this.onIssuer);
   }
 
   private spawn(): Thread {
-    const worker = new Worker(join(__dirname, 'worker.js'), {
+    const worker = new Worker(this.workerFile, {
       workerData: { issuers: [...this.registry.issuers.values()] },
     });
-    const thread: Thread = { worker, pending: new Map() };
+    const thread: Thread = { worker, pending: new Map(), answered: false };
     worker.on('message', (m: ToMain) => this.receive(thread, m));
-    // A thread that dies fails what it held, and is replaced.
+    // A thread that dies fails what it held, and is replaced — unless threads keep dying
+    // before their first report (they cannot start here): then the pool verifies inline.
     const lost = (why: Error) => {
       for (const p of thread.pending.values()) p.reject(why);
       thread.pending.clear();
       const at = this.threads.indexOf(thread);
-      if (at >= 0 && !this.closed) {
-        this.onError(why);
-        this.threads[at] = this.spawn();
-      }
+      if (at < 0 || this.closed) return;
+      this.stillborn = thread.answered ? 0 : this.stillborn + 1;
+      this.onError(why);
+      if (this.stillborn >= MAX_STILLBORN) this.threads.splice(at, 1);
+      else this.threads[at] = this.spawn();
     };
     worker.once('error', lost);
     worker.once('exit', (code) => lost(new Error(`verification thread exited with code ${code}`)));
@@ -97,6 +107,7 @@ export class VerifierPool {
       );
       return;
     }
+    thread.answered = true;
     const p = thread.pending.get(m.id);
     thread.pending.delete(m.id);
     if (m.t === 'report') p?.resolve(m.report);

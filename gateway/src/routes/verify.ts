@@ -8,8 +8,7 @@ import {
 import { ApiError } from '../errors';
 import { requireScope } from '../http/auth';
 import type { Metrics } from '../http/observability';
-import { handle } from '../http/validate';
-import { validateById } from '@anxin/schemas';
+import { handle, validBody } from '../http/validate';
 import type { AnchorProjection } from '../ports/store';
 import { anchorProjection } from '../services/anchor-projection';
 import type { Services } from '../services/context';
@@ -65,13 +64,7 @@ export function verifier(s: Services, metrics: Metrics, log: VerificationLog, po
 
 /** A JSON body of POST /v1/verify, validated: the credential and the options. */
 export function verifyRequestOf(body: unknown): { credential: string; opts: VerifyOptions } {
-  const v = validateById<VerifyRequest>(verifyRequestSchema.$id, body);
-  if (!v.ok) {
-    throw new ApiError('validation_failed', `${v.issues[0]!.field || '(body)'} ${v.issues[0]!.message}`, {
-      errors: v.issues,
-    });
-  }
-  const { credential, ...opts } = v.value;
+  const { credential, ...opts } = validBody<VerifyRequest>(verifyRequestSchema.$id, body);
   return { credential, opts };
 }
 
@@ -117,12 +110,7 @@ export function verifyRoutes(
           'send application/json',
         );
       }
-      const v = validateById<VerifyBatchRequest>(verifyBatchRequestSchema.$id, req.body);
-      if (!v.ok)
-        throw new ApiError('validation_failed', `${v.issues[0]!.field || '(body)'} ${v.issues[0]!.message}`, {
-          errors: v.issues,
-        });
-      const { credentials, ...opts } = v.value;
+      const { credentials, ...opts } = validBody<VerifyBatchRequest>(verifyBatchRequestSchema.$id, req.body);
       const results = await Promise.all(credentials.map((c) => run(c, req.principal!.id, opts)));
       const verified = results.filter((x) => x.verified).length;
       res.json({ summary: { total: results.length, verified, failed: results.length - verified }, results });

@@ -6,13 +6,10 @@
  * is the issuer's work, never inside a timed section).
  */
 import { spawnSync } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { signStatement, type StatementSigner } from '@anxin/chaincode/rules';
-import type { Ledger } from '@anxin/network';
+import type { StatementSigner } from '@anxin/chaincode/rules';
 import { EmbeddedLedger } from '@anxin/network/embedded';
 import {
   fabricConfigFromNetwork,
@@ -23,6 +20,7 @@ import {
   type FabricLedger,
   type FabricNetwork,
 } from '@anxin/network/fabric';
+import { registerBenchIssuer, signAnchors as signIssuerAnchors } from '../issuer';
 
 export const ISSUER_ID = 'urn:anxin:issuer:bench-fabric-health-authority';
 
@@ -33,62 +31,9 @@ export function durationMs(d: string): number {
   return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
 }
 
-/** Fix the registrar keys and register the bench issuer; returns the issuer's signer. */
-async function initialise(ledger: Ledger): Promise<StatementSigner> {
-  const reg = await generateKeyPair('ES256', { extractable: true });
-  const regJwk = await exportJWK(reg.publicKey);
-  const regKeyId = await calculateJwkThumbprint(regJwk);
-  await ledger.submit('init', [
-    JSON.stringify({ registrarKeys: [{ keyId: regKeyId, alg: 'ES256', publicJwk: regJwk }] }),
-  ]);
-  const iss = await generateKeyPair('ES256', { extractable: true });
-  const issJwk = (await exportJWK(iss.publicKey)) as JWK & { kty: 'EC'; crv: 'P-256'; x: string; y: string };
-  const issKeyId = await calculateJwkThumbprint(issJwk);
-  const registration = await signStatement(
-    {
-      kind: 'registerIssuer',
-      iss: 'registrar',
-      issuer: {
-        id: ISSUER_ID,
-        name: '基准测试疾控中心',
-        kind: 'health_authority',
-        allowedTypes: ['HealthCertificate'],
-      },
-      key: { keyId: issKeyId, alg: 'ES256', publicJwk: { kty: 'EC', crv: 'P-256', x: issJwk.x, y: issJwk.y } },
-    },
-    { kid: `registrar#${regKeyId}`, alg: 'ES256', privateKey: reg.privateKey },
-  );
-  await ledger.submit('registerIssuer', [registration]);
-  return { kid: `${ISSUER_ID}#${issKeyId}`, alg: 'ES256', privateKey: iss.privateKey };
-}
-
 /** `n` anchor statements for distinct new credentials. */
-export async function signAnchors(signer: StatementSigner, n: number): Promise<string[]> {
-  const holderRef = createHash('sha256').update('bench holder').digest('base64url');
-  const out: string[] = [];
-  for (let at = 0; at < n; at += 512) {
-    const chunk = Array.from({ length: Math.min(512, n - at) }, () => {
-      const id = `urn:uuid:${randomUUID()}`;
-      return signStatement(
-        {
-          kind: 'anchor',
-          iss: ISSUER_ID,
-          anchor: {
-            id,
-            type: 'HealthCertificate',
-            kid: signer.kid,
-            digest: createHash('sha256').update(id).digest('hex'),
-            holderRef,
-            validFrom: '2026-01-01T00:00:00Z',
-            validUntil: '2027-01-01T00:00:00Z',
-          },
-        },
-        signer,
-      );
-    });
-    out.push(...(await Promise.all(chunk)));
-  }
-  return out;
+export function signAnchors(signer: StatementSigner, n: number): Promise<string[]> {
+  return signIssuerAnchors(signer, ISSUER_ID, n);
 }
 
 export interface BenchLedgers {
@@ -171,12 +116,12 @@ export async function setupLedgers(o: SetupOptions): Promise<BenchLedgers> {
     });
     const t2 = Date.now();
     fabric = await openFabricLedger(fabricConfigFromNetwork(network));
-    const fabricSigner = await initialise(fabric);
+    const fabricSigner = await registerBenchIssuer(fabric, ISSUER_ID);
     o.log('opening the embedded ledger with the same batch settings…');
     embedded = await EmbeddedLedger.open(join(root, 'embedded'), {
       batch: { timeoutMs: durationMs(o.batchTimeout), maxMessageCount: o.maxMessageCount },
     });
-    const embeddedSigner = await initialise(embedded);
+    const embeddedSigner = await registerBenchIssuer(embedded, ISSUER_ID);
     return {
       fabric,
       embedded,

@@ -4,13 +4,12 @@
  * statements signed by that issuer ahead of time (signing is the issuer's work, not the
  * ledger's, so it is never inside a timed section).
  */
-import { createHash, randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
-import { signStatement, type StatementSigner } from '@anxin/chaincode/rules';
+import type { StatementSigner } from '@anxin/chaincode/rules';
 import { EmbeddedLedger, type EmbeddedLedgerOptions } from '@anxin/network/embedded';
+import { registerBenchIssuer, signAnchors as signIssuerAnchors } from '../issuer';
 
 export const ISSUER_ID = 'urn:anxin:issuer:bench-health-authority';
 
@@ -30,31 +29,7 @@ export async function createFixture(options: EmbeddedLedgerOptions): Promise<Ben
   try {
     const ledger = await EmbeddedLedger.open(template, options);
     try {
-      const reg = await generateKeyPair('ES256', { extractable: true });
-      const regJwk = await exportJWK(reg.publicKey);
-      const regKeyId = await calculateJwkThumbprint(regJwk);
-      await ledger.submit('init', [
-        JSON.stringify({ registrarKeys: [{ keyId: regKeyId, alg: 'ES256', publicJwk: regJwk }] }),
-      ]);
-      const iss = await generateKeyPair('ES256', { extractable: true });
-      const issJwk = (await exportJWK(iss.publicKey)) as { kty: 'EC'; crv: 'P-256'; x: string; y: string };
-      const issKeyId = await calculateJwkThumbprint(issJwk);
-      const registration = await signStatement(
-        {
-          kind: 'registerIssuer',
-          iss: 'registrar',
-          issuer: {
-            id: ISSUER_ID,
-            name: '基准测试疾控中心',
-            kind: 'health_authority',
-            allowedTypes: ['HealthCertificate'],
-          },
-          key: { keyId: issKeyId, alg: 'ES256', publicJwk: issJwk },
-        },
-        { kid: `registrar#${regKeyId}`, alg: 'ES256', privateKey: reg.privateKey },
-      );
-      await ledger.submit('registerIssuer', [registration]);
-      const signer: StatementSigner = { kid: `${ISSUER_ID}#${issKeyId}`, alg: 'ES256', privateKey: iss.privateKey };
+      const signer = await registerBenchIssuer(ledger, ISSUER_ID);
       return {
         root,
         template,
@@ -93,35 +68,6 @@ export async function openPhaseLedger(
 }
 
 /** `n` anchor statements for distinct new credentials, signed by the fixture's issuer. */
-export async function signAnchors(f: BenchFixture, n: number): Promise<string[]> {
-  const out: string[] = new Array<string>(n);
-  const holderRef = createHash('sha256').update('bench holder').digest('base64url');
-  const CHUNK = 256;
-  for (let at = 0; at < n; at += CHUNK) {
-    const jobs: Promise<string>[] = [];
-    for (let i = at; i < Math.min(n, at + CHUNK); i++) {
-      const id = `urn:uuid:${randomUUID()}`;
-      jobs.push(
-        signStatement(
-          {
-            kind: 'anchor',
-            iss: ISSUER_ID,
-            anchor: {
-              id,
-              type: 'HealthCertificate',
-              kid: f.signer.kid,
-              digest: createHash('sha256').update(id).digest('hex'),
-              holderRef,
-              validFrom: '2026-01-01T00:00:00Z',
-              validUntil: '2027-01-01T00:00:00Z',
-            },
-          },
-          f.signer,
-        ),
-      );
-    }
-    const signed = await Promise.all(jobs);
-    for (let i = 0; i < signed.length; i++) out[at + i] = signed[i]!;
-  }
-  return out;
+export function signAnchors(f: BenchFixture, n: number): Promise<string[]> {
+  return signIssuerAnchors(f.signer, ISSUER_ID, n);
 }

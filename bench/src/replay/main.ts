@@ -79,6 +79,7 @@ export interface ReplayBenchResult {
     workers: number;
     ok: boolean;
     findings: number;
+    blocks: number;
     transactions: number;
     signatures: number;
     engineSeconds: number;
@@ -288,6 +289,7 @@ function replayOnce(dir: string, workers: number): Promise<ReplayBenchResult['re
           findingsTotal: number;
           findings: unknown[];
           summary: {
+            blocks: { checked: number };
             transactions: { total: number };
             signaturesVerified: number;
             elapsedMs: number;
@@ -308,6 +310,7 @@ function replayOnce(dir: string, workers: number): Promise<ReplayBenchResult['re
           workers,
           ok: r.ok,
           findings: r.findingsTotal,
+          blocks: r.summary.blocks.checked,
           transactions: r.summary.transactions.total,
           signatures: r.summary.signaturesVerified,
           engineSeconds: r.summary.elapsedMs / 1000,
@@ -431,7 +434,7 @@ export async function runReplayBench(o: ReplayBenchOptions): Promise<ReplayBench
         dir,
         generated: !!gen,
         generationSeconds: gen ? round(gen.seconds, 1) : null,
-        blocks: blocksInfo?.blocks ?? 0,
+        blocks: blocksInfo?.blocks ?? first.blocks,
         transactions: first.transactions,
         mvccConflicts: blocksInfo?.mvcc ?? null,
         megabytes: blocksInfo ? round(blocksInfo.bytes / 1e6, 1) : 0,

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT, asCliError } from './common';
+import { cardCommand } from './commands/card';
 import { exportCommand } from './commands/export';
 import { historyCommand } from './commands/history';
 import { inspectCommand } from './commands/inspect';
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
   const program = new Command('anxin')
     .description(
       [
-        'Anxin (安心) auditor tools: replay and check the whole ledger from block 0, inspect blocks, follow one credential, verify a credential offline, export blocks for an audit.',
+        "Anxin (安心) auditor tools: replay and check the whole ledger from block 0, inspect blocks, follow one credential, verify a credential offline, export blocks for an audit; and the worker's work card (anxin card).",
         'Exit codes: 0 everything holds · 1 a mismatch (or: not verified, not found) · 2 usage, connection or source errors.',
       ].join('\n\n'),
     )
@@ -36,10 +37,18 @@ Examples:
   $ anxin history urn:uuid:5b1e0c1e-8f0a-4a53-9b0e-2a3c4d5e6f70 --data ./data
   $ anxin verify credential.jwt --data ./data
   $ anxin export --data ./data --out audit.anxblocks && anxin replay --file audit.anxblocks
+  $ anxin card present health.sdjwt --key worker-key.jwk --disclose healthCertificate
 
 Run anxin <command> --help for each command's options and examples.`,
     );
-  for (const c of [replayCommand(), inspectCommand(), historyCommand(), verifyCommand(), exportCommand()])
+  for (const c of [
+    replayCommand(),
+    inspectCommand(),
+    historyCommand(),
+    verifyCommand(),
+    exportCommand(),
+    cardCommand(),
+  ])
     program.addCommand(c);
   // Every command: usage errors exit 2 (commander's default is 1).
   const override = (c: Command) => {

@@ -30,7 +30,7 @@ export function sdHasher(data: string | ArrayBuffer, alg: string): Uint8Array {
 }
 
 /** A JWS signature as @sd-jwt wants it: base64url of the raw signature (r||s for ES256). */
-function rawSigner(signer: StatementSigner) {
+export function rawSigner(signer: Pick<StatementSigner, 'alg' | 'privateKey'>) {
   const key = signer.privateKey as KeyObject;
   return async (data: string): Promise<string> =>
     (signer.alg === 'ES256'

@@ -1,0 +1,216 @@
+/**
+ * The work card, worker's side (`anxin card key`, `anxin card present`) against a real
+ * gateway: a device key, a credential bound to it, a QR code that discloses only what was
+ * chosen (decoded back from the PNG and verified over HTTP), and every refusal with exit 2.
+ */
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import jsQR from 'jsqr';
+import { after, before, describe, it } from 'mocha';
+import { PNG } from 'pngjs';
+import { TestGateway, expectVerified, type Issued, type RegisteredIssuer } from '../helpers/gateway';
+import { tempDir } from '../helpers';
+import { anxin, expectExit } from './fixture';
+
+/** The text of the QR code in a PNG file. */
+function decodeQrPng(file: string): string {
+  const png = PNG.sync.read(readFileSync(file));
+  const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  if (!code) throw new Error(`no QR code found in ${file}`);
+  return code.data;
+}
+
+describe('cli: anxin card (work card, worker side)', function () {
+  this.timeout(120_000);
+  let gw: TestGateway;
+  let cdc: RegisteredIssuer;
+  let verifier: string;
+  let dir: string;
+  let keyFile: string;
+  let bound: Issued;
+  let boundFile: string;
+
+  before(async () => {
+    gw = await TestGateway.start();
+    cdc = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
+    verifier = await gw.verifierKey();
+    dir = tempDir('card');
+    keyFile = join(dir, 'worker.jwk');
+  });
+  after(async () => gw?.stop());
+
+  it('card key: the private JWK in a 0600 file, the public JWK printed; never overwritten (exit 2)', async () => {
+    const r = await anxin(['card', 'key', '--out', keyFile, '--json']);
+    expectExit(r, 0);
+    expect(r.json.publicJwk).to.include.keys('kty', 'crv', 'x', 'y');
+    expect(r.json.publicJwk).not.to.have.property('d');
+    expect(statSync(keyFile).mode & 0o777).to.equal(0o600);
+    const before = readFileSync(keyFile, 'utf8');
+    expect(JSON.parse(before).d).to.be.a('string');
+    const again = await anxin(['card', 'key', '--out', keyFile]);
+    expectExit(again, 2);
+    expect(again.stderr).to.match(/never overwritten/);
+    expect(readFileSync(keyFile, 'utf8')).to.equal(before);
+
+    bound = await gw.issue(cdc.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt', holderPublicJwk: r.json.publicJwk });
+    boundFile = join(dir, 'health.sdjwt');
+    writeFileSync(boundFile, bound.credential);
+  });
+
+  it('card present --list: every member the credential can disclose', async () => {
+    const r = await anxin(['card', 'present', boundFile, '--list', '--json']);
+    expectExit(r, 0);
+    expect(r.json.disclosable).to.include.members([
+      'holder.name',
+      'holder.idNumber',
+      'healthCertificate.validity',
+      'healthCertificate.categories',
+      'healthCertificate.certificateNumber',
+    ]);
+  });
+
+  it('card present --png: the QR decodes to a presentation that verifies, bound, disclosing only what was chosen', async () => {
+    const png = join(dir, 'card.png');
+    const r = await anxin([
+      'card',
+      'present',
+      boundFile,
+      '--key',
+      keyFile,
+      '--disclose',
+      'holder.name,healthCertificate.validity,healthCertificate.categories',
+      '--png',
+      png,
+      '--json',
+    ]);
+    expectExit(r, 0);
+    expect(r.json.bound).to.equal(true);
+    expect(r.json.disclosed).to.deep.equal([
+      'healthCertificate.categories',
+      'healthCertificate.validity',
+      'holder.name',
+    ]);
+    expect(r.json.withheld).to.include('holder.idNumber');
+    expect(Date.parse(r.json.expiresAt) - Date.now()).to.be.within(200_000, 301_000);
+    const text = decodeQrPng(png);
+    expect(text).to.equal(r.json.text);
+    expect(text.startsWith('ANXIN:')).to.equal(true);
+
+    const report = await gw.verify(verifier, text, { holderBinding: 'required' });
+    expectVerified(report, 'pass');
+    const disclosed = report.credential!.disclosed as Record<string, Record<string, unknown>>;
+    expect(disclosed.holder).to.deep.equal({ name: bound.holder.name });
+    expect(Object.keys(disclosed.healthCertificate!).sort()).to.deep.equal(['categories', 'validity']);
+    expect(JSON.stringify(report)).not.to.include(bound.holder.idNumber.slice(-4) + '"');
+    expect(report.credential!.id).to.equal(bound.id);
+  });
+
+  it('a whole group, a verifier link, the nonce and audience the employer asked for', async () => {
+    const r = await anxin([
+      'card',
+      'present',
+      boundFile,
+      '--key',
+      keyFile,
+      '--disclose',
+      'healthCertificate',
+      '--verifier-url',
+      `${gw.url}/verify`,
+      '--nonce',
+      'n-0630-chengdu',
+      '--audience',
+      'hotpot-chunxi',
+      '--text',
+    ]);
+    expectExit(r, 0);
+    const text = r.stdout.trim();
+    expect(text.startsWith(`${gw.url}/verify#`)).to.equal(true);
+    const report = await gw.verify(verifier, text, { nonce: 'n-0630-chengdu', audience: 'hotpot-chunxi' });
+    expectVerified(report, 'pass');
+    const disclosed = report.credential!.disclosed as Record<string, unknown>;
+    expect(disclosed).not.to.have.property('holder');
+    expect(Object.keys(disclosed.healthCertificate as object)).to.include.members(['certificateNumber', 'result']);
+    // The same card shown to another employer's challenge fails holder binding.
+    const other = await gw.verify(verifier, text, { nonce: 'another-nonce' });
+    expect(other.verified).to.equal(false);
+    expect(other.checks.holderBinding).to.equal('fail');
+  });
+
+  it('on a terminal: the QR code in text, what is disclosed and withheld, and when it expires', async () => {
+    const r = await anxin(['card', 'present', boundFile, '--key', keyFile, '--disclose', 'holder.name']);
+    expectExit(r, 0);
+    expect(r.stdout).to.match(/[▀▄█]/);
+    expect(r.stdout).to.match(/discloses: holder\.name/);
+    expect(r.stdout).to.match(/withholds: .*holder\.idNumber/);
+    expect(r.stdout).to.match(/accept it until \d{4}-/);
+  });
+
+  it('an SD-JWT not bound to a key: no key-binding JWT, verified with holderBinding skipped', async () => {
+    const plain = await gw.issue(cdc.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt' });
+    const svg = join(dir, 'plain.svg');
+    const r = await anxin(['card', 'present', '-', '--disclose', 'healthCertificate.result', '--svg', svg, '--json'], {
+      input: plain.credential,
+    });
+    expectExit(r, 0);
+    expect(r.json.bound).to.equal(false);
+    expect(r.json.presentation.endsWith('~')).to.equal(true);
+    expect(readFileSync(svg, 'utf8')).to.match(/^<svg[^>]*viewBox/);
+    expectVerified(await gw.verify(verifier, r.json.text), 'skipped');
+  });
+
+  describe('refusals: exit 2, one line saying why, nothing written', () => {
+    it('another key than the one the credential is bound to', async () => {
+      const otherKey = join(dir, 'other.jwk');
+      expectExit(await anxin(['card', 'key', '--out', otherKey]), 0);
+      const png = join(dir, 'never.png');
+      const r = await anxin([
+        'card',
+        'present',
+        boundFile,
+        '--key',
+        otherKey,
+        '--disclose',
+        'holder.name',
+        '--png',
+        png,
+      ]);
+      expectExit(r, 2);
+      expect(r.stderr).to.match(/not the key this credential is bound to/);
+      expect(() => statSync(png)).to.throw();
+    });
+
+    it('a bound credential without --key', async () => {
+      const r = await anxin(['card', 'present', boundFile, '--disclose', 'holder.name']);
+      expectExit(r, 2);
+      expect(r.stderr).to.match(/bound to a device key/);
+    });
+
+    it('a member the credential does not have: the ones it has are named', async () => {
+      const r = await anxin(['card', 'present', boundFile, '--key', keyFile, '--disclose', 'holder.salary']);
+      expectExit(r, 2);
+      expect(r.stderr).to.match(/holder\.salary is not a member .* holder\.name/);
+    });
+
+    it('no --disclose', async () => {
+      const r = await anxin(['card', 'present', boundFile, '--key', keyFile]);
+      expectExit(r, 2);
+      expect(r.stderr).to.match(/--disclose is required/);
+    });
+
+    it('a vc+jwt credential (nothing to select from)', async () => {
+      const jwt = await gw.issue(cdc.apiKey, 'HealthCertificate');
+      const r = await anxin(['card', 'present', jwt.credential, '--disclose', 'holder.name']);
+      expectExit(r, 2);
+      expect(r.stderr).to.match(/SD-JWT VC/);
+    });
+
+    it('a presentation instead of the credential as issued', async () => {
+      const made = await anxin(['card', 'present', boundFile, '--key', keyFile, '--disclose', 'holder.name', '--json']);
+      expectExit(made, 0);
+      const r = await anxin(['card', 'present', made.json.presentation, '--key', keyFile, '--disclose', 'holder.name']);
+      expectExit(r, 2);
+      expect(r.stderr).to.match(/already a presentation/);
+    });
+  });
+});

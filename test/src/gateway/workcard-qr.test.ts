@@ -1,0 +1,53 @@
+/**
+ * Work card QR codes: the text (ANXIN:… or a verifier link), the largest text one code
+ * holds (decoded back from the image), and a clear refusal beyond it.
+ */
+import { expect } from 'chai';
+import jsQR from 'jsqr';
+import { describe, it } from 'mocha';
+import { PNG } from 'pngjs';
+import { WorkCardError } from '@anxin/gateway/dist/services/workcard/present';
+import { QR_MAX_BYTES, renderQr, workCardText } from '@anxin/gateway/dist/services/workcard/qr';
+import { unwrapQr } from '@anxin/gateway/dist/services/verify/parse';
+
+async function roundTrip(text: string): Promise<string | undefined> {
+  const png = PNG.sync.read(await renderQr(text, 'png'));
+  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
+}
+
+describe('work card QR codes', () => {
+  const presentation = 'eyJhbGciOiJFUzI1NiJ9.eyJ4IjoxfQ.c2ln~WyJzIiwibmFtZSIsIuW8oOS8nyJd~';
+
+  it('ANXIN:<presentation> by default; a verifier link keeps it in the fragment; both unwrap to the presentation', () => {
+    expect(workCardText(presentation)).to.equal(`ANXIN:${presentation}`);
+    const link = workCardText(presentation, 'https://anxin.example/verify?lang=zh#old');
+    expect(link).to.equal(`https://anxin.example/verify?lang=zh#${presentation}`);
+    expect(unwrapQr(link)).to.equal(presentation);
+    expect(unwrapQr(workCardText(presentation))).to.equal(presentation);
+  });
+
+  it('a verifier URL that is not http(s) is refused', () => {
+    expect(() => workCardText(presentation, 'javascript:alert(1)')).to.throw(WorkCardError, /http/);
+    expect(() => workCardText(presentation, 'not a url')).to.throw(WorkCardError, /not a URL/);
+  });
+
+  it('short and maximal texts decode back from the PNG exactly', async () => {
+    expect(await roundTrip(`ANXIN:${presentation}`)).to.equal(`ANXIN:${presentation}`);
+    const longest = `ANXIN:${'A1b2-_~.'.repeat(QR_MAX_BYTES)}`.slice(0, QR_MAX_BYTES);
+    expect(await roundTrip(longest)).to.equal(longest);
+  });
+
+  it('one byte more than a QR code holds: refused, saying what to do', async () => {
+    const tooLong = 'x'.repeat(QR_MAX_BYTES + 1);
+    for (const format of ['png', 'svg', 'terminal'] as const) {
+      let err: unknown;
+      try {
+        await renderQr(tooLong, format as 'svg');
+      } catch (e) {
+        err = e;
+      }
+      expect(err, format).to.be.instanceOf(WorkCardError);
+      expect((err as Error).message).to.match(/at most 2953: disclose fewer members/);
+    }
+  });
+});

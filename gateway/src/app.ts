@@ -14,6 +14,7 @@ import { openApiDocument, ROUTES } from './openapi';
 import { apiKeyRoutes } from './routes/api-keys';
 import { credentialRoutes, issuer } from './routes/credentials';
 import { issuerRoutes } from './routes/issuers';
+import { verifierPageRoutes } from './routes/verifier-page';
 import { publicRoutes } from './routes/public';
 import { verifier, verifyRequestOf, verifyRoutes } from './routes/verify';
 import { helmetHeaders, jsonLane } from './http/json-lane';
@@ -110,6 +111,7 @@ export function buildGatewayHandler(
   app.use(apiKeyRoutes(s));
   app.use(credentialRoutes(s, deps.metrics, issue));
   app.use(publicRoutes(s, deps.metrics, deps.trustList, () => openApiDocument(s.publicUrl, opts.version)));
+  app.use(verifierPageRoutes());
 
   app.use(notFound(ROUTES));
   app.use(errorHandler((e, msg) => deps.logger.error({ err: e }, msg)));

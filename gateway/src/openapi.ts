@@ -244,6 +244,27 @@ export const ROUTES: RouteDoc[] = [
   },
   {
     method: 'get',
+    path: '/verify',
+    summary:
+      'The verifier page: scan a work card QR code (or paste its text), green or red with reasons, 中文 / English',
+    tag: 'verifier page',
+    scope: null,
+    ok: {
+      status: 200,
+      description: 'HTML page (it calls POST /v1/verify with the API key entered on it)',
+      mediaType: 'text/html',
+    },
+  },
+  {
+    method: 'get',
+    path: '/verify/{file}',
+    summary: "The verifier page's script and style sheet (verify.js, verify.css)",
+    tag: 'verifier page',
+    scope: null,
+    ok: { status: 200, description: 'JavaScript or CSS' },
+  },
+  {
+    method: 'get',
     path: '/openapi.json',
     summary: 'This document',
     tag: 'operations',

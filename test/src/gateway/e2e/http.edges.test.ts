@@ -256,6 +256,7 @@ describeOnLedgers('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', fu
         keyId: issuer.issuer.keys[0]!.keyId,
         n: '0',
         name: 'api-verify.json',
+        file: 'verify.js',
       };
       const credId = encodeURIComponent(cred.id);
       for (const r of ROUTES) {

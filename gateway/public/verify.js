@@ -1,0 +1,510 @@
+/*
+ * The Anxin verifier page (/verify): scan a worker's QR code (or paste its text), send it to
+ * POST /v1/verify with the employer's API key, and show a green or red answer with reasons,
+ * in Chinese or English.
+ *
+ * summarize(report, lang) turns a verification report into what the page shows; it is pure,
+ * and tested in Node. Everything taken from a report is put on the page as text
+ * (textContent), never as HTML: a forged credential's fields are attacker-written.
+ */
+(function () {
+  'use strict';
+
+  var TEXT = {
+    zh: {
+      title: '安心 · 核验工作凭证',
+      other: 'English',
+      idle: '扫描工人出示的二维码，或粘贴其内容',
+      busy: '核验中…',
+      ok: '✓ 通过核验',
+      fail: '✗ 未通过核验',
+      scan: '扫码',
+      stop: '停止扫码',
+      check: '核验',
+      pasteLabel: '或粘贴二维码内容 / 凭证',
+      allChecks: '全部检查项',
+      keyTitle: '核验密钥（API key）',
+      keyNote: '由平台管理员发放（权限 verify），只保存在本机浏览器中。',
+      saveKey: '保存',
+      forgetKey: '删除',
+      keySaved: '密钥已保存',
+      needKey: '请先填写核验密钥（API key）',
+      badKey: '核验密钥无效或已停用',
+      forbidden: '此密钥没有核验权限（verify）',
+      limited: '请求过于频繁，请稍后再试',
+      offline: '无法连接核验服务，请检查网络后重试',
+      serverError: '核验服务出错',
+      empty: '没有可核验的内容',
+      noCamera: '此浏览器不支持网页扫码：请用手机相机扫码（二维码是链接时会直接打开本页），或粘贴内容。',
+      cameraDenied: '无法使用相机：',
+      anchored: '链上存证',
+      block: '区块',
+      validUntil: '有效期至',
+      validFrom: '生效日期',
+      issuer: '签发机构',
+      checkedAt: '核验时间',
+      privacy: '核验结果只显示工人选择出示的信息；身份证号只显示后四位。每次扫码都会在线查询证书的当前状态。',
+      pass: '通过',
+      failed: '未通过',
+      skipped: '未检查',
+      yuan: '元',
+    },
+    en: {
+      title: 'Anxin · verify work credentials',
+      other: '中文',
+      idle: "Scan the worker's QR code, or paste its text",
+      busy: 'Checking…',
+      ok: '✓ Verified',
+      fail: '✗ Not verified',
+      scan: 'Scan',
+      stop: 'Stop scanning',
+      check: 'Verify',
+      pasteLabel: 'Or paste the QR text / credential',
+      allChecks: 'Every check',
+      keyTitle: 'Verification API key',
+      keyNote: 'Issued by your platform administrator (scope verify); kept only in this browser.',
+      saveKey: 'Save',
+      forgetKey: 'Forget',
+      keySaved: 'Key saved',
+      needKey: 'Enter your verification API key first',
+      badKey: 'The API key is not valid or has been revoked',
+      forbidden: 'This API key may not verify (scope verify)',
+      limited: 'Too many requests: try again in a moment',
+      offline: 'Cannot reach the verification service: check the network and retry',
+      serverError: 'The verification service failed',
+      empty: 'Nothing to verify',
+      noCamera:
+        "This browser cannot scan in a web page: scan with the phone's camera app (a QR code that is a link opens this page) or paste the text.",
+      cameraDenied: 'The camera cannot be used: ',
+      anchored: 'Anchored',
+      block: 'block',
+      validUntil: 'Valid until',
+      validFrom: 'Valid from',
+      issuer: 'Issuer',
+      checkedAt: 'Checked at',
+      privacy:
+        'The answer shows only what the worker chose to disclose; an ID number shows its last four digits. Every scan asks the ledger for the current status.',
+      pass: 'pass',
+      failed: 'fail',
+      skipped: 'not checked',
+      yuan: 'CNY',
+    },
+  };
+
+  var TYPES = {
+    HealthCertificate: { zh: '健康证', en: 'Health certificate' },
+    SkillCertificate: { zh: '职业技能等级证书', en: 'Skill certificate' },
+    LaborContract: { zh: '劳动合同', en: 'Labor contract' },
+  };
+
+  var CHECKS = {
+    format: { zh: '格式', en: 'Format' },
+    signature: { zh: '签名', en: 'Signature' },
+    issuerTrusted: { zh: '签发机构可信', en: 'Issuer trusted' },
+    issuerAuthorizedForType: { zh: '机构有权签发此类凭证', en: 'Issuer authorised for this type' },
+    keyValidAtIssue: { zh: '签发时密钥有效', en: 'Key valid when signed' },
+    anchored: { zh: '已上链存证', en: 'Anchored on the ledger' },
+    digestMatches: { zh: '与链上指纹一致', en: 'Matches the ledger fingerprint' },
+    status: { zh: '当前状态', en: 'Current status' },
+    notExpired: { zh: '未过期', en: 'Not expired' },
+    notBefore: { zh: '已生效', en: 'In force' },
+    schema: { zh: '内容格式', en: 'Contents' },
+    holderBinding: { zh: '本人出示', en: 'Shown by its holder' },
+  };
+
+  var REASONS = {
+    empty: { zh: '没有内容', en: 'Nothing was presented' },
+    too_large: { zh: '内容过长', en: 'Too large' },
+    unrecognised: { zh: '不是安心凭证或其二维码', en: 'Not an Anxin credential or QR code' },
+    bad_header: { zh: '凭证格式损坏', en: 'The credential is damaged' },
+    unsupported_typ: { zh: '不支持的凭证类型', en: 'Unsupported credential type' },
+    bad_payload: { zh: '凭证内容损坏', en: 'The credential contents are damaged' },
+    bad_disclosure: { zh: '出示的信息被改动', en: 'A disclosed field was altered' },
+    alg_not_allowed: { zh: '签名算法不被允许（疑似伪造）', en: 'Signature algorithm not allowed (likely forged)' },
+    bad_kid: { zh: '签名密钥标识无效', en: 'The signing key id is invalid' },
+    unknown_key: { zh: '签名密钥未登记（疑似伪造）', en: 'Signed with an unregistered key (likely forged)' },
+    alg_mismatch: { zh: '签名算法与密钥不符', en: 'The algorithm does not fit the key' },
+    bad_signature: { zh: '签名无效：凭证是伪造的或被改动过', en: 'Bad signature: forged or altered' },
+    unknown_issuer: { zh: '签发机构未登记', en: 'The issuer is not registered' },
+    issuer_mismatch: { zh: '签发机构与签名不符', en: 'The issuer does not match the signature' },
+    issuer_suspended: { zh: '签发机构已被暂停', en: 'The issuer is suspended' },
+    issuer_revoked: { zh: '签发机构已被撤销资格', en: 'The issuer has been revoked' },
+    type_not_allowed: { zh: '该机构无权签发此类凭证', en: 'The issuer may not issue this type' },
+    key_not_yet_valid: { zh: '签名时密钥尚未生效', en: 'The key was not yet valid when it signed' },
+    key_retired: { zh: '签名时密钥已停用', en: 'The key was retired when it signed' },
+    key_compromised: { zh: '签名密钥已泄露，此后签发的凭证无效', en: 'Signed after its key was compromised' },
+    not_anchored: { zh: '链上没有存证（不是正式签发的）', en: 'Not anchored on the ledger (never issued)' },
+    digest_mismatch: { zh: '与链上指纹不符：内容被改动过', en: 'Does not match the ledger fingerprint: altered' },
+    anchor_mismatch: { zh: '链上存证不符', en: 'The ledger anchor does not match' },
+    revoked: { zh: '凭证已被撤销', en: 'The credential has been revoked' },
+    suspended: { zh: '凭证已暂停使用', en: 'The credential is suspended' },
+    expired: { zh: '凭证已过期', en: 'The credential has expired' },
+    not_yet_valid: { zh: '凭证尚未生效', en: 'The credential is not yet in force' },
+    schema_invalid: { zh: '凭证内容不符合规范', en: 'The contents do not follow the schema' },
+    kb_missing: { zh: '缺少本人出示签名（可能是截图）', en: 'Not signed by its holder (perhaps a screenshot)' },
+    kb_invalid: { zh: '本人出示签名无效', en: "The holder's signature is invalid" },
+    kb_stale: { zh: '二维码已过期，请让工人刷新后再扫', en: 'The QR code has expired: ask for a fresh one' },
+    kb_nonce: { zh: '二维码不是为本次核验生成的', en: 'The QR code was not made for this check' },
+    kb_audience: { zh: '二维码是出示给其他单位的', en: 'The QR code was made for someone else' },
+  };
+
+  var FIELDS = {
+    name: { zh: '姓名', en: 'Name' },
+    idNumber: { zh: '身份证号', en: 'ID number' },
+    certificateNumber: { zh: '证书编号', en: 'Certificate no.' },
+    'issuingAuthority.name': { zh: '发证机构', en: 'Issued by' },
+    categories: { zh: '从业类别', en: 'Categories' },
+    examDate: { zh: '体检日期', en: 'Examined on' },
+    'validity.from': { zh: '有效期自', en: 'Valid from' },
+    'validity.until': { zh: '有效期至', en: 'Valid until' },
+    result: { zh: '体检结论', en: 'Result' },
+    'employer.name': { zh: '用人单位', en: 'Employer' },
+    'platform.name': { zh: '用工平台', en: 'Platform' },
+    contractNumber: { zh: '合同编号', en: 'Contract no.' },
+    contractType: { zh: '合同类型', en: 'Contract type' },
+    jobTitle: { zh: '岗位', en: 'Job' },
+    'workLocation.city': { zh: '工作城市', en: 'City' },
+    'workLocation.district': { zh: '区县', en: 'District' },
+    'workLocation.address': { zh: '工作地点', en: 'Workplace' },
+    'pay.amountFen': { zh: '工资', en: 'Pay' },
+    'pay.unit': { zh: '计薪单位', en: 'Per' },
+    'pay.cycle': { zh: '发薪周期', en: 'Paid' },
+    'certifyingBody.name': { zh: '评价机构', en: 'Certified by' },
+    'occupation.name': { zh: '职业（工种）', en: 'Occupation' },
+    level: { zh: '技能等级', en: 'Level' },
+    issueDate: { zh: '发证日期', en: 'Issued on' },
+    expiryDate: { zh: '有效期至', en: 'Valid until' },
+  };
+
+  var VALUES = {
+    food_service: { zh: '餐饮服务', en: 'food service' },
+    food_production: { zh: '食品生产', en: 'food production' },
+    public_places: { zh: '公共场所', en: 'public places' },
+    drinking_water: { zh: '生活饮用水', en: 'drinking water' },
+    cosmetics: { zh: '化妆品', en: 'cosmetics' },
+    childcare: { zh: '托幼机构', en: 'childcare' },
+    fit: { zh: '合格', en: 'fit' },
+    unfit: { zh: '不合格', en: 'unfit' },
+    fixed_term: { zh: '固定期限', en: 'fixed term' },
+    open_ended: { zh: '无固定期限', en: 'open-ended' },
+    task_based: { zh: '以完成一定工作任务为期限', en: 'task-based' },
+    part_time: { zh: '非全日制', en: 'part-time' },
+    daily_gig: { zh: '日结零工', en: 'daily gig' },
+    hour: { zh: '小时', en: 'hour' },
+    day: { zh: '天', en: 'day' },
+    month: { zh: '月', en: 'month' },
+    piece: { zh: '件', en: 'piece' },
+    daily: { zh: '日结', en: 'daily' },
+    weekly: { zh: '周结', en: 'weekly' },
+    semi_monthly: { zh: '半月结', en: 'twice a month' },
+    monthly: { zh: '月结', en: 'monthly' },
+    on_completion: { zh: '完工结算', en: 'on completion' },
+    active: { zh: '有效', en: 'active' },
+  };
+
+  var LEVELS = {
+    1: { zh: '一级 / 高级技师', en: 'level 1 (senior technician)' },
+    2: { zh: '二级 / 技师', en: 'level 2 (technician)' },
+    3: { zh: '三级 / 高级工', en: 'level 3 (senior worker)' },
+    4: { zh: '四级 / 中级工', en: 'level 4 (intermediate)' },
+    5: { zh: '五级 / 初级工', en: 'level 5 (entry)' },
+  };
+
+  function word(dict, key, lang) {
+    var e = Object.prototype.hasOwnProperty.call(dict, key) ? dict[key] : undefined;
+    return e ? e[lang] : undefined;
+  }
+
+  function value(path, v, lang) {
+    if (Array.isArray(v))
+      return v
+        .map(function (x) {
+          return value(path, x, lang);
+        })
+        .join(lang === 'zh' ? '、' : ', ');
+    if (path === 'pay.amountFen' && typeof v === 'number') return (v / 100).toFixed(2) + ' ' + TEXT[lang].yuan;
+    if (path === 'level' && typeof v === 'number') return word(LEVELS, String(v), lang) || String(v);
+    if (typeof v === 'string') return word(VALUES, v, lang) || v;
+    if (v === null || v === undefined) return '';
+    return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+
+  /** [path, value] for every leaf of a disclosed group, nested objects as dotted paths. */
+  function leaves(obj, prefix, out) {
+    Object.keys(obj).forEach(function (k) {
+      var v = obj[k];
+      var p = prefix ? prefix + '.' + k : k;
+      if (v && typeof v === 'object' && !Array.isArray(v)) leaves(v, p, out);
+      else out.push([p, v]);
+    });
+    return out;
+  }
+
+  function day(iso) {
+    return typeof iso === 'string' ? iso.slice(0, 10) : '';
+  }
+
+  /**
+   * What the page shows for a report: { ok, headline, subline, facts: [{label, value}],
+   * reasons: [{text, detail}], checks: [{name, label, outcome}] } — all plain strings.
+   */
+  function summarize(report, lang) {
+    var t = TEXT[lang] || TEXT.zh;
+    lang = TEXT[lang] ? lang : 'zh';
+    var c = report.credential || { disclosed: {} };
+    var sub = [];
+    if (c.type) sub.push(word(TYPES, c.type, lang) || c.type);
+    if (c.issuer) sub.push(c.issuer.name || c.issuer.id);
+    var facts = [];
+    var disclosed = c.disclosed || {};
+    Object.keys(disclosed).forEach(function (group) {
+      var g = disclosed[group];
+      if (!g || typeof g !== 'object' || Array.isArray(g)) return;
+      leaves(g, '', []).forEach(function (leaf) {
+        facts.push({ label: word(FIELDS, leaf[0], lang) || leaf[0], value: value(leaf[0], leaf[1], lang) });
+      });
+    });
+    if (c.validUntil) facts.push({ label: t.validUntil, value: day(c.validUntil) });
+    if (report.anchor)
+      facts.push({
+        label: t.anchored,
+        value: t.block + ' ' + report.anchor.block + ' · ' + day(report.anchor.anchoredAt),
+      });
+    if (report.checkedAt)
+      facts.push({ label: t.checkedAt, value: String(report.checkedAt).replace('T', ' ').slice(0, 19) });
+    var reasons = (report.reasons || []).map(function (r) {
+      return { text: word(REASONS, r.code, lang) || r.code, detail: r.detail || '' };
+    });
+    var checks = Object.keys(CHECKS).map(function (name) {
+      var o = (report.checks || {})[name] || 'skipped';
+      return { name: name, label: word(CHECKS, name, lang), outcome: o };
+    });
+    return {
+      ok: report.verified === true,
+      headline: report.verified === true ? t.ok : t.fail,
+      subline: sub.join(' · '),
+      facts: facts,
+      reasons: reasons,
+      checks: checks,
+    };
+  }
+
+  if (typeof module === 'object' && module.exports) {
+    module.exports = { summarize: summarize, TEXT: TEXT, TYPES: TYPES, CHECKS: CHECKS, REASONS: REASONS };
+    return;
+  }
+
+  // --- the page ------------------------------------------------------------------------
+  var KEY_STORE = 'anxin.verifyKey';
+  var LANG_STORE = 'anxin.lang';
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
+  var store = {
+    get: function (k) {
+      try {
+        return window.localStorage.getItem(k);
+      } catch {
+        return null;
+      }
+    },
+    set: function (k, v) {
+      try {
+        if (v === null) window.localStorage.removeItem(k);
+        else window.localStorage.setItem(k, v);
+      } catch {
+        /* private mode: kept for this page only */
+      }
+    },
+  };
+  var query = new URLSearchParams(location.search);
+  var lang =
+    query.get('lang') === 'en' || query.get('lang') === 'zh'
+      ? query.get('lang')
+      : store.get(LANG_STORE) || (/^zh/i.test(navigator.language || 'zh') ? 'zh' : 'en');
+  var last = null; // { kind: 'report', report } | { kind: 'message', key, extra }
+  var stream = null;
+  var scanning = false;
+
+  function clear(el) {
+    while (el.firstChild) el.removeChild(el.firstChild);
+  }
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined) e.textContent = text;
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  function applyLang() {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.title = TEXT[lang].title;
+    Array.prototype.forEach.call(document.querySelectorAll('[data-t]'), function (n) {
+      n.textContent = TEXT[lang][n.getAttribute('data-t')];
+    });
+    $('lang').textContent = TEXT[lang].other;
+    if (last) render(last);
+  }
+
+  function render(what) {
+    last = what;
+    var box = $('answer');
+    ['facts', 'reasons', 'checks'].forEach(function (id) {
+      clear($(id));
+    });
+    $('subline').textContent = '';
+    $('checks-box').hidden = true;
+    if (what.kind === 'message') {
+      box.className = 'answer ' + (what.tone || 'idle');
+      $('headline').textContent = TEXT[lang][what.key] + (what.extra ? ' ' + what.extra : '');
+      return;
+    }
+    var s = summarize(what.report, lang);
+    box.className = 'answer ' + (s.ok ? 'ok' : 'fail');
+    $('headline').textContent = s.headline;
+    $('subline').textContent = s.subline;
+    s.facts.forEach(function (f) {
+      $('facts').appendChild(el('dt', f.label));
+      $('facts').appendChild(el('dd', f.value));
+    });
+    s.reasons.forEach(function (r) {
+      var li = el('li', r.text);
+      if (r.detail) {
+        li.appendChild(document.createElement('br'));
+        li.appendChild(el('span', r.detail, 'detail'));
+      }
+      $('reasons').appendChild(li);
+    });
+    s.checks.forEach(function (c) {
+      var word = c.outcome === 'pass' ? TEXT[lang].pass : c.outcome === 'fail' ? TEXT[lang].failed : TEXT[lang].skipped;
+      $('checks').appendChild(el('li', c.label + ' — ' + word, c.outcome));
+    });
+    $('checks-box').hidden = false;
+  }
+
+  function verify(text) {
+    text = (text || '').trim();
+    if (!text) return render({ kind: 'message', key: 'empty', tone: 'fail' });
+    var key = store.get(KEY_STORE) || $('key').value.trim();
+    if (!key) {
+      $('key-box').open = true;
+      return render({ kind: 'message', key: 'needKey', tone: 'fail' });
+    }
+    render({ kind: 'message', key: 'busy', tone: 'busy' });
+    fetch('/v1/verify', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + key },
+      body: JSON.stringify({ credential: text }),
+      cache: 'no-store',
+      credentials: 'omit',
+    })
+      .then(function (res) {
+        if (res.status === 401) {
+          $('key-box').open = true;
+          return render({ kind: 'message', key: 'badKey', tone: 'fail' });
+        }
+        if (res.status === 403) return render({ kind: 'message', key: 'forbidden', tone: 'fail' });
+        if (res.status === 429) return render({ kind: 'message', key: 'limited', tone: 'fail' });
+        if (res.status !== 200)
+          return render({ kind: 'message', key: 'serverError', tone: 'fail', extra: '(' + res.status + ')' });
+        return res.json().then(function (report) {
+          render({ kind: 'report', report: report });
+        });
+      })
+      .catch(function () {
+        render({ kind: 'message', key: 'offline', tone: 'fail' });
+      });
+  }
+
+  function stopCamera() {
+    scanning = false;
+    if (stream)
+      stream.getTracks().forEach(function (tr) {
+        tr.stop();
+      });
+    stream = null;
+    $('camera-box').hidden = true;
+    $('stop').hidden = true;
+    $('scan').hidden = false;
+  }
+
+  function startCamera() {
+    var note = $('camera-note');
+    note.hidden = true;
+    if (!('BarcodeDetector' in window) || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      note.textContent = TEXT[lang].noCamera;
+      note.hidden = false;
+      return;
+    }
+    var detector = new window.BarcodeDetector({ formats: ['qr_code'] });
+    navigator.mediaDevices
+      .getUserMedia({ video: { facingMode: 'environment' }, audio: false })
+      .then(function (s) {
+        stream = s;
+        scanning = true;
+        var video = $('video');
+        video.srcObject = s;
+        $('camera-box').hidden = false;
+        $('stop').hidden = false;
+        $('scan').hidden = true;
+        return video.play().then(function () {
+          var tick = function () {
+            if (!scanning) return;
+            detector
+              .detect(video)
+              .then(function (codes) {
+                if (codes.length && codes[0].rawValue) {
+                  stopCamera();
+                  $('text').value = '';
+                  verify(codes[0].rawValue);
+                } else setTimeout(tick, 200);
+              })
+              .catch(function () {
+                setTimeout(tick, 400);
+              });
+          };
+          tick();
+        });
+      })
+      .catch(function (e) {
+        stopCamera();
+        note.textContent = TEXT[lang].cameraDenied + (e && e.name ? e.name : '');
+        note.hidden = false;
+      });
+  }
+
+  function boot() {
+    $('key').value = store.get(KEY_STORE) || '';
+    $('key-box').open = !store.get(KEY_STORE);
+    $('lang').addEventListener('click', function () {
+      lang = lang === 'zh' ? 'en' : 'zh';
+      store.set(LANG_STORE, lang);
+      applyLang();
+    });
+    $('save-key').addEventListener('click', function () {
+      var k = $('key').value.trim();
+      store.set(KEY_STORE, k || null);
+      $('key-box').open = !k;
+      if (k) render({ kind: 'message', key: 'keySaved', tone: 'idle' });
+    });
+    $('forget-key').addEventListener('click', function () {
+      store.set(KEY_STORE, null);
+      $('key').value = '';
+    });
+    $('scan').addEventListener('click', startCamera);
+    $('stop').addEventListener('click', stopCamera);
+    $('check').addEventListener('click', function () {
+      verify($('text').value);
+    });
+    applyLang();
+    // A QR code that is a link to this page carries the credential in the fragment, which
+    // never reaches a server; take it, and drop it from the address bar and history.
+    if (location.hash.length > 1) {
+      var text = decodeURIComponent(location.hash.slice(1));
+      history.replaceState(null, '', location.pathname + location.search);
+      verify(text);
+    }
+  }
+
+  boot();
+})();

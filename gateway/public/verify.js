@@ -264,7 +264,11 @@
         facts.push({ label: word(FIELDS, leaf[0], lang) || leaf[0], value: value(leaf[0], leaf[1], lang) });
       });
     });
-    if (c.validUntil) facts.push({ label: t.validUntil, value: day(c.validUntil) });
+    var until = day(c.validUntil);
+    var shown = facts.some(function (f) {
+      return f.label === t.validUntil && f.value === until;
+    });
+    if (until && !shown) facts.push({ label: t.validUntil, value: until });
     if (report.anchor)
       facts.push({
         label: t.anchored,
@@ -499,11 +503,20 @@
     applyLang();
     // A QR code that is a link to this page carries the credential in the fragment, which
     // never reaches a server; take it, and drop it from the address bar and history.
-    if (location.hash.length > 1) {
-      var text = decodeURIComponent(location.hash.slice(1));
-      history.replaceState(null, '', location.pathname + location.search);
-      verify(text);
+    fromFragment();
+    window.addEventListener('hashchange', fromFragment);
+  }
+
+  function fromFragment() {
+    if (location.hash.length <= 1) return;
+    var text = location.hash.slice(1);
+    try {
+      text = decodeURIComponent(text);
+    } catch {
+      /* not percent-encoded: taken as it is */
     }
+    history.replaceState(null, '', location.pathname + location.search);
+    verify(text);
   }
 
   boot();

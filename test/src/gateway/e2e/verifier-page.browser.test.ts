@@ -1,0 +1,145 @@
+/**
+ * The verifier page in a real browser (Chromium, headless, driven by playwright-core): the
+ * script runs under the page's own CSP, a work-card link is verified on opening and leaves
+ * no trace in the address bar, pasted text is verified, the answer switches language and
+ * remembers it, a missing or wrong API key says so. Skipped, by name, when no Chromium is
+ * found (Debian's `chromium`, or ANXIN_CHROMIUM=/path/to/chrome).
+ */
+import { existsSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { expect } from 'chai';
+import { after, before, describe, it } from 'mocha';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { presentCredential } from '@anxin/gateway/dist/services/workcard/present';
+import { workCardText } from '@anxin/gateway/dist/services/workcard/qr';
+import { TestGateway, type Issued, type RegisteredIssuer } from '../../helpers/gateway';
+
+const CHROMIUM = [
+  process.env.ANXIN_CHROMIUM,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+]
+  .filter((p): p is string => !!p)
+  .find((p) => existsSync(p));
+
+const suite = CHROMIUM ? describe : describe.skip;
+const title = CHROMIUM
+  ? `e2e: the verifier page in a browser (${CHROMIUM})`
+  : "e2e: the verifier page in a browser (skipped: no Chromium found; install Debian's chromium or set ANXIN_CHROMIUM)";
+
+suite(title, function () {
+  this.timeout(60_000);
+  let gw: TestGateway;
+  let browser: Browser;
+  let cdc: RegisteredIssuer;
+  let verifier: string;
+  let holder: { publicJwk: Record<string, string>; privateJwk: Record<string, string> };
+  let bound: Issued;
+  const problems: string[] = [];
+
+  async function newPage(locale: 'zh-CN' | 'en-US' = 'zh-CN'): Promise<Page> {
+    const ctx = await browser.newContext({ locale, viewport: { width: 390, height: 860 } });
+    const page = await ctx.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(String(e)));
+    return page;
+  }
+
+  async function answer(page: Page): Promise<{ tone: string; headline: string; text: string }> {
+    // A selector, not a function: the page's CSP forbids evaluating strings, as it should.
+    await page.locator('#answer.ok, #answer.fail').waitFor();
+    return {
+      tone: ((await page.getAttribute('#answer', 'class')) ?? '').replace('answer', '').trim(),
+      headline: (await page.textContent('#headline')) ?? '',
+      text: (await page.textContent('#answer')) ?? '',
+    };
+  }
+
+  async function withKey(page: Page, key: string): Promise<void> {
+    await page.goto(`${gw.url}/verify`);
+    await page.fill('#key', key);
+    await page.click('#save-key');
+  }
+
+  async function card(disclose: string[]): Promise<string> {
+    const p = await presentCredential(bound.credential, { disclose, holderKey: holder.privateJwk });
+    return workCardText(p.presentation, `${gw.url}/verify`);
+  }
+
+  before(async () => {
+    gw = await TestGateway.start();
+    cdc = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
+    verifier = await gw.verifierKey();
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    holder = {
+      publicJwk: publicKey.export({ format: 'jwk' }) as Record<string, string>,
+      privateJwk: privateKey.export({ format: 'jwk' }) as Record<string, string>,
+    };
+    bound = await gw.issue(cdc.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt', holderPublicJwk: holder.publicJwk });
+    browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await gw?.stop();
+  });
+
+  it('a work-card link without an API key yet: asks for the key, and the credential leaves the address bar', async () => {
+    const page = await newPage();
+    await page.goto(await card(['holder.name']));
+    const a = await answer(page);
+    expect(a.tone).to.equal('fail');
+    expect(a.headline).to.equal('请先填写核验密钥（API key）');
+    expect(await page.getAttribute('#key-box', 'open'), 'the key box is open').not.to.equal(null);
+    expect(page.url()).to.equal(`${gw.url}/verify`);
+  });
+
+  it('with the key saved, a work-card link opens green with only what the worker disclosed', async () => {
+    const page = await newPage();
+    await withKey(page, verifier);
+    await page.goto(await card(['holder.name', 'healthCertificate.categories', 'healthCertificate.result']));
+    const a = await answer(page);
+    expect(a.tone).to.equal('ok');
+    expect(a.headline).to.equal('✓ 通过核验');
+    expect(a.text).to.include(bound.holder.name).and.to.include('餐饮服务').and.to.include('合格');
+    expect(a.text).not.to.include('身份证号');
+    expect(a.text).not.to.include(bound.holder.idNumber.slice(-4));
+    expect(page.url()).to.equal(`${gw.url}/verify`);
+  });
+
+  it('pasted text of a suspended credential: red with the reason; English on a click, remembered after a reload', async () => {
+    const issued = await gw.issue(cdc.apiKey, 'HealthCertificate');
+    expect((await gw.changeStatus(cdc.apiKey, issued.id, 'suspend', 're_examination_pending')).status).to.equal(200);
+    const page = await newPage();
+    await withKey(page, verifier);
+    await page.fill('#text', issued.credential);
+    await page.click('#check');
+    const zh = await answer(page);
+    expect(zh.tone).to.equal('fail');
+    expect(zh.headline).to.equal('✗ 未通过核验');
+    expect(zh.text).to.include('凭证已暂停使用').and.to.include('re_examination_pending');
+    await page.click('#lang');
+    expect(await page.textContent('#headline')).to.equal('✗ Not verified');
+    expect(await page.textContent('#reasons')).to.include('The credential is suspended');
+    await page.reload();
+    expect(await page.textContent('#check')).to.equal('Verify');
+    expect(await page.getAttribute('html', 'lang')).to.equal('en');
+  });
+
+  it('a wrong API key: says the key is not valid', async () => {
+    const page = await newPage('en-US');
+    await withKey(page, 'ak_wrong.key-that-was-never-issued');
+    await page.fill('#text', bound.credential);
+    await page.click('#check');
+    const a = await answer(page);
+    expect(a.tone).to.equal('fail');
+    expect(a.headline).to.equal('The API key is not valid or has been revoked');
+  });
+
+  it('no script error and no CSP violation on any page above', () => {
+    // 401 from the wrong-key test is logged by the browser as a failed resource; nothing else may be.
+    expect(problems.filter((p) => !/status of 401/.test(p))).to.deep.equal([]);
+  });
+});

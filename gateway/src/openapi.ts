@@ -2,7 +2,7 @@
  * /openapi.json: every route, its auth, its body schema and its answers. A test checks
  * this table against the routes the app actually serves.
  */
-import { ALL_SCHEMAS } from '@anxin/schemas';
+import { ALL_SCHEMAS, printableCardQuerySchema } from '@anxin/schemas';
 import { ERROR_STATUS } from './errors';
 
 export interface RouteDoc {
@@ -14,6 +14,8 @@ export interface RouteDoc {
   /** Scope needed, or null for public routes. */
   scope: 'admin' | 'issue' | 'revoke' | 'verify' | null;
   body?: string;
+  /** Query parameters: the properties of this schema (one object, strings). */
+  query?: { $id: string; properties: Record<string, object>; required?: readonly string[] };
   /** Extra media types accepted for the body. */
   alsoAccepts?: string[];
   ok: { status: number; description: string; mediaType?: string };
@@ -115,6 +117,20 @@ export const ROUTES: RouteDoc[] = [
     tag: 'credentials',
     scope: 'issue',
     ok: { status: 200, description: 'The stored credential record' },
+  },
+  {
+    method: 'get',
+    path: '/v1/credentials/{id}/card',
+    summary:
+      'A printable work card for a worker without a smartphone: chosen fields of an SD-JWT VC not bound to a device key, and a QR code to the verifier page (?disclose=…&format=svg|png)',
+    tag: 'credentials',
+    scope: 'issue',
+    query: printableCardQuerySchema,
+    ok: {
+      status: 200,
+      description: 'An SVG card (105 × 148 mm), or with format=png the PNG of its QR code',
+      mediaType: 'image/svg+xml',
+    },
   },
   {
     method: 'post',
@@ -279,12 +295,14 @@ export function openApiDocument(publicUrl: string, version: string): object {
   const problem = { $ref: '#/components/schemas/Problem' };
   const paths: Record<string, Record<string, object>> = {};
   for (const r of ROUTES) {
-    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+    const params: object[] = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
       name: m[1],
       in: 'path',
       required: true,
       schema: { type: 'string' },
     }));
+    for (const [name, schema] of Object.entries(r.query?.properties ?? {}))
+      params.push({ name, in: 'query', required: !!r.query?.required?.includes(name), schema });
     const errors = Object.fromEntries(
       [...new Set(Object.values(ERROR_STATUS))]
         .filter((st) => st >= 400 && (r.scope !== null || ![401, 403].includes(st)))

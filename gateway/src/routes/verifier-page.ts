@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Router, type Response } from 'express';
 import { ApiError } from '../errors';
 
-const PUBLIC_DIR = join(__dirname, '..', '..', 'public');
+import { PUBLIC_DIR } from '../public-dir';
 
 export const PAGE_CSP = [
   "default-src 'none'",

@@ -226,3 +226,28 @@ export const verifyBatchRequestSchema = {
   examples: [{ credentials: ['eyJhbGciOiJFUzI1NiIs...', 'eyJhbGciOiJFUzI1NiIs...'] }],
 } as const satisfies Schema;
 export type VerifyBatchRequest = Infer<typeof verifyBatchRequestSchema>;
+
+export const printableCardQuerySchema = {
+  $id: schemaId('api-card-query'),
+  title: 'A printable work card (query parameters)',
+  description:
+    'Which members the card shows (group.member paths or whole groups, comma-separated) and the file: an SVG card, or the PNG of its QR code alone.',
+  type: 'object',
+  properties: {
+    disclose: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 1024,
+      pattern: '^[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z][A-Za-z0-9]*)?(,[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z][A-Za-z0-9]*)?)*$',
+      description: 'e.g. holder.name,healthCertificate.categories,healthCertificate.validity',
+    },
+    format: { type: 'string', enum: ['svg', 'png'], default: 'svg' },
+  },
+  required: ['disclose'],
+  additionalProperties: false,
+  examples: [
+    { disclose: 'holder.name,healthCertificate.categories,healthCertificate.validity,healthCertificate.result' },
+    { disclose: 'skillCertificate', format: 'png' },
+  ],
+} as const satisfies Schema;
+export type PrintableCardQuery = Infer<typeof printableCardQuerySchema>;

@@ -4,6 +4,7 @@ import {
   createApiKeyRequestSchema,
   createIssuerRequestSchema,
   issueCredentialRequestSchema,
+  printableCardQuerySchema,
   rotateKeyRequestSchema,
   statusChangeRequestSchema,
   updateIssuerRequestSchema,
@@ -22,4 +23,5 @@ export const API_SCHEMAS: readonly { $id: string }[] = [
   statusChangeRequestSchema,
   verifyRequestSchema,
   verifyBatchRequestSchema,
+  printableCardQuerySchema,
 ];

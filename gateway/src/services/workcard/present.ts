@@ -15,8 +15,12 @@ import { rawSigner, sdHasher } from '../credentials/formats';
 import { parseCredential } from '../verify/parse';
 import { KB_MAX_AGE_S } from '../verify/verify';
 
+/** Why a work card cannot be made: the input (`input`), the member list (`member`), or the credential itself (`credential`). */
 export class WorkCardError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly kind: 'input' | 'member' | 'credential' = 'input',
+  ) {
     super(message);
     this.name = 'WorkCardError';
   }
@@ -41,6 +45,8 @@ export interface Presentation {
   disclosed: string[];
   /** Paths the credential could disclose but this presentation withholds. */
   withheld: string[];
+  /** The disclosed members by group (`holder`, `healthCertificate`, …), as a verifier will see them. */
+  claims: Record<string, Record<string, unknown>>;
   /** When verifiers stop accepting it (bound presentations), ISO 8601. */
   expiresAt?: string;
   bound: boolean;
@@ -55,6 +61,22 @@ export function disclosablePaths(sdJwt: string): string[] {
     sdHasher,
   );
   return Object.keys(disclosureKeymap).sort();
+}
+
+/** `group.member` → value for every member a presentation discloses. */
+function disclosedValues(sdJwt: string): Record<string, unknown> {
+  const decoded = decodeSdJwtSync(sdJwt, sdHasher);
+  const { unpackedObj, disclosureKeymap } = unpackSync(
+    decoded.jwt.payload as Record<string, unknown>,
+    decoded.disclosures,
+    sdHasher,
+  );
+  const out: Record<string, unknown> = {};
+  for (const path of Object.keys(disclosureKeymap)) {
+    const [group, member] = path.split('.') as [string, string];
+    out[path] = (unpackedObj as Record<string, Record<string, unknown>>)[group]?.[member];
+  }
+  return out;
 }
 
 function algOf(jwk: JsonWebKey): SigningAlg {
@@ -85,7 +107,7 @@ export async function presentCredential(sdJwt: string, o: PresentOptions): Promi
   const parsed = parseCredential(sdJwt);
   if ('error' in parsed) throw new WorkCardError(`not a credential: ${parsed.detail}`);
   if (parsed.format !== 'dc+sd-jwt')
-    throw new WorkCardError('a work card presents an SD-JWT VC (issue it with "format": "dc+sd-jwt")');
+    throw new WorkCardError('a work card presents an SD-JWT VC (issue it with "format": "dc+sd-jwt")', 'credential');
   if (parsed.kbJwt) throw new WorkCardError('this is already a presentation; present the credential as issued');
   const credential = parsed.presented;
   let paths: string[];
@@ -102,6 +124,7 @@ export async function presentCredential(sdJwt: string, o: PresentOptions): Promi
     else
       throw new WorkCardError(
         `${d} is not a member this credential can disclose; it can disclose: ${paths.join(', ')}`,
+        'member',
       );
   }
   const frame: Record<string, Record<string, true>> = {};
@@ -114,7 +137,8 @@ export async function presentCredential(sdJwt: string, o: PresentOptions): Promi
   const now = o.now ?? new Date();
   let kb: { signer: (data: string) => Promise<string>; alg: SigningAlg } | undefined;
   if (cnf) {
-    if (!o.holderKey) throw new WorkCardError('the credential is bound to a device key (cnf): give the holder key');
+    if (!o.holderKey)
+      throw new WorkCardError('the credential is bound to a device key (cnf): give the holder key', 'credential');
     const alg = algOf(o.holderKey);
     if (!(SIGNING_ALGS as readonly string[]).includes(alg)) throw new WorkCardError(`alg ${alg} is not allowed`);
     let key: KeyObject;
@@ -150,8 +174,14 @@ export async function presentCredential(sdJwt: string, o: PresentOptions): Promi
         }
       : undefined,
   );
+  const claims: Presentation['claims'] = {};
+  for (const [path, v] of Object.entries(disclosedValues(presentation))) {
+    const [group, member] = path.split('.') as [string, string];
+    (claims[group] ??= {})[member] = v;
+  }
   return {
     presentation,
+    claims,
     disclosed: [...chosen].sort(),
     withheld: paths.filter((p) => !chosen.has(p)),
     ...(kb ? { expiresAt: new Date(now.getTime() + KB_MAX_AGE_S * 1000).toISOString() } : {}),

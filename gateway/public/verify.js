@@ -37,6 +37,7 @@
       empty: '没有可核验的内容',
       noCamera: '此浏览器不支持网页扫码：请用手机相机扫码（二维码是链接时会直接打开本页），或粘贴内容。',
       cameraDenied: '无法使用相机：',
+      needHttps: '网页扫码需要 HTTPS 访问本页：请用手机相机扫码，或粘贴内容。',
       anchored: '链上存证',
       block: '区块',
       validUntil: '有效期至',
@@ -76,6 +77,8 @@
       noCamera:
         "This browser cannot scan in a web page: scan with the phone's camera app (a QR code that is a link opens this page) or paste the text.",
       cameraDenied: 'The camera cannot be used: ',
+      needHttps:
+        "Scanning in the page needs this page over HTTPS: scan with the phone's camera app, or paste the text.",
       anchored: 'Anchored',
       block: 'block',
       validUntil: 'Valid until',
@@ -435,6 +438,11 @@
   function startCamera() {
     var note = $('camera-note');
     note.hidden = true;
+    if (window.isSecureContext === false) {
+      note.textContent = TEXT[lang].needHttps;
+      note.hidden = false;
+      return;
+    }
     if (!('BarcodeDetector' in window) || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       note.textContent = TEXT[lang].noCamera;
       note.hidden = false;

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
       : `  admin API key: in ${rel(gw.adminKeyFile)} (created at first start)`,
     `  try:   curl -s ${gw.url}/v1/ledger/info`,
     `         ADMIN=$(cat ${rel(gw.adminKeyFile)}); curl -s -H "Authorization: Bearer $ADMIN" ${gw.url}/v1/api-keys`,
+    `  verifier page: ${gw.url}/verify (scan a work card; needs a verify API key)`,
     `  docs:  ${gw.url}/openapi.json · README.md has the first issue/verify round trip`,
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -9,7 +9,7 @@
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { WorkCardError, disclosablePaths, presentCredential } from '@anxin/gateway/dist/services/workcard/present';
+import { WorkCardError, cardPaths, presentCredential } from '@anxin/gateway/dist/services/workcard/present';
 import { renderQr, workCardText } from '@anxin/gateway/dist/services/workcard/qr';
 import { parseCredential } from '@anxin/gateway/dist/services/verify/parse';
 import { CliError, out, outJson } from '../common';
@@ -74,7 +74,7 @@ async function present(arg: string, o: PresentCliOptions): Promise<void> {
   const parsed = parseCredential(credential);
   if ('error' in parsed) throw new CliError(`not a credential: ${parsed.detail}`);
   if (o.list) {
-    const paths = disclosablePaths(credential);
+    const paths = cardPaths(credential);
     if (o.json) outJson({ disclosable: paths });
     else paths.forEach((p) => out(p));
     return;

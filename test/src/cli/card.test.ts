@@ -68,6 +68,9 @@ describe('cli: anxin card (work card, worker side)', function () {
       'healthCertificate.categories',
       'healthCertificate.certificateNumber',
     ]);
+    // The holder commitment's salt and reference are never offered (they would let a verifier test ID-number guesses).
+    expect(r.json.disclosable).not.to.include.members(['holder.salt']);
+    expect(r.json.disclosable).not.to.include('holder.ref');
   });
 
   it('card present --png: the QR decodes to a presentation that verifies, bound, disclosing only what was chosen', async () => {
@@ -190,6 +193,18 @@ describe('cli: anxin card (work card, worker side)', function () {
       const r = await anxin(['card', 'present', boundFile, '--key', keyFile, '--disclose', 'holder.salary']);
       expectExit(r, 2);
       expect(r.stderr).to.match(/holder\.salary is not a member .* holder\.name/);
+    });
+
+    it('the salt or reference of the holder commitment, even asked for by name; a whole holder group leaves them out', async () => {
+      for (const member of ['holder.salt', 'holder.ref']) {
+        const r = await anxin(['card', 'present', boundFile, '--key', keyFile, '--disclose', member]);
+        expectExit(r, 2);
+        expect(r.stderr).to.match(/never disclosed on a work card/);
+      }
+      const r = await anxin(['card', 'present', boundFile, '--key', keyFile, '--disclose', 'holder', '--json']);
+      expectExit(r, 0);
+      expect(r.json.disclosed).to.deep.equal(['holder.idNumber', 'holder.name']);
+      expect(Object.keys(r.json.claims.holder).sort()).to.deep.equal(['idNumber', 'name']);
     });
 
     it('no --disclose', async () => {

@@ -52,7 +52,19 @@ export interface Presentation {
   bound: boolean;
 }
 
-/** The members of an issued SD-JWT VC that the holder can disclose, as `group.member` paths. */
+/**
+ * Disclosable, but never on a work card: the salt and the reference of the holder's ledger
+ * commitment. With them (and the last four digits a report shows) a verifier could test
+ * guesses of the ID number against the commitment offline.
+ */
+export const NEVER_ON_A_CARD: ReadonlySet<string> = new Set(['holder.salt', 'holder.ref']);
+
+/** The members of an issued SD-JWT VC that a work card can disclose, as `group.member` paths. */
+export function cardPaths(sdJwt: string): string[] {
+  return disclosablePaths(sdJwt).filter((p) => !NEVER_ON_A_CARD.has(p));
+}
+
+/** Every member of an issued SD-JWT VC that its holder can disclose, as `group.member` paths. */
 export function disclosablePaths(sdJwt: string): string[] {
   const decoded = decodeSdJwtSync(sdJwt, sdHasher);
   const { disclosureKeymap } = unpackSync(
@@ -112,7 +124,7 @@ export async function presentCredential(sdJwt: string, o: PresentOptions): Promi
   const credential = parsed.presented;
   let paths: string[];
   try {
-    paths = disclosablePaths(credential);
+    paths = cardPaths(credential);
   } catch (e) {
     throw new WorkCardError(`the credential's disclosures do not decode: ${(e as Error).message}`);
   }
@@ -121,6 +133,11 @@ export async function presentCredential(sdJwt: string, o: PresentOptions): Promi
   for (const d of o.disclose) {
     if (groups.has(d)) paths.filter((p) => p.startsWith(`${d}.`)).forEach((p) => chosen.add(p));
     else if (paths.includes(d)) chosen.add(d);
+    else if (NEVER_ON_A_CARD.has(d))
+      throw new WorkCardError(
+        `${d} is never disclosed on a work card: with the holder's ledger commitment it would let a verifier test guesses of the ID number`,
+        'member',
+      );
     else
       throw new WorkCardError(
         `${d} is not a member this credential can disclose; it can disclose: ${paths.join(', ')}`,

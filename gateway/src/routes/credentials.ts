@@ -14,10 +14,7 @@ import type { Services } from '../services/context';
 import { issueCredential, type IssueRequest } from '../services/credentials/issue';
 import { changeStatus, recentVerifiers, type StatusAction } from '../services/credentials/status';
 import type { Metrics } from '../http/observability';
-import { parseCredential } from '../services/verify/parse';
-import { printableCardSvg } from '../services/workcard/card';
-import { WorkCardError, presentCredential } from '../services/workcard/present';
-import { renderQr, workCardText } from '../services/workcard/qr';
+import { printableCard } from '../services/workcard/print';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -86,65 +83,10 @@ export function credentialRoutes(s: Services, metrics: Metrics, issue = issuer(s
     requireScope(s.store, 'issue'),
     handle(async (req, res) => {
       const q = validBody<PrintableCardQuery>(printableCardQuerySchema.$id, { ...req.query });
-      const id = req.params.id as string;
-      const rec = await s.store.getCredential(id);
-      if (!rec || rec.issuer !== req.principal!.id) throw new ApiError('not_found', `no credential ${id} of yours`);
-      if (rec.state !== 'anchored')
-        throw new ApiError('card_unavailable', 'the credential is not anchored yet: finish its issuance first');
-      if (rec.format !== 'dc+sd-jwt')
-        throw new ApiError(
-          'card_unavailable',
-          'a printed card shows chosen fields of an SD-JWT VC (issued with "format": "dc+sd-jwt"); a vc+jwt credential would print every field, the full ID number included',
-        );
-      const credential = s.kek.open(rec.sealed, rec.id).toString('utf8');
-      const parsed = parseCredential(credential);
-      if (!('format' in parsed) || parsed.format !== 'dc+sd-jwt')
-        throw new Error(`stored credential ${id} does not parse`);
-      if (parsed.payload.cnf)
-        throw new ApiError(
-          'card_unavailable',
-          "the credential is bound to the worker's device key: the worker shows it from the device (anxin card present); paper cannot sign",
-        );
-      let presented;
-      try {
-        presented = await presentCredential(credential, { disclose: q.disclose.split(',') });
-      } catch (e) {
-        if (e instanceof WorkCardError && e.kind === 'member')
-          throw new ApiError('validation_failed', e.message, {
-            errors: [{ field: 'disclose', code: 'member', message: e.message }],
-          });
-        throw e;
-      }
-      const qrText = workCardText(presented.presentation, `${s.publicUrl}/verify`);
+      const card = await printableCard(s, req.principal!, req.params.id as string, q);
       res.setHeader('Cache-Control', 'no-store');
-      const name = `work-card-${id.replace(/^urn:uuid:/, '').replace(/[^A-Za-z0-9-]/g, '')}`;
-      try {
-        if (q.format === 'png') {
-          const png = await renderQr(qrText, 'png');
-          res.setHeader('Content-Disposition', `inline; filename="${name}.png"`);
-          return res.type('image/png').send(png);
-        }
-        const exp = parsed.payload.exp;
-        const svg = await printableCardSvg({
-          presentation: presented,
-          qrText,
-          credentialId: id,
-          type: rec.type,
-          issuer: {
-            id: rec.issuer,
-            name: (parsed.payload.issuer_name as string | undefined) ?? s.projection.issuers.get(rec.issuer)?.name,
-          },
-          ...(typeof exp === 'number' ? { validUntil: new Date(exp * 1000).toISOString() } : {}),
-        });
-        res.setHeader('Content-Disposition', `inline; filename="${name}.svg"`);
-        res.type('image/svg+xml').send(svg);
-      } catch (e) {
-        if (e instanceof WorkCardError)
-          throw new ApiError('validation_failed', e.message, {
-            errors: [{ field: 'disclose', code: 'too_much', message: e.message }],
-          });
-        throw e;
-      }
+      res.setHeader('Content-Disposition', `inline; filename="${card.filename}"`);
+      res.type(card.type).send(card.body);
     }),
   );
 

@@ -15,6 +15,7 @@ import { apiKeyRoutes } from './routes/api-keys';
 import { credentialRoutes, issuer } from './routes/credentials';
 import { issuerRoutes } from './routes/issuers';
 import { verifierPageRoutes } from './routes/verifier-page';
+import { webhookRoutes } from './routes/webhook';
 import { publicRoutes } from './routes/public';
 import { verifier, verifyRequestOf, verifyRoutes } from './routes/verify';
 import { helmetHeaders, jsonLane } from './http/json-lane';
@@ -111,6 +112,7 @@ export function buildGatewayHandler(
   app.use(apiKeyRoutes(s));
   app.use(credentialRoutes(s, deps.metrics, issue));
   app.use(publicRoutes(s, deps.metrics, deps.trustList, () => openApiDocument(s.publicUrl, opts.version)));
+  app.use(webhookRoutes(s));
   app.use(verifierPageRoutes());
 
   app.use(notFound(ROUTES));

@@ -29,6 +29,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Threads that verify credentials beside the one serving HTTP (0: verify on that one). */
   verifyThreads: number;
+  /** Webhook notifications: the first retry after this many ms, doubling each attempt; given up after maxAttempts. */
+  notify: { retryBaseMs: number; maxAttempts: number };
 }
 
 export class ConfigError extends Error {
@@ -157,5 +159,9 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     rateLimitPerMinute: int(env, 'ANXIN_RATE_LIMIT', 60_000, 1, 10_000_000),
     // One core serves HTTP, the others verify (at most four threads; none on a one-core machine).
     verifyThreads: int(env, 'ANXIN_VERIFY_THREADS', Math.min(4, availableParallelism() - 1), 0, 64),
+    notify: {
+      retryBaseMs: int(env, 'ANXIN_NOTIFY_RETRY_MS', 30_000, 10, 3_600_000),
+      maxAttempts: int(env, 'ANXIN_NOTIFY_ATTEMPTS', 10, 1, 50),
+    },
   };
 }

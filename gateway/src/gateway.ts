@@ -22,6 +22,7 @@ import type { Services } from './services/context';
 import { KeyStore } from './services/keystore';
 import { LedgerClient } from './services/ledger-client';
 import { Projection } from './services/projection';
+import { Notifier } from './services/notify';
 import { TrustList } from './services/trust-list';
 import { VerificationLog } from './services/verify/log';
 import { VerifierPool } from './services/verify/pool';
@@ -100,6 +101,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
   const store: Store = await openStore(cfg.store);
   let ledger: Ledger | undefined;
   let verifierPool: VerifierPool | undefined;
+  let notifier: Notifier | undefined;
   try {
     ledger = await openLedger(cfg);
     const ledgerClient = new LedgerClient(ledger);
@@ -126,9 +128,12 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
     verifierPool = new VerifierPool(cfg.verifyThreads, verifyDeps(services), projection, (e) =>
       logger.error({ err: e }, 'a verification thread stopped; replaced'),
     );
+    const trustList = new TrustList(services);
+    notifier = new Notifier(services, trustList, cfg.notify, (e, msg) => logger.warn({ err: e }, msg));
+    notifier.start();
     const { listener } = buildGatewayHandler(
       services,
-      { logger, metrics, trustList: new TrustList(services), verificationLog, verifierPool },
+      { logger, metrics, trustList, verificationLog, verifierPool },
       { bodyLimit: cfg.bodyLimit, rateLimitPerMinute: cfg.rateLimitPerMinute, version: VERSION },
     );
     const server: Server = await new Promise((resolve, reject) => {
@@ -166,6 +171,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
             server.closeIdleConnections();
           });
           await verifierPool!.close();
+          await notifier!.stop();
           await verificationLog.flush();
           await projection.stop();
           await ledger!.close();
@@ -174,6 +180,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
     };
   } catch (e) {
     await verifierPool?.close().catch(() => undefined);
+    await notifier?.stop().catch(() => undefined);
     await ledger?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw e;

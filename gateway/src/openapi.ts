@@ -6,7 +6,7 @@ import { ALL_SCHEMAS, printableCardQuerySchema } from '@anxin/schemas';
 import { ERROR_STATUS } from './errors';
 
 export interface RouteDoc {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** OpenAPI path, e.g. /v1/issuers/{id} */
   path: string;
   summary: string;
@@ -193,6 +193,32 @@ export const ROUTES: RouteDoc[] = [
     scope: 'verify',
     body: 'api-verify-batch',
     ok: { status: 200, description: 'A report per credential and a summary' },
+  },
+  {
+    method: 'put',
+    path: '/v1/webhook',
+    summary:
+      'Set where to be told when a credential you checked in the last 30 days changes status (a POST of a JWS signed by the gateway key, typ anxin-status+jwt)',
+    tag: 'verify',
+    scope: 'verify',
+    body: 'api-webhook',
+    ok: { status: 200, description: 'The webhook as set' },
+  },
+  {
+    method: 'get',
+    path: '/v1/webhook',
+    summary: 'Your webhook and its latest deliveries',
+    tag: 'verify',
+    scope: 'verify',
+    ok: { status: 200, description: 'The webhook (or null) and the latest notifications with their delivery state' },
+  },
+  {
+    method: 'delete',
+    path: '/v1/webhook',
+    summary: 'Stop notifications',
+    tag: 'verify',
+    scope: 'verify',
+    ok: { status: 204, description: 'Removed' },
   },
   {
     method: 'get',

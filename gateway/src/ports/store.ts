@@ -124,6 +124,32 @@ export interface VerificationLogEntry {
   verified: boolean;
 }
 
+/** Where a verifier wants to be told when a credential it checked changes status. */
+export interface WebhookRecord {
+  /** The verifying principal's id. */
+  verifier: string;
+  url: string;
+  createdAt: string;
+}
+
+/** One status change to deliver to one verifier's webhook: an outbox row. */
+export interface NotificationRecord {
+  /** Stable per (status-changing transaction, verifier): the same change is queued once. */
+  id: string;
+  verifier: string;
+  url: string;
+  credentialId: string;
+  /** What is POSTed: a compact JWS signed by the gateway key. */
+  body: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  /** When the next attempt is due (pending), RFC 3339. */
+  nextAttemptAt: string;
+  createdAt: string;
+  lastError?: string;
+  deliveredAt?: string;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'mongodb';
 
@@ -160,6 +186,18 @@ export interface Store {
   recordVerifications(entries: VerificationLogEntry[]): Promise<void>;
   /** Distinct verifiers of a credential since an instant, with their latest check. */
   verifiersSince(credentialId: string, since: string): Promise<VerificationLogEntry[]>;
+
+  putWebhook(r: WebhookRecord): Promise<void>;
+  getWebhook(verifier: string): Promise<WebhookRecord | undefined>;
+  /** True when there was one. */
+  deleteWebhook(verifier: string): Promise<boolean>;
+  /** Queue notifications; an id already queued is left as it is. Resolves to how many were new. */
+  enqueueNotifications(n: NotificationRecord[]): Promise<number>;
+  /** Pending notifications due at `now`, the longest-waiting first. */
+  dueNotifications(now: string, limit: number): Promise<NotificationRecord[]>;
+  updateNotification(n: NotificationRecord): Promise<void>;
+  /** A verifier's notifications, newest first. */
+  listNotifications(verifier: string, limit: number): Promise<NotificationRecord[]>;
 
   /** Reachable and answering (for /readyz). */
   ping(): Promise<boolean>;

@@ -112,7 +112,7 @@ export class Projection extends EventEmitter {
     // The anchor's own txId is the anchoring transaction; for later changes keep the anchoring block.
     const anchoringBlock = a.txId === txId ? block : ((await this.store.getAnchor(a.id))?.block ?? -1);
     await this.store.putAnchor(anchorProjection(a, anchoringBlock, { block, tx: txIndex }));
-    this.emit('anchor', a);
+    this.emit('anchor', a, { block, txIndex, txId });
   }
 
   async applyIssuer(i: IssuerRecord, block: number, txIndex: number, txId?: string): Promise<void> {

@@ -251,3 +251,16 @@ export const printableCardQuerySchema = {
   ],
 } as const satisfies Schema;
 export type PrintableCardQuery = Infer<typeof printableCardQuerySchema>;
+
+export const webhookRequestSchema = {
+  $id: schemaId('api-webhook'),
+  title: "A verifier's webhook",
+  description:
+    "Where to POST a signed notification when a credential this verifier checked in the last 30 days is suspended, revoked or reinstated: https, or plain http to the gateway's own machine.",
+  type: 'object',
+  properties: { url: { type: 'string', minLength: 8, maxLength: 2048, format: 'uri' } },
+  required: ['url'],
+  additionalProperties: false,
+  examples: [{ url: 'https://hr.hotpot-chunxi.example.cn/anxin/notifications' }],
+} as const satisfies Schema;
+export type WebhookRequest = Infer<typeof webhookRequestSchema>;

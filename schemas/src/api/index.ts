@@ -10,6 +10,7 @@ import {
   updateIssuerRequestSchema,
   verifyBatchRequestSchema,
   verifyRequestSchema,
+  webhookRequestSchema,
 } from './bodies';
 
 /** Every HTTP API body schema, for registration with the shared ajv instance. */
@@ -24,4 +25,5 @@ export const API_SCHEMAS: readonly { $id: string }[] = [
   verifyRequestSchema,
   verifyBatchRequestSchema,
   printableCardQuerySchema,
+  webhookRequestSchema,
 ];

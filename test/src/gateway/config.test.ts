@@ -25,10 +25,18 @@ describe('gateway configuration', () => {
     expect(c.bodyLimit).to.equal(256 * 1024);
     expect(c.logLevel).to.equal('info');
     expect(c.verifyThreads).to.equal(Math.min(4, availableParallelism() - 1));
+    expect(c.notify).to.deep.equal({ retryBaseMs: 30_000, maxAttempts: 10 });
   });
 
   it('sizes, counts and threads are read as given', () => {
-    const c = loadConfig({ ANXIN_BODY_LIMIT: '1mb', ANXIN_RATE_LIMIT: '120', ANXIN_VERIFY_THREADS: '0' });
+    const c = loadConfig({
+      ANXIN_BODY_LIMIT: '1mb',
+      ANXIN_RATE_LIMIT: '120',
+      ANXIN_VERIFY_THREADS: '0',
+      ANXIN_NOTIFY_RETRY_MS: '250',
+      ANXIN_NOTIFY_ATTEMPTS: '3',
+    });
+    expect(c.notify).to.deep.equal({ retryBaseMs: 250, maxAttempts: 3 });
     expect(c.bodyLimit).to.equal(1024 * 1024);
     expect(c.rateLimitPerMinute).to.equal(120);
     expect(c.verifyThreads).to.equal(0);
@@ -49,6 +57,8 @@ describe('gateway configuration', () => {
     [{ ANXIN_LOG_LEVEL: 'loud' }, 'ANXIN_LOG_LEVEL'],
     [{ ANXIN_VERIFY_THREADS: '-1' }, 'ANXIN_VERIFY_THREADS'],
     [{ ANXIN_VERIFY_THREADS: '65' }, 'ANXIN_VERIFY_THREADS'],
+    [{ ANXIN_NOTIFY_RETRY_MS: '5' }, 'ANXIN_NOTIFY_RETRY_MS'],
+    [{ ANXIN_NOTIFY_ATTEMPTS: '0' }, 'ANXIN_NOTIFY_ATTEMPTS'],
     [{ ANXIN_BATCH_TIMEOUT_MS: '0' }, 'ANXIN_BATCH_TIMEOUT_MS'],
   ];
   for (const [env, variable] of bad) {

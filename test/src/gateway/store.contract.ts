@@ -21,6 +21,7 @@ import type {
   CustodialKeyRecord,
   IdempotencyRecord,
   IssuerProjection,
+  NotificationRecord,
   Sealed,
   Store,
 } from '@anxin/gateway/dist/ports/store';
@@ -616,6 +617,95 @@ export function storeContract(
         await store.recordVerifications([e]);
         await store.recordVerifications([e, e]);
         expect(await store.verifiersSince(cred, '2026-01-01T00:00:00Z')).to.deep.equal([e]);
+      });
+    });
+    describe('webhooks and their outbox', () => {
+      const note = (over: Partial<NotificationRecord> = {}): NotificationRecord => ({
+        id: hex(16),
+        verifier: `employer-${hex(4)}`,
+        url: 'https://hr.example.cn/anxin/notify',
+        credentialId: credentialId(),
+        body: `eyJhbGciOiJFUzI1NiJ9.${hex(24)}.${hex(32)}`,
+        state: 'pending',
+        attempts: 0,
+        nextAttemptAt: '2026-05-01T08:00:00Z',
+        createdAt: '2026-05-01T08:00:00Z',
+        ...over,
+      });
+
+      test('a verifier has at most one webhook: put replaces, get reads, delete says whether there was one', async () => {
+        const verifier = `employer-${hex(4)}`;
+        expect(await store.getWebhook(verifier)).to.equal(undefined);
+        await store.putWebhook({ verifier, url: 'https://a.example/hook', createdAt: '2026-05-01T08:00:00Z' });
+        const second = { verifier, url: 'https://b.example/hook?x=1', createdAt: '2026-05-02T08:00:00Z' };
+        await store.putWebhook(second);
+        expect(await store.getWebhook(verifier)).to.deep.equal(second);
+        expect(await store.deleteWebhook(verifier)).to.equal(true);
+        expect(await store.deleteWebhook(verifier)).to.equal(false);
+        expect(await store.getWebhook(verifier)).to.equal(undefined);
+      });
+
+      test('enqueue is insert-if-absent: the same id twice is queued once and keeps its first state', async () => {
+        const n = note();
+        expect(await store.enqueueNotifications([n])).to.equal(1);
+        const delivered = { ...n, state: 'delivered' as const, attempts: 1, deliveredAt: '2026-05-01T08:00:01Z' };
+        await store.updateNotification(delivered);
+        expect(await store.enqueueNotifications([n, note({ verifier: n.verifier })])).to.equal(1);
+        const listed = await store.listNotifications(n.verifier, 10);
+        expect(listed).to.have.length(2);
+        expect(listed.find((x) => x.id === n.id)).to.deep.equal(delivered);
+      });
+
+      test('due: pending only, due at the instant given (as time, not text), longest-waiting first, limited', async () => {
+        const verifier = `employer-${hex(4)}`;
+        const later = note({ verifier, nextAttemptAt: '2026-05-01T08:05:00Z' });
+        const first = note({ verifier, nextAttemptAt: '2026-05-01T08:00:00.500Z' });
+        const second = note({ verifier, nextAttemptAt: '2026-05-01T16:01:00+08:00' });
+        const failed = note({ verifier, state: 'failed', attempts: 10, lastError: 'HTTP 500' });
+        await store.enqueueNotifications([later, second, first, failed]);
+        const due = (await store.dueNotifications('2026-05-01T08:02:00Z', 100)).filter((x) => x.verifier === verifier);
+        expect(due.map((x) => x.id)).to.deep.equal([first.id, second.id]);
+        expect(due[0]).to.deep.equal(first);
+        const one = (await store.dueNotifications('2026-05-01T09:00:00Z', 100)).filter((x) => x.verifier === verifier);
+        expect(one.map((x) => x.id)).to.deep.equal([first.id, second.id, later.id]);
+        expect(await store.dueNotifications('2026-05-01T09:00:00Z', 1)).to.have.length(1);
+      });
+
+      test('update records attempts, the next attempt and the last error; clearing an error removes it', async () => {
+        const n = note();
+        await store.enqueueNotifications([n]);
+        const retry = { ...n, attempts: 1, nextAttemptAt: '2026-05-01T08:01:00Z', lastError: 'HTTP 503' };
+        await store.updateNotification(retry);
+        expect((await store.listNotifications(n.verifier, 10))[0]).to.deep.equal(retry);
+        expect(
+          (await store.dueNotifications('2026-05-01T08:00:30Z', 1000)).some((x) => x.id === n.id),
+          'not due before its next attempt',
+        ).to.equal(false);
+        const done = {
+          ...n,
+          state: 'delivered' as const,
+          attempts: 2,
+          nextAttemptAt: '2026-05-01T08:01:00Z',
+          deliveredAt: '2026-05-01T08:01:02Z',
+        };
+        await store.updateNotification(done);
+        expect((await store.listNotifications(n.verifier, 10))[0]).to.deep.equal(done);
+        expect((await store.dueNotifications('2026-06-01T00:00:00Z', 1000)).some((x) => x.id === n.id)).to.equal(false);
+      });
+
+      test("a verifier's list is newest first and limited", async () => {
+        const verifier = `employer-${hex(4)}`;
+        const old = note({ verifier, createdAt: '2026-05-01T08:00:00Z' });
+        const mid = note({ verifier, createdAt: '2026-05-01T09:00:00Z' });
+        const recent = note({ verifier, createdAt: '2026-05-01T18:00:00+08:00' });
+        await store.enqueueNotifications([mid, recent, old]);
+        expect((await store.listNotifications(verifier, 10)).map((x) => x.id)).to.deep.equal([
+          recent.id,
+          mid.id,
+          old.id,
+        ]);
+        expect((await store.listNotifications(verifier, 2)).map((x) => x.id)).to.deep.equal([recent.id, mid.id]);
+        expect(await store.listNotifications(`nobody-${hex(4)}`, 10)).to.deep.equal([]);
       });
     });
   });

@@ -253,7 +253,7 @@ export class TestGateway {
   readonly adminKey: string;
   private constructor(
     readonly dataDir: string,
-    readonly env: Record<string, string>,
+    public env: Record<string, string>,
     public running: RunningGateway,
     private readonly logger: Logger | undefined,
   ) {
@@ -286,9 +286,10 @@ export class TestGateway {
     return this.running.services;
   }
 
-  /** Close and start again on the same data directory (a new port). */
-  async restart(opts: { logger?: Logger } = {}): Promise<RunningGateway> {
+  /** Close and start again on the same data directory (a new port), with `env` changed from now on. */
+  async restart(opts: { logger?: Logger; env?: Record<string, string> } = {}): Promise<RunningGateway> {
     await this.running.close();
+    this.env = { ...this.env, ...opts.env };
     const logger = opts.logger ?? this.logger;
     this.running = await startGateway(loadConfig(this.env), logger ? { logger } : {});
     return this.running;

@@ -25,10 +25,12 @@ import type {
   CustodialKeyRecord,
   IdempotencyRecord,
   IssuerProjection,
+  NotificationRecord,
   Principal,
   Sealed,
   Store,
   VerificationLogEntry,
+  WebhookRecord,
 } from '../../ports/store';
 
 export interface MongoStoreOptions {
@@ -124,6 +126,29 @@ interface VerificationDoc {
   /** The same instant as a BSON date, for filtering and ordering (strings with and without fractions do not sort). */
   atTime: Date;
   verified: boolean;
+}
+
+interface WebhookDoc {
+  verifier: string;
+  url: string;
+  createdAt: string;
+}
+
+interface NotificationDoc {
+  id: string;
+  verifier: string;
+  url: string;
+  credentialId: string;
+  body: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: string;
+  /** nextAttemptAt as a BSON date, for the due query. */
+  nextAttemptTime: Date;
+  createdAt: string;
+  createdTime: Date;
+  lastError?: string;
+  deliveredAt?: string;
 }
 
 // ---- schemas ---------------------------------------------------------------------------
@@ -262,6 +287,34 @@ const verificationSchema = new Schema<VerificationDoc>(
 verificationSchema.index({ credentialId: 1, verifier: 1, at: 1 }, { unique: true });
 verificationSchema.index({ credentialId: 1, atTime: -1 });
 
+const webhookSchema = new Schema<WebhookDoc>(
+  { verifier: req(String), url: req(String), createdAt: req(String) },
+  opts('webhooks'),
+);
+webhookSchema.index({ verifier: 1 }, { unique: true });
+
+const notificationSchema = new Schema<NotificationDoc>(
+  {
+    id: req(String),
+    verifier: req(String),
+    url: req(String),
+    credentialId: req(String),
+    body: req(String),
+    state: { type: String, enum: ['pending', 'delivered', 'failed'], required: true },
+    attempts: req(Number),
+    nextAttemptAt: req(String),
+    nextAttemptTime: req(Date),
+    createdAt: req(String),
+    createdTime: req(Date),
+    lastError: String,
+    deliveredAt: String,
+  },
+  opts('notifications'),
+);
+notificationSchema.index({ id: 1 }, { unique: true });
+notificationSchema.index({ state: 1, nextAttemptTime: 1 });
+notificationSchema.index({ verifier: 1, createdTime: -1 });
+
 // ---- helpers ---------------------------------------------------------------------------
 
 function isDuplicateKey(e: unknown): boolean {
@@ -323,6 +376,8 @@ export class MongoStore implements Store {
   private readonly Issuer: Model<IssuerDoc>;
   private readonly Checkpoint: Model<CheckpointDoc>;
   private readonly Verification: Model<VerificationDoc>;
+  private readonly Webhook: Model<WebhookDoc>;
+  private readonly Notification: Model<NotificationDoc>;
   private closed = false;
 
   private constructor(private readonly conn: Connection) {
@@ -334,6 +389,8 @@ export class MongoStore implements Store {
     this.Issuer = conn.model<IssuerDoc>('Issuer', issuerSchema);
     this.Checkpoint = conn.model<CheckpointDoc>('Checkpoint', checkpointSchema);
     this.Verification = conn.model<VerificationDoc>('Verification', verificationSchema);
+    this.Webhook = conn.model<WebhookDoc>('Webhook', webhookSchema);
+    this.Notification = conn.model<NotificationDoc>('Notification', notificationSchema);
   }
 
   /** Connects, then creates the collections and the indexes (the unique ones carry correctness) before returning. */
@@ -380,6 +437,8 @@ export class MongoStore implements Store {
       this.Issuer,
       this.Checkpoint,
       this.Verification,
+      this.Webhook,
+      this.Notification,
     ];
   }
 
@@ -672,6 +731,80 @@ export class MongoStore implements Store {
     return rows.map((d) => ({ credentialId: d.credentialId, verifier: d.verifier, at: d.at, verified: d.verified }));
   }
 
+  // ---- webhooks and their outbox --------------------------------------------------------
+
+  async putWebhook(r: WebhookRecord): Promise<void> {
+    this.check();
+    await this.Webhook.updateOne(
+      { verifier: r.verifier },
+      { $set: { verifier: r.verifier, url: r.url, createdAt: r.createdAt } },
+      { upsert: true },
+    );
+  }
+
+  async getWebhook(verifier: string): Promise<WebhookRecord | undefined> {
+    this.check();
+    const d = await this.Webhook.findOne({ verifier }).lean<WebhookDoc>().exec();
+    return d ? { verifier: d.verifier, url: d.url, createdAt: d.createdAt } : undefined;
+  }
+
+  async deleteWebhook(verifier: string): Promise<boolean> {
+    this.check();
+    return (await this.Webhook.deleteOne({ verifier }).exec()).deletedCount > 0;
+  }
+
+  async enqueueNotifications(n: NotificationRecord[]): Promise<number> {
+    this.check();
+    if (!n.length) return 0;
+    // Insert-if-absent: a notification already queued (by this gateway or another) is left alone.
+    const r = await this.Notification.bulkWrite(
+      n.map((x) => ({
+        updateOne: {
+          filter: { id: x.id },
+          update: { $setOnInsert: notificationDoc(x) },
+          upsert: true,
+        },
+      })),
+      { ordered: false },
+    );
+    return r.upsertedCount;
+  }
+
+  async dueNotifications(now: string, limit: number): Promise<NotificationRecord[]> {
+    this.check();
+    const docs = await this.Notification.find({ state: 'pending', nextAttemptTime: { $lte: instant(now, 'now') } })
+      .sort({ nextAttemptTime: 1, createdTime: 1, id: 1 })
+      .limit(limit)
+      .lean<NotificationDoc[]>()
+      .exec();
+    return docs.map(notificationOf);
+  }
+
+  async updateNotification(n: NotificationRecord): Promise<void> {
+    this.check();
+    await this.Notification.updateOne(
+      { id: n.id },
+      setUnset({
+        state: n.state,
+        attempts: n.attempts,
+        nextAttemptAt: n.nextAttemptAt,
+        nextAttemptTime: instant(n.nextAttemptAt, 'next attempt time'),
+        lastError: n.lastError,
+        deliveredAt: n.deliveredAt,
+      }),
+    ).exec();
+  }
+
+  async listNotifications(verifier: string, limit: number): Promise<NotificationRecord[]> {
+    this.check();
+    const docs = await this.Notification.find({ verifier })
+      .sort({ createdTime: -1, id: -1 })
+      .limit(limit)
+      .lean<NotificationDoc[]>()
+      .exec();
+    return docs.map(notificationOf);
+  }
+
   // ---- lifecycle ------------------------------------------------------------------------
 
   async ping(): Promise<boolean> {
@@ -697,6 +830,19 @@ export class MongoStore implements Store {
 }
 
 // ---- documents -> records ---------------------------------------------------------------
+
+function notificationDoc(n: NotificationRecord): NotificationDoc {
+  return clean({
+    ...n,
+    nextAttemptTime: instant(n.nextAttemptAt, 'next attempt time'),
+    createdTime: instant(n.createdAt, 'notification time'),
+  });
+}
+
+function notificationOf(d: NotificationDoc): NotificationRecord {
+  const { nextAttemptTime: _next, createdTime: _created, ...rest } = clean(d);
+  return rest;
+}
 
 function apiKeyFromDoc(d: ApiKeyDoc): ApiKeyRecord {
   return clean<ApiKeyRecord>({

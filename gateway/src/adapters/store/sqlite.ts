@@ -32,9 +32,11 @@ import type {
   CustodialKeyRecord,
   IdempotencyRecord,
   IssuerProjection,
+  NotificationRecord,
   Principal,
   Store,
   VerificationLogEntry,
+  WebhookRecord,
 } from '../../ports/store';
 
 type Row = Record<string, unknown>;
@@ -141,6 +143,31 @@ const MIGRATIONS: readonly string[] = [
   `,
   // v2: a one-row table whose FULL-synchronous commit is the group commit of durable writes.
   `CREATE TABLE durability (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);`,
+  // v3: verifiers' webhooks, and the outbox of status-change notifications to them.
+  `
+  CREATE TABLE webhooks (
+    verifier   TEXT PRIMARY KEY,
+    url        TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE notifications (
+    id              TEXT PRIMARY KEY,
+    verifier        TEXT NOT NULL,
+    url             TEXT NOT NULL,
+    credential_id   TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    state           TEXT NOT NULL,
+    attempts        INTEGER NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    next_attempt_ms INTEGER NOT NULL,
+    created_at      TEXT NOT NULL,
+    created_ms      INTEGER NOT NULL,
+    last_error      TEXT,
+    delivered_at    TEXT
+  );
+  CREATE INDEX notifications_due ON notifications (state, next_attempt_ms);
+  CREATE INDEX notifications_of ON notifications (verifier, created_ms);
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -155,6 +182,35 @@ function instantMs(s: string, what: string): number {
 const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 const json = (v: unknown): string => JSON.stringify(v);
 const jsonOrNull = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
+
+/** The columns of a notification that change as it is delivered. */
+function notificationRow(n: NotificationRecord) {
+  return {
+    id: n.id,
+    state: n.state,
+    attempts: n.attempts,
+    next_attempt_at: n.nextAttemptAt,
+    next_attempt_ms: instantMs(n.nextAttemptAt, 'next attempt time'),
+    last_error: n.lastError ?? null,
+    delivered_at: n.deliveredAt ?? null,
+  };
+}
+
+function notificationOf(r: Row): NotificationRecord {
+  return compact({
+    id: r.id as string,
+    verifier: r.verifier as string,
+    url: r.url as string,
+    credentialId: r.credential_id as string,
+    body: r.body as string,
+    state: r.state as NotificationRecord['state'],
+    attempts: r.attempts as number,
+    nextAttemptAt: r.next_attempt_at as string,
+    createdAt: r.created_at as string,
+    lastError: opt(r.last_error as string | null),
+    deliveredAt: opt(r.delivered_at as string | null),
+  });
+}
 
 /** Drop keys whose value is undefined, so records read back deep-equal what was written. */
 function compact<T extends object>(o: T): T {
@@ -290,6 +346,28 @@ export class SqliteStore implements Store {
           FROM verifications v WHERE credential_id = ? AND at_ms >= ?
         ) WHERE rn = 1
         ORDER BY at_ms DESC, verifier`),
+
+      putWebhook: db.prepare(`
+        INSERT INTO webhooks (verifier, url, created_at) VALUES (@verifier, @url, @created_at)
+        ON CONFLICT (verifier) DO UPDATE SET url = excluded.url, created_at = excluded.created_at`),
+      getWebhook: db.prepare(`SELECT * FROM webhooks WHERE verifier = ?`),
+      deleteWebhook: db.prepare(`DELETE FROM webhooks WHERE verifier = ?`),
+      enqueueNotification: db.prepare(`
+        INSERT INTO notifications (id, verifier, url, credential_id, body, state, attempts, next_attempt_at,
+                                   next_attempt_ms, created_at, created_ms, last_error, delivered_at)
+        VALUES (@id, @verifier, @url, @credential_id, @body, @state, @attempts, @next_attempt_at,
+                @next_attempt_ms, @created_at, @created_ms, @last_error, @delivered_at)
+        ON CONFLICT (id) DO NOTHING`),
+      dueNotifications: db.prepare(`
+        SELECT * FROM notifications WHERE state = 'pending' AND next_attempt_ms <= ?
+        ORDER BY next_attempt_ms, created_ms, id LIMIT ?`),
+      updateNotification: db.prepare(`
+        UPDATE notifications SET state = @state, attempts = @attempts, next_attempt_at = @next_attempt_at,
+          next_attempt_ms = @next_attempt_ms, last_error = @last_error, delivered_at = @delivered_at
+        WHERE id = @id`),
+      listNotifications: db.prepare(
+        `SELECT * FROM notifications WHERE verifier = ? ORDER BY created_ms DESC, id DESC LIMIT ?`,
+      ),
 
       ping: db.prepare(`SELECT 1 AS ok`),
       syncFull: db.prepare(`PRAGMA synchronous = FULL`),
@@ -543,6 +621,51 @@ export class SqliteStore implements Store {
       at: r.at as string,
       verified: r.verified === 1,
     }));
+  }
+
+  // ---- webhooks and their outbox --------------------------------------------------------
+
+  async putWebhook(r: WebhookRecord): Promise<void> {
+    await this.durably(() => this.s.putWebhook.run({ verifier: r.verifier, url: r.url, created_at: r.createdAt }));
+  }
+
+  async getWebhook(verifier: string): Promise<WebhookRecord | undefined> {
+    this.open();
+    const r = this.s.getWebhook.get(verifier) as Row | undefined;
+    return r ? { verifier: r.verifier as string, url: r.url as string, createdAt: r.created_at as string } : undefined;
+  }
+
+  async deleteWebhook(verifier: string): Promise<boolean> {
+    return (await this.durably(() => this.s.deleteWebhook.run(verifier))).changes > 0;
+  }
+
+  async enqueueNotifications(n: NotificationRecord[]): Promise<number> {
+    const rows = n.map((x) => ({
+      ...notificationRow(x),
+      credential_id: x.credentialId,
+      body: x.body,
+      verifier: x.verifier,
+      url: x.url,
+      created_at: x.createdAt,
+      created_ms: instantMs(x.createdAt, 'notification time'),
+    }));
+    return this.durably(() =>
+      this.db.transaction(() => rows.reduce((added, r) => added + this.s.enqueueNotification.run(r).changes, 0))(),
+    );
+  }
+
+  async dueNotifications(now: string, limit: number): Promise<NotificationRecord[]> {
+    this.open();
+    return (this.s.dueNotifications.all(instantMs(now, 'now'), limit) as Row[]).map(notificationOf);
+  }
+
+  async updateNotification(n: NotificationRecord): Promise<void> {
+    await this.durably(() => this.s.updateNotification.run(notificationRow(n)));
+  }
+
+  async listNotifications(verifier: string, limit: number): Promise<NotificationRecord[]> {
+    this.open();
+    return (this.s.listNotifications.all(verifier, limit) as Row[]).map(notificationOf);
   }
 
   // ---- lifecycle ------------------------------------------------------------------------

@@ -1,0 +1,202 @@
+/**
+ * Telling verifiers. When a credential's status changes on the ledger (suspended, revoked,
+ * reinstated: by this gateway or any other writer the projection follows), every verifier
+ * who checked it in the last NOTIFY_WINDOW_DAYS and has registered a webhook is sent a POST
+ * whose body is a compact JWS signed by the gateway's key (typ anxin-status+jwt; check it
+ * against /.well-known/jwks.json). Notifications wait in the store's outbox: a restart loses
+ * none, the same change is queued once however often it is seen, and a failed delivery is
+ * retried with exponential backoff until it succeeds or maxAttempts is reached.
+ */
+import { createHash } from 'node:crypto';
+import { CompactSign } from 'jose';
+import type { AnchorRecord } from '@anxin/schemas';
+import type { NotificationRecord } from '../ports/store';
+import type { Services } from './context';
+import { recentVerifiers } from './credentials/status';
+import type { TrustList } from './trust-list';
+
+export const NOTIFICATION_TYP = 'anxin-status+jwt';
+
+export interface NotifierOptions {
+  /** First retry after this many ms, doubling each attempt (capped at 6 h). */
+  retryBaseMs: number;
+  maxAttempts: number;
+  /** How often the outbox is looked at when nothing kicked it. */
+  intervalMs?: number;
+  /** One delivery's deadline. */
+  timeoutMs?: number;
+  /** Deliveries at once. */
+  concurrency?: number;
+}
+
+const MAX_BACKOFF_MS = 6 * 3600 * 1000;
+const BATCH = 100;
+
+/** An http(s) URL a webhook may have: https, or http to this machine only; no credentials in it. */
+export function webhookUrlProblem(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'is not a URL';
+  }
+  if (url.username || url.password) return 'must not carry a user name or password';
+  if (url.hash) return 'must not have a fragment';
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && loopback) return undefined;
+  return 'must be https (plain http only to this machine: localhost, 127.0.0.1, [::1])';
+}
+
+export class Notifier {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = false;
+  /** Status changes being turned into queued notifications: a stop waits for them. */
+  private readonly queueing = new Set<Promise<unknown>>();
+  private readonly listener = (a: AnchorRecord, at: { block: number; txIndex: number; txId: string }) => {
+    const p = this.onChange(a, at)
+      .catch((e: unknown) => this.onError(e, 'queueing webhook notifications failed'))
+      .finally(() => this.queueing.delete(p));
+    this.queueing.add(p);
+  };
+
+  constructor(
+    private readonly s: Services,
+    private readonly trustList: TrustList,
+    private readonly o: NotifierOptions,
+    private readonly onError: (e: unknown, msg: string) => void = () => undefined,
+  ) {}
+
+  start(): void {
+    this.s.projection.on('anchor', this.listener);
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.s.projection.off('anchor', this.listener);
+    await Promise.all(this.queueing);
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Queue one notification per recent verifier with a webhook, for a status change. */
+  async onChange(a: AnchorRecord, at: { block: number; txIndex: number; txId: string }): Promise<number> {
+    // The anchoring itself is not a change anyone checked before.
+    if (a.status === 'active' && !a.statusReason) return 0;
+    const verifiers = await recentVerifiers(this.s, a.id);
+    const now = this.s.now().toISOString();
+    const out: NotificationRecord[] = [];
+    for (const v of verifiers) {
+      const hook = await this.s.store.getWebhook(v.verifier);
+      if (!hook) continue;
+      const id = createHash('sha256').update(`${at.txId}\u0000${v.verifier}`).digest('base64url').slice(0, 32);
+      out.push({
+        id,
+        verifier: v.verifier,
+        url: hook.url,
+        credentialId: a.id,
+        body: await this.sign({
+          iss: this.s.publicUrl,
+          iat: Math.floor(Date.parse(now) / 1000),
+          jti: id,
+          aud: v.verifier,
+          credentialId: a.id,
+          type: a.type,
+          status: a.status,
+          ...(a.statusReason ? { statusReason: a.statusReason } : {}),
+          changedAt: a.updatedAt,
+          ledger: { block: at.block, txId: at.txId },
+          lastCheckedAt: v.at,
+          statusUrl: `${this.s.publicUrl}/v1/credentials/${encodeURIComponent(a.id)}/status`,
+        }),
+        state: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        createdAt: now,
+      });
+    }
+    if (!out.length) return 0;
+    const added = await this.s.store.enqueueNotifications(out);
+    this.schedule(0);
+    return added;
+  }
+
+  private async sign(payload: object): Promise<string> {
+    const key = await this.trustList.key();
+    const signer = (await this.s.keys.signer(key.kid))!;
+    return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: signer.alg, kid: key.kid, typ: NOTIFICATION_TYP })
+      .sign(signer.privateKey);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.deliverDue()
+        .catch((e: unknown) => this.onError(e, 'webhook delivery round failed'))
+        .finally(() => {
+          this.running = undefined;
+          const again = this.again;
+          this.again = false;
+          this.schedule(again ? 0 : (this.o.intervalMs ?? Math.min(1_000, this.o.retryBaseMs)));
+        });
+    }, ms);
+    this.timer.unref();
+  }
+
+  /** Deliver every notification due now, a few at a time. */
+  async deliverDue(): Promise<void> {
+    for (;;) {
+      const due = await this.s.store.dueNotifications(this.s.now().toISOString(), BATCH);
+      if (!due.length || this.stopped) return;
+      const queue = [...due];
+      await Promise.all(
+        Array.from({ length: Math.min(this.o.concurrency ?? 8, queue.length) }, async () => {
+          for (let n = queue.shift(); n; n = queue.shift()) await this.deliver(n);
+        }),
+      );
+      if (due.length < BATCH) return;
+    }
+  }
+
+  private async deliver(n: NotificationRecord): Promise<void> {
+    let error: string | undefined;
+    try {
+      const res = await fetch(n.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/jwt', 'user-agent': 'anxin-gateway', 'x-anxin-notification': n.id },
+        body: n.body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.o.timeoutMs ?? 5_000),
+      });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
+    } catch (e) {
+      error = (e as Error).name === 'TimeoutError' ? 'timed out' : `${(e as Error).message}`;
+    }
+    const now = this.s.now();
+    const attempts = n.attempts + 1;
+    if (!error) {
+      const { lastError: _drop, ...rest } = n;
+      await this.s.store.updateNotification({ ...rest, state: 'delivered', attempts, deliveredAt: now.toISOString() });
+      return;
+    }
+    const backoff = Math.min(MAX_BACKOFF_MS, this.o.retryBaseMs * 2 ** (attempts - 1));
+    await this.s.store.updateNotification({
+      ...n,
+      attempts,
+      lastError: error.slice(0, 300),
+      state: attempts >= this.o.maxAttempts ? 'failed' : 'pending',
+      nextAttemptAt: new Date(now.getTime() + backoff).toISOString(),
+    });
+  }
+}

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
 import { after, before, describe, it } from 'mocha';
-import { TestGateway, type RegisteredIssuer } from '../../helpers/gateway';
+import { TestGateway, describeOnLedgers, type RegisteredIssuer } from '../../helpers/gateway';
 
 interface Received {
   path: string;
@@ -64,8 +64,8 @@ async function until<T>(what: string, f: () => T | Promise<T>, ms = 10_000): Pro
   }
 }
 
-describe('e2e: webhooks tell recent verifiers of a status change', function () {
-  this.timeout(60_000);
+describeOnLedgers('e2e: webhooks tell recent verifiers of a status change', function (ledger) {
+  this.timeout(Math.max(this.timeout(), 60_000));
   let gw: TestGateway;
   let cdc: RegisteredIssuer;
   const rx = new Receiver();
@@ -75,7 +75,7 @@ describe('e2e: webhooks tell recent verifiers of a status change', function () {
 
   before(async () => {
     await rx.start();
-    gw = await TestGateway.start({ env: { ANXIN_NOTIFY_RETRY_MS: '100', ANXIN_NOTIFY_ATTEMPTS: '3' } });
+    gw = await TestGateway.start({ ledger, env: { ANXIN_NOTIFY_RETRY_MS: '100', ANXIN_NOTIFY_ATTEMPTS: '3' } });
     cdc = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
     for (const k of ['a', 'b', 'c', 'd'] as const) keys[k] = await gw.verifierKey(`restaurant-${k}`);
     for (const k of ['a', 'c', 'd'] as const) expect((await setHook(keys[k], `${rx.url}/${k}`)).status).to.equal(200);

@@ -2,12 +2,13 @@
 /**
  * `npm run demo`: the first round trip against a running gateway, by itself — register
  * a health authority, a training body and a labor platform; give a restaurant a
- * verifier key; issue one credential of each type; verify; suspend, revoke; verify
- * again. Reads the admin key from $ANXIN_DATA_DIR/admin.key (./data/admin.key).
+ * verifier key; issue one credential of each type (the health certificate bound to the
+ * worker's device key); verify; show a work card that discloses four fields; suspend,
+ * revoke; verify again. Reads the admin key from $ANXIN_DATA_DIR/admin.key (./data/admin.key).
  *
  *   ANXIN_URL=http://127.0.0.1:8080 npm run demo
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
@@ -16,6 +17,8 @@ import {
   laborContractSubjectSchema,
   skillCertificateSubjectSchema,
 } from '@anxin/schemas';
+import { presentCredential } from './services/workcard/present';
+import { workCardText } from './services/workcard/qr';
 
 const base = (process.env.ANXIN_URL ?? `http://127.0.0.1:${process.env.ANXIN_PORT ?? 8080}`).replace(/\/+$/, '');
 const dataDir = resolve(process.env.ANXIN_DATA_DIR ?? './data');
@@ -97,9 +100,18 @@ async function main(): Promise<void> {
   say(`verifier key for the hot-pot restaurant: ${verifier.slice(0, 20)}…\n`);
 
   const holder = holderIdentitySchema.examples[0];
+  // The worker's phone holds a key of its own; the health certificate is bound to it.
+  const device = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const holderPublicJwk = device.publicKey.export({ format: 'jwk' });
   const issue = async (key: string, type: string, subject: unknown, format = 'vc+jwt') => {
     const r = expectStatus(
-      await call('POST', '/v1/credentials', key, { type, holder, subject, format }),
+      await call('POST', '/v1/credentials', key, {
+        type,
+        holder,
+        subject,
+        format,
+        ...(format === 'dc+sd-jwt' ? { holderPublicJwk } : {}),
+      }),
       201,
       `issue ${type}`,
     );
@@ -130,6 +142,17 @@ async function main(): Promise<void> {
   await verify('skill certificate', skill);
   await verify('labor contract', contract);
 
+  say('\nThe worker shows a work card: name, categories, validity and result only, signed by the phone:');
+  const card = await presentCredential(health.credential, {
+    disclose: ['holder.name', 'healthCertificate.categories', 'healthCertificate.validity', 'healthCertificate.result'],
+    holderKey: device.privateKey.export({ format: 'jwk' }),
+  });
+  const link = workCardText(card.presentation, `${base}/verify`);
+  const shown = await verify('work card', { credential: link });
+  say(`  the restaurant sees: ${JSON.stringify(shown.credential.disclosed)}`);
+  say(`  withheld: ${card.withheld.join(', ')}; the card expires at ${card.expiresAt}`);
+  say('  open this link in a browser before then (the verifier page asks for the verifier key once):');
+  say(link);
   say('\nThe clinic suspends the health certificate (re-examination pending); the platform revokes the contract:');
   const s = expectStatus(
     await call('POST', `/v1/credentials/${health.id}/suspend`, cdc, { reason: 're_examination_pending' }),

@@ -122,14 +122,16 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
       now: () => new Date(),
     };
     const boot = await bootstrap(services, cfg);
+    const trustList = new TrustList(services);
+    // Attached before the projection catches up: changes made while this gateway was down are told too.
+    notifier = new Notifier(services, trustList, cfg.notify, (e, msg) => logger.warn({ err: e }, msg));
+    notifier.attach();
     await projection.start();
     const metrics = new Metrics();
     projection.on('block', (n: number) => metrics.ledgerHeight.set(n + 1));
     verifierPool = new VerifierPool(cfg.verifyThreads, verifyDeps(services), projection, (e) =>
       logger.error({ err: e }, 'a verification thread stopped; replaced'),
     );
-    const trustList = new TrustList(services);
-    notifier = new Notifier(services, trustList, cfg.notify, (e, msg) => logger.warn({ err: e }, msg));
     notifier.start();
     const { listener } = buildGatewayHandler(
       services,

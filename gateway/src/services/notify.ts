@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { CompactSign } from 'jose';
 import type { AnchorRecord } from '@anxin/schemas';
+import type { ChangeAt } from './projection';
 import type { NotificationRecord } from '../ports/store';
 import type { Services } from './context';
 import { recentVerifiers } from './credentials/status';
@@ -53,14 +54,7 @@ export class Notifier {
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
-  /** Status changes being turned into queued notifications: a stop waits for them. */
-  private readonly queueing = new Set<Promise<unknown>>();
-  private readonly listener = (a: AnchorRecord, at: { block: number; txIndex: number; txId: string }) => {
-    const p = this.onChange(a, at)
-      .catch((e: unknown) => this.onError(e, 'queueing webhook notifications failed'))
-      .finally(() => this.queueing.delete(p));
-    this.queueing.add(p);
-  };
+  private unhook?: () => void;
 
   constructor(
     private readonly s: Services,
@@ -69,21 +63,35 @@ export class Notifier {
     private readonly onError: (e: unknown, msg: string) => void = () => undefined,
   ) {}
 
+  /**
+   * Queue notices from every change the projection applies, before its checkpoint passes the
+   * change (so a crash in between queues them at the next start); call before the projection
+   * starts, so that changes made while this gateway was down are seen too.
+   */
+  attach(): void {
+    this.unhook ??= this.s.projection.onAnchor((a, at) =>
+      this.onChange(a, at).then(
+        () => undefined,
+        (e: unknown) => this.onError(e, 'queueing webhook notifications failed'),
+      ),
+    );
+  }
+
+  /** Start delivering. */
   start(): void {
-    this.s.projection.on('anchor', this.listener);
+    this.attach();
     this.schedule(0);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.s.projection.off('anchor', this.listener);
-    await Promise.all(this.queueing);
+    this.unhook?.();
     if (this.timer) clearTimeout(this.timer);
     await this.running;
   }
 
   /** Queue one notification per recent verifier with a webhook, for a status change. */
-  async onChange(a: AnchorRecord, at: { block: number; txIndex: number; txId: string }): Promise<number> {
+  async onChange(a: AnchorRecord, at: ChangeAt): Promise<number> {
     // The anchoring itself is not a change anyone checked before.
     if (a.status === 'active' && !a.statusReason) return 0;
     const verifiers = await recentVerifiers(this.s, a.id);

@@ -20,6 +20,14 @@ const NAMESPACE = 'anxin';
 const ANCHOR_PREFIX = '\u0000anchor\u0000';
 const ISSUER_PREFIX = '\u0000issuer\u0000';
 
+/** Where an anchor change was made. */
+export interface ChangeAt {
+  block: number;
+  txIndex: number;
+  txId: string;
+}
+export type AnchorHook = (a: AnchorRecord, at: ChangeAt) => Promise<void>;
+
 export class Projection extends EventEmitter {
   /** Issuers by id, as the ledger has them: the registry verification reads. */
   readonly issuers = new Map<string, IssuerRecord>();
@@ -28,6 +36,8 @@ export class Projection extends EventEmitter {
   private applied = { block: 0, txIndex: 0 };
   /** Transactions this gateway already projected when it submitted them: the follower skips them. */
   private readonly appliedDirectly = new Set<string>();
+  /** Awaited for every anchor change before the checkpoint can pass it (see onAnchor). */
+  private readonly anchorHooks: AnchorHook[] = [];
 
   constructor(
     private readonly store: Store,
@@ -112,7 +122,22 @@ export class Projection extends EventEmitter {
     // The anchor's own txId is the anchoring transaction; for later changes keep the anchoring block.
     const anchoringBlock = a.txId === txId ? block : ((await this.store.getAnchor(a.id))?.block ?? -1);
     await this.store.putAnchor(anchorProjection(a, anchoringBlock, { block, tx: txIndex }));
+    for (const hook of this.anchorHooks) await hook(a, { block, txIndex, txId });
     this.emit('anchor', a, { block, txIndex, txId });
+  }
+
+  /**
+   * Run `hook` on every anchor change, awaited before the projection moves on: a block's
+   * checkpoint is written only after its hooks ran, so a crash in between runs them again
+   * at the next start (hooks must be idempotent). A hook that throws stops the projection,
+   * as a failing store would: hooks handle their own errors.
+   */
+  onAnchor(hook: AnchorHook): () => void {
+    this.anchorHooks.push(hook);
+    return () => {
+      const i = this.anchorHooks.indexOf(hook);
+      if (i >= 0) this.anchorHooks.splice(i, 1);
+    };
   }
 
   async applyIssuer(i: IssuerRecord, block: number, txIndex: number, txId?: string): Promise<void> {

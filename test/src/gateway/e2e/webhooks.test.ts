@@ -8,6 +8,8 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
 import { after, before, describe, it } from 'mocha';
@@ -92,6 +94,9 @@ describeOnLedgers('e2e: webhooks tell recent verifiers of a status change', func
     await gw.verify(keys.c, unrelated.credential);
     const res = await gw.changeStatus(cdc.apiKey, cert.id, 'suspend', 're_examination_pending');
     expect(res.status).to.equal(200);
+    // Queued before the answer came back (the projection awaits it before moving on).
+    const queued = (await gw.api('GET', '/v1/webhook', { key: keys.a })).body.recent;
+    expect(queued.map((n: { credentialId: string }) => n.credentialId)).to.include(cert.id);
 
     const notice = await until('the notice to a', () => rx.to('/a')[0]);
     expect(notice!.headers['content-type']).to.equal('application/jwt');
@@ -185,6 +190,28 @@ describeOnLedgers('e2e: webhooks tell recent verifiers of a status change', func
     expect(JSON.parse(Buffer.from(notice.body.split('.')[1]!, 'base64url').toString('utf8')).statusReason).to.equal(
       're_examination_passed',
     );
+  });
+
+  it('a crash after the ledger committed a change but before its notices were queued: queued at the next start', async () => {
+    const cert = await gw.issue(cdc.apiKey, 'HealthCertificate');
+    await gw.verify(keys.a, cert.credential);
+    const res = await gw.changeStatus(cdc.apiKey, cert.id, 'revoke', 're_examination_failed');
+    const first = await until('the revocation notice', () =>
+      rx.to('/a').find((g) => decodes(g.body, cert.id, 'revoked')),
+    );
+    // What the store looks like after such a crash: the projection's checkpoint before the change, no notice.
+    await gw.running.close();
+    const db = new Database(join(gw.dataDir, 'store.sqlite'));
+    db.prepare(`UPDATE checkpoints SET block = ?, tx_index = 0 WHERE name = 'projection'`).run(res.body.anchor.block);
+    expect(db.prepare('DELETE FROM notifications WHERE credential_id = ?').run(cert.id).changes).to.equal(1);
+    db.close();
+    await gw.restart();
+    const again = await until(
+      'the notice queued again',
+      () => rx.to('/a').filter((g) => decodes(g.body, cert.id, 'revoked'))[1],
+    );
+    // The same notice (same id): receivers de-duplicate on it.
+    expect(again.headers['x-anxin-notification']).to.equal(first!.headers['x-anxin-notification']);
   });
 
   describe('PUT /v1/webhook validates the URL; DELETE stops notices', () => {

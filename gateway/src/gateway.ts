@@ -23,6 +23,7 @@ import { KeyStore } from './services/keystore';
 import { LedgerClient } from './services/ledger-client';
 import { Projection } from './services/projection';
 import { Notifier } from './services/notify';
+import { Retention } from './services/retention';
 import { TrustList } from './services/trust-list';
 import { VerificationLog } from './services/verify/log';
 import { VerifierPool } from './services/verify/pool';
@@ -102,6 +103,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
   let ledger: Ledger | undefined;
   let verifierPool: VerifierPool | undefined;
   let notifier: Notifier | undefined;
+  let retention: Retention | undefined;
   try {
     ledger = await openLedger(cfg);
     const ledgerClient = new LedgerClient(ledger);
@@ -133,6 +135,16 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
       logger.error({ err: e }, 'a verification thread stopped; replaced'),
     );
     notifier.start();
+    retention = new Retention(
+      store,
+      services.now,
+      (r) => {
+        const n = r.deleted.verifications + r.deleted.idempotency + r.deleted.notifications;
+        if (n) logger.info({ deleted: r.deleted }, 'retention: old records deleted');
+      },
+      (e) => logger.warn({ err: e }, 'retention pass failed'),
+    );
+    retention.start();
     const { listener } = buildGatewayHandler(
       services,
       { logger, metrics, trustList, verificationLog, verifierPool },
@@ -174,6 +186,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
           });
           await verifierPool!.close();
           await notifier!.stop();
+          await retention!.stop();
           await verificationLog.flush();
           await projection.stop();
           await ledger!.close();
@@ -183,6 +196,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
   } catch (e) {
     await verifierPool?.close().catch(() => undefined);
     await notifier?.stop().catch(() => undefined);
+    await retention?.stop().catch(() => undefined);
     await ledger?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw e;

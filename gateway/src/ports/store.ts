@@ -150,6 +150,16 @@ export interface NotificationRecord {
   deliveredAt?: string;
 }
 
+/** What is old enough to go: each kind's records from before its instant. */
+export interface RetentionCutoffs {
+  /** Verification log entries checked before this instant. */
+  verifications: string;
+  /** Completed idempotency claims made before this instant (claims still in progress stay). */
+  idempotency: string;
+  /** Delivered or given-up notifications queued before this instant (pending ones stay). */
+  notifications: string;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'mongodb';
 
@@ -198,6 +208,9 @@ export interface Store {
   updateNotification(n: NotificationRecord): Promise<void>;
   /** A verifier's notifications, newest first. */
   listNotifications(verifier: string, limit: number): Promise<NotificationRecord[]>;
+
+  /** Delete what the cutoffs say is old; resolves to how many of each went. */
+  prune(c: RetentionCutoffs): Promise<{ verifications: number; idempotency: number; notifications: number }>;
 
   /** Reachable and answering (for /readyz). */
   ping(): Promise<boolean>;

@@ -26,6 +26,7 @@ import type {
   IdempotencyRecord,
   IssuerProjection,
   NotificationRecord,
+  RetentionCutoffs,
   Principal,
   Sealed,
   Store,
@@ -803,6 +804,23 @@ export class MongoStore implements Store {
       .lean<NotificationDoc[]>()
       .exec();
     return docs.map(notificationOf);
+  }
+
+  // ---- retention ------------------------------------------------------------------------
+
+  async prune(c: RetentionCutoffs): Promise<{ verifications: number; idempotency: number; notifications: number }> {
+    this.check();
+    const v = await this.Verification.deleteMany({ atTime: { $lt: instant(c.verifications, 'verification cutoff') } });
+    // createdAt is kept as written (RFC 3339 text): compared as a date on the server.
+    const i = await this.Idempotency.deleteMany({
+      response: { $exists: true },
+      $expr: { $lt: [{ $dateFromString: { dateString: '$createdAt' } }, instant(c.idempotency, 'idempotency cutoff')] },
+    });
+    const n = await this.Notification.deleteMany({
+      state: { $ne: 'pending' },
+      createdTime: { $lt: instant(c.notifications, 'notification cutoff') },
+    });
+    return { verifications: v.deletedCount, idempotency: i.deletedCount, notifications: n.deletedCount };
   }
 
   // ---- lifecycle ------------------------------------------------------------------------

@@ -34,6 +34,7 @@ import type {
   IssuerProjection,
   NotificationRecord,
   Principal,
+  RetentionCutoffs,
   Store,
   VerificationLogEntry,
   WebhookRecord,
@@ -168,7 +169,15 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX notifications_due ON notifications (state, next_attempt_ms);
   CREATE INDEX notifications_of ON notifications (verifier, created_ms);
   `,
+  // v4: what retention deletes by time.
+  `
+  CREATE INDEX verifications_at ON verifications (at_ms);
+  CREATE INDEX notifications_done ON notifications (created_ms) WHERE state <> 'pending';
+  `,
 ];
+
+/** Rows deleted per statement while pruning: each batch is short, other writes go in between. */
+const PRUNE_BATCH = 5_000;
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -367,6 +376,19 @@ export class SqliteStore implements Store {
         WHERE id = @id`),
       listNotifications: db.prepare(
         `SELECT * FROM notifications WHERE verifier = ? ORDER BY created_ms DESC, id DESC LIMIT ?`,
+      ),
+
+      pruneVerifications: db.prepare(
+        `DELETE FROM verifications WHERE rowid IN (SELECT rowid FROM verifications WHERE at_ms < ? LIMIT ${PRUNE_BATCH})`,
+      ),
+      // Claims are written with toISOString(); julianday() compares them as instants all the same.
+      pruneIdempotency: db.prepare(
+        `DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency
+           WHERE response IS NOT NULL AND julianday(created_at) < julianday(?) LIMIT ${PRUNE_BATCH})`,
+      ),
+      pruneNotifications: db.prepare(
+        `DELETE FROM notifications WHERE rowid IN (SELECT rowid FROM notifications
+           WHERE state <> 'pending' AND created_ms < ? LIMIT ${PRUNE_BATCH})`,
       ),
 
       ping: db.prepare(`SELECT 1 AS ok`),
@@ -666,6 +688,28 @@ export class SqliteStore implements Store {
   async listNotifications(verifier: string, limit: number): Promise<NotificationRecord[]> {
     this.open();
     return (this.s.listNotifications.all(verifier, limit) as Row[]).map(notificationOf);
+  }
+
+  // ---- retention ------------------------------------------------------------------------
+
+  async prune(c: RetentionCutoffs): Promise<{ verifications: number; idempotency: number; notifications: number }> {
+    this.open();
+    const batches = async (stmt: Database.Statement, arg: number | string): Promise<number> => {
+      let total = 0;
+      for (;;) {
+        this.open();
+        const n = stmt.run(arg).changes;
+        total += n;
+        if (n < PRUNE_BATCH) return total;
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    instantMs(c.idempotency, 'idempotency cutoff');
+    return {
+      verifications: await batches(this.s.pruneVerifications, instantMs(c.verifications, 'verification cutoff')),
+      idempotency: await batches(this.s.pruneIdempotency, c.idempotency),
+      notifications: await batches(this.s.pruneNotifications, instantMs(c.notifications, 'notification cutoff')),
+    };
   }
 
   // ---- lifecycle ------------------------------------------------------------------------

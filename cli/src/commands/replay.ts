@@ -34,7 +34,9 @@ interface ReplayCliOptions extends SourceOptions {
   progress: boolean;
 }
 
-type StoreConfig = { kind: 'sqlite'; path: string } | { kind: 'mongodb'; uri: string; dbName?: string };
+type StoreConfig = ({ kind: 'sqlite'; path: string } | { kind: 'mongodb'; uri: string; dbName?: string }) & {
+  readonly?: boolean;
+};
 
 /** --store: a SQLite file (PATH or sqlite:PATH) or a mongodb:// / mongodb+srv:// URI. */
 export function storeConfigOf(uri: string): StoreConfig {
@@ -52,7 +54,8 @@ async function openStoreOf(uri: string): Promise<Store> {
   const mod = (await import('@anxin/gateway/dist/adapters/store/index.js')) as unknown as Mod & { default?: Mod };
   const openStore = mod.openStore ?? mod.default!.openStore;
   try {
-    return await openStore(cfg);
+    // Read only: an auditor's replay never migrates or writes the gateway's store.
+    return await openStore({ ...cfg, readonly: true });
   } catch (e) {
     throw new CliError(
       `--store: cannot open ${cfg.kind === 'sqlite' ? cfg.path : 'the MongoDB store'}: ${(e as Error).message}`,

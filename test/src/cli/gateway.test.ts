@@ -8,7 +8,7 @@
  * - verify: the same report as POST /v1/verify, offline against the data directory; against
  *   a trust list (anchored unknown without --status-url; with it, the gateway's status).
  */
-import { cpSync, existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
@@ -85,9 +85,16 @@ describe('cli: against a running gateway', function () {
     cpSync(gw.dataDir, copy, { recursive: true });
     const db = new Database(join(copy, 'store.sqlite'));
     db.prepare("UPDATE anchors SET status = 'active', status_reason = NULL WHERE id = ?").run(revoked.id);
+    // As an older gateway would have left it: schema version 2, without the webhook tables.
+    db.exec('DROP TABLE notifications; DROP TABLE webhooks;');
+    db.pragma('user_version = 2');
+    db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
+    const bytes = readFileSync(join(copy, 'store.sqlite'));
     const r = await anxin(['replay', '--data', copy, '--store', join(copy, 'store.sqlite'), '--json']);
     expectExit(r, 1);
+    // The auditor's replay read the store and changed nothing in it, not even its schema.
+    expect(readFileSync(join(copy, 'store.sqlite')).equals(bytes), 'store file unchanged').to.equal(true);
     const f = r.json.findings as Array<{ kind: string; key: string; detail: string; expected: string; actual: string }>;
     expect(f.find((x) => x.kind === 'store' && x.key === revoked.id && /status$/.test(x.detail))).to.deep.include({
       expected: 'revoked',

@@ -4,14 +4,18 @@
  */
 import type { Store } from '../../ports/store';
 
-export type StoreConfig =
+export type StoreConfig = (
   | { kind: 'sqlite'; path: string }
   | {
       kind: 'mongodb';
       uri: string;
       /** Database name; default: the one in the URI, else DEFAULT_MONGODB_DB. */
       dbName?: string;
-    };
+    }
+) & {
+  /** Read only, as an auditor does: nothing created, migrated or written. */
+  readonly?: boolean;
+};
 
 /** Database used when neither the URI nor the configuration names one (MongoDB's own default, `test`, would be a surprise). */
 export const DEFAULT_MONGODB_DB = 'anxin';
@@ -27,11 +31,14 @@ export async function openStore(cfg: StoreConfig): Promise<Store> {
   switch (cfg.kind) {
     case 'sqlite': {
       const { SqliteStore } = await import('./sqlite.js');
-      return new SqliteStore(cfg.path);
+      return new SqliteStore(cfg.path, { readonly: !!cfg.readonly });
     }
     case 'mongodb': {
       const { MongoStore } = await import('./mongo.js');
-      return MongoStore.open(cfg.uri, { dbName: cfg.dbName ?? mongoDbNameOf(cfg.uri) ?? DEFAULT_MONGODB_DB });
+      return MongoStore.open(cfg.uri, {
+        dbName: cfg.dbName ?? mongoDbNameOf(cfg.uri) ?? DEFAULT_MONGODB_DB,
+        readonly: !!cfg.readonly,
+      });
     }
     default: {
       const never: never = cfg;

@@ -39,6 +39,9 @@ export interface MongoStoreOptions {
   dbName?: string;
   /** How long to wait for a reachable server before an operation fails (default 5 s). */
   serverSelectionTimeoutMS?: number;
+  /** Read only, as an auditor does: no collection or index is created (writes would still be refused by
+   * giving the auditor a read-only MongoDB user). */
+  readonly?: boolean;
 }
 
 // ---- document shapes (as stored) -------------------------------------------------------
@@ -420,7 +423,7 @@ export class MongoStore implements Store {
     try {
       await conn.asPromise();
       const store = new MongoStore(conn);
-      await store.init();
+      if (!options.readonly) await store.init();
       return store;
     } catch (e) {
       await conn.close().catch(() => undefined);

@@ -233,9 +233,33 @@ export class SqliteStore implements Store {
   private closed = false;
   private readonly s: ReturnType<SqliteStore['prepare']>;
 
-  /** Opens (creating if needed) the store at `file`; `':memory:'` for a throwaway store. */
-  constructor(readonly file: string) {
+  /**
+   * Opens (creating if needed) the store at `file`; `':memory:'` for a throwaway store.
+   * `readonly`: for auditors (anxin replay --store) — the file must exist, nothing is
+   * written, no migration is run (a store of an older schema is read as it is: what its
+   * version lacks fails when asked for, naming the table).
+   */
+  constructor(
+    readonly file: string,
+    private readonly options: { readonly?: boolean } = {},
+  ) {
     const memory = file === ':memory:' || file === '';
+    if (options.readonly) {
+      this.db = new Database(file, { readonly: true, fileMustExist: true });
+      try {
+        this.db.pragma('busy_timeout = 5000');
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        if (version > MIGRATIONS.length)
+          throw new Error(
+            `store: ${file} has schema version ${version}, newer than this tool reads (${MIGRATIONS.length}); upgrade it`,
+          );
+        this.s = this.prepare();
+      } catch (e) {
+        this.db.close();
+        throw e;
+      }
+      return;
+    }
     if (!memory) {
       fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
       // Create it owner-only before SQLite does: it holds API key hashes and sealed keys.
@@ -273,7 +297,21 @@ export class SqliteStore implements Store {
   }
 
   private prepare() {
-    const db = this.db;
+    const readonly = this.options.readonly;
+    const db = {
+      prepare: (sql: string): Database.Statement => {
+        try {
+          return this.db.prepare(sql);
+        } catch (e) {
+          // A read-only store of an older schema: this statement's table is not there yet.
+          if (!readonly || !/no such table/.test((e as Error).message)) throw e;
+          const fail = () => {
+            throw new Error(`store: ${(e as Error).message} (schema version of ${this.file} is older)`);
+          };
+          return { run: fail, get: fail, all: fail, iterate: fail } as unknown as Database.Statement;
+        }
+      },
+    };
     return {
       putApiKey: db.prepare(`
         INSERT INTO api_keys (id, hash, principal_type, principal_id, scopes, label, created_at, revoked_at)

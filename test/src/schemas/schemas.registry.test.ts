@@ -4,7 +4,15 @@
  */
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
-import { ajv, ALL_SCHEMAS, LEDGER_SCHEMAS, SCHEMA_BASE, SUBJECT_SCHEMAS, validateById } from '@anxin/schemas';
+import {
+  ajv,
+  ALL_SCHEMAS,
+  API_SCHEMAS,
+  LEDGER_SCHEMAS,
+  SCHEMA_BASE,
+  SUBJECT_SCHEMAS,
+  validateById,
+} from '@anxin/schemas';
 import { ALL_FIXTURES } from './fixtures';
 import { shortName, show } from './helpers';
 
@@ -30,7 +38,7 @@ export function objectNodes(schema: unknown, path = '#'): { path: string; node: 
 }
 
 const ALL = ALL_SCHEMAS as readonly (Node & { $id: string })[];
-const OWNED_IDS = new Set<string>([...SUBJECT_SCHEMAS, ...LEDGER_SCHEMAS].map((s) => s.$id));
+const OWNED_IDS = new Set<string>([...SUBJECT_SCHEMAS, ...LEDGER_SCHEMAS, ...API_SCHEMAS].map((s) => s.$id));
 
 describe('schema registry', () => {
   it('registers every subject and ledger schema', () => {

@@ -8,6 +8,7 @@
  * retried with exponential backoff until it succeeds or maxAttempts is reached.
  */
 import { createHash } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
 import { CompactSign } from 'jose';
 import type { AnchorRecord } from '@anxin/schemas';
 import type { ChangeAt } from './projection';
@@ -33,7 +34,43 @@ export interface NotifierOptions {
 const MAX_BACKOFF_MS = 6 * 3600 * 1000;
 const BATCH = 100;
 
-/** An http(s) URL a webhook may have: https, or http to this machine only; no credentials in it. */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Addresses a webhook must not name (private, link-local — cloud metadata lives there —,
+ * shared, multicast, reserved): the gateway would otherwise POST into its own network for
+ * whoever holds a verify key. Host names are not resolved here.
+ */
+function internalAddress(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (isIPv4(h)) {
+    const [a, b] = h.split('.').map(Number) as [number, number];
+    return (
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      (a === 100 && b >= 64 && b <= 127) ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      a >= 224
+    );
+  }
+  if (isIPv6(h)) {
+    // IPv4-mapped (::ffff:a.b.c.d, which URL writes as ::ffff:XXXX:XXXX): judged as the IPv4 address.
+    const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
+    if (dotted) return internalAddress(dotted[1]!);
+    const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
+    if (hex) {
+      const [hi, lo] = [parseInt(hex[1]!, 16), parseInt(hex[2]!, 16)];
+      return internalAddress(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
+    }
+    return h === '::' || h === '::1' || /^f[cd]/.test(h) || /^fe[89ab]/.test(h) || /^ff/.test(h);
+  }
+  return false;
+}
+
+/** An http(s) URL a webhook may have: https to a public host, or http to this machine only; no credentials in it. */
 export function webhookUrlProblem(raw: string): string | undefined {
   let url: URL;
   try {
@@ -43,10 +80,11 @@ export function webhookUrlProblem(raw: string): string | undefined {
   }
   if (url.username || url.password) return 'must not carry a user name or password';
   if (url.hash) return 'must not have a fragment';
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (url.protocol === 'https:') return undefined;
+  const loopback = LOOPBACK.has(url.hostname);
   if (url.protocol === 'http:' && loopback) return undefined;
-  return 'must be https (plain http only to this machine: localhost, 127.0.0.1, [::1])';
+  if (url.protocol !== 'https:') return 'must be https (plain http only to this machine: localhost, 127.0.0.1, [::1])';
+  if (!loopback && internalAddress(url.hostname)) return 'must not name a private, link-local or reserved address';
+  return undefined;
 }
 
 export class Notifier {

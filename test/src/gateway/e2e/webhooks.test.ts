@@ -221,6 +221,11 @@ describeOnLedgers('e2e: webhooks tell recent verifiers of a status change', func
       ['https://user:pw@hr.example.cn/hook', /user name or password/],
       ['https://hr.example.cn/hook#x', /fragment/],
       ['not a url at all', /format|url/i],
+      ['https://169.254.169.254/latest/meta-data', /private, link-local or reserved/],
+      ['https://10.0.0.8/hook', /private, link-local or reserved/],
+      ['https://192.168.1.20:8443/hook', /private, link-local or reserved/],
+      ['https://[fd00::1]/hook', /private, link-local or reserved/],
+      ['https://[::ffff:172.16.0.1]/hook', /private, link-local or reserved/],
     ] as const) {
       it(`${url} → 400`, async () => {
         const res = await setHook(keys.b, url);
@@ -229,6 +234,15 @@ describeOnLedgers('e2e: webhooks tell recent verifiers of a status change', func
         expect(res.body.detail).to.match(why);
       });
     }
+
+    it('https to a public address or name → 200, and it replaces the one before', async () => {
+      for (const url of ['https://203.0.113.10:8443/hook', 'https://hr.hotpot-chunxi.example.cn/anxin']) {
+        const res = await setHook(keys.b, url);
+        expect(res.status, res.text).to.equal(200);
+        expect((await gw.api('GET', '/v1/webhook', { key: keys.b })).body.webhook.url).to.equal(url);
+      }
+      expect((await gw.api('DELETE', '/v1/webhook', { key: keys.b })).status).to.equal(204);
+    });
 
     it('extra fields or no body → 400; an issuer key without scope verify → 403', async () => {
       expect(

@@ -765,7 +765,8 @@ export class MongoStore implements Store {
       n.map((x) => ({
         updateOne: {
           filter: { id: x.id },
-          update: { $setOnInsert: notificationDoc(x) },
+          // The filter's id goes into the inserted document by itself.
+          update: { $setOnInsert: withoutId(notificationDoc(x)) },
           upsert: true,
         },
       })),
@@ -817,7 +818,13 @@ export class MongoStore implements Store {
     // createdAt is kept as written (RFC 3339 text): compared as a date on the server.
     const i = await this.Idempotency.deleteMany({
       response: { $exists: true },
-      $expr: { $lt: [{ $dateFromString: { dateString: '$createdAt' } }, instant(c.idempotency, 'idempotency cutoff')] },
+      $expr: {
+        $lt: [
+          // A value that does not parse is kept (never deleted for want of a date).
+          { $dateFromString: { dateString: '$createdAt', onError: new Date(8.64e15) } },
+          instant(c.idempotency, 'idempotency cutoff'),
+        ],
+      },
     });
     const n = await this.Notification.deleteMany({
       state: { $ne: 'pending' },
@@ -858,6 +865,11 @@ function notificationDoc(n: NotificationRecord): NotificationDoc {
     nextAttemptTime: instant(n.nextAttemptAt, 'next attempt time'),
     createdTime: instant(n.createdAt, 'notification time'),
   });
+}
+
+function withoutId(d: NotificationDoc): Omit<NotificationDoc, 'id'> {
+  const { id: _id, ...rest } = d;
+  return rest;
 }
 
 function notificationOf(d: NotificationDoc): NotificationRecord {

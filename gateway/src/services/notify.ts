@@ -8,6 +8,7 @@
  * retried with exponential backoff until it succeeds or maxAttempts is reached.
  */
 import { createHash } from 'node:crypto';
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIPv4, isIPv6 } from 'node:net';
 import { CompactSign } from 'jose';
 import type { AnchorRecord } from '@anxin/schemas';
@@ -29,7 +30,12 @@ export interface NotifierOptions {
   timeoutMs?: number;
   /** Deliveries at once. */
   concurrency?: number;
+  /** Name resolution for the internal-address check (default: the system's, as fetch uses). */
+  lookup?: (host: string) => Promise<string[]>;
 }
+
+const systemLookup = async (host: string): Promise<string[]> =>
+  (await dnsLookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
 const MAX_BACKOFF_MS = 6 * 3600 * 1000;
 const BATCH = 100;
@@ -214,8 +220,26 @@ export class Notifier {
     }
   }
 
-  private async deliver(n: NotificationRecord): Promise<void> {
-    let error: string | undefined;
+  /**
+   * Why a webhook's host must not be posted to now: a name that resolves to a private,
+   * link-local or reserved address (checked at each delivery; names are not resolved when a
+   * webhook is set). Loopback URLs, allowed on purpose, are not resolved.
+   */
+  private async hostProblem(raw: string): Promise<string | undefined> {
+    const { hostname } = new URL(raw);
+    if (LOOPBACK.has(hostname) || isIPv4(hostname) || hostname.startsWith('[')) return undefined;
+    let addresses: string[];
+    try {
+      addresses = await (this.o.lookup ?? systemLookup)(hostname);
+    } catch (e) {
+      return `cannot resolve ${hostname}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+    }
+    const bad = addresses.find((a) => internalAddress(a));
+    return bad ? `${hostname} resolves to ${bad}, a private, link-local or reserved address` : undefined;
+  }
+
+  /** POST one notice; undefined when the receiver answered 2xx, else why not. */
+  private async post(n: NotificationRecord): Promise<string | undefined> {
     try {
       const res = await fetch(n.url, {
         method: 'POST',
@@ -225,10 +249,14 @@ export class Notifier {
         signal: AbortSignal.timeout(this.o.timeoutMs ?? 5_000),
       });
       await res.arrayBuffer().catch(() => undefined);
-      if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
+      return res.status >= 200 && res.status <= 299 ? undefined : `HTTP ${res.status}`;
     } catch (e) {
-      error = (e as Error).name === 'TimeoutError' ? 'timed out' : `${(e as Error).message}`;
+      return (e as Error).name === 'TimeoutError' ? 'timed out' : (e as Error).message;
     }
+  }
+
+  private async deliver(n: NotificationRecord): Promise<void> {
+    const error = (await this.hostProblem(n.url)) ?? (await this.post(n));
     const now = this.s.now();
     const attempts = n.attempts + 1;
     if (!error) {

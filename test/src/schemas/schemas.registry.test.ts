@@ -8,6 +8,7 @@ import {
   ajv,
   ALL_SCHEMAS,
   API_SCHEMAS,
+  CREDENTIAL_SCHEMAS,
   LEDGER_SCHEMAS,
   SCHEMA_BASE,
   SUBJECT_SCHEMAS,
@@ -38,7 +39,9 @@ export function objectNodes(schema: unknown, path = '#'): { path: string; node: 
 }
 
 const ALL = ALL_SCHEMAS as readonly (Node & { $id: string })[];
-const OWNED_IDS = new Set<string>([...SUBJECT_SCHEMAS, ...LEDGER_SCHEMAS, ...API_SCHEMAS].map((s) => s.$id));
+const OWNED_IDS = new Set<string>(
+  [...SUBJECT_SCHEMAS, ...LEDGER_SCHEMAS, ...API_SCHEMAS, ...CREDENTIAL_SCHEMAS].map((s) => s.$id),
+);
 
 describe('schema registry', () => {
   it('registers every subject and ledger schema', () => {

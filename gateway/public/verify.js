@@ -49,6 +49,9 @@
       failed: '未通过',
       skipped: '未检查',
       yuan: '元',
+      sessionTitle: '本次已核验',
+      unknownType: '无法识别的凭证',
+      clearSession: '清空',
     },
     en: {
       title: 'Anxin · verify work credentials',
@@ -91,6 +94,9 @@
       failed: 'fail',
       skipped: 'not checked',
       yuan: 'CNY',
+      sessionTitle: 'Checked this session',
+      unknownType: 'Unrecognised credential',
+      clearSession: 'Clear',
     },
   };
 
@@ -243,6 +249,20 @@
     return out;
   }
 
+  /** An instant in the device's own time zone: `YYYY-MM-DD HH:MM:SS`, or `HH:MM` alone. */
+  function localTime(iso, withDate) {
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return String(iso);
+    var pad = function (n) {
+      return (n < 10 ? '0' : '') + n;
+    };
+    var hm = pad(d.getHours()) + ':' + pad(d.getMinutes());
+    if (!withDate) return hm;
+    return (
+      d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + hm + ':' + pad(d.getSeconds())
+    );
+  }
+
   function day(iso) {
     return typeof iso === 'string' ? iso.slice(0, 10) : '';
   }
@@ -277,8 +297,7 @@
         label: t.anchored,
         value: t.block + ' ' + report.anchor.block + ' · ' + day(report.anchor.anchoredAt),
       });
-    if (report.checkedAt)
-      facts.push({ label: t.checkedAt, value: String(report.checkedAt).replace('T', ' ').slice(0, 19) });
+    if (report.checkedAt) facts.push({ label: t.checkedAt, value: localTime(report.checkedAt, true) });
     var reasons = (report.reasons || []).map(function (r) {
       return { text: word(REASONS, r.code, lang) || r.code, detail: r.detail || '' };
     });
@@ -296,8 +315,32 @@
     };
   }
 
+  /**
+   * One line for the list of this session's checks (a job may need a health certificate and a
+   * contract: each QR code is one credential): verdict, type, the holder's name when disclosed,
+   * the first reason, the time.
+   */
+  function historyLine(report, lang) {
+    var t = TEXT[lang] || TEXT.zh;
+    var s = summarize(report, lang);
+    var c = report.credential || {};
+    var name = c.disclosed && c.disclosed.holder && c.disclosed.holder.name;
+    var parts = [(s.ok ? '✓ ' : '✗ ') + ((c.type && word(TYPES, c.type, lang)) || t.unknownType)];
+    if (typeof name === 'string') parts.push(name);
+    if (!s.ok && s.reasons.length) parts.push(s.reasons[0].text);
+    if (report.checkedAt) parts.push(localTime(report.checkedAt, false));
+    return { ok: s.ok, text: parts.join(' · ') };
+  }
+
   if (typeof module === 'object' && module.exports) {
-    module.exports = { summarize: summarize, TEXT: TEXT, TYPES: TYPES, CHECKS: CHECKS, REASONS: REASONS };
+    module.exports = {
+      summarize: summarize,
+      historyLine: historyLine,
+      TEXT: TEXT,
+      TYPES: TYPES,
+      CHECKS: CHECKS,
+      REASONS: REASONS,
+    };
     return;
   }
 
@@ -330,6 +373,7 @@
       ? query.get('lang')
       : store.get(LANG_STORE) || (/^zh/i.test(navigator.language || 'zh') ? 'zh' : 'en');
   var last = null; // { kind: 'report', report } | { kind: 'message', key, extra }
+  var session = []; // this page's reports, newest first; kept in memory only
   var stream = null;
   var scanning = false;
 
@@ -343,6 +387,16 @@
     return e;
   }
 
+  function renderSession() {
+    var list = $('history');
+    clear(list);
+    session.forEach(function (report) {
+      var h = historyLine(report, lang);
+      list.appendChild(el('li', h.text, h.ok ? 'ok' : 'fail'));
+    });
+    $('session').hidden = session.length === 0;
+  }
+
   function applyLang() {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     document.title = TEXT[lang].title;
@@ -351,6 +405,7 @@
     });
     $('lang').textContent = TEXT[lang].other;
     if (last) render(last);
+    renderSession();
   }
 
   function render(what) {
@@ -415,7 +470,10 @@
         if (res.status !== 200)
           return render({ kind: 'message', key: 'serverError', tone: 'fail', extra: '(' + res.status + ')' });
         return res.json().then(function (report) {
+          session.unshift(report);
+          session.length = Math.min(session.length, 20);
           render({ kind: 'report', report: report });
+          renderSession();
         });
       })
       .catch(function () {
@@ -502,6 +560,10 @@
     $('forget-key').addEventListener('click', function () {
       store.set(KEY_STORE, null);
       $('key').value = '';
+    });
+    $('clear-session').addEventListener('click', function () {
+      session = [];
+      renderSession();
     });
     $('scan').addEventListener('click', startCamera);
     $('stop').addEventListener('click', stopCamera);

@@ -128,6 +128,26 @@ suite(title, function () {
     expect(await page.getAttribute('html', 'lang')).to.equal('en');
   });
 
+  it('two credentials for one job, scanned one after the other: both in the session list, newest first; cleared on request', async () => {
+    const page = await newPage();
+    await withKey(page, verifier);
+    expect(await page.isHidden('#session')).to.equal(true);
+    await page.goto(await card(['holder.name', 'healthCertificate.result']));
+    await answer(page);
+    const revoked = await gw.issue(cdc.apiKey, 'HealthCertificate');
+    await gw.changeStatus(cdc.apiKey, revoked.id, 'revoke', 're_examination_failed');
+    await page.fill('#text', revoked.credential);
+    await page.click('#check');
+    await page.locator('#history li:nth-child(2)').waitFor();
+    const items = await page.locator('#history li').allTextContents();
+    expect(items).to.have.length(2);
+    expect(items[0]).to.match(/^✗ 健康证 · .* · 凭证已被撤销 · \d{2}:\d{2}$/);
+    expect(items[1]).to.match(new RegExp(`^✓ 健康证 · ${bound.holder.name} · \\d{2}:\\d{2}$`));
+    expect(await page.getAttribute('#history li:nth-child(1)', 'class')).to.equal('fail');
+    await page.click('#clear-session');
+    expect(await page.isHidden('#session')).to.equal(true);
+  });
+
   it('a wrong API key: says the key is not valid', async () => {
     const page = await newPage('en-US');
     await withKey(page, 'ak_wrong.key-that-was-never-issued');

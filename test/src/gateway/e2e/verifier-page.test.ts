@@ -27,6 +27,7 @@ interface Summary {
 type Dict = Record<string, { zh: string; en: string }>;
 const page = require(join(PUBLIC, 'verify.js')) as {
   summarize(report: unknown, lang: 'zh' | 'en'): Summary;
+  historyLine(report: unknown, lang: 'zh' | 'en'): { ok: boolean; text: string };
   TEXT: Record<'zh' | 'en', Record<string, string>>;
   CHECKS: Dict;
   REASONS: Dict;
@@ -148,6 +149,24 @@ describe('e2e: the verifier page', function () {
       expect(s.facts.map((f) => f.label)).not.to.include('身份证号');
       expect(fact(s, '体检结论')).to.equal('合格');
       expect(s.checks.find((c) => c.name === 'holderBinding')!.outcome).to.equal('pass');
+    });
+
+    it("the session list: one line per check — verdict, type, the holder's name, the first reason, the local time", async () => {
+      const ok = await gw.issue(cdc.apiKey, 'HealthCertificate');
+      const bad = await gw.issue(cdc.apiKey, 'HealthCertificate');
+      expect((await gw.changeStatus(cdc.apiKey, bad.id, 'revoke', 're_examination_failed')).status).to.equal(200);
+      const good = await gw.verify(verifier, ok.credential);
+      const at = new Date(good.checkedAt);
+      const hm = `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+      expect(page.historyLine(good, 'zh')).to.deep.equal({ ok: true, text: `✓ 健康证 · ${ok.holder.name} · ${hm}` });
+      const revoked = page.historyLine(await gw.verify(verifier, bad.credential), 'en');
+      expect(revoked.ok).to.equal(false);
+      expect(revoked.text).to.match(
+        new RegExp(`^✗ Health certificate · ${bad.holder.name} · The credential has been revoked · \\d{2}:\\d{2}$`),
+      );
+      expect(page.historyLine(await gw.verify(verifier, 'not a credential'), 'zh').text).to.match(
+        /^✗ 无法识别的凭证 · 不是安心凭证或其二维码 · \d{2}:\d{2}$/,
+      );
     });
 
     it('a field holding markup stays a plain string (the page puts it in textContent)', () => {

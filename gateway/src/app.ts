@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { createHash } from 'node:crypto';
 import { ApiError } from './errors';
 import { requestContext, type Metrics } from './http/observability';
+import { decodablePath, jsonParser } from './http/body';
 import { errorHandler, notFound, sendProblem } from './http/problem';
 import { openApiDocument, ROUTES } from './openapi';
 import { apiKeyRoutes } from './routes/api-keys';
@@ -94,15 +95,10 @@ export function buildGatewayHandler(
       : `ip:${ipKeyGenerator(req.ip ?? '')}`;
   });
   app.use(limiter);
+  app.use(decodablePath());
   // A batch of up to 1000 credentials needs more room than one request.
-  app.use(
-    '/v1/verify/batch',
-    express.json({
-      limit: Math.max(opts.bodyLimit, BATCH_BODY_LIMIT),
-      type: ['application/json', 'application/*+json'],
-    }),
-  );
-  app.use(express.json({ limit: opts.bodyLimit, type: ['application/json', 'application/*+json'], strict: true }));
+  app.use('/v1/verify/batch', jsonParser(Math.max(opts.bodyLimit, BATCH_BODY_LIMIT)));
+  app.use(jsonParser(opts.bodyLimit));
 
   // The hot path first: employers' verifications outnumber every other call.
   const run = verifier(s, deps.metrics, deps.verificationLog, deps.verifierPool);

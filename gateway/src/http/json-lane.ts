@@ -20,6 +20,7 @@ import type { Logger } from 'pino';
 import { ApiError } from '../errors';
 import type { ApiKeyRecord, Scope, Store } from '../ports/store';
 import { authenticate } from './auth';
+import { utf8Text } from './body';
 import { observe, requestId, type Metrics } from './observability';
 import { sendProblem } from './problem';
 
@@ -165,7 +166,7 @@ async function serve(
       throw new ApiError('forbidden', `this API key lacks the ${route.scope} scope`);
     }
     keyId = key.id;
-    const text = (await readBody(req, length)).toString('utf8');
+    const text = utf8Text(await readBody(req, length));
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import {
   verifyBatchRequestSchema,
   verifyRequestSchema,
@@ -7,6 +7,7 @@ import {
 } from '@anxin/schemas';
 import { ApiError } from '../errors';
 import { requireScope } from '../http/auth';
+import { textParser } from '../http/body';
 import type { Metrics } from '../http/observability';
 import { handle, validBody } from '../http/validate';
 import type { AnchorProjection } from '../ports/store';
@@ -82,7 +83,7 @@ export function verifyRoutes(
     '/v1/verify',
     auth,
     // A QR text may also be posted as it is, as text/plain.
-    express.text({ type: 'text/plain', limit: bodyLimit }),
+    textParser(bodyLimit),
     handle(async (req, res) => {
       const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
       if (!hasBody)

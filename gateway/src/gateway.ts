@@ -148,7 +148,12 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
     const { listener } = buildGatewayHandler(
       services,
       { logger, metrics, trustList, verificationLog, verifierPool },
-      { bodyLimit: cfg.bodyLimit, rateLimitPerMinute: cfg.rateLimitPerMinute, version: VERSION },
+      {
+        bodyLimit: cfg.bodyLimit,
+        rateLimitPerMinute: cfg.rateLimitPerMinute,
+        rateLimitPerAddressPerMinute: cfg.rateLimitPerAddressPerMinute,
+        version: VERSION,
+      },
     );
     const server: Server = await new Promise((resolve, reject) => {
       const srv = createServer(listener);

@@ -201,7 +201,7 @@ describeOnLedgers('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', fu
           trustList: new TrustList(gw.services),
           verificationLog: new VerificationLog(gw.services.store),
         },
-        { bodyLimit: 256 * 1024, rateLimitPerMinute: 1000, version: 'test' },
+        { bodyLimit: 256 * 1024, rateLimitPerMinute: 1000, rateLimitPerAddressPerMinute: 1000, version: 'test' },
       );
       const out: string[] = [];
       const walk = (stack: Loose[]) => {

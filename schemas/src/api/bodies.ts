@@ -115,7 +115,7 @@ export const createApiKeyRequestSchema = {
       minItems: 1,
       uniqueItems: true,
     },
-    label: { type: 'string', minLength: 1, maxLength: 128 },
+    label: { type: 'string', minLength: 1, maxLength: 128, textLine: true },
   },
   required: ['principal', 'scopes'],
   additionalProperties: false,

@@ -7,7 +7,7 @@ import { schemaId } from '../ids';
 import type { Infer, Schema } from '../infer';
 import { utcDateTime } from '../ledger/common';
 import type { SchemaIssue } from '../validate';
-import { digestSRI, divisionCode, isoDate, occupationCode, organisation, shortText, TEXT_LINE_PATTERN } from './common';
+import { digestSRI, divisionCode, isoDate, occupationCode, organisation, shortText } from './common';
 
 export const CONTRACT_TYPES = [
   /** 固定期限劳动合同 */
@@ -67,7 +67,7 @@ export const laborContractSubjectSchema = {
       type: 'string',
       minLength: 1,
       maxLength: 64,
-      pattern: TEXT_LINE_PATTERN,
+      textLine: true,
       description: "The employer's contract number (合同编号).",
     },
     contractType: {

@@ -116,9 +116,8 @@ describe('READMEs: npx anxin', function () {
   });
 
   describe('every line names a command, options and arguments the CLI has', () => {
-    it('the READMEs have npx anxin lines (README.md and network/fabric/README.md at least)', () => {
-      expect(LINES.filter((l) => l.file === 'README.md').length).to.be.at.least(5);
-      expect(LINES.filter((l) => l.file === 'network/fabric/README.md').length).to.be.at.least(1);
+    it('each README has npx anxin lines to check', () => {
+      for (const f of READMES) expect(LINES.filter((l) => l.file === f).length, f).to.be.at.least(1);
     });
     for (const l of LINES) {
       it(`${l.file}:${l.line}  ${l.source}`, () => {

@@ -48,11 +48,8 @@ type Json = any;
       expect(block, `the block sets B=${README_URL}`).to.match(setB);
       const script = `set -euo pipefail\n${block.replace(setB, `B=${gw.url}`)}\n`;
       const out = await new Promise<{ stdout: string; stderr: string; code: number }>((done) =>
-        execFile(
-          'bash',
-          ['-c', script],
-          { cwd: join(gw.dataDir, '..'), timeout: 100_000, env: { ...process.env, LC_ALL: 'C.UTF-8' } },
-          (err, so, se) => done({ stdout: so, stderr: se, code: err ? Number((err as { code?: number }).code) : 0 }),
+        execFile('bash', ['-c', script], { cwd: join(gw.dataDir, '..'), timeout: 100_000 }, (err, so, se) =>
+          done({ stdout: so, stderr: se, code: err ? Number((err as { code?: number }).code) : 0 }),
         ),
       );
       stderr = out.stderr;

@@ -53,6 +53,14 @@ function expectStatus(r: { status: number; json: Json }, status: number, what: s
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
 
+/** The last day of a one-year validity starting on `date` (YYYY-MM-DD): a year later, less a day. */
+function oneYearFrom(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCFullYear(d.getUTCFullYear() + 1);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
 function verdict(report: Json): string {
   if (report.verified) return '✔ verified';
   const r = report.reasons[0];
@@ -118,10 +126,21 @@ async function main(): Promise<void> {
     say(`issued ${type} ${r.id} as ${format}: anchored in block ${r.anchor.block}, tx ${r.anchor.txId.slice(0, 16)}…`);
     return r as { id: string; credential: string };
   };
-  const health = await issue(cdc, 'HealthCertificate', healthCertificateSubjectSchema.examples[0], 'dc+sd-jwt');
-  const skill = await issue(school, 'SkillCertificate', skillCertificateSubjectSchema.examples[0]);
-  // Today's day shift, in China's calendar.
+  // Today, in China's calendar: the day of the examination and of the shift. The schemas'
+  // examples carry fixed dates; a health certificate lasts a year at most, so the demo's is
+  // dated from today and stays valid whenever the demo runs.
   const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  const health = await issue(
+    cdc,
+    'HealthCertificate',
+    {
+      ...healthCertificateSubjectSchema.examples[0],
+      examDate: today,
+      validity: { from: today, until: oneYearFrom(today) },
+    },
+    'dc+sd-jwt',
+  );
+  const skill = await issue(school, 'SkillCertificate', skillCertificateSubjectSchema.examples[0]);
   const contract = await issue(platform, 'LaborContract', {
     ...laborContractSubjectSchema.examples[0],
     term: { startDate: today, endDate: today, openEnded: false },

@@ -214,7 +214,9 @@ export const laborContractSubjectSchema = {
         district: '武侯区',
         address: '武侯祠大街 238 号 1 楼',
       },
-      term: { startDate: '2026-03-16', endDate: '2026-03-16', openEnded: false },
+      // The platform engagement runs for years, shifts paid by the day: an example that stays
+      // valid (a single day's term would have expired the day after it was written).
+      term: { startDate: '2026-03-16', endDate: '2031-03-15', openEnded: false },
       pay: { amountFen: 18000, currency: 'CNY', unit: 'day', cycle: 'daily' },
       workingHours: { system: 'flexible', hoursPerDay: 8 },
       insurance: { social: false, workInjury: true, commercial: true },

@@ -147,10 +147,29 @@ export const CHECK_ORDER = [
 
 const HOLDERS = holderIdentitySchema.examples;
 
-/** The schema's first example subject of a type (a deep copy). */
+/** YYYY-MM-DD of the day `days` from today in China's calendar (UTC+8), the calendar subjects' dates are in. */
+export function cstDateFromNow(days: number): string {
+  return new Date(Date.now() + 8 * 3600 * 1000 + days * DAY).toISOString().slice(0, 10);
+}
+
+/**
+ * The schema's example subject of a type (a deep copy). A health certificate's example has its
+ * dates moved to now — examined three days ago, valid from yesterday for one year — since a
+ * health certificate lasts a year at most and the example's fixed dates run out; the other
+ * types' examples stay valid for years as they are.
+ */
 export function exampleSubject(type: CredentialType, n = 0): Record<string, unknown> {
   const ex = (SUBJECT_SCHEMA_BY_TYPE[type] as { examples: readonly object[] }).examples;
-  return structuredClone(ex[n % ex.length]) as Record<string, unknown>;
+  const subject = structuredClone(ex[n % ex.length]) as Record<string, unknown>;
+  if (type === 'HealthCertificate') {
+    const from = cstDateFromNow(-1);
+    const until = new Date(`${from}T00:00:00Z`);
+    until.setUTCFullYear(until.getUTCFullYear() + 1);
+    until.setUTCDate(until.getUTCDate() - 1);
+    subject.examDate = cstDateFromNow(-3);
+    subject.validity = { from, until: until.toISOString().slice(0, 10) };
+  }
+  return subject;
 }
 
 /** One of the holder schema's example people (a copy). */

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { TestGateway, expectVerified } from '../../helpers/gateway';
+import { DAY, TestGateway, expectVerified } from '../../helpers/gateway';
 
 const DEMO = join(require.resolve('@anxin/gateway/package.json'), '..', 'dist', 'demo.js');
 
@@ -44,6 +44,36 @@ describe('e2e: npm run demo', function () {
       'health certificate ✔ verified',
     ]);
     expect(out).to.match(/verifiers to tell: hotpot-chunxi-[0-9a-f]{6}/);
+  });
+
+  it('each credential it issues is valid now and for its natural term, whatever day it runs', async () => {
+    const issued = [...out.matchAll(/^issued (\w+) (urn:uuid:[0-9a-f-]+) /gm)].map((m) => ({ type: m[1]!, id: m[2]! }));
+    expect(issued.map((c) => c.type)).to.deep.equal(['HealthCertificate', 'SkillCertificate', 'LaborContract']);
+    const now = Date.now();
+    const validity = async (id: string) => {
+      const r = await gw.api('GET', `/v1/credentials/${encodeURIComponent(id)}/status`);
+      expect(r.status).to.equal(200);
+      return {
+        from: Date.parse(r.body.validFrom),
+        until: r.body.validUntil ? Date.parse(r.body.validUntil) : Infinity,
+      };
+    };
+    // A health certificate: from today (China's calendar) for one year.
+    const health = await validity(issued[0]!.id);
+    expect(health.from, 'health validFrom')
+      .to.be.at.most(now)
+      .and.at.least(now - 2 * DAY);
+    expect(health.until, 'health validUntil')
+      .to.be.at.least(now + 360 * DAY)
+      .and.at.most(now + 367 * DAY);
+    // A skill certificate from the schema's example: it does not expire.
+    expect((await validity(issued[1]!.id)).until, 'skill validUntil').to.equal(Infinity);
+    // Today's day shift: ends tonight, Beijing time.
+    const shift = await validity(issued[2]!.id);
+    expect(shift.from, 'contract validFrom').to.be.at.most(now);
+    expect(shift.until, 'contract validUntil')
+      .to.be.above(now)
+      .and.at.most(now + DAY);
   });
 
   it('the work card discloses four fields, withholds the ID number, and its link verifies on the gateway', async () => {

@@ -14,6 +14,7 @@ import { openApiDocument, ROUTES } from './openapi';
 import { apiKeyRoutes } from './routes/api-keys';
 import { credentialRoutes, issuer } from './routes/credentials';
 import { issuerRoutes } from './routes/issuers';
+import { nonceRoutes } from './routes/nonce';
 import { verifierPageRoutes } from './routes/verifier-page';
 import { webhookRoutes } from './routes/webhook';
 import { publicRoutes } from './routes/public';
@@ -82,6 +83,7 @@ export function buildGatewayHandler(
   app.use(issuerRoutes(s));
   app.use(apiKeyRoutes(s));
   app.use(credentialRoutes(s, deps.metrics, issue));
+  app.use(nonceRoutes(s));
   app.use(publicRoutes(s, deps.metrics, deps.trustList, () => openApiDocument(s.publicUrl, opts.version)));
   app.use(webhookRoutes(s));
   app.use(verifierPageRoutes());
@@ -105,7 +107,7 @@ export function buildGatewayHandler(
         scope: 'verify',
         handle: async (body, key) => {
           const { credential, opts: o } = verifyRequestOf(body);
-          return { status: 200, body: await run(credential, key.principal.id, o) };
+          return { status: 200, body: await run(credential, key.principal, o) };
         },
       },
       {

@@ -139,7 +139,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
       store,
       services.now,
       (r) => {
-        const n = r.deleted.verifications + r.deleted.idempotency + r.deleted.notifications;
+        const n = Object.values(r.deleted).reduce((a, b) => a + b, 0);
         if (n) logger.info({ deleted: r.deleted }, 'retention: old records deleted');
       },
       (e) => logger.warn({ err: e }, 'retention pass failed'),

@@ -4,6 +4,8 @@
  */
 import { ALL_SCHEMAS, printableCardQuerySchema } from '@anxin/schemas';
 import { ERROR_STATUS } from './errors';
+import { CHALLENGE_TTL_S, C_NONCE_TTL_S } from './services/nonces';
+import { CHECKS, REASON_CODES } from './services/verify/report';
 
 export interface RouteDoc {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -18,9 +20,99 @@ export interface RouteDoc {
   query?: { $id: string; properties: Record<string, object>; required?: readonly string[] };
   /** Extra media types accepted for the body. */
   alsoAccepts?: string[];
-  ok: { status: number; description: string; mediaType?: string };
+  /** The answer; `schema` names a component of this document that describes its body. */
+  ok: { status: number; description: string; mediaType?: string; schema?: keyof typeof RESPONSE_SCHEMAS };
   idempotent?: boolean;
 }
+
+const OUTCOME = { type: 'string', enum: ['pass', 'fail', 'skipped'] } as const;
+
+/** The bodies of some answers, as components: what a client reads. */
+const RESPONSE_SCHEMAS = {
+  VerificationReport: {
+    type: 'object',
+    description:
+      'Every check with its outcome, the reasons for each failure (stable codes), and what the credential says. ' +
+      'A credential bound to a key (cnf) is never verified without a valid key-binding JWT.',
+    properties: {
+      verified: { type: 'boolean' },
+      checks: {
+        type: 'object',
+        properties: Object.fromEntries(CHECKS.map((c) => [c, OUTCOME])),
+        required: [...CHECKS],
+        additionalProperties: false,
+      },
+      reasons: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            check: { type: 'string', enum: [...CHECKS] },
+            code: { type: 'string', enum: [...new Set(Object.values(REASON_CODES).flat())] },
+            detail: { type: 'string' },
+            field: { type: 'string', description: 'For schema failures: the JSON Pointer of the failing member' },
+          },
+          required: ['check', 'code', 'detail'],
+        },
+      },
+      credential: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          type: { type: 'string' },
+          format: { type: 'string', enum: ['vc+jwt', 'dc+sd-jwt'] },
+          issuer: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } },
+          validFrom: { type: 'string', format: 'date-time' },
+          validUntil: { type: 'string', format: 'date-time' },
+          disclosed: { type: 'object', description: 'What the holder disclosed; an ID number shows its last four' },
+        },
+        required: ['format', 'disclosed'],
+      },
+      anchor: {
+        type: 'object',
+        properties: {
+          txId: { type: 'string' },
+          block: { type: ['integer', 'null'] },
+          anchoredAt: { type: 'string', format: 'date-time' },
+          status: { type: 'string' },
+          statusReason: { type: 'string' },
+          updatedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      presentation: {
+        type: 'object',
+        description:
+          'For a credential bound to a key: how its key-binding JWT was judged. "challenge": it answered a ' +
+          'one-time challenge of this verifier (POST /v1/verify/challenges), nonce and aud; "static": no ' +
+          'challenge, only a fresh iat (the offline QR code, good for 5 minutes).',
+        properties: { binding: { type: 'string', enum: ['challenge', 'static'] } },
+        required: ['binding'],
+      },
+      checkedAt: { type: 'string', format: 'date-time' },
+    },
+    required: ['verified', 'checks', 'reasons', 'checkedAt'],
+  },
+  VerifierChallenge: {
+    type: 'object',
+    description:
+      `A one-time challenge for a presentation, good for ${CHALLENGE_TTL_S} s, usable by this verifier only. ` +
+      'The holder’s key-binding JWT carries nonce and aud; POST /v1/verify names the nonce as challenge.',
+    properties: {
+      nonce: { type: 'string' },
+      aud: { type: 'string', description: 'This verifier: <public URL>/verifiers/<principal id>' },
+      expiresAt: { type: 'string', format: 'date-time' },
+    },
+    required: ['nonce', 'aud', 'expiresAt'],
+  },
+  CNonce: {
+    type: 'object',
+    description:
+      `OpenID4VCI 1.0 Nonce Response: a c_nonce for a proof of possession (openid4vci-proof+jwt), good once, ` +
+      `for ${C_NONCE_TTL_S} s. Sent with Cache-Control: no-store.`,
+    properties: { c_nonce: { type: 'string' } },
+    required: ['c_nonce'],
+  },
+} as const;
 
 export const ROUTES: RouteDoc[] = [
   {
@@ -111,6 +203,15 @@ export const ROUTES: RouteDoc[] = [
     ok: { status: 201, description: 'The credential, its digest and its anchor' },
   },
   {
+    method: 'post',
+    path: '/v1/nonce',
+    summary:
+      'A c_nonce (OpenID4VCI 1.0 Nonce Endpoint) for the proof of possession (holderProof) that binding a credential to holderPublicJwk needs',
+    tag: 'credentials',
+    scope: null,
+    ok: { status: 200, description: 'The c_nonce (never cached)', schema: 'CNonce' },
+  },
+  {
     method: 'get',
     path: '/v1/credentials/{id}',
     summary: 'An issued credential (the issuer’s own only)',
@@ -183,7 +284,7 @@ export const ROUTES: RouteDoc[] = [
     scope: 'verify',
     body: 'api-verify',
     alsoAccepts: ['text/plain'],
-    ok: { status: 200, description: 'The verification report' },
+    ok: { status: 200, description: 'The verification report', schema: 'VerificationReport' },
   },
   {
     method: 'post',
@@ -193,6 +294,15 @@ export const ROUTES: RouteDoc[] = [
     scope: 'verify',
     body: 'api-verify-batch',
     ok: { status: 200, description: 'A report per credential and a summary' },
+  },
+  {
+    method: 'post',
+    path: '/v1/verify/challenges',
+    summary:
+      'A one-time challenge (nonce, aud) for a holder’s device to sign into its key-binding JWT; name its nonce as "challenge" in POST /v1/verify',
+    tag: 'verify',
+    scope: 'verify',
+    ok: { status: 201, description: 'The challenge', schema: 'VerifierChallenge' },
   },
   {
     method: 'put',
@@ -369,7 +479,15 @@ export function openApiDocument(publicUrl: string, version: string): object {
       responses: {
         [String(r.ok.status)]: {
           description: r.ok.description,
-          ...(r.ok.status !== 204 ? { content: { [r.ok.mediaType ?? 'application/json']: {} } } : {}),
+          ...(r.ok.status !== 204
+            ? {
+                content: {
+                  [r.ok.mediaType ?? 'application/json']: r.ok.schema
+                    ? { schema: { $ref: `#/components/schemas/${r.ok.schema}` } }
+                    : {},
+                },
+              }
+            : {}),
         },
         ...errors,
       },
@@ -409,6 +527,7 @@ export function openApiDocument(publicUrl: string, version: string): object {
           },
           required: ['type', 'title', 'status', 'code'],
         },
+        ...RESPONSE_SCHEMAS,
         ...Object.fromEntries(ALL_SCHEMAS.map((s) => [schemaName(s.$id), s])),
       },
     },

@@ -21,7 +21,16 @@ export type Outcome = 'pass' | 'fail' | 'skipped';
 
 /** Reason codes, by check. Stable: never renamed once published. */
 export const REASON_CODES = {
-  format: ['empty', 'too_large', 'unrecognised', 'bad_header', 'unsupported_typ', 'bad_payload', 'bad_disclosure'],
+  format: [
+    'empty',
+    'too_large',
+    'unrecognised',
+    'bad_header',
+    'unsupported_typ',
+    'bad_payload',
+    'bad_disclosure',
+    'holder_commitment_disclosed',
+  ],
   signature: ['alg_not_allowed', 'bad_kid', 'unknown_key', 'alg_mismatch', 'bad_signature'],
   issuerTrusted: ['unknown_issuer', 'issuer_mismatch', 'issuer_suspended', 'issuer_revoked'],
   issuerAuthorizedForType: ['type_not_allowed'],
@@ -45,6 +54,14 @@ export interface Reason {
   field?: string;
 }
 
+/**
+ * How a credential bound to a key (cnf) was presented: `challenge` — its key-binding JWT
+ * answered a one-time challenge this verifier obtained from the gateway (nonce and aud, used
+ * once); `static` — no challenge, only a fresh key-binding JWT (iat within KB_MAX_AGE_S: the
+ * offline QR code). Absent for credentials not bound to a key.
+ */
+export type BindingMode = 'challenge' | 'static';
+
 export interface VerificationReport {
   verified: boolean;
   checks: Record<CheckName, Outcome>;
@@ -67,6 +84,8 @@ export interface VerificationReport {
     statusReason?: string;
     updatedAt: string;
   };
+  /** For a credential bound to a key: how its holder's key-binding JWT was judged. */
+  presentation?: { binding: BindingMode };
   checkedAt: string;
 }
 
@@ -95,8 +114,9 @@ export class ReportBuilder {
     return checks.every((c) => this.checks[c] === 'pass');
   }
 
-  build(extra: Pick<VerificationReport, 'credential' | 'anchor'>, now: Date): VerificationReport {
-    // Every check must pass; holder binding may be skipped (nothing to bind, and not required).
+  build(extra: Pick<VerificationReport, 'credential' | 'anchor' | 'presentation'>, now: Date): VerificationReport {
+    // Every check must pass; holder binding may be skipped only when there is nothing to bind
+    // (no cnf): the decision itself fails a bound credential without a valid key-binding JWT.
     const verified = CHECKS.every((c) =>
       c === 'holderBinding' ? this.checks[c] !== 'fail' : this.checks[c] === 'pass',
     );
@@ -106,6 +126,7 @@ export class ReportBuilder {
       reasons: this.reasons,
       ...(extra.credential ? { credential: extra.credential } : {}),
       ...(extra.anchor ? { anchor: extra.anchor } : {}),
+      ...(extra.presentation ? { presentation: extra.presentation } : {}),
       checkedAt: now.toISOString(),
     };
   }

@@ -1,7 +1,8 @@
 /**
  * `npm run demo` against a running gateway: it runs to its end (exit 0), and what it prints
  * is what happened — each verification's verdict, the work card's disclosed fields, the
- * link to the verifier page, which itself verifies.
+ * link to the verifier page, which itself verifies, the card signed live for the
+ * restaurant's challenge, its replay and a copy without the phone's signature refused.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -29,7 +30,7 @@ describe('e2e: npm run demo', function () {
   });
   after(async () => gw?.stop());
 
-  it('verifies all three, then shows the suspension, the revocation and the reinstatement', () => {
+  it('verifies all three, a challenge answered once, then the suspension, the revocation and the reinstatement', () => {
     const verdicts = out
       .split('\n')
       .filter((l) => /✔ verified|✘ not verified/.test(l))
@@ -39,11 +40,15 @@ describe('e2e: npm run demo', function () {
       'skill certificate ✔ verified',
       'labor contract ✔ verified',
       'work card ✔ verified',
+      'work card, signed live ✔ verified',
+      'the same answer again ✘ not verified — holderBinding: kb_nonce',
+      'a copy (no phone signature) ✘ not verified — holderBinding: kb_missing',
       'health certificate ✘ not verified — status: suspended',
       'labor contract ✘ not verified — status: revoked',
       'health certificate ✔ verified',
     ]);
     expect(out).to.match(/verifiers to tell: hotpot-chunxi-[0-9a-f]{6}/);
+    expect(out).to.include('presentation: challenge');
   });
 
   it('each credential it issues is valid now and for its natural term, whatever day it runs', async () => {

@@ -166,9 +166,9 @@ describeOnLedgers('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', fu
     });
 
     it('/metrics: Prometheus text with verifications by outcome, requests, latency, ledger height', async () => {
-      expectVerified(await gw.verify(verifier, cred.credential));
-      expectVerified(await gw.verify(verifier, cred.credential));
-      expectFailed(await gw.verify(verifier, revokedCred.credential), 'status', 'revoked');
+      expectVerified(await gw.verify(verifier, cred.presentation));
+      expectVerified(await gw.verify(verifier, cred.presentation));
+      expectFailed(await gw.verify(verifier, revokedCred.presentation), 'status', 'revoked');
       expectFailed(await gw.verify(verifier, 'garbage'), 'format', 'unrecognised');
       const res = await gw.api('GET', '/metrics');
       expect(res.status).to.equal(200);

@@ -122,6 +122,14 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
       kek,
       publicUrl: cfg.publicUrl,
       now: () => new Date(),
+      idempotencyLeaseMs: cfg.idempotencyLeaseMs,
+      ...(cfg.killAt
+        ? {
+            fault: (point) => {
+              if (point === cfg.killAt) process.kill(process.pid, 'SIGKILL');
+            },
+          }
+        : {}),
     };
     const boot = await bootstrap(services, cfg);
     const trustList = new TrustList(services);

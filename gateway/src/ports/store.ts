@@ -217,6 +217,12 @@ export interface Store {
   /** Store the response of a claim (open or taken over) and end its lease. */
   completeIdempotencyKey(principal: string, key: string, response: { status: number; body: unknown }): Promise<void>;
   /**
+   * End the lease of an open claim, still under `leaseUntil`, without forgetting it: its
+   * request stopped with the outcome unknown (e.g. the ledger did not answer), so a retry
+   * may take it over at once and finish what was recorded.
+   */
+  yieldIdempotencyKey(principal: string, key: string, leaseUntil: string): Promise<void>;
+  /**
    * Forget an open claim whose request failed before doing anything, so a retry can run.
    * With `leaseUntil`, only the claim still under that lease is forgotten: a holder whose
    * claim was taken over meanwhile does not release its taker's.

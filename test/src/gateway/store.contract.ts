@@ -540,6 +540,24 @@ export function storeContract(
         expect(await other.claimIdempotencyKey({ ...c, requestHash: hex(32) })).to.deep.equal(winners[0]);
       });
 
+      test('yield ends the lease of a claim still under it (a retry may take it over at once), and keeps the claim', async () => {
+        const c = claim({ leaseUntil: '2026-05-01T07:01:00.000Z' });
+        await store.claimIdempotencyKey(c);
+        await store.yieldIdempotencyKey(c.principal, c.key, '2026-05-01T07:00:30.000Z');
+        expect(
+          await store.claimIdempotencyKey({ ...c, requestHash: hex(32) }),
+          'another lease: unchanged',
+        ).to.deep.equal(c);
+        await store.yieldIdempotencyKey(c.principal, c.key, c.leaseUntil!);
+        const { leaseUntil: _gone, ...open } = c;
+        expect(await store.claimIdempotencyKey({ ...c, requestHash: hex(32) })).to.deep.equal(open);
+        const lease2 = '2026-05-01T07:01:00.000Z';
+        expect(await store.takeOverIdempotencyKey(c.principal, c.key, '2026-05-01T07:00:01Z', lease2)).to.deep.equal({
+          ...c,
+          leaseUntil: lease2,
+        });
+      });
+
       test('release with a lease forgets the claim only while it is still under that lease', async () => {
         const c = claim({ leaseUntil: '2026-05-01T07:01:00.000Z' });
         await store.claimIdempotencyKey(c);

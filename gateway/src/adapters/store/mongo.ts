@@ -658,6 +658,14 @@ export class MongoStore implements Store {
     ).exec();
   }
 
+  async yieldIdempotencyKey(principal: string, key: string, leaseUntil: string): Promise<void> {
+    this.check();
+    await this.Idempotency.updateOne(
+      { principal, key, response: { $exists: false }, leaseUntil },
+      { $unset: { leaseUntil: 1, leaseTime: 1 } },
+    ).exec();
+  }
+
   async releaseIdempotencyKey(principal: string, key: string, leaseUntil?: string): Promise<void> {
     this.check();
     // Only an open claim is forgotten (a completed one keeps answering retries), and with

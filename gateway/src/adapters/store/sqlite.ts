@@ -371,6 +371,9 @@ export class SqliteStore implements Store {
       completeIdempotency: db.prepare(
         `UPDATE idempotency SET response = ?, lease_until = NULL, lease_ms = NULL WHERE principal = ? AND key = ?`,
       ),
+      yieldIdempotency: db.prepare(`
+        UPDATE idempotency SET lease_until = NULL, lease_ms = NULL
+        WHERE principal = ? AND key = ? AND response IS NULL AND lease_until = ?`),
       releaseIdempotency: db.prepare(`
         DELETE FROM idempotency WHERE principal = @principal AND key = @key AND response IS NULL
           AND (@lease_until IS NULL OR lease_until = @lease_until)`),
@@ -635,6 +638,10 @@ export class SqliteStore implements Store {
     response: { status: number; body: unknown },
   ): Promise<void> {
     await this.durably(() => this.s.completeIdempotency.run(json(response), principal, key));
+  }
+
+  async yieldIdempotencyKey(principal: string, key: string, leaseUntil: string): Promise<void> {
+    await this.durably(() => this.s.yieldIdempotency.run(principal, key, leaseUntil));
   }
 
   async releaseIdempotencyKey(principal: string, key: string, leaseUntil?: string): Promise<void> {

@@ -279,7 +279,8 @@ async function issueOnce(
  * Issue under a claim this request holds: finish what an earlier holder recorded (the
  * credential under the claim's id), or issue it; then store the answer, which ends the
  * claim (retention prunes it in time). A refusal releases the claim so the key can be used
- * again; an unknown outcome (ledger unavailable) keeps it for a retry to finish.
+ * again; any other failure (the ledger unavailable: the outcome unknown) keeps the claim
+ * but ends its lease, so that a retry takes it over at once and finishes it.
  */
 async function issueUnderClaim(
   s: Services,
@@ -317,8 +318,12 @@ async function issueUnderClaim(
     });
     return responseOf(s, done, inHand);
   } catch (e) {
+    // Best effort: should this write fail too, the lease ends by itself.
+    const lease = claim.leaseUntil;
     if (e instanceof ApiError && e.code !== 'ledger_unavailable') {
-      await s.store.releaseIdempotencyKey(claim.principal, claim.key, claim.leaseUntil);
+      await s.store.releaseIdempotencyKey(claim.principal, claim.key, lease).catch(() => undefined);
+    } else if (lease) {
+      await s.store.yieldIdempotencyKey(claim.principal, claim.key, lease).catch(() => undefined);
     }
     throw e;
   }

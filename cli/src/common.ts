@@ -10,6 +10,7 @@ import { readBlockAt, scanBlockFiles } from '@anxin/network/embedded/blockfile';
 import { CHAIN_DIR } from '@anxin/network/embedded/genesis';
 import { openFabricProfile } from './fabric';
 import {
+  DEFAULT_CHAINCODE,
   dataDirSource,
   fileSource,
   ledgerDirOf,
@@ -63,6 +64,8 @@ export interface SourceOptions {
   data?: string;
   file?: string;
   fabric?: string;
+  /** --chaincode: the name of the Anxin chaincode on the ledger, when its own configuration does not say. */
+  chaincode?: string;
 }
 
 /** The three ways to name where blocks come from; at most one. */
@@ -79,6 +82,28 @@ export function sourceOptions(which: Array<'data' | 'file' | 'fabric'> = ['data'
     ),
   };
   return which.map((w) => all[w].conflicts(which.filter((x) => x !== w)));
+}
+
+/**
+ * --chaincode NAME: which chaincode's transactions are Anxin's. By default the name the
+ * ledger's own configuration gives (an embedded ledger's network.json, a Fabric profile's
+ * chaincode / ANXIN_FABRIC_CHAINCODE, an export's header), else 'anxin'.
+ */
+export function chaincodeOption(): Option {
+  return new Option(
+    '--chaincode <name>',
+    "the name of the Anxin chaincode on the ledger (default: as the ledger's configuration says, else anxin)",
+  ).argParser((v: string) => {
+    // Fabric's rule for chaincode names.
+    if (!/^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$/.test(v))
+      throw new InvalidArgumentError('must be a chaincode name (letters, digits, - and _ between them)');
+    return v;
+  });
+}
+
+/** The chaincode name to read: --chaincode, else the source's own, else 'anxin'. */
+export function chaincodeName(o: SourceOptions, source: { chaincode?: string }): string {
+  return o.chaincode ?? source.chaincode ?? DEFAULT_CHAINCODE;
 }
 
 /** The data directory to use: --data, else $ANXIN_DATA_DIR. */

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { FabricLedgerConfig } from '@anxin/network/fabric';
+import { FAULT_POINTS, type FaultPoint } from './services/context';
 
 /** Where the Fabric peer is and who the gateway is on it (from the ANXIN_FABRIC_* variables). */
 export type FabricConfig = FabricLedgerConfig;
@@ -33,6 +34,13 @@ export interface Config {
   verifyThreads: number;
   /** Webhook notifications: the first retry after this many ms, doubling each attempt; given up after maxAttempts. */
   notify: { retryBaseMs: number; maxAttempts: number };
+  /** How long an Idempotency-Key claim is held for its request before a retry may take it over. */
+  idempotencyLeaseMs: number;
+  /**
+   * For crash tests only (ANXIN_TEST_KILL_AT): the process kills itself (SIGKILL) when an
+   * issuance reaches this point, so that recovering from exactly there can be tested.
+   */
+  killAt?: FaultPoint;
 }
 
 export class ConfigError extends Error {
@@ -177,5 +185,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
       retryBaseMs: int(env, 'ANXIN_NOTIFY_RETRY_MS', 30_000, 10, 3_600_000),
       maxAttempts: int(env, 'ANXIN_NOTIFY_ATTEMPTS', 10, 1, 50),
     },
+    idempotencyLeaseMs: int(env, 'ANXIN_IDEMPOTENCY_LEASE_MS', 60_000, 1_000, 3_600_000),
+    ...(env.ANXIN_TEST_KILL_AT ? { killAt: oneOf(env, 'ANXIN_TEST_KILL_AT', FAULT_POINTS, FAULT_POINTS[0]!) } : {}),
   };
 }

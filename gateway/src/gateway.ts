@@ -21,7 +21,7 @@ import type { Store } from './ports/store';
 import type { Services } from './services/context';
 import { KeyStore } from './services/keystore';
 import { LedgerClient } from './services/ledger-client';
-import { Projection } from './services/projection';
+import { Projection, type ChangeAt, type HookFailure } from './services/projection';
 import { Notifier } from './services/notify';
 import { Retention } from './services/retention';
 import { TrustList } from './services/trust-list';
@@ -107,8 +107,24 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
   try {
     ledger = await openLedger(cfg);
     const ledgerClient = new LedgerClient(ledger);
+    const metrics = new Metrics();
     const projection = new Projection(store, ledger);
     projection.on('error', (e) => logger.error({ err: e }, 'projection stopped'));
+    // A failing hook holds the projection at the change (the follower retries it): visible in logs and metrics.
+    projection.on('hook-failed', (f: HookFailure) => {
+      metrics.projectionHookFailures.inc();
+      if (f.attempt > 0) metrics.projectionStalled.set(1);
+      logger.error(
+        { err: f.error, block: f.at.block, tx: f.at.txIndex, attempt: f.attempt },
+        f.attempt > 0
+          ? 'projection held: a hook failed on this change; retrying'
+          : 'a hook failed on a change this gateway submitted; the projection applies it again',
+      );
+    });
+    projection.on('hook-recovered', (at: ChangeAt) => {
+      metrics.projectionStalled.set(0);
+      logger.info({ block: at.block, tx: at.txIndex }, 'projection moving again: the change went through');
+    });
     const verificationLog = new VerificationLog(store, 250, (e) =>
       logger.warn({ err: e }, 'verification log write failed'),
     );
@@ -122,6 +138,14 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
       kek,
       publicUrl: cfg.publicUrl,
       now: () => new Date(),
+      idempotencyLeaseMs: cfg.idempotencyLeaseMs,
+      ...(cfg.killAt
+        ? {
+            fault: (point) => {
+              if (point === cfg.killAt) process.kill(process.pid, 'SIGKILL');
+            },
+          }
+        : {}),
     };
     const boot = await bootstrap(services, cfg);
     const trustList = new TrustList(services);
@@ -129,7 +153,6 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
     notifier = new Notifier(services, trustList, cfg.notify, (e, msg) => logger.warn({ err: e }, msg));
     notifier.attach();
     await projection.start();
-    const metrics = new Metrics();
     projection.on('block', (n: number) => metrics.ledgerHeight.set(n + 1));
     verifierPool = new VerifierPool(cfg.verifyThreads, verifyDeps(services), projection, (e) =>
       logger.error({ err: e }, 'a verification thread stopped; replaced'),

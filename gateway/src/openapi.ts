@@ -459,6 +459,8 @@ export function openApiDocument(publicUrl: string, version: string): object {
                 name: 'Idempotency-Key',
                 in: 'header',
                 required: false,
+                description:
+                  'Retries with the same key and body get the same credential, issued and anchored once. While the first request is at work — or, should its gateway have died, until its lease ends and a retry takes it over — a retry gets 409 request_in_progress with Retry-After.',
                 schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{8,128}$' },
               },
             ],

@@ -46,6 +46,8 @@ export const CHAIN_DIR = join('chains', 'anxin');
 
 export interface GenesisOptions {
   channel?: string;
+  /** The name the Anxin chaincode goes by (the namespace of its writes); default 'anxin'. */
+  chaincode?: string;
   chaincodeVersion?: string;
   batch?: Partial<BatchConfig>;
 }
@@ -109,7 +111,7 @@ export async function createNetwork(root: string, opts: GenesisOptions = {}): Pr
   const d: NetworkDescriptor = {
     version: 1,
     channel: opts.channel ?? 'anxin',
-    chaincode: { name: 'anxin', version: opts.chaincodeVersion ?? '1' },
+    chaincode: { name: opts.chaincode ?? 'anxin', version: opts.chaincodeVersion ?? '1' },
     orgs: [org1, ord],
     peer: { mspId: org1.mspId, name: `peer0.${org1.domain}` },
     orderer: { mspId: ord.mspId, name: `orderer0.${ord.domain}` },

@@ -237,6 +237,11 @@ export class EmbeddedLedger implements Ledger {
     }
   }
 
+  /** The chaincode name block 0's network descriptor gives (network.json). */
+  get chaincode(): string {
+    return this.descriptor.chaincode.name;
+  }
+
   get height(): number {
     return this.heightValue;
   }

@@ -1,7 +1,7 @@
 /**
  * Helper commands for network/fabric/scripts (they call `node network/dist/fabric/cli.js …`).
  *
- *   init --dir DIR [--orgs N] [--orderers M] [--peers P] [--base-port P] [--channel C]
+ *   init --dir DIR [--orgs N] [--orderers M] [--peers P] [--base-port P] [--channel C] [--chaincode NAME]
  *        [--batch-timeout 250ms] [--max-message-count 100] [--absolute-max-bytes '10 MB']
  *        [--preferred-max-bytes '2 MB'] [--hosts h1,h2]
  *        generate crypto material, DIR/configtx.yaml, DIR/network.json, DIR/anxin-fabric.env

@@ -150,6 +150,8 @@ export interface StartFabricNetworkOptions {
   peersPerOrg?: number;
   /** First port to try (default 27050). */
   basePort?: number;
+  /** The name the Anxin chaincode is deployed under (network.json's gateway.chaincode; default 'anxin'). */
+  chaincode?: string;
   /** Orderer BatchTimeout, Go duration (default '250ms'). */
   batchTimeout?: string;
   /** Orderer BatchSize.MaxMessageCount (default 100). */
@@ -316,6 +318,7 @@ export async function startFabricNetwork(opts: StartFabricNetworkOptions): Promi
   if (opts.orderers !== undefined) args.push('--orderers', String(opts.orderers));
   if (opts.peersPerOrg !== undefined) args.push('--peers', String(opts.peersPerOrg));
   if (opts.basePort !== undefined) args.push('--base-port', String(opts.basePort));
+  if (opts.chaincode !== undefined) args.push('--chaincode', opts.chaincode);
   if (opts.batchTimeout !== undefined) args.push('--batch-timeout', opts.batchTimeout);
   if (opts.maxMessageCount !== undefined) args.push('--max-message-count', String(opts.maxMessageCount));
   if (opts.absoluteMaxBytes !== undefined) args.push('--absolute-max-bytes', opts.absoluteMaxBytes);

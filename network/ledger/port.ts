@@ -46,6 +46,11 @@ export interface StreamOptions {
 
 export interface Ledger {
   readonly kind: 'embedded' | 'fabric';
+  /**
+   * The name the Anxin chaincode has on this ledger, from the ledger's own configuration:
+   * the namespace of its writes in every transaction's read-write set.
+   */
+  readonly chaincode: string;
   /** Endorse, order and commit a transaction; resolves once it is committed VALID. */
   submit(fn: string, args: string[]): Promise<SubmitResult>;
   /** Run a read-only transaction against committed state. */

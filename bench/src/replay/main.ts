@@ -258,7 +258,15 @@ async function signatureChecks(
     for (let n = from; n < to; n++) {
       // Signature checks only: the workers send back findings and counts, not the transactions' facts.
       inFlight.push(
-        pool.check({ number: n, bytes: blocks.all[n]!, check: true, genesis: false, fabric: false, facts: false }),
+        pool.check({
+          number: n,
+          bytes: blocks.all[n]!,
+          check: true,
+          genesis: false,
+          fabric: false,
+          facts: false,
+          chaincode: 'anxin',
+        }),
       );
       while (inFlight.length >= window) await settle();
     }

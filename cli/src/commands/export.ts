@@ -82,6 +82,7 @@ async function run(o: ExportCliOptions): Promise<ExportResult> {
       exportedAt: new Date().toISOString(),
       source: source.describe,
       fabric: source.fabric,
+      ...(source.chaincode ? { chaincode: source.chaincode } : {}),
       ...(lastBlockHash ? { lastBlockHash } : {}),
     };
     const fd = openSync(tmp, 'w', 0o644);

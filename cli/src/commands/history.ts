@@ -7,8 +7,18 @@
 import { Command } from 'commander';
 import { TxValidationCode, decodeBlock, validationCodeName } from '@anxin/network';
 import type { AnchorRecord } from '@anxin/schemas';
-import { CliError, EXIT, openSource, out, outJson, plural, sourceOptions, type SourceOptions } from '../common';
-import { CHAINCODE } from '../replay/statements';
+import {
+  CliError,
+  EXIT,
+  chaincodeName,
+  chaincodeOption,
+  openSource,
+  out,
+  outJson,
+  plural,
+  sourceOptions,
+  type SourceOptions,
+} from '../common';
 import { decodeJws } from './inspect';
 
 export interface HistoryEntry {
@@ -37,6 +47,7 @@ export async function credentialHistory(o: SourceOptions, id: string): Promise<H
   const key = `\u0000anchor\u0000${id}\u0000`;
   const needle = Buffer.from(key, 'utf8');
   const source = await openSource(o);
+  const chaincode = chaincodeName(o, source);
   const entries: HistoryEntry[] = [];
   let current: AnchorRecord | undefined;
   try {
@@ -46,7 +57,7 @@ export async function credentialHistory(o: SourceOptions, id: string): Promise<H
       const b = decodeBlock(raw.bytes);
       for (const t of b.transactions) {
         for (const a of t.actions) {
-          const w = a.rwsets.find((s) => s.namespace === CHAINCODE)?.writes.find((x) => x.key === key);
+          const w = a.rwsets.find((s) => s.namespace === chaincode)?.writes.find((x) => x.key === key);
           if (!w) continue;
           const fn = a.args[0] ? Buffer.from(a.args[0]).toString('utf8') : '';
           const st = a.args[1] ? decodeJws(Buffer.from(a.args[1]).toString('utf8')) : undefined;
@@ -126,7 +137,8 @@ export function historyCommand(): Command {
       ].join('\n\n'),
     );
   for (const opt of sourceOptions()) c.addOption(opt);
-  c.option('--json', 'print the history as JSON')
+  c.addOption(chaincodeOption())
+    .option('--json', 'print the history as JSON')
     .addHelpText(
       'after',
       `

@@ -10,6 +10,7 @@ import {
   CliError,
   EXIT,
   blockNumber,
+  chaincodeOption,
   openSource,
   out,
   outJson,
@@ -132,6 +133,7 @@ async function run(o: ReplayCliOptions): Promise<number> {
         ...(o.to !== undefined ? { to: o.to } : {}),
         workers: o.workers,
         maxFindings: o.maxFindings,
+        ...(o.chaincode ? { chaincode: o.chaincode } : {}),
         ...(store ? { store } : {}),
         onBlock: (p) => bar.update(p),
       });
@@ -161,10 +163,11 @@ export function replayCommand(): Command {
       ].join('\n\n'),
     );
   for (const opt of sourceOptions()) c.addOption(opt);
-  c.option(
-    '--store <uri>',
-    "also compare the store's projection: a SQLite file (PATH or sqlite:PATH) or a mongodb:// URI",
-  )
+  c.addOption(chaincodeOption())
+    .option(
+      '--store <uri>',
+      "also compare the store's projection: a SQLite file (PATH or sqlite:PATH) or a mongodb:// URI",
+    )
     .option(
       '--from <n>',
       'check from this block on (earlier blocks are read, to rebuild the state, but not checked)',

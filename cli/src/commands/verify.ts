@@ -25,6 +25,8 @@ import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
 import {
   CliError,
   EXIT,
+  chaincodeName,
+  chaincodeOption,
   openSource,
   out,
   outJson,
@@ -35,8 +37,7 @@ import {
 } from '../common';
 import { replay } from '../replay/engine';
 import { describe as describeFinding } from '../replay/findings';
-import { ledgerDirOf, openIndex } from '../replay/source';
-import { CHAINCODE } from '../replay/statements';
+import { chaincodeOf, ledgerDirOf, openIndex } from '../replay/source';
 import type { World } from '../replay/world';
 import { DEFAULT_WORKERS } from './replay';
 
@@ -67,8 +68,9 @@ export function readCredentialArg(arg: string): string {
 }
 
 /** Deps over the ledger's current state in a data directory's index (read-only, one query per lookup). */
-function indexDeps(dir: string): { deps: VerifyDeps; describe: string; close(): void } {
+function indexDeps(dir: string, o: SourceOptions): { deps: VerifyDeps; describe: string; close(): void } {
   const ledgerDir = ledgerDirOf(dir);
+  const chaincode = chaincodeName(o, { chaincode: chaincodeOf(ledgerDir) });
   const db = openIndex(ledgerDir);
   if (!db)
     throw new CliError(
@@ -77,7 +79,7 @@ function indexDeps(dir: string): { deps: VerifyDeps; describe: string; close(): 
   const get = db.prepare('SELECT value, block, tx FROM state WHERE ns = ? AND key = ?');
   const txBlock = db.prepare('SELECT block FROM txs WHERE txid = ?');
   const read = (key: string) =>
-    get.get(CHAINCODE, Buffer.from(key, 'utf8')) as { value: Buffer; block: number; tx: number } | undefined;
+    get.get(chaincode, Buffer.from(key, 'utf8')) as { value: Buffer; block: number; tx: number } | undefined;
   const issuers = new Map<string, IssuerRecord | undefined>();
   return {
     describe: `the ledger's current state in ${ledgerDir}`,
@@ -102,10 +104,10 @@ function indexDeps(dir: string): { deps: VerifyDeps; describe: string; close(): 
   };
 }
 
-/** Deps over a state rebuilt by a replay. */
-function worldDeps(world: World): VerifyDeps {
+/** Deps over a state rebuilt by a replay of the ledger whose Anxin chaincode is `chaincode`. */
+function worldDeps(world: World, chaincode: string): VerifyDeps {
   const value = <T>(key: string): { v: T; version: { block: number; tx: number } } | undefined => {
-    const x = world.get(CHAINCODE, key);
+    const x = world.get(chaincode, key);
     return x ? { v: JSON.parse(Buffer.from(x.value).toString('utf8')) as T, version: x.version } : undefined;
   };
   return {
@@ -309,15 +311,16 @@ async function run(arg: string, o: VerifyCliOptions): Promise<number> {
   } else {
     requireSource(o);
     if ((o.data || process.env.ANXIN_DATA_DIR) && !o.file && !o.fabric && !o.replay) {
-      const d = indexDeps(o.data ?? process.env.ANXIN_DATA_DIR!);
+      const d = indexDeps(o.data ?? process.env.ANXIN_DATA_DIR!, o);
       deps = d.deps;
       against = d.describe;
       close = d.close;
     } else {
       const source = await openSource(o);
+      const chaincode = chaincodeName(o, source);
       let r;
       try {
-        r = await replay(source, { workers: o.workers, keepWorld: true });
+        r = await replay(source, { workers: o.workers, keepWorld: true, chaincode });
       } finally {
         await source.close().catch(() => undefined);
       }
@@ -330,7 +333,7 @@ async function run(arg: string, o: VerifyCliOptions): Promise<number> {
       }
       if (r.summary.notes.some((n) => /starts at block/.test(n)))
         throw new CliError('the export does not start at block 0: the state cannot be rebuilt from it');
-      deps = worldDeps(r.world!);
+      deps = worldDeps(r.world!, chaincode);
       against = `the state rebuilt by replaying ${source.describe} (every check passed)`;
     }
   }
@@ -367,7 +370,8 @@ export function verifyCommand(): Command {
       ].join('\n\n'),
     );
   for (const opt of sourceOptions()) c.addOption(opt);
-  c.option('--replay', 'with --data: rebuild the state by a full replay (every check) instead of reading the index')
+  c.addOption(chaincodeOption())
+    .option('--replay', 'with --data: rebuild the state by a full replay (every check) instead of reading the index')
     .option('--trust-list <file>', 'a trust list saved from GET /v1/trust-list (JSON: { trustList, kid, publicJwk })')
     .option(
       '--trust-key-thumbprint <t>',

@@ -85,6 +85,8 @@ export interface CheckRequest {
   fabric: boolean;
   /** Return the transactions' facts and keep the block for rechecks (default true; false: signature checks only). */
   facts?: boolean;
+  /** The name the Anxin chaincode has on this ledger. */
+  chaincode: string;
 }
 
 export type CheckResult = ({ ok: true } & BlockFacts) | { ok: false; error: string; number?: number };
@@ -202,9 +204,9 @@ function own(b: Uint8Array): Uint8Array {
 }
 
 /** The facts of a decoded block the main thread needs, copied out of the block's buffer. */
-function factsOf(b: DecodedBlock): TxFacts[] {
+function factsOf(b: DecodedBlock, chaincode: string): TxFacts[] {
   return b.transactions.map((t) => {
-    const call = t.type === 'ENDORSER_TRANSACTION' ? anxinCall(t) : undefined;
+    const call = t.type === 'ENDORSER_TRANSACTION' ? anxinCall(t, chaincode) : undefined;
     const facts: TxFacts = {
       index: t.index,
       txId: t.txId,
@@ -236,7 +238,7 @@ function factsOf(b: DecodedBlock): TxFacts[] {
  */
 export class BlockChecker {
   private registry: { version: number; msps: MspRegistry } | undefined;
-  private readonly waiting = new Map<number, { b: DecodedBlock; n: number }>();
+  private readonly waiting = new Map<number, { b: DecodedBlock; n: number; chaincode: string }>();
 
   setMsps(version: number, set: MspSet): void {
     if (this.registry?.version !== version) this.registry = { version, msps: new MspRegistry(set) };
@@ -262,7 +264,7 @@ export class BlockChecker {
     let txs: TxFacts[] = [];
     const wantFacts = req.facts !== false;
     try {
-      if (wantFacts || req.genesis) txs = factsOf(b);
+      if (wantFacts || req.genesis) txs = factsOf(b, req.chaincode);
     } catch (e) {
       return { ok: false, error: `the block's contents do not decode: ${(e as Error).message}` };
     }
@@ -306,7 +308,7 @@ export class BlockChecker {
           detail: `the block could not be checked: ${(e as Error).message}`,
         });
       }
-      if (wantFacts) this.waiting.set(req.seq, { b, n: req.number });
+      if (wantFacts) this.waiting.set(req.seq, { b, n: req.number, chaincode: req.chaincode });
     }
     return {
       ok: true,
@@ -332,7 +334,9 @@ export class BlockChecker {
         out.findings.push({ kind: 'source', detail: `internal: block ${seq} is not waiting for rechecks` });
       return out;
     }
-    const results = await Promise.all(txs.map((t) => recheckStatement(w.n, w.b.transactions[t.index]!, t.pre)));
+    const results = await Promise.all(
+      txs.map((t) => recheckStatement(w.n, w.b.transactions[t.index]!, t.pre, w.chaincode)),
+    );
     for (const r of results) {
       out.findings.push(...r.findings);
       if (r.kind) out.kinds[r.kind] = (out.kinds[r.kind] ?? 0) + 1;

@@ -23,8 +23,8 @@ import { createHash } from 'node:crypto';
 import type { CheckResult, RecheckResult, RecheckTx } from './check';
 import type { Finding } from './findings';
 import { CheckPool, type Dispatched } from './pool';
-import { SourceError, type BlockSource, type RawBlock } from './source';
-import { CHAINCODE, anxinReads } from './statements';
+import { DEFAULT_CHAINCODE, SourceError, type BlockSource, type RawBlock } from './source';
+import { anxinReads } from './statements';
 import { World } from './world';
 
 export interface ReplayOptions {
@@ -41,6 +41,8 @@ export interface ReplayOptions {
   window?: number;
   /** Keep the rebuilt world state in the result (`world`, not enumerable: not in JSON). */
   keepWorld?: boolean;
+  /** The name the Anxin chaincode has on this ledger (default: what the source says, else 'anxin'). */
+  chaincode?: string;
 }
 
 export interface ReplaySummary {
@@ -107,8 +109,6 @@ const KIND_ORDER = [
 ];
 const STATUS_ORDER = ['active', 'suspended', 'revoked'];
 
-const ANCHOR_PREFIX = `${CHAINCODE}\u0000\u0000anchor\u0000`;
-const ISSUER_PREFIX = `${CHAINCODE}\u0000\u0000issuer\u0000`;
 /** Codes the replay re-derives itself. */
 const REDERIVABLE: number[] = [
   TxValidationCode.VALID,
@@ -153,6 +153,9 @@ export async function replay(source: BlockSource, opts: ReplayOptions = {}): Pro
       `nothing to replay: blocks ${from}–${last} (the source holds blocks ${start}–${source.height - 1})`,
     );
   const maxFindings = opts.maxFindings ?? 1000;
+  const chaincode = opts.chaincode ?? source.chaincode ?? DEFAULT_CHAINCODE;
+  const ANCHOR_PREFIX = `${chaincode}\u0000\u0000anchor\u0000`;
+  const ISSUER_PREFIX = `${chaincode}\u0000\u0000issuer\u0000`;
   const workers = opts.workers ?? 0;
   const keepFindings = Math.max(maxFindings, 10_000);
   const findings: Finding[] = [];
@@ -187,7 +190,7 @@ export async function replay(source: BlockSource, opts: ReplayOptions = {}): Pro
       raw,
       check,
       genesis,
-      d: pool.check({ number: raw.number, bytes: raw.bytes, check, genesis, fabric: source.fabric }),
+      d: pool.check({ number: raw.number, bytes: raw.bytes, check, genesis, fabric: source.fabric, chaincode }),
     };
   };
 
@@ -325,13 +328,13 @@ export async function replay(source: BlockSource, opts: ReplayOptions = {}): Pro
         }
         if (valid && t.fn !== undefined) {
           if (t.stateChanging) {
-            const pre = anxinReads(t).map((k): [string, Uint8Array | null] => [
+            const pre = anxinReads(t, chaincode).map((k): [string, Uint8Array | null] => [
               k,
-              world.get(CHAINCODE, k)?.value ?? null,
+              world.get(chaincode, k)?.value ?? null,
             ]);
             todo.push({ index: t.index, pre });
           } else {
-            const wrote = t.rwsets.filter((s) => s.namespace === CHAINCODE).reduce((s, x) => s + x.writes.length, 0);
+            const wrote = t.rwsets.filter((s) => s.namespace === chaincode).reduce((s, x) => s + x.writes.length, 0);
             if (wrote)
               report({
                 kind: 'writeSet',

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Ledger } from '@anxin/network';
 import { scanBlockFiles } from '@anxin/network/embedded/blockfile';
-import { CHAIN_DIR } from '@anxin/network/embedded/genesis';
+import { CHAIN_DIR, isCreated, readDescriptor } from '@anxin/network/embedded/genesis';
 import type { Versioned } from './world';
 
 export interface RawBlock {
@@ -27,6 +27,8 @@ export interface BlockSource {
   start?: number;
   /** Whether blocks come from Fabric (metadata fields an embedded ledger leaves empty may be set). */
   fabric: boolean;
+  /** The name of the Anxin chaincode on this ledger, when the source's own configuration says. */
+  chaincode?: string;
   /** Blocks from `from` (context blocks first, when the source has them). */
   blocks(from: number): AsyncIterable<RawBlock>;
   /** The ledger's own current state at `height`, to compare the rebuilt state with, if the source has it. */
@@ -101,10 +103,12 @@ export function dataDirSource(dir: string): BlockSource {
     for (const _ of scanBlockFiles(chain)) height++;
   }
   const h = height;
+  const chaincode = chaincodeOf(ledgerDir);
   return {
     describe: `data directory ${ledgerDir}`,
     height: h,
     fabric: false,
+    ...(chaincode ? { chaincode } : {}),
     ...(state ? { state } : {}),
     async *blocks(from: number) {
       let n = 0;
@@ -127,6 +131,18 @@ export function dataDirSource(dir: string): BlockSource {
   };
 }
 
+/** The chaincode's name when nothing names another (the ledger's own configuration, or --chaincode). */
+export const DEFAULT_CHAINCODE = 'anxin';
+
+/** The chaincode name an embedded ledger's descriptor (network.json) gives, if it can be read. */
+export function chaincodeOf(ledgerDir: string): string | undefined {
+  try {
+    return isCreated(ledgerDir) ? readDescriptor(ledgerDir).chaincode.name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export const EXPORT_MAGIC = 'ANXIN-BLOCKS/1\n';
 
 export interface ExportHeader {
@@ -146,6 +162,8 @@ export interface ExportHeader {
   source: string;
   /** Whether the blocks come from Fabric. */
   fabric: boolean;
+  /** The name of the Anxin chaincode on the ledger exported, when known. */
+  chaincode?: string;
   /** Hex SHA-256 header hash of block `to`, as the exporting ledger computed it. */
   lastBlockHash?: string;
 }
@@ -223,6 +241,7 @@ export function fileSource(path: string): BlockSource {
     height: header.to + 1,
     start: header.from,
     fabric: !!header.fabric,
+    ...(typeof header.chaincode === 'string' && header.chaincode ? { chaincode: header.chaincode } : {}),
     async *blocks(from: number) {
       for (const [i, bytes] of frames.entries()) {
         const number = numbers[i];
@@ -243,6 +262,7 @@ export async function ledgerSource(ledger: Ledger, describe: string): Promise<Bl
     describe,
     height,
     fabric: ledger.kind === 'fabric',
+    chaincode: ledger.chaincode,
     async *blocks(from: number) {
       if (from >= height) return;
       for await (const b of ledger.blocks(from, { follow: true })) {

@@ -14,8 +14,6 @@ import { KeyValueLedgerState, Rejection, STATEMENT_RULES, canonicalBytes, type E
 import type { DecodedTx } from '@anxin/network';
 import type { Finding } from './findings';
 
-export const CHAINCODE = 'anxin';
-
 /** A key the transaction read, with its committed value before it (null: absent). */
 export type PreState = Array<[key: string, value: Uint8Array | null]>;
 
@@ -50,16 +48,25 @@ export const STATE_CHANGING = new Set(Object.keys(RULES));
 
 const text = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
 
-/** The Anxin chaincode call of a transaction: its function name, or undefined when it calls no Anxin function. */
-export function anxinCall(tx: DecodedTx): { fn: string; action: DecodedTx['actions'][number] } | undefined {
-  const a = tx.actions.find((x) => x.chaincode.name === CHAINCODE);
+/**
+ * The Anxin chaincode call of a transaction (`chaincode`: the name it has on this ledger):
+ * its function name, or undefined when it calls no Anxin function.
+ */
+export function anxinCall(
+  tx: DecodedTx,
+  chaincode: string,
+): { fn: string; action: DecodedTx['actions'][number] } | undefined {
+  const a = tx.actions.find((x) => x.chaincode.name === chaincode);
   return a ? { fn: a.args[0] ? text(a.args[0]) : '', action: a } : undefined;
 }
 
 /** The Anxin keys a transaction's read set names (what its pre-state must hold). */
-export function anxinReads(tx: { rwsets: Array<{ namespace: string; reads: Array<{ key: string }> }> }): string[] {
+export function anxinReads(
+  tx: { rwsets: Array<{ namespace: string; reads: Array<{ key: string }> }> },
+  chaincode: string,
+): string[] {
   const keys: string[] = [];
-  for (const s of tx.rwsets) if (s.namespace === CHAINCODE) for (const r of s.reads) keys.push(r.key);
+  for (const s of tx.rwsets) if (s.namespace === chaincode) for (const r of s.reads) keys.push(r.key);
   return keys;
 }
 
@@ -68,13 +75,14 @@ export async function recheckStatement(
   block: number,
   tx: DecodedTx,
   pre: PreState,
+  chaincode: string,
 ): Promise<{ findings: Finding[]; kind?: string }> {
   const findings: Finding[] = [];
   const at = { block, tx: tx.index, txId: tx.txId };
-  const call = anxinCall(tx);
+  const call = anxinCall(tx, chaincode);
   if (!call) return { findings };
   const { fn, action: a } = call;
-  const recorded = a.rwsets.find((s) => s.namespace === CHAINCODE)?.writes ?? [];
+  const recorded = a.rwsets.find((s) => s.namespace === chaincode)?.writes ?? [];
   const rule = RULES[fn];
   if (!rule) {
     // A query function committed as a transaction: harmless only if it wrote nothing.
@@ -142,12 +150,12 @@ export async function recheckStatement(
   }
   const ev = a.event;
   const evExpected = canonicalBytes(effect.event.payload);
-  if (ev && (ev.txId !== tx.txId || ev.chaincodeId !== CHAINCODE)) {
+  if (ev && (ev.txId !== tx.txId || ev.chaincodeId !== chaincode)) {
     findings.push({
       kind: 'event',
       ...at,
       detail: `${fn}: the event names another transaction or chaincode`,
-      expected: `${tx.txId} ${CHAINCODE}`,
+      expected: `${tx.txId} ${chaincode}`,
       actual: `${ev.txId} ${ev.chaincodeId}`,
     });
   }

@@ -47,6 +47,21 @@ export class Metrics {
     labelNames: ['type'] as const,
     registers: [this.registry],
   });
+  readonly idempotencyTakeOvers = new Counter({
+    name: 'anxin_idempotency_takeovers_total',
+    help: 'Idempotency-Key claims taken over by a retry after their holder’s lease ended (the holder had died).',
+    registers: [this.registry],
+  });
+  readonly projectionHookFailures = new Counter({
+    name: 'anxin_projection_hook_failures_total',
+    help: 'Times a change the projection applied failed in one of its hooks (e.g. queueing webhook notices); the change is retried.',
+    registers: [this.registry],
+  });
+  readonly projectionStalled = new Gauge({
+    name: 'anxin_projection_stalled',
+    help: '1 while the projection is held at a change whose hooks fail, else 0.',
+    registers: [this.registry],
+  });
   readonly ledgerHeight = new Gauge({
     name: 'anxin_ledger_height',
     help: 'Blocks on the ledger, as last seen.',

@@ -81,6 +81,13 @@ export interface IdempotencyRecord {
   /** What the request is about, e.g. the credential id it issues. */
   resource?: string;
   createdAt: string;
+  /**
+   * Until when the request holding an open claim may still be working on it (RFC 3339).
+   * Once it has passed, the holder is presumed gone (crashed) and a retry may take the
+   * claim over. Absent on completed claims, and on open claims written before claims had
+   * leases (those may be taken over at once).
+   */
+  leaseUntil?: string;
 }
 
 /** The projection of one anchor: its ledger record plus where it was last changed. */
@@ -174,6 +181,15 @@ export type NoncePurpose = 'challenge' | 'c_nonce';
 /** What using a nonce came to: the record it used, or why it could not be used. */
 export type NonceUse =
   { ok: true; record: NonceRecord } | { ok: false; why: 'unknown' | 'expired' | 'used' | 'not_yours' };
+/** How a delivery attempt ended. */
+export type NotificationOutcome =
+  | { state: 'delivered'; at: string }
+  | {
+      /** pending: retried at nextAttemptAt; failed: given up. */
+      state: 'pending' | 'failed';
+      error: string;
+      nextAttemptAt: string;
+    };
 
 /** What is old enough to go: each kind's records from before its instant. */
 export interface RetentionCutoffs {
@@ -207,6 +223,11 @@ export interface Store {
   listCustodialKeys(owner: string): Promise<CustodialKeyRecord[]>;
 
   putCredential(r: CredentialRecord): Promise<void>;
+  /**
+   * Record a credential unless one with its id is recorded already; resolves to the
+   * recorded one — this one, or the one that was there first (which is left untouched).
+   */
+  createCredential(r: CredentialRecord): Promise<CredentialRecord>;
   getCredential(id: string): Promise<CredentialRecord | undefined>;
 
   /**
@@ -214,9 +235,33 @@ export interface Store {
    * returns undefined; otherwise returns the existing record untouched.
    */
   claimIdempotencyKey(r: IdempotencyRecord): Promise<IdempotencyRecord | undefined>;
+  /**
+   * Take over an open claim whose lease has ended by `now` (or that has none): in one
+   * conditional write, give it a new lease until `leaseUntil` and resolve to it as now
+   * stored. Resolves to undefined when the claim is completed, released, or still leased
+   * (by its holder, or by another retry that took it over first): of two concurrent
+   * takers, one wins.
+   */
+  takeOverIdempotencyKey(
+    principal: string,
+    key: string,
+    now: string,
+    leaseUntil: string,
+  ): Promise<IdempotencyRecord | undefined>;
+  /** Store the response of a claim (open or taken over) and end its lease. */
   completeIdempotencyKey(principal: string, key: string, response: { status: number; body: unknown }): Promise<void>;
-  /** Forget a claim whose request failed before doing anything, so a retry can run. */
-  releaseIdempotencyKey(principal: string, key: string): Promise<void>;
+  /**
+   * End the lease of an open claim, still under `leaseUntil`, without forgetting it: its
+   * request stopped with the outcome unknown (e.g. the ledger did not answer), so a retry
+   * may take it over at once and finish what was recorded.
+   */
+  yieldIdempotencyKey(principal: string, key: string, leaseUntil: string): Promise<void>;
+  /**
+   * Forget an open claim whose request failed before doing anything, so a retry can run.
+   * With `leaseUntil`, only the claim still under that lease is forgotten: a holder whose
+   * claim was taken over meanwhile does not release its taker's.
+   */
+  releaseIdempotencyKey(principal: string, key: string, leaseUntil?: string): Promise<void>;
 
   /** Upsert, unless the stored projection was changed at a later (block, tx). */
   putAnchor(p: AnchorProjection): Promise<void>;
@@ -238,9 +283,21 @@ export interface Store {
   deleteWebhook(verifier: string): Promise<boolean>;
   /** Queue notifications; an id already queued is left as it is. Resolves to how many were new. */
   enqueueNotifications(n: NotificationRecord[]): Promise<number>;
-  /** Pending notifications due at `now`, the longest-waiting first. */
-  dueNotifications(now: string, limit: number): Promise<NotificationRecord[]>;
-  updateNotification(n: NotificationRecord): Promise<void>;
+  /**
+   * Lease up to `limit` pending notifications due at `now` (the longest-waiting first) to
+   * `owner` for `leaseMs`, counting one more attempt on each, in conditional writes: a
+   * notification is leased to one owner at a time, so gateways sharing the store never
+   * both send it. A leased notification is next due when its lease ends (should its owner
+   * never report). Resolves to the leased notifications, as now stored.
+   */
+  claimDueNotifications(now: string, limit: number, owner: string, leaseMs: number): Promise<NotificationRecord[]>;
+  /**
+   * Record how an attempt went; resolves to whether it was recorded. `delivered` is
+   * recorded over any state but delivered (a delivery is a fact, whoever reports it); a
+   * failure only by the owner of the current lease of a pending notification, so a late
+   * report never turns a delivered notification back, nor overwrites a later attempt's.
+   */
+  settleNotification(id: string, owner: string, outcome: NotificationOutcome): Promise<boolean>;
   /** A verifier's notifications, newest first. */
   listNotifications(verifier: string, limit: number): Promise<NotificationRecord[]>;
 

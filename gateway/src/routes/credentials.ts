@@ -33,7 +33,9 @@ export function idempotencyKey(header: string | string[] | undefined): string | 
 export function issuer(s: Services, metrics: Metrics) {
   return async (body: unknown, principal: Principal, idempotency: string | string[] | undefined) => {
     const request = validBody<IssueRequest>(issueCredentialRequestSchema.$id, body);
-    const out = await issueCredential(s, principal, request, idempotencyKey(idempotency));
+    const out = await issueCredential(s, principal, request, idempotencyKey(idempotency), {
+      tookOver: () => metrics.idempotencyTakeOvers.inc(),
+    });
     metrics.issuances.inc({ type: request.type });
     return out;
   };

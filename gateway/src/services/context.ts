@@ -9,6 +9,10 @@ import type { LedgerClient } from './ledger-client';
 import type { Projection } from './projection';
 import type { VerificationLog } from './verify/log';
 
+/** Named points of issuance, where a test can make the process die (see Config.killAt). */
+export type FaultPoint = 'issue:claimed' | 'issue:recorded' | 'issue:anchored';
+export const FAULT_POINTS: readonly FaultPoint[] = ['issue:claimed', 'issue:recorded', 'issue:anchored'];
+
 export interface Services {
   store: Store;
   ledger: Ledger;
@@ -20,4 +24,8 @@ export interface Services {
   verificationLog: VerificationLog;
   publicUrl: string;
   now(): Date;
+  /** How long an Idempotency-Key claim is held for its request (default IDEMPOTENCY_LEASE_MS). */
+  idempotencyLeaseMs?: number;
+  /** Called as issuance passes each FaultPoint: crash tests stop the process there. */
+  fault?(point: FaultPoint): void;
 }

@@ -6,8 +6,12 @@
  * against /.well-known/jwks.json). Notifications wait in the store's outbox: a restart loses
  * none, the same change is queued once however often it is seen, and a failed delivery is
  * retried with exponential backoff until it succeeds or maxAttempts is reached.
+ *
+ * Several gateways may share one store: each notice is leased to one of them before it is
+ * sent (a conditional write in the store), so it is sent by one gateway at a time; a gateway
+ * that dies holding a lease leaves the notice due again when the lease ends.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { CompactSign } from 'jose';
@@ -33,12 +37,16 @@ export interface NotifierOptions {
   concurrency?: number;
   /** Name resolution, once per delivery: the address connected to is one of those it gave (default: the system's). */
   lookup?: Resolve;
+  /** How long a notice is leased for one attempt (default: a minute, far beyond one delivery's deadline). */
+  leaseMs?: number;
 }
 
 const MAX_BACKOFF_MS = 6 * 3600 * 1000;
-const BATCH = 100;
+const LEASE_MS = 60_000;
 
 export class Notifier {
+  /** This notifier's name on the leases it takes. */
+  readonly owner = `notifier-${randomUUID()}`;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private again = false;
@@ -55,15 +63,13 @@ export class Notifier {
   /**
    * Queue notices from every change the projection applies, before its checkpoint passes the
    * change (so a crash in between queues them at the next start); call before the projection
-   * starts, so that changes made while this gateway was down are seen too.
+   * starts, so that changes made while this gateway was down are seen too. A failure to
+   * queue is the projection's to handle: it holds its checkpoint and runs the change again.
    */
   attach(): void {
-    this.unhook ??= this.s.projection.onAnchor((a, at) =>
-      this.onChange(a, at).then(
-        () => undefined,
-        (e: unknown) => this.onError(e, 'queueing webhook notifications failed'),
-      ),
-    );
+    this.unhook ??= this.s.projection.onAnchor(async (a, at) => {
+      await this.onChange(a, at);
+    });
   }
 
   /** Start delivering. */
@@ -150,18 +156,18 @@ export class Notifier {
     this.timer.unref();
   }
 
-  /** Deliver every notification due now, a few at a time. */
+  /**
+   * Deliver every notification due now, each leased to this notifier first. As many are
+   * leased at a time as are sent at once, so that none waits out its lease in a local queue.
+   */
   async deliverDue(): Promise<void> {
+    const batch = this.o.concurrency ?? 8;
+    const leaseMs = this.o.leaseMs ?? Math.max(LEASE_MS, 4 * (this.o.timeoutMs ?? 5_000));
     for (;;) {
-      const due = await this.s.store.dueNotifications(this.s.now().toISOString(), BATCH);
-      if (!due.length || this.stopped) return;
-      const queue = [...due];
-      await Promise.all(
-        Array.from({ length: Math.min(this.o.concurrency ?? 8, queue.length) }, async () => {
-          for (let n = queue.shift(); n; n = queue.shift()) await this.deliver(n);
-        }),
-      );
-      if (due.length < BATCH) return;
+      if (this.stopped) return;
+      const due = await this.s.store.claimDueNotifications(this.s.now().toISOString(), batch, this.owner, leaseMs);
+      await Promise.all(due.map((n) => this.deliver(n)));
+      if (due.length < batch) return;
     }
   }
 
@@ -200,22 +206,19 @@ export class Notifier {
     });
   }
 
+  /** One attempt at a leased notice (its attempts already count this one). */
   private async deliver(n: NotificationRecord): Promise<void> {
     const target = await resolveTarget(n.url, this.o.lookup ?? systemResolve);
     const error = 'problem' in target ? target.problem : await this.post(n, target);
     const now = this.s.now();
-    const attempts = n.attempts + 1;
     if (!error) {
-      const { lastError: _drop, ...rest } = n;
-      await this.s.store.updateNotification({ ...rest, state: 'delivered', attempts, deliveredAt: now.toISOString() });
+      await this.s.store.settleNotification(n.id, this.owner, { state: 'delivered', at: now.toISOString() });
       return;
     }
-    const backoff = Math.min(MAX_BACKOFF_MS, this.o.retryBaseMs * 2 ** (attempts - 1));
-    await this.s.store.updateNotification({
-      ...n,
-      attempts,
-      lastError: error.slice(0, 300),
-      state: attempts >= this.o.maxAttempts ? 'failed' : 'pending',
+    const backoff = Math.min(MAX_BACKOFF_MS, this.o.retryBaseMs * 2 ** (n.attempts - 1));
+    await this.s.store.settleNotification(n.id, this.owner, {
+      state: n.attempts >= this.o.maxAttempts ? 'failed' : 'pending',
+      error: error.slice(0, 300),
       nextAttemptAt: new Date(now.getTime() + backoff).toISOString(),
     });
   }

@@ -6,6 +6,13 @@
  * It reads the write sets of valid transactions — the exact records the contract wrote
  * — rather than re-querying, and every store write is an idempotent upsert guarded by
  * (block, tx): replaying a block twice, or a block after a newer change, changes nothing.
+ * Only the writes of the ledger's own chaincode (its namespace, named by the ledger's
+ * configuration) are read.
+ *
+ * Hooks (queueing webhook notices) run for each anchor change before the checkpoint passes
+ * it. A hook that fails holds the projection at that transaction — the checkpoint is
+ * written just before it — and the transaction is applied again, hooks and all, with
+ * backoff, until they succeed: nothing a hook should have done is lost.
  */
 import { EventEmitter } from 'node:events';
 import canonicalize from 'canonicalize';
@@ -16,7 +23,6 @@ import type { Store } from '../ports/store';
 import { anchorProjection } from './anchor-projection';
 
 const CHECKPOINT = 'projection';
-const NAMESPACE = 'anxin';
 const ANCHOR_PREFIX = '\u0000anchor\u0000';
 const ISSUER_PREFIX = '\u0000issuer\u0000';
 
@@ -28,22 +34,70 @@ export interface ChangeAt {
 }
 export type AnchorHook = (a: AnchorRecord, at: ChangeAt) => Promise<void>;
 
+/** A hook failed on a change (emitted as 'hook-failed'). */
+export interface HookFailure {
+  error: unknown;
+  at: ChangeAt;
+  /**
+   * The follower's attempt at this change (1, 2, …): it is held there and retried. 0 when
+   * the change was applied directly after a submission: the follower applies it again.
+   */
+  attempt: number;
+}
+
+/** The change the projection is held at, while its hooks fail. */
+export interface Stall {
+  at: ChangeAt;
+  since: string;
+  attempts: number;
+  error: string;
+}
+
+export interface ProjectionOptions {
+  /** First retry of a change whose hooks failed after this many ms, doubling up to retryMaxMs. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+/** A hook's failure, as it travels from applyAnchor to the follower. */
+class HookError extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly at: ChangeAt,
+  ) {
+    super(`an anchor hook failed at block ${at.block} tx ${at.txIndex}: ${(error as Error)?.message ?? String(error)}`);
+  }
+}
+
 export class Projection extends EventEmitter {
   /** Issuers by id, as the ledger has them: the registry verification reads. */
   readonly issuers = new Map<string, IssuerRecord>();
   private abort?: AbortController;
   private running?: Promise<void>;
   private applied = { block: 0, txIndex: 0 };
-  /** Transactions this gateway already projected when it submitted them: the follower skips them. */
-  private readonly appliedDirectly = new Set<string>();
+  /**
+   * Transactions this gateway is projecting, or projected, when it submitted them, each with
+   * whether that went through (hooks included): the follower skips those that did.
+   */
+  private readonly appliedDirectly = new Map<string, Promise<boolean>>();
   /** Awaited for every anchor change before the checkpoint can pass it (see onAnchor). */
   private readonly anchorHooks: AnchorHook[] = [];
+  private stallInfo?: Stall;
+  /** The chaincode whose writes are projected: the ledger's own. */
+  readonly namespace: string;
 
   constructor(
     private readonly store: Store,
     private readonly ledger: Ledger,
+    private readonly options: ProjectionOptions = {},
   ) {
     super();
+    this.namespace = ledger.chaincode;
+  }
+
+  /** The change the projection is held at while its hooks fail; undefined when it is not held. */
+  get stalled(): Stall | undefined {
+    return this.stallInfo;
   }
 
   /** Load the registry from the store, catch up to the ledger's height, then follow it. */
@@ -57,8 +111,11 @@ export class Projection extends EventEmitter {
     const ready = new Promise<void>((r) => (caughtUp = r));
     if (cp.block >= height) caughtUp();
     this.running = (async () => {
-      for await (const b of this.ledger.blocks(cp.block, { signal: this.abort!.signal })) {
-        await this.applyBlock(b.number, b.bytes, b.number === cp.block ? cp.txIndex : 0);
+      const signal = this.abort!.signal;
+      for await (const b of this.ledger.blocks(cp.block, { signal })) {
+        // While a change is held, the gateway starts anyway: with the projection behind (see `stalled`).
+        await this.applyBlock(b.number, b.bytes, b.number === cp.block ? cp.txIndex : 0, caughtUp);
+        if (signal.aborted) return;
         if (b.number + 1 >= height) caughtUp();
       }
     })().catch((e) => {
@@ -68,10 +125,36 @@ export class Projection extends EventEmitter {
     await ready;
   }
 
-  private rememberDirect(txId: string): void {
+  /** Note that `txId` is being applied directly; resolve the returned function with whether it went through. */
+  private rememberDirect(txId: string): (ok: boolean) => void {
     // Bounded: a transaction the follower passed while it was being applied directly is never removed.
     if (this.appliedDirectly.size > 100_000) this.appliedDirectly.clear();
-    this.appliedDirectly.add(txId);
+    let settle!: (ok: boolean) => void;
+    this.appliedDirectly.set(txId, new Promise<boolean>((r) => (settle = r)));
+    return settle;
+  }
+
+  /** Whether `txId` was applied directly, in full (waiting for that to finish); forgets it. */
+  private async appliedAlready(txId: string): Promise<boolean> {
+    const direct = this.appliedDirectly.get(txId);
+    if (!direct) return false;
+    this.appliedDirectly.delete(txId);
+    return direct;
+  }
+
+  /** Wait `ms`, or less when stopped; resolves to whether the projection is still running. */
+  private pause(ms: number): Promise<boolean> {
+    const signal = this.abort?.signal;
+    if (!signal || signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve(!signal.aborted);
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done);
+    });
   }
 
   /** Next block to apply. */
@@ -79,32 +162,39 @@ export class Projection extends EventEmitter {
     return this.applied;
   }
 
-  private async applyBlock(number: number, bytes: Uint8Array, fromTx: number): Promise<void> {
+  private async applyBlock(number: number, bytes: Uint8Array, fromTx: number, onStall: () => void): Promise<void> {
     const block = common.Block.deserializeBinary(bytes);
     const data = block.getData()?.getDataList_asU8() ?? [];
     const filter = block.getMetadata()?.getMetadataList_asU8()[MetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array();
     for (let index = fromTx; index < data.length; index++) {
       // Transactions this gateway projected when it submitted them are only recognised, not decoded.
-      if (this.appliedDirectly.size && this.appliedDirectly.delete(txIdOfEnvelope(data[index]!))) continue;
+      if (this.appliedDirectly.size && (await this.appliedAlready(txIdOfEnvelope(data[index]!)))) continue;
       if (filter[index] !== TxValidationCode.VALID) continue;
       const tx = decodeEnvelope(data[index]!, index, TxValidationCode.VALID);
-      for (const a of tx.actions) {
-        for (const s of a.rwsets) {
-          if (s.namespace !== NAMESPACE) continue;
-          for (const w of s.writes) {
-            if (w.isDelete) continue;
-            if (w.key.startsWith(ANCHOR_PREFIX)) {
-              const anchor = JSON.parse(Buffer.from(w.value).toString('utf8')) as AnchorRecord;
-              await this.applyAnchor(anchor, number, tx.index, tx.txId);
-            } else if (w.key.startsWith(ISSUER_PREFIX)) {
-              await this.applyIssuer(
-                JSON.parse(Buffer.from(w.value).toString('utf8')) as IssuerRecord,
-                number,
-                tx.index,
-              );
-            }
-          }
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.applyTx(tx, number);
+          break;
+        } catch (e) {
+          if (!(e instanceof HookError)) throw e;
+          // Held here: the checkpoint says this transaction is still to be applied.
+          if (attempt === 1) await this.store.putCheckpoint(CHECKPOINT, { block: number, txIndex: index });
+          this.stallInfo = {
+            at: e.at,
+            since: this.stallInfo?.since ?? new Date().toISOString(),
+            attempts: attempt,
+            error: (e.error as Error)?.message ?? String(e.error),
+          };
+          this.emit('hook-failed', { error: e.error, at: e.at, attempt } satisfies HookFailure);
+          onStall();
+          const base = this.options.retryBaseMs ?? 250;
+          if (!(await this.pause(Math.min(this.options.retryMaxMs ?? 30_000, base * 2 ** (attempt - 1))))) return;
         }
+      }
+      if (this.stallInfo) {
+        const at = this.stallInfo.at;
+        this.stallInfo = undefined;
+        this.emit('hook-recovered', at);
       }
     }
     this.applied = { block: number + 1, txIndex: 0 };
@@ -112,25 +202,59 @@ export class Projection extends EventEmitter {
     this.emit('block', number);
   }
 
+  /** Apply one valid transaction's writes to the store: its anchors (hooks included) and issuers. */
+  private async applyTx(tx: ReturnType<typeof decodeEnvelope>, number: number): Promise<void> {
+    for (const a of tx.actions) {
+      for (const s of a.rwsets) {
+        if (s.namespace !== this.namespace) continue;
+        for (const w of s.writes) {
+          if (w.isDelete) continue;
+          if (w.key.startsWith(ANCHOR_PREFIX)) {
+            const anchor = JSON.parse(Buffer.from(w.value).toString('utf8')) as AnchorRecord;
+            await this.applyAnchor(anchor, number, tx.index, tx.txId);
+          } else if (w.key.startsWith(ISSUER_PREFIX)) {
+            await this.applyIssuer(JSON.parse(Buffer.from(w.value).toString('utf8')) as IssuerRecord, number, tx.index);
+          }
+        }
+      }
+    }
+  }
+
   /**
    * Record an anchor as changed by transaction `txId` at (block, tx). Also called right
-   * after our own submissions, so that a credential verifies the moment its issuance returns.
+   * after our own submissions (`direct`), so that a credential verifies the moment its
+   * issuance returns. A hook failing on a direct change does not fail the caller (the
+   * change is committed): it is reported, and the follower applies the change again.
    */
   async applyAnchor(a: AnchorRecord, block: number, txIndex: number, txId: string, direct = false): Promise<void> {
     // Applied ahead of the follower, which may not have reached this block yet.
-    if (direct && this.applied.block <= block) this.rememberDirect(txId);
-    // The anchor's own txId is the anchoring transaction; for later changes keep the anchoring block.
-    const anchoringBlock = a.txId === txId ? block : ((await this.store.getAnchor(a.id))?.block ?? -1);
-    await this.store.putAnchor(anchorProjection(a, anchoringBlock, { block, tx: txIndex }));
-    for (const hook of this.anchorHooks) await hook(a, { block, txIndex, txId });
-    this.emit('anchor', a, { block, txIndex, txId });
+    const settle = direct && this.applied.block <= block ? this.rememberDirect(txId) : undefined;
+    const at = { block, txIndex, txId };
+    try {
+      // The anchor's own txId is the anchoring transaction; for later changes keep the anchoring block.
+      const anchoringBlock = a.txId === txId ? block : ((await this.store.getAnchor(a.id))?.block ?? -1);
+      await this.store.putAnchor(anchorProjection(a, anchoringBlock, { block, tx: txIndex }));
+    } catch (e) {
+      settle?.(false);
+      throw e;
+    }
+    try {
+      for (const hook of this.anchorHooks) await hook(a, at);
+    } catch (e) {
+      if (!direct) throw new HookError(e, at);
+      settle?.(false);
+      this.emit('hook-failed', { error: e, at, attempt: 0 } satisfies HookFailure);
+      return;
+    }
+    settle?.(true);
+    this.emit('anchor', a, at);
   }
 
   /**
    * Run `hook` on every anchor change, awaited before the projection moves on: a block's
    * checkpoint is written only after its hooks ran, so a crash in between runs them again
-   * at the next start (hooks must be idempotent). A hook that throws stops the projection,
-   * as a failing store would: hooks handle their own errors.
+   * at the next start, and a hook that throws holds the projection at that change and runs
+   * it again (with backoff) until it succeeds. Hooks must be idempotent.
    */
   onAnchor(hook: AnchorHook): () => void {
     this.anchorHooks.push(hook);
@@ -141,10 +265,16 @@ export class Projection extends EventEmitter {
   }
 
   async applyIssuer(i: IssuerRecord, block: number, txIndex: number, txId?: string): Promise<void> {
-    if (txId && this.applied.block <= block) this.rememberDirect(txId);
+    const settle = txId && this.applied.block <= block ? this.rememberDirect(txId) : undefined;
     // Stored in the ledger's own canonical form (RFC 8785 key order), whichever way it arrived.
     const issuer = JSON.parse(canonicalize(i) ?? 'null') as IssuerRecord;
-    await this.store.putIssuer({ issuer, updatedBlock: block, updatedTx: txIndex });
+    try {
+      await this.store.putIssuer({ issuer, updatedBlock: block, updatedTx: txIndex });
+    } catch (e) {
+      settle?.(false);
+      throw e;
+    }
+    settle?.(true);
     const current = await this.store.getIssuer(i.id);
     if (current) {
       this.issuers.set(i.id, current.issuer);

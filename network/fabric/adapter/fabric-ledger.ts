@@ -218,6 +218,11 @@ export class FabricLedger implements Ledger {
   /** Counters, for benchmarks and logs. */
   readonly stats = { submits: 0, mvccRetries: 0, commitStatusRetries: 0, replayResolved: 0, streamReconnects: 0 };
 
+  /** The chaincode name the configuration gives (ANXIN_FABRIC_CHAINCODE). */
+  get chaincode(): string {
+    return this.config.chaincode;
+  }
+
   private constructor(
     private readonly client: grpc.Client,
     private readonly gateway: Gateway,

@@ -20,7 +20,8 @@ once the new definition is committed. Prints the deployment as JSON on stdout.
 
 options:
   --dir DIR             network folder (default \$ANXIN_FABRIC_DIR or ./.anxin/fabric)
-  --name NAME           chaincode name (default anxin)
+  --name NAME           chaincode name (default: network.json's gateway.chaincode, as
+                        network.sh up --chaincode set it; else anxin)
   --version V           version label (default: the sequence number)
   --sequence S          definition sequence (default: the committed one + 1, or 1)
   --address HOST:PORT   where the chaincode server listens (default 127.0.0.1:<free port from 29050>)
@@ -41,7 +42,7 @@ EOF
 }
 
 DIR="$DEFAULT_DIR"
-NAME="anxin"
+NAME=""
 VERSION=""
 SEQUENCE=""
 ADDRESS=""
@@ -71,6 +72,7 @@ require_tools
 require_fabric
 require_built
 load_network "$DIR"
+[[ -n "$NAME" ]] || NAME="$(jq -r '.gateway.chaincode // "anxin"' "$NETWORK_JSON")"
 [[ "$NAME" =~ ^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$ ]] || die "bad chaincode name '$NAME'"
 [[ -d "$CC_DIR" && -f "$CC_DIR/package.json" ]] || die "--cc-dir $CC_DIR is not a chaincode package (no package.json)"
 CC_DIR="$(cd "$CC_DIR" && pwd)"

@@ -32,6 +32,8 @@ options:
   --peers P                 peers per organisation (default 1; add-org: peers of the new org)
   --base-port P             first port to try (default 27050); busy ports are skipped
   --channel NAME            channel name (default anxin)
+  --chaincode NAME          the name the Anxin chaincode is deployed under, as network.json and `env`
+                            give it to the gateway and the CLI (default anxin; only when creating)
   --batch-timeout D         orderer BatchTimeout, Go duration (default 250ms)
   --max-message-count N     orderer BatchSize.MaxMessageCount (default 100)
   --absolute-max-bytes S    BatchSize.AbsoluteMaxBytes (default "10 MB")
@@ -63,6 +65,7 @@ ORDERERS="${ANXIN_FABRIC_ORDERERS:-}"
 PEERS=""
 BASE_PORT="${ANXIN_FABRIC_BASE_PORT:-}"
 CHANNEL_OPT=""
+CHAINCODE_OPT=""
 BATCH_TIMEOUT="${ANXIN_FABRIC_BATCH_TIMEOUT:-}"
 MAX_MESSAGE_COUNT="${ANXIN_FABRIC_MAX_MESSAGE_COUNT:-}"
 ABSOLUTE_MAX_BYTES=""
@@ -75,6 +78,7 @@ while (($#)); do
     --peers) PEERS="$2"; shift 2 ;;
     --base-port) BASE_PORT="$2"; shift 2 ;;
     --channel) CHANNEL_OPT="$2"; shift 2 ;;
+    --chaincode) CHAINCODE_OPT="$2"; shift 2 ;;
     --batch-timeout) BATCH_TIMEOUT="$2"; shift 2 ;;
     --max-message-count) MAX_MESSAGE_COUNT="$2"; shift 2 ;;
     --absolute-max-bytes) ABSOLUTE_MAX_BYTES="$2"; shift 2 ;;
@@ -93,6 +97,7 @@ init_network() {
   [[ -n "$PEERS" ]] && args+=(--peers "$PEERS")
   [[ -n "$BASE_PORT" ]] && args+=(--base-port "$BASE_PORT")
   [[ -n "$CHANNEL_OPT" ]] && args+=(--channel "$CHANNEL_OPT")
+  [[ -n "$CHAINCODE_OPT" ]] && args+=(--chaincode "$CHAINCODE_OPT")
   [[ -n "$BATCH_TIMEOUT" ]] && args+=(--batch-timeout "$BATCH_TIMEOUT")
   [[ -n "$MAX_MESSAGE_COUNT" ]] && args+=(--max-message-count "$MAX_MESSAGE_COUNT")
   [[ -n "$ABSOLUTE_MAX_BYTES" ]] && args+=(--absolute-max-bytes "$ABSOLUTE_MAX_BYTES")

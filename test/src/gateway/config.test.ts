@@ -28,6 +28,8 @@ describe('gateway configuration', () => {
     expect(c.notify).to.deep.equal({ retryBaseMs: 30_000, maxAttempts: 10 });
     expect(c.rateLimitPerMinute).to.equal(60_000);
     expect(c.rateLimitPerAddressPerMinute).to.equal(600);
+    expect(c.idempotencyLeaseMs).to.equal(60_000);
+    expect(c.killAt).to.equal(undefined);
   });
 
   it('the budget without a valid key is stricter than a key’s unless set', () => {
@@ -45,8 +47,10 @@ describe('gateway configuration', () => {
       ANXIN_VERIFY_THREADS: '0',
       ANXIN_NOTIFY_RETRY_MS: '250',
       ANXIN_NOTIFY_ATTEMPTS: '3',
+      ANXIN_IDEMPOTENCY_LEASE_MS: '5000',
     });
     expect(c.notify).to.deep.equal({ retryBaseMs: 250, maxAttempts: 3 });
+    expect(c.idempotencyLeaseMs).to.equal(5_000);
     expect(c.bodyLimit).to.equal(1024 * 1024);
     expect(c.rateLimitPerMinute).to.equal(120);
     expect(c.verifyThreads).to.equal(0);
@@ -71,6 +75,8 @@ describe('gateway configuration', () => {
     [{ ANXIN_NOTIFY_RETRY_MS: '5' }, 'ANXIN_NOTIFY_RETRY_MS'],
     [{ ANXIN_NOTIFY_ATTEMPTS: '0' }, 'ANXIN_NOTIFY_ATTEMPTS'],
     [{ ANXIN_BATCH_TIMEOUT_MS: '0' }, 'ANXIN_BATCH_TIMEOUT_MS'],
+    [{ ANXIN_IDEMPOTENCY_LEASE_MS: '999' }, 'ANXIN_IDEMPOTENCY_LEASE_MS'],
+    [{ ANXIN_TEST_KILL_AT: 'somewhere' }, 'ANXIN_TEST_KILL_AT'],
   ];
   for (const [env, variable] of bad) {
     it(`${JSON.stringify(env)} → ConfigError naming ${variable}`, () => {

@@ -372,6 +372,32 @@ export function storeContract(
         expect(Buffer.from(back.sealed.iv, 'base64url').equals(bytes.iv)).to.equal(true);
         expect(Buffer.from(back.sealed.tag, 'base64url').equals(bytes.tag)).to.equal(true);
       });
+
+      test('create records a credential unless its id is recorded: the first one stays, untouched, and is returned', async () => {
+        const first = credential({ idempotencyKey: `idem-${uid()}` });
+        expect(await store.createCredential(first)).to.deep.equal(first);
+        const second = { ...credential(), id: first.id };
+        expect(await store.createCredential(second)).to.deep.equal(first);
+        expect(await store.getCredential(first.id)).to.deep.equal(first);
+        const anchored: CredentialRecord = {
+          ...first,
+          state: 'anchored',
+          anchor: { txId: hex(32), block: 3, anchoredAt: '2026-05-01T06:30:00Z' },
+        };
+        await store.putCredential(anchored);
+        expect(await store.createCredential(second)).to.deep.equal(anchored);
+      });
+
+      test('racing creates of one id (two store handles): one record, every caller gets it', async () => {
+        const other = await open();
+        extra.push(other);
+        const id = credentialId();
+        const contenders = Array.from({ length: 6 }, () => ({ ...credential(), id }));
+        const results = await Promise.all(contenders.map((c, i) => (i % 2 ? other : store).createCredential(c)));
+        const stored = await store.getCredential(id);
+        expect(contenders.some((c) => JSON.stringify(c) === JSON.stringify(stored))).to.equal(true);
+        for (const r of results) expect(r).to.deep.equal(stored);
+      });
     });
 
     describe('idempotency keys', () => {
@@ -451,6 +477,118 @@ export function storeContract(
         const c = claim();
         await store.completeIdempotencyKey(c.principal, c.key, { status: 200, body: {} });
         await store.releaseIdempotencyKey(c.principal, c.key);
+        expect(await store.claimIdempotencyKey(c)).to.equal(undefined);
+      });
+
+      test('a claim keeps its lease; a claim without one round-trips without one', async () => {
+        const c = claim({ leaseUntil: '2026-05-01T07:01:00.000Z' });
+        expect(await store.claimIdempotencyKey(c)).to.equal(undefined);
+        expect(await store.claimIdempotencyKey({ ...c, requestHash: hex(32) })).to.deep.equal(c);
+      });
+
+      test('take over: refused while leased; after the lease ends, one new lease; then refused again until it ends', async () => {
+        const c = claim({ leaseUntil: '2026-05-01T07:01:00.000Z' });
+        await store.claimIdempotencyKey(c);
+        const lease2 = '2026-05-01T07:02:00.000Z';
+        expect(await store.takeOverIdempotencyKey(c.principal, c.key, '2026-05-01T07:00:59.999Z', lease2)).to.equal(
+          undefined,
+        );
+        const taken = await store.takeOverIdempotencyKey(c.principal, c.key, '2026-05-01T07:01:00Z', lease2);
+        expect(taken).to.deep.equal({ ...c, leaseUntil: lease2 });
+        expect(
+          await store.takeOverIdempotencyKey(c.principal, c.key, '2026-05-01T07:01:30Z', '2026-05-01T07:02:30.000Z'),
+          'the taker holds it now',
+        ).to.equal(undefined);
+        expect(await store.claimIdempotencyKey({ ...c, requestHash: hex(32) })).to.deep.equal(taken);
+        const lease3 = '2026-05-01T07:03:00.000Z';
+        expect(
+          await store.takeOverIdempotencyKey(c.principal, c.key, '2026-05-01T07:02:00+00:00', lease3),
+        ).to.deep.equal({
+          ...c,
+          leaseUntil: lease3,
+        });
+      });
+
+      test('take over: an open claim without a lease (from before leases) is taken at once; completed, released or unknown claims never', async () => {
+        const legacy = claim();
+        await store.claimIdempotencyKey(legacy);
+        const lease = '2026-05-01T07:01:00.000Z';
+        expect(
+          await store.takeOverIdempotencyKey(legacy.principal, legacy.key, '2026-05-01T07:00:00Z', lease),
+        ).to.deep.equal({ ...legacy, leaseUntil: lease });
+        const done = claim({ leaseUntil: '2026-05-01T07:00:01Z' });
+        await store.claimIdempotencyKey(done);
+        await store.completeIdempotencyKey(done.principal, done.key, { status: 201, body: { id: done.resource } });
+        expect(await store.takeOverIdempotencyKey(done.principal, done.key, '2026-06-01T00:00:00Z', lease)).to.equal(
+          undefined,
+        );
+        const { leaseUntil: _ended, ...completed } = done;
+        expect(
+          await store.claimIdempotencyKey({ ...done, requestHash: hex(32) }),
+          'completing ends the lease',
+        ).to.deep.equal({ ...completed, response: { status: 201, body: { id: done.resource } } });
+        const gone = claim({ leaseUntil: '2026-05-01T07:00:01Z' });
+        await store.claimIdempotencyKey(gone);
+        await store.releaseIdempotencyKey(gone.principal, gone.key);
+        expect(await store.takeOverIdempotencyKey(gone.principal, gone.key, '2026-06-01T00:00:00Z', lease)).to.equal(
+          undefined,
+        );
+        const never = claim();
+        expect(await store.takeOverIdempotencyKey(never.principal, never.key, '2026-06-01T00:00:00Z', lease)).to.equal(
+          undefined,
+        );
+      });
+
+      test('racing take-overs (two store handles, Promise.all): exactly one wins', async () => {
+        const other = await open();
+        extra.push(other);
+        const c = claim({ leaseUntil: '2026-05-01T07:01:00.000Z' });
+        await store.claimIdempotencyKey(c);
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            (i % 2 ? other : store).takeOverIdempotencyKey(
+              c.principal,
+              c.key,
+              '2026-05-01T07:05:00Z',
+              `2026-05-01T07:06:0${i}.000Z`,
+            ),
+          ),
+        );
+        const winners = results.filter((r) => r !== undefined);
+        expect(winners).to.have.length(1);
+        expect(await other.claimIdempotencyKey({ ...c, requestHash: hex(32) })).to.deep.equal(winners[0]);
+      });
+
+      test('yield ends the lease of a claim still under it (a retry may take it over at once), and keeps the claim', async () => {
+        const c = claim({ leaseUntil: '2026-05-01T07:01:00.000Z' });
+        await store.claimIdempotencyKey(c);
+        await store.yieldIdempotencyKey(c.principal, c.key, '2026-05-01T07:00:30.000Z');
+        expect(
+          await store.claimIdempotencyKey({ ...c, requestHash: hex(32) }),
+          'another lease: unchanged',
+        ).to.deep.equal(c);
+        await store.yieldIdempotencyKey(c.principal, c.key, c.leaseUntil!);
+        const { leaseUntil: _gone, ...open } = c;
+        expect(await store.claimIdempotencyKey({ ...c, requestHash: hex(32) })).to.deep.equal(open);
+        const lease2 = '2026-05-01T07:01:00.000Z';
+        expect(await store.takeOverIdempotencyKey(c.principal, c.key, '2026-05-01T07:00:01Z', lease2)).to.deep.equal({
+          ...c,
+          leaseUntil: lease2,
+        });
+      });
+
+      test('release with a lease forgets the claim only while it is still under that lease', async () => {
+        const c = claim({ leaseUntil: '2026-05-01T07:01:00.000Z' });
+        await store.claimIdempotencyKey(c);
+        const lease2 = '2026-05-01T07:02:00.000Z';
+        await store.takeOverIdempotencyKey(c.principal, c.key, '2026-05-01T07:01:00Z', lease2);
+        // The first holder, presumed gone, comes back and releases: the taker's claim stays.
+        await store.releaseIdempotencyKey(c.principal, c.key, c.leaseUntil);
+        expect(await store.claimIdempotencyKey({ ...c, requestHash: hex(32) })).to.deep.equal({
+          ...c,
+          leaseUntil: lease2,
+        });
+        await store.releaseIdempotencyKey(c.principal, c.key, lease2);
         expect(await store.claimIdempotencyKey(c)).to.equal(undefined);
       });
     });
@@ -667,49 +805,167 @@ export function storeContract(
       test('enqueue is insert-if-absent: the same id twice is queued once and keeps its first state', async () => {
         const n = note();
         expect(await store.enqueueNotifications([n])).to.equal(1);
-        const delivered = { ...n, state: 'delivered' as const, attempts: 1, deliveredAt: '2026-05-01T08:00:01Z' };
-        await store.updateNotification(delivered);
+        expect(
+          await store.settleNotification(n.id, 'anyone', { state: 'delivered', at: '2026-05-01T08:00:01Z' }),
+        ).to.equal(true);
+        const delivered = { ...n, state: 'delivered' as const, deliveredAt: '2026-05-01T08:00:01Z' };
         expect(await store.enqueueNotifications([n, note({ verifier: n.verifier })])).to.equal(1);
         const listed = await store.listNotifications(n.verifier, 10);
         expect(listed).to.have.length(2);
         expect(listed.find((x) => x.id === n.id)).to.deep.equal(delivered);
       });
 
-      test('due: pending only, due at the instant given (as time, not text), longest-waiting first, limited', async () => {
+      /**
+       * Make every pending notice other tests left behind not due before `FAR`: claims see
+       * only this test's notices.
+       */
+      const FAR = '9000-01-01T00:00:00Z';
+      async function drain(): Promise<void> {
+        for (;;) if ((await store.claimDueNotifications(FAR, 1000, 'drain', 1_000)).length < 1000) return;
+      }
+
+      test('claim: pending and due only (as time, not text), longest-waiting first, limited; each counts an attempt', async () => {
+        await drain();
         const verifier = `employer-${hex(4)}`;
         const later = note({ verifier, nextAttemptAt: '2026-05-01T08:05:00Z' });
         const first = note({ verifier, nextAttemptAt: '2026-05-01T08:00:00.500Z' });
-        const second = note({ verifier, nextAttemptAt: '2026-05-01T16:01:00+08:00' });
+        const second = note({
+          verifier,
+          nextAttemptAt: '2026-05-01T16:01:00+08:00',
+          attempts: 2,
+          lastError: 'HTTP 500',
+        });
         const failed = note({ verifier, state: 'failed', attempts: 10, lastError: 'HTTP 500' });
-        await store.enqueueNotifications([later, second, first, failed]);
-        const due = (await store.dueNotifications('2026-05-01T08:02:00Z', 100)).filter((x) => x.verifier === verifier);
-        expect(due.map((x) => x.id)).to.deep.equal([first.id, second.id]);
-        expect(due[0]).to.deep.equal(first);
-        const one = (await store.dueNotifications('2026-05-01T09:00:00Z', 100)).filter((x) => x.verifier === verifier);
-        expect(one.map((x) => x.id)).to.deep.equal([first.id, second.id, later.id]);
-        expect(await store.dueNotifications('2026-05-01T09:00:00Z', 1)).to.have.length(1);
+        const delivered = note({ verifier, state: 'delivered', attempts: 1, deliveredAt: '2026-05-01T08:00:01Z' });
+        await store.enqueueNotifications([later, second, first, failed, delivered]);
+        const got = await store.claimDueNotifications('2026-05-01T08:02:00Z', 100, 'gw-a', 30 * 60_000);
+        expect(got.map((x) => x.id).sort()).to.deep.equal([first.id, second.id].sort());
+        // Leased: the attempt counted, next due when the lease ends.
+        const leasedUntil = '2026-05-01T08:32:00.000Z';
+        expect(got.find((x) => x.id === first.id)).to.deep.equal({ ...first, attempts: 1, nextAttemptAt: leasedUntil });
+        expect(got.find((x) => x.id === second.id)).to.deep.equal({
+          ...second,
+          attempts: 3,
+          nextAttemptAt: leasedUntil,
+        });
+        // Only the longest-waiting when limited.
+        const one = await store.claimDueNotifications('2026-05-01T08:06:00Z', 1, 'gw-a', 30_000);
+        expect(one.map((x) => x.id)).to.deep.equal([later.id]);
+        expect(await store.claimDueNotifications('2026-05-01T08:06:00Z', 100, 'gw-a', 30_000)).to.deep.equal([]);
       });
 
-      test('update records attempts, the next attempt and the last error; clearing an error removes it', async () => {
+      test('a leased notice is not claimed again before its lease ends; after it (its owner never reported), it is', async () => {
+        await drain();
+        const n = note({ nextAttemptAt: '2026-05-01T08:00:00Z' });
+        await store.enqueueNotifications([n]);
+        expect(
+          (await store.claimDueNotifications('2026-05-01T08:00:00Z', 10, 'gw-a', 60_000)).map((x) => x.id),
+        ).to.deep.equal([n.id]);
+        expect(await store.claimDueNotifications('2026-05-01T08:00:59.999Z', 10, 'gw-b', 60_000)).to.deep.equal([]);
+        const again = await store.claimDueNotifications('2026-05-01T08:01:00Z', 10, 'gw-b', 60_000);
+        expect(again.map((x) => ({ id: x.id, attempts: x.attempts }))).to.deep.equal([{ id: n.id, attempts: 2 }]);
+      });
+
+      test('two store handles claiming at once never get the same notice, and together get every due one', async () => {
+        await drain();
+        const other = await open();
+        extra.push(other);
+        const verifier = `employer-${hex(4)}`;
+        const notes = Array.from({ length: 60 }, (_, i) =>
+          note({ verifier, nextAttemptAt: new Date(Date.parse('2026-05-01T08:00:00Z') + i * 1000).toISOString() }),
+        );
+        await store.enqueueNotifications(notes);
+        const now = '2026-05-01T09:00:00Z';
+        const rounds = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            (i % 2 ? other : store).claimDueNotifications(now, 10, `gw-${i}`, 60_000),
+          ),
+        );
+        const ids = rounds.flat().map((x) => x.id);
+        expect(ids.length, 'no notice claimed twice').to.equal(new Set(ids).size);
+        expect(ids.sort()).to.deep.equal(notes.map((x) => x.id).sort());
+        expect(rounds.flat().every((x) => x.attempts === 1)).to.equal(true);
+      });
+
+      test("settle: the owner's failure schedules a retry with its error; giving up is final; another owner's report is refused", async () => {
+        await drain();
         const n = note();
         await store.enqueueNotifications([n]);
+        await store.claimDueNotifications('2026-05-01T08:00:00Z', 10, 'gw-a', 60_000);
+        const failure = { state: 'pending' as const, error: 'HTTP 503', nextAttemptAt: '2026-05-01T08:01:00Z' };
+        expect(await store.settleNotification(n.id, 'gw-b', failure), 'not the owner').to.equal(false);
+        expect(await store.settleNotification(n.id, 'gw-a', failure)).to.equal(true);
         const retry = { ...n, attempts: 1, nextAttemptAt: '2026-05-01T08:01:00Z', lastError: 'HTTP 503' };
-        await store.updateNotification(retry);
         expect((await store.listNotifications(n.verifier, 10))[0]).to.deep.equal(retry);
+        // The lease ended with the report: a repeated report changes nothing.
+        expect(await store.settleNotification(n.id, 'gw-a', failure)).to.equal(false);
         expect(
-          (await store.dueNotifications('2026-05-01T08:00:30Z', 1000)).some((x) => x.id === n.id),
-          'not due before its next attempt',
-        ).to.equal(false);
-        const done = {
+          await store.claimDueNotifications('2026-05-01T08:00:30Z', 10, 'gw-a', 60_000),
+          'not due yet',
+        ).to.deep.equal([]);
+        await store.claimDueNotifications('2026-05-01T08:01:00Z', 10, 'gw-b', 60_000);
+        const givenUp = { state: 'failed' as const, error: 'HTTP 500', nextAttemptAt: '2026-05-01T08:03:00Z' };
+        expect(await store.settleNotification(n.id, 'gw-b', givenUp)).to.equal(true);
+        expect((await store.listNotifications(n.verifier, 10))[0]).to.deep.equal({
+          ...n,
+          state: 'failed',
+          attempts: 2,
+          nextAttemptAt: '2026-05-01T08:03:00Z',
+          lastError: 'HTTP 500',
+        });
+        expect(await store.claimDueNotifications(FAR, 10, 'gw-a', 60_000)).to.deep.equal([]);
+      });
+
+      test('never back from delivered: a late failure (two handles: the lease expired, another gateway delivered) leaves it delivered', async () => {
+        await drain();
+        const other = await open();
+        extra.push(other);
+        const n = note();
+        await store.enqueueNotifications([n]);
+        // Gateway A leases it and stalls; its lease ends; gateway B (another handle) leases and delivers it.
+        await store.claimDueNotifications('2026-05-01T08:00:00Z', 10, 'gw-a', 10_000);
+        const [b] = await other.claimDueNotifications('2026-05-01T08:00:10Z', 10, 'gw-b', 10_000);
+        expect(b?.id).to.equal(n.id);
+        expect(
+          await other.settleNotification(n.id, 'gw-b', { state: 'delivered', at: '2026-05-01T08:00:11Z' }),
+        ).to.equal(true);
+        const delivered = {
           ...n,
           state: 'delivered' as const,
           attempts: 2,
-          nextAttemptAt: '2026-05-01T08:01:00Z',
-          deliveredAt: '2026-05-01T08:01:02Z',
+          nextAttemptAt: '2026-05-01T08:00:20.000Z',
+          deliveredAt: '2026-05-01T08:00:11Z',
         };
-        await store.updateNotification(done);
-        expect((await store.listNotifications(n.verifier, 10))[0]).to.deep.equal(done);
-        expect((await store.dueNotifications('2026-06-01T00:00:00Z', 1000)).some((x) => x.id === n.id)).to.equal(false);
+        // A's late failure, and a late failure by B itself: refused; it stays delivered and is never due.
+        const late = { state: 'pending' as const, error: 'timed out', nextAttemptAt: '2026-05-01T08:00:40Z' };
+        expect(await store.settleNotification(n.id, 'gw-a', late)).to.equal(false);
+        expect(await other.settleNotification(n.id, 'gw-b', late)).to.equal(false);
+        expect(await store.settleNotification(n.id, 'gw-a', { ...late, state: 'failed' })).to.equal(false);
+        expect((await store.listNotifications(n.verifier, 10))[0]).to.deep.equal(delivered);
+        expect(await store.claimDueNotifications(FAR, 10, 'gw-c', 60_000)).to.deep.equal([]);
+        // A second delivery report changes nothing either.
+        expect(
+          await store.settleNotification(n.id, 'gw-a', { state: 'delivered', at: '2026-05-01T08:00:12Z' }),
+        ).to.equal(false);
+        expect((await other.listNotifications(n.verifier, 10))[0]).to.deep.equal(delivered);
+      });
+
+      test('a delivery reported by a former owner (its lease was taken over) is recorded: it did arrive', async () => {
+        await drain();
+        const n = note({ lastError: 'HTTP 500', attempts: 1 });
+        await store.enqueueNotifications([n]);
+        await store.claimDueNotifications('2026-05-01T08:00:00Z', 10, 'gw-a', 10_000);
+        await store.claimDueNotifications('2026-05-01T08:00:10Z', 10, 'gw-b', 10_000);
+        expect(
+          await store.settleNotification(n.id, 'gw-a', { state: 'delivered', at: '2026-05-01T08:00:12Z' }),
+        ).to.equal(true);
+        const back = (await store.listNotifications(n.verifier, 10))[0]!;
+        expect(back).to.deep.include({ state: 'delivered', deliveredAt: '2026-05-01T08:00:12Z', attempts: 3 });
+        expect(back.lastError).to.equal(undefined);
+        // B's report comes later: the failure is refused.
+        const late = { state: 'pending' as const, error: 'HTTP 502', nextAttemptAt: '2026-05-01T08:01:00Z' };
+        expect(await store.settleNotification(n.id, 'gw-b', late)).to.equal(false);
+        expect((await store.listNotifications(n.verifier, 10))[0]!.state).to.equal('delivered');
       });
 
       test("a verifier's list is newest first and limited", async () => {

@@ -254,6 +254,8 @@ export interface StartOptions {
   logger?: Logger;
   /** The ledger under the gateway: the embedded one (default), or the shared test Fabric network. */
   ledger?: TestLedger;
+  /** Called with the (still empty) data directory before the gateway starts, e.g. to create its ledger. */
+  beforeStart?: (dataDir: string) => Promise<void> | void;
 }
 
 export type TestLedger = 'embedded' | 'fabric';
@@ -325,6 +327,7 @@ export class TestGateway {
       ...(opts.ledger === 'fabric' ? await fabricEnv(dir) : {}),
       ...opts.env,
     };
+    await opts.beforeStart?.(dataDir);
     const running = await startGateway(loadConfig(env), opts.logger ? { logger: opts.logger } : {});
     return new TestGateway(dataDir, env, running, opts.logger);
   }

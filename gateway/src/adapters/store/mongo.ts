@@ -27,6 +27,7 @@ import type {
   IssuerProjection,
   NonceRecord,
   NonceUse,
+  NotificationOutcome,
   NotificationRecord,
   PruneCounts,
   RetentionCutoffs,
@@ -92,6 +93,9 @@ interface IdempotencyDoc {
   response?: { status: number; body: string };
   resource?: string;
   createdAt: string;
+  /** The lease of an open claim: as given (RFC 3339), and as a BSON date for the take-over condition. */
+  leaseUntil?: string;
+  leaseTime?: Date;
 }
 
 interface AnchorDoc {
@@ -157,6 +161,8 @@ interface NotificationDoc {
   createdTime: Date;
   lastError?: string;
   deliveredAt?: string;
+  /** Who holds the current delivery lease (it ends at nextAttemptTime). */
+  leaseOwner?: string;
 }
 
 interface NonceDoc {
@@ -248,6 +254,8 @@ const idempotencySchema = new Schema<IdempotencyDoc>(
     },
     resource: String,
     createdAt: req(String),
+    leaseUntil: String,
+    leaseTime: Date,
   },
   opts('idempotency_keys'),
 );
@@ -328,6 +336,7 @@ const notificationSchema = new Schema<NotificationDoc>(
     createdTime: req(Date),
     lastError: String,
     deliveredAt: String,
+    leaseOwner: String,
   },
   opts('notifications'),
 );
@@ -561,19 +570,7 @@ export class MongoStore implements Store {
 
   async putCredential(r: CredentialRecord): Promise<void> {
     this.check();
-    const doc: CredentialDoc = {
-      id: r.id,
-      issuer: r.issuer,
-      type: r.type,
-      format: r.format,
-      sealed: sameSealed(r.sealed),
-      digest: r.digest,
-      anchorStatement: r.anchorStatement,
-      state: r.state,
-      anchor: r.anchor && { txId: r.anchor.txId, block: r.anchor.block, anchoredAt: r.anchor.anchoredAt },
-      createdAt: r.createdAt,
-      idempotencyKey: r.idempotencyKey,
-    };
+    const doc = credentialDoc(r);
     // An anchored record is never turned back into a pending one: a pending write only
     // matches a record that is not anchored; against an anchored one its upsert collides
     // with the unique id (E11000) and is dropped.
@@ -585,6 +582,31 @@ export class MongoStore implements Store {
       // Either an anchored record is there (nothing to do) or two first writes raced: retry without upsert.
       await this.Credential.updateOne(filter, setUnset({ ...doc })).exec();
     }
+  }
+
+  async createCredential(r: CredentialRecord): Promise<CredentialRecord> {
+    this.check();
+    const doc = clean(credentialDoc(r));
+    const { id: _id, ...rest } = doc;
+    // Insert-if-absent on one document: returns the document as it was (null when this call inserted it).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const before = await this.Credential.findOneAndUpdate(
+          { id: r.id },
+          { $setOnInsert: rest },
+          { upsert: true, returnDocument: 'before' },
+        )
+          .lean<CredentialDoc>()
+          .exec();
+        return before ? credentialFromDoc(before) : r;
+      } catch (e) {
+        // Two first inserts racing: the loser reads the winner's.
+        if (!isDuplicateKey(e)) throw e;
+        const existing = await this.Credential.findOne({ id: r.id }).lean<CredentialDoc>().exec();
+        if (existing) return credentialFromDoc(existing);
+      }
+    }
+    throw new Error(`store: could not record credential ${r.id}: contended`);
   }
 
   async getCredential(id: string): Promise<CredentialRecord | undefined> {
@@ -602,6 +624,9 @@ export class MongoStore implements Store {
       createdAt: r.createdAt,
       ...(r.response ? { response: { status: r.response.status, body: JSON.stringify(r.response.body) } } : {}),
       ...(r.resource !== undefined ? { resource: r.resource } : {}),
+      ...(r.leaseUntil !== undefined
+        ? { leaseUntil: r.leaseUntil, leaseTime: instant(r.leaseUntil, 'lease end') }
+        : {}),
     };
     // findOneAndUpdate + $setOnInsert + upsert is atomic on one document: it returns the
     // document as it was before (null when this call inserted it) and never modifies an
@@ -629,6 +654,30 @@ export class MongoStore implements Store {
     throw new Error(`store: could not claim idempotency key ${JSON.stringify(r.key)}: contended`);
   }
 
+  async takeOverIdempotencyKey(
+    principal: string,
+    key: string,
+    now: string,
+    leaseUntil: string,
+  ): Promise<IdempotencyRecord | undefined> {
+    this.check();
+    // The condition (open, lease ended or none) is the filter: the update applies to the
+    // document only if it still holds when the server writes it, so one taker wins.
+    const d = await this.Idempotency.findOneAndUpdate(
+      {
+        principal,
+        key,
+        response: { $exists: false },
+        $or: [{ leaseTime: { $exists: false } }, { leaseTime: null }, { leaseTime: { $lte: instant(now, 'now') } }],
+      },
+      { $set: { leaseUntil, leaseTime: instant(leaseUntil, 'lease end') } },
+      { returnDocument: 'after' },
+    )
+      .lean<IdempotencyDoc>()
+      .exec();
+    return d ? idempotencyFromDoc(d) : undefined;
+  }
+
   async completeIdempotencyKey(
     principal: string,
     key: string,
@@ -637,14 +686,31 @@ export class MongoStore implements Store {
     this.check();
     await this.Idempotency.updateOne(
       { principal, key },
-      { $set: { response: { status: response.status, body: JSON.stringify(response.body) } } },
+      {
+        $set: { response: { status: response.status, body: JSON.stringify(response.body) } },
+        $unset: { leaseUntil: 1, leaseTime: 1 },
+      },
     ).exec();
   }
 
-  async releaseIdempotencyKey(principal: string, key: string): Promise<void> {
+  async yieldIdempotencyKey(principal: string, key: string, leaseUntil: string): Promise<void> {
     this.check();
-    // Only an open claim is forgotten; a completed one keeps answering retries.
-    await this.Idempotency.deleteOne({ principal, key, response: { $exists: false } }).exec();
+    await this.Idempotency.updateOne(
+      { principal, key, response: { $exists: false }, leaseUntil },
+      { $unset: { leaseUntil: 1, leaseTime: 1 } },
+    ).exec();
+  }
+
+  async releaseIdempotencyKey(principal: string, key: string, leaseUntil?: string): Promise<void> {
+    this.check();
+    // Only an open claim is forgotten (a completed one keeps answering retries), and with
+    // a lease given only while it is still that lease.
+    await this.Idempotency.deleteOne({
+      principal,
+      key,
+      response: { $exists: false },
+      ...(leaseUntil !== undefined ? { leaseUntil } : {}),
+    }).exec();
   }
 
   // ---- ledger projection ----------------------------------------------------------------
@@ -810,29 +876,57 @@ export class MongoStore implements Store {
     return r.upsertedCount;
   }
 
-  async dueNotifications(now: string, limit: number): Promise<NotificationRecord[]> {
+  async claimDueNotifications(
+    now: string,
+    limit: number,
+    owner: string,
+    leaseMs: number,
+  ): Promise<NotificationRecord[]> {
     this.check();
-    const docs = await this.Notification.find({ state: 'pending', nextAttemptTime: { $lte: instant(now, 'now') } })
-      .sort({ nextAttemptTime: 1, createdTime: 1, id: 1 })
-      .limit(limit)
-      .lean<NotificationDoc[]>()
-      .exec();
-    return docs.map(notificationOf);
+    const nowTime = instant(now, 'now');
+    const until = new Date(nowTime.getTime() + leaseMs);
+    const out: NotificationRecord[] = [];
+    // One atomic findOneAndUpdate per notification: the filter (pending, due) is checked
+    // and the lease written in one step on the server, so a notification another gateway
+    // leased a moment ago (its next attempt moved to its lease's end) no longer matches.
+    while (out.length < limit) {
+      const d = await this.Notification.findOneAndUpdate(
+        { state: 'pending', nextAttemptTime: { $lte: nowTime } },
+        {
+          $set: { leaseOwner: owner, nextAttemptAt: until.toISOString(), nextAttemptTime: until },
+          $inc: { attempts: 1 },
+        },
+        { sort: { nextAttemptTime: 1, createdTime: 1, id: 1 }, returnDocument: 'after' },
+      )
+        .lean<NotificationDoc>()
+        .exec();
+      if (!d) break;
+      out.push(notificationOf(d));
+    }
+    return out;
   }
 
-  async updateNotification(n: NotificationRecord): Promise<void> {
+  async settleNotification(id: string, owner: string, outcome: NotificationOutcome): Promise<boolean> {
     this.check();
-    await this.Notification.updateOne(
-      { id: n.id },
-      setUnset({
-        state: n.state,
-        attempts: n.attempts,
-        nextAttemptAt: n.nextAttemptAt,
-        nextAttemptTime: instant(n.nextAttemptAt, 'next attempt time'),
-        lastError: n.lastError,
-        deliveredAt: n.deliveredAt,
-      }),
-    ).exec();
+    const r =
+      outcome.state === 'delivered'
+        ? await this.Notification.updateOne(
+            { id, state: { $ne: 'delivered' } },
+            { $set: { state: 'delivered', deliveredAt: outcome.at }, $unset: { lastError: 1, leaseOwner: 1 } },
+          ).exec()
+        : await this.Notification.updateOne(
+            { id, state: 'pending', leaseOwner: owner },
+            {
+              $set: {
+                state: outcome.state,
+                lastError: outcome.error,
+                nextAttemptAt: outcome.nextAttemptAt,
+                nextAttemptTime: instant(outcome.nextAttemptAt, 'next attempt time'),
+              },
+              $unset: { leaseOwner: 1 },
+            },
+          ).exec();
+    return r.modifiedCount === 1;
   }
 
   async listNotifications(verifier: string, limit: number): Promise<NotificationRecord[]> {
@@ -957,8 +1051,24 @@ function withoutId(d: NotificationDoc): Omit<NotificationDoc, 'id'> {
 }
 
 function notificationOf(d: NotificationDoc): NotificationRecord {
-  const { nextAttemptTime: _next, createdTime: _created, ...rest } = clean(d);
+  const { nextAttemptTime: _next, createdTime: _created, leaseOwner: _owner, ...rest } = clean(d);
   return rest;
+}
+
+function credentialDoc(r: CredentialRecord): CredentialDoc {
+  return {
+    id: r.id,
+    issuer: r.issuer,
+    type: r.type,
+    format: r.format,
+    sealed: sameSealed(r.sealed),
+    digest: r.digest,
+    anchorStatement: r.anchorStatement,
+    state: r.state,
+    anchor: r.anchor && { txId: r.anchor.txId, block: r.anchor.block, anchoredAt: r.anchor.anchoredAt },
+    createdAt: r.createdAt,
+    idempotencyKey: r.idempotencyKey,
+  };
 }
 
 function apiKeyFromDoc(d: ApiKeyDoc): ApiKeyRecord {
@@ -1008,6 +1118,7 @@ function idempotencyFromDoc(d: IdempotencyDoc): IdempotencyRecord {
     response: d.response && { status: d.response.status, body: JSON.parse(d.response.body) },
     resource: d.resource,
     createdAt: d.createdAt,
+    leaseUntil: d.leaseUntil,
   });
 }
 

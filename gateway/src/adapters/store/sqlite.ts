@@ -34,6 +34,7 @@ import type {
   IssuerProjection,
   NonceRecord,
   NonceUse,
+  NotificationOutcome,
   NotificationRecord,
   Principal,
   PruneCounts,
@@ -192,6 +193,13 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX nonces_expiry ON nonces (expires_ms);
   `,
+  // v6: leases — on idempotency claims (a crashed holder's claim can be taken over once its
+  // lease ends) and on notifications (one gateway at a time sends each).
+  `
+  ALTER TABLE idempotency ADD COLUMN lease_until TEXT;
+  ALTER TABLE idempotency ADD COLUMN lease_ms INTEGER;
+  ALTER TABLE notifications ADD COLUMN lease_owner TEXT;
+  `,
 ];
 
 /** Rows deleted per statement while pruning: each batch is short, other writes go in between. */
@@ -210,7 +218,7 @@ const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefin
 const json = (v: unknown): string => JSON.stringify(v);
 const jsonOrNull = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
 
-/** The columns of a notification that change as it is delivered. */
+/** The columns of a notification's delivery state. */
 function notificationRow(n: NotificationRecord) {
   return {
     id: n.id,
@@ -321,8 +329,8 @@ export class SqliteStore implements Store {
         try {
           return this.db.prepare(sql);
         } catch (e) {
-          // A read-only store of an older schema: this statement's table is not there yet.
-          if (!readonly || !/no such table/.test((e as Error).message)) throw e;
+          // A read-only store of an older schema: this statement's table or column is not there yet.
+          if (!readonly || !/no such (table|column)/.test((e as Error).message)) throw e;
           const fail = () => {
             throw new Error(`store: ${(e as Error).message} (schema version of ${this.file} is older)`);
           };
@@ -362,15 +370,31 @@ export class SqliteStore implements Store {
           digest = excluded.digest, anchor_statement = excluded.anchor_statement, state = excluded.state,
           anchor = excluded.anchor, created_at = excluded.created_at, idempotency_key = excluded.idempotency_key
         WHERE NOT (credentials.state = 'anchored' AND excluded.state = 'pending')`),
+      createCredential: db.prepare(`
+        INSERT INTO credentials (id, issuer, type, format, sealed, digest, anchor_statement, state, anchor, created_at, idempotency_key)
+        VALUES (@id, @issuer, @type, @format, @sealed, @digest, @anchor_statement, @state, @anchor, @created_at, @idempotency_key)
+        ON CONFLICT (id) DO NOTHING`),
       getCredential: db.prepare(`SELECT * FROM credentials WHERE id = ?`),
 
       claimIdempotency: db.prepare(`
-        INSERT INTO idempotency (principal, key, request_hash, response, resource, created_at)
-        VALUES (@principal, @key, @request_hash, @response, @resource, @created_at)
+        INSERT INTO idempotency (principal, key, request_hash, response, resource, created_at, lease_until, lease_ms)
+        VALUES (@principal, @key, @request_hash, @response, @resource, @created_at, @lease_until, @lease_ms)
         ON CONFLICT (principal, key) DO NOTHING`),
       getIdempotency: db.prepare(`SELECT * FROM idempotency WHERE principal = ? AND key = ?`),
-      completeIdempotency: db.prepare(`UPDATE idempotency SET response = ? WHERE principal = ? AND key = ?`),
-      releaseIdempotency: db.prepare(`DELETE FROM idempotency WHERE principal = ? AND key = ? AND response IS NULL`),
+      // Open, and its lease (if any) ended: the condition and the new lease in one statement.
+      takeOverIdempotency: db.prepare(`
+        UPDATE idempotency SET lease_until = @lease_until, lease_ms = @lease_ms
+        WHERE principal = @principal AND key = @key AND response IS NULL AND (lease_ms IS NULL OR lease_ms <= @now_ms)
+        RETURNING *`),
+      completeIdempotency: db.prepare(
+        `UPDATE idempotency SET response = ?, lease_until = NULL, lease_ms = NULL WHERE principal = ? AND key = ?`,
+      ),
+      yieldIdempotency: db.prepare(`
+        UPDATE idempotency SET lease_until = NULL, lease_ms = NULL
+        WHERE principal = ? AND key = ? AND response IS NULL AND lease_until = ?`),
+      releaseIdempotency: db.prepare(`
+        DELETE FROM idempotency WHERE principal = @principal AND key = @key AND response IS NULL
+          AND (@lease_until IS NULL OR lease_until = @lease_until)`),
 
       putAnchor: db.prepare(`
         INSERT INTO anchors (id, type, issuer, kid, digest, holder_ref, valid_from, valid_until, status, status_reason,
@@ -423,13 +447,21 @@ export class SqliteStore implements Store {
         VALUES (@id, @verifier, @url, @credential_id, @body, @state, @attempts, @next_attempt_at,
                 @next_attempt_ms, @created_at, @created_ms, @last_error, @delivered_at)
         ON CONFLICT (id) DO NOTHING`),
-      dueNotifications: db.prepare(`
-        SELECT * FROM notifications WHERE state = 'pending' AND next_attempt_ms <= ?
-        ORDER BY next_attempt_ms, created_ms, id LIMIT ?`),
-      updateNotification: db.prepare(`
-        UPDATE notifications SET state = @state, attempts = @attempts, next_attempt_at = @next_attempt_at,
-          next_attempt_ms = @next_attempt_ms, last_error = @last_error, delivered_at = @delivered_at
-        WHERE id = @id`),
+      // The lease's end is the next attempt's time: should the owner never report, the
+      // notification is due again then, for any gateway.
+      claimNotifications: db.prepare(`
+        UPDATE notifications SET lease_owner = @owner, attempts = attempts + 1,
+          next_attempt_at = @until, next_attempt_ms = @until_ms
+        WHERE rowid IN (SELECT rowid FROM notifications WHERE state = 'pending' AND next_attempt_ms <= @now_ms
+                        ORDER BY next_attempt_ms, created_ms, id LIMIT @limit)
+        RETURNING *`),
+      notificationDelivered: db.prepare(`
+        UPDATE notifications SET state = 'delivered', delivered_at = @at, last_error = NULL, lease_owner = NULL
+        WHERE id = @id AND state <> 'delivered'`),
+      notificationFailed: db.prepare(`
+        UPDATE notifications SET state = @state, last_error = @error, next_attempt_at = @next_attempt_at,
+          next_attempt_ms = @next_attempt_ms, lease_owner = NULL
+        WHERE id = @id AND state = 'pending' AND lease_owner = @owner`),
       listNotifications: db.prepare(
         `SELECT * FROM notifications WHERE verifier = ? ORDER BY created_ms DESC, id DESC LIMIT ?`,
       ),
@@ -567,20 +599,19 @@ export class SqliteStore implements Store {
   // ---- credentials ----------------------------------------------------------------------
 
   async putCredential(r: CredentialRecord): Promise<void> {
-    await this.durably(() =>
-      this.s.putCredential.run({
-        id: r.id,
-        issuer: r.issuer,
-        type: r.type,
-        format: r.format,
-        sealed: json(r.sealed),
-        digest: r.digest,
-        anchor_statement: r.anchorStatement,
-        state: r.state,
-        anchor: jsonOrNull(r.anchor),
-        created_at: r.createdAt,
-        idempotency_key: r.idempotencyKey ?? null,
-      }),
+    await this.durably(() => this.s.putCredential.run(credentialRow(r)));
+  }
+
+  async createCredential(r: CredentialRecord): Promise<CredentialRecord> {
+    const row = credentialRow(r);
+    // Insert-or-read in one IMMEDIATE transaction, like a claim.
+    return this.durably(() =>
+      this.db
+        .transaction((): CredentialRecord => {
+          if (this.s.createCredential.run(row).changes === 1) return r;
+          return credentialFromRow(this.s.getCredential.get(r.id) as Row);
+        })
+        .immediate(),
     );
   }
 
@@ -605,12 +636,31 @@ export class SqliteStore implements Store {
             response: jsonOrNull(r.response),
             resource: r.resource ?? null,
             created_at: r.createdAt,
+            lease_until: r.leaseUntil ?? null,
+            lease_ms: r.leaseUntil === undefined ? null : instantMs(r.leaseUntil, 'lease end'),
           });
           if (changes === 1) return undefined;
           return idempotencyFromRow(this.s.getIdempotency.get(r.principal, r.key) as Row);
         })
         .immediate(),
     );
+  }
+
+  async takeOverIdempotencyKey(
+    principal: string,
+    key: string,
+    now: string,
+    leaseUntil: string,
+  ): Promise<IdempotencyRecord | undefined> {
+    const params = {
+      principal,
+      key,
+      now_ms: instantMs(now, 'now'),
+      lease_until: leaseUntil,
+      lease_ms: instantMs(leaseUntil, 'lease end'),
+    };
+    const row = await this.durably(() => this.s.takeOverIdempotency.get(params) as Row | undefined);
+    return row && idempotencyFromRow(row);
   }
 
   async completeIdempotencyKey(
@@ -621,8 +671,12 @@ export class SqliteStore implements Store {
     await this.durably(() => this.s.completeIdempotency.run(json(response), principal, key));
   }
 
-  async releaseIdempotencyKey(principal: string, key: string): Promise<void> {
-    await this.durably(() => this.s.releaseIdempotency.run(principal, key));
+  async yieldIdempotencyKey(principal: string, key: string, leaseUntil: string): Promise<void> {
+    await this.durably(() => this.s.yieldIdempotency.run(principal, key, leaseUntil));
+  }
+
+  async releaseIdempotencyKey(principal: string, key: string, leaseUntil?: string): Promise<void> {
+    await this.durably(() => this.s.releaseIdempotency.run({ principal, key, lease_until: leaseUntil ?? null }));
   }
 
   // ---- ledger projection ----------------------------------------------------------------
@@ -745,13 +799,38 @@ export class SqliteStore implements Store {
     );
   }
 
-  async dueNotifications(now: string, limit: number): Promise<NotificationRecord[]> {
+  async claimDueNotifications(
+    now: string,
+    limit: number,
+    owner: string,
+    leaseMs: number,
+  ): Promise<NotificationRecord[]> {
     this.open();
-    return (this.s.dueNotifications.all(instantMs(now, 'now'), limit) as Row[]).map(notificationOf);
+    const nowMs = instantMs(now, 'now');
+    const until = new Date(nowMs + leaseMs);
+    const params = { owner, now_ms: nowMs, until: until.toISOString(), until_ms: until.getTime(), limit };
+    // IMMEDIATE: the write lock is taken before the due rows are chosen, so another
+    // connection (another gateway on the same file) waits and then sees them leased.
+    const rows = this.db.transaction(() => this.s.claimNotifications.all(params) as Row[]).immediate();
+    return rows
+      .sort((a, b) => (a.created_ms as number) - (b.created_ms as number) || String(a.id).localeCompare(String(b.id)))
+      .map(notificationOf);
   }
 
-  async updateNotification(n: NotificationRecord): Promise<void> {
-    await this.durably(() => this.s.updateNotification.run(notificationRow(n)));
+  async settleNotification(id: string, owner: string, outcome: NotificationOutcome): Promise<boolean> {
+    const run =
+      outcome.state === 'delivered'
+        ? () => this.s.notificationDelivered.run({ id, at: outcome.at })
+        : () =>
+            this.s.notificationFailed.run({
+              id,
+              owner,
+              state: outcome.state,
+              error: outcome.error,
+              next_attempt_at: outcome.nextAttemptAt,
+              next_attempt_ms: instantMs(outcome.nextAttemptAt, 'next attempt time'),
+            });
+    return (await this.durably(run)).changes === 1;
   }
 
   async listNotifications(verifier: string, limit: number): Promise<NotificationRecord[]> {
@@ -880,6 +959,22 @@ function credentialFromRow(r: Row): CredentialRecord {
   });
 }
 
+function credentialRow(r: CredentialRecord) {
+  return {
+    id: r.id,
+    issuer: r.issuer,
+    type: r.type,
+    format: r.format,
+    sealed: json(r.sealed),
+    digest: r.digest,
+    anchor_statement: r.anchorStatement,
+    state: r.state,
+    anchor: jsonOrNull(r.anchor),
+    created_at: r.createdAt,
+    idempotency_key: r.idempotencyKey ?? null,
+  };
+}
+
 function idempotencyFromRow(r: Row): IdempotencyRecord {
   return compact<IdempotencyRecord>({
     principal: r.principal as string,
@@ -888,6 +983,7 @@ function idempotencyFromRow(r: Row): IdempotencyRecord {
     response: r.response === null ? undefined : JSON.parse(r.response as string),
     resource: opt(r.resource as string | null),
     createdAt: r.created_at as string,
+    leaseUntil: opt(r.lease_until as string | null | undefined),
   });
 }
 

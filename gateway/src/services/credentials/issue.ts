@@ -1,8 +1,14 @@
 /**
  * Issuing: validate → check the issuer may → build → sign → anchor → record → answer,
  * only once the anchor is committed. With an Idempotency-Key a retry never issues
- * twice: the credential and its anchor statement are recorded before submission, so an
- * interrupted issuance is completed by the retry instead of being repeated.
+ * twice: the key is claimed, then the credential and its anchor statement are recorded
+ * before submission, so an interrupted issuance is completed by a retry instead of being
+ * repeated.
+ *
+ * A claim is held under a lease. While it lasts a retry is told the request is in
+ * progress; once it has passed (the gateway holding it died), a retry takes the claim over
+ * and finishes what was recorded — re-submitting the recorded anchor statement, which the
+ * ledger applies at most once — or, when nothing was recorded, issues under the claim.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import canonicalize from 'canonicalize';
@@ -17,7 +23,7 @@ import {
 } from '@anxin/schemas';
 import { sha256Hex } from '../../crypto/holder';
 import { ApiError } from '../../errors';
-import type { CredentialFormat, CredentialRecord, Principal } from '../../ports/store';
+import type { CredentialFormat, CredentialRecord, IdempotencyRecord, Principal } from '../../ports/store';
 import type { Services } from '../context';
 import { issuerOrThrow } from '../issuers';
 import { C_NONCE_TTL_S, useCNonce } from '../nonces';
@@ -35,6 +41,17 @@ export interface IssueRequest {
   holderPublicJwk?: Record<string, string>;
   /** Proof of possession of holderPublicJwk (openid4vci-proof+jwt); required with it. */
   holderProof?: string;
+}
+
+/** How long a claim is held for its request: far beyond any issuance, ledger timeouts included. */
+export const IDEMPOTENCY_LEASE_MS = 60_000;
+/** An issuance normally ends within this; a claim taken more recently is probably still being worked on. */
+const USUAL_ISSUANCE_MS = 10_000;
+
+/** Told of what happened to a request on its way, for the metrics. */
+export interface IssueObserver {
+  /** The request took over the claim of an earlier one whose lease had ended. */
+  tookOver?(): void;
 }
 
 export interface IssueResponse {
@@ -103,16 +120,21 @@ async function waitForAnchor(s: Services, id: string, timeoutMs = 10_000) {
   }
 }
 
+/** The ledger's refusal reason of an error, if the ledger refused. */
+const refusal = (e: unknown): string | undefined => (e instanceof ApiError ? e.extra.reason : undefined);
+
 /** Submit the recorded anchor statement and record the result. Safe to repeat. */
 async function anchorRecorded(s: Services, rec: CredentialRecord): Promise<CredentialRecord> {
   let anchor: { txId: string; block: number; anchoredAt: string };
   try {
     const committed = await s.ledgerClient.submit<AnchorRecord>('anchor', rec.anchorStatement);
+    s.fault?.('issue:anchored');
     await s.projection.applyAnchor(committed.record, committed.block, committed.txIndex, committed.txId, true);
     anchor = { txId: committed.txId, block: committed.block, anchoredAt: committed.record.anchoredAt };
   } catch (e) {
-    // A previous attempt may have committed without our hearing of it: then the ledger has it.
-    if (!(e instanceof ApiError) || !['STATEMENT_REPLAYED', 'ANCHOR_EXISTS'].includes(e.extra.reason ?? '')) throw e;
+    // A previous attempt may have committed without our hearing of it: then the ledger has it
+    // (and refuses the statement again — as replayed, or as too old once a day has passed).
+    if (!refusal(e)) throw e;
     const onLedger = await s.ledgerClient.getAnchor(rec.id);
     if (!onLedger || onLedger.digest !== rec.digest) throw e;
     const projected = await waitForAnchor(s, rec.id);
@@ -124,14 +146,66 @@ async function anchorRecorded(s: Services, rec: CredentialRecord): Promise<Crede
   return done;
 }
 
-function responseOf(s: Services, rec: CredentialRecord): IssueResponse {
+function responseOf(s: Services, rec: CredentialRecord, credential?: string): IssueResponse {
   return {
     id: rec.id,
     format: rec.format,
-    credential: s.kek.open(rec.sealed, rec.id).toString('utf8'),
+    credential: credential ?? s.kek.open(rec.sealed, rec.id).toString('utf8'),
     digest: rec.digest,
     anchor: rec.anchor!,
   };
+}
+
+/** Build and sign the credential and its anchor statement: the record to anchor, still pending. */
+async function prepare(
+  s: Services,
+  issuer: IssuerRecord,
+  body: IssueRequest,
+  id: string,
+  idempotencyKey?: string,
+): Promise<{ pending: CredentialRecord; credential: string }> {
+  const signer = await currentSigner(s, issuer);
+  const format = body.format ?? 'vc+jwt';
+  const vc = buildCredential(body, issuer, s.publicUrl, id);
+  let credential: string;
+  let signed: string;
+  if (format === 'vc+jwt') {
+    credential = signed = await signVcJwt(vc, signer);
+  } else {
+    const sd = await issueSdJwt(vc, signer, body.holderPublicJwk);
+    credential = sd.sdJwt;
+    signed = sd.issuerJwt;
+  }
+  const digest = sha256Hex(signed);
+  const statement = await signStatement(
+    {
+      kind: 'anchor',
+      iss: issuer.id,
+      anchor: {
+        id,
+        type: body.type,
+        kid: signer.kid,
+        digest,
+        holderRef: vc.credentialSubject.holder.ref,
+        validFrom: vc.validFrom,
+        ...(vc.validUntil ? { validUntil: vc.validUntil } : {}),
+      },
+    },
+    signer,
+  );
+  const pending: CredentialRecord = {
+    id,
+    issuer: issuer.id,
+    type: body.type,
+    format,
+    sealed: s.kek.seal(credential, id),
+    digest,
+    anchorStatement: statement,
+    state: 'pending',
+    createdAt: s.now().toISOString(),
+    ...(idempotencyKey ? { idempotencyKey } : {}),
+  };
+  return { pending, credential };
 }
 
 export async function issueCredential(
@@ -139,6 +213,7 @@ export async function issueCredential(
   principal: Principal,
   body: IssueRequest,
   idempotencyKey?: string,
+  observer: IssueObserver = {},
 ): Promise<IssueResponse> {
   if (principal.type !== 'issuer') throw new ApiError('forbidden', 'only an issuer’s API key can issue credentials');
   const dateIssues = SUBJECT_DATE_CHECKS[body.type](body.subject as never);
@@ -177,100 +252,124 @@ export async function issueCredential(
     );
   }
 
-  const id = `urn:uuid:${randomUUID()}`;
-  if (idempotencyKey) {
-    // The proof is how this attempt shows it holds the key, not what is issued: a retry may
-    // carry a fresh one (its c_nonce spent by the first attempt) and is still the same request.
-    const { holderProof: _proof, ...issued } = body;
-    const hash = requestHash({ op: 'issue', body: issued });
-    const existing = await s.store.claimIdempotencyKey({
+  if (idempotencyKey) return issueOnce(s, principal, issuer, body, idempotencyKey, observer);
+  await proveHolderKey(s, body);
+  const { pending, credential } = await prepare(s, issuer, body, `urn:uuid:${randomUUID()}`);
+  return responseOf(s, await anchorRecorded(s, pending), credential);
+}
+
+/** Answer a request carrying an Idempotency-Key: claim it, or replay, wait for, or take over an earlier claim. */
+async function issueOnce(
+  s: Services,
+  principal: Principal,
+  issuer: IssuerRecord,
+  body: IssueRequest,
+  key: string,
+  observer: IssueObserver,
+): Promise<IssueResponse> {
+  // The proof is how this attempt shows it holds the key, not what is issued: a retry may
+  // carry a fresh one (its c_nonce spent by the first attempt) and is still the same request.
+  const { holderProof: _proof, ...issued } = body;
+  const hash = requestHash({ op: 'issue', body: issued });
+  const leaseMs = s.idempotencyLeaseMs ?? IDEMPOTENCY_LEASE_MS;
+  // Twice at most: a claim completed, released or taken over between our look and our take-over is looked at again.
+  for (let look = 0; ; look++) {
+    const now = s.now();
+    const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
+    const claim: IdempotencyRecord = {
       principal: principal.id,
-      key: idempotencyKey,
+      key,
       requestHash: hash,
-      resource: id,
-      createdAt: s.now().toISOString(),
-    });
-    if (existing) {
-      if (existing.requestHash !== hash) {
-        throw new ApiError('idempotency_key_reused', 'this Idempotency-Key was used for a different request');
-      }
-      const prior = existing.resource ? await s.store.getCredential(existing.resource) : undefined;
+      resource: `urn:uuid:${randomUUID()}`,
+      createdAt: now.toISOString(),
+      leaseUntil,
+    };
+    const existing = await s.store.claimIdempotencyKey(claim);
+    if (!existing) {
+      s.fault?.('issue:claimed');
+      return issueUnderClaim(s, issuer, body, claim, false);
+    }
+    if (existing.requestHash !== hash) {
+      throw new ApiError('idempotency_key_reused', 'this Idempotency-Key was used for a different request');
+    }
+    if (existing.response) {
+      // The credential the request answered with (its id is in the stored answer).
+      const answered = (existing.response.body as { id?: unknown } | null)?.id;
+      const id = typeof answered === 'string' ? answered : existing.resource;
+      const prior = id ? await s.store.getCredential(id) : undefined;
       if (prior?.state === 'anchored') return responseOf(s, prior);
       if (prior?.state === 'pending') return responseOf(s, await anchorRecorded(s, prior));
+      throw new Error(`the credential ${String(id)} answered for Idempotency-Key ${key} is not in the store`);
+    }
+    const left = existing.leaseUntil ? Date.parse(existing.leaseUntil) - now.getTime() : 0;
+    if (left > 0 || look > 0) {
+      // Soon while the request may still be finishing as usual; else when its lease ends.
+      const heldFor = leaseMs - left;
+      const retryAfter = heldFor < USUAL_ISSUANCE_MS ? 1 : Math.max(1, Math.ceil(left / 1000));
       throw new ApiError(
         'request_in_progress',
         'a request with this Idempotency-Key is still in progress; retry shortly',
+        { retryAfter },
       );
     }
+    const taken = await s.store.takeOverIdempotencyKey(principal.id, key, now.toISOString(), leaseUntil);
+    if (!taken) continue;
+    observer.tookOver?.();
+    return issueUnderClaim(s, issuer, body, taken, true);
   }
+}
 
+/**
+ * Issue under a claim this request holds: finish what an earlier holder recorded (the
+ * credential under the claim's id), or issue it; then store the answer, which ends the
+ * claim (retention prunes it in time). A refusal releases the claim so the key can be used
+ * again; any other failure (the ledger unavailable: the outcome unknown) keeps the claim
+ * but ends its lease, so that a retry takes it over at once and finishes it.
+ */
+async function issueUnderClaim(
+  s: Services,
+  issuer: IssuerRecord,
+  body: IssueRequest,
+  claim: IdempotencyRecord,
+  takenOver: boolean,
+): Promise<IssueResponse> {
+  const id = claim.resource ?? `urn:uuid:${randomUUID()}`;
   try {
-    await proveHolderKey(s, body);
-    const signer = await currentSigner(s, issuer);
-    const format = body.format ?? 'vc+jwt';
-    const vc = buildCredential(body, issuer, s.publicUrl, id);
-    let credential: string;
-    let signed: string;
-    if (format === 'vc+jwt') {
-      credential = signed = await signVcJwt(vc, signer);
-    } else {
-      const sd = await issueSdJwt(vc, signer, body.holderPublicJwk);
-      credential = sd.sdJwt;
-      signed = sd.issuerJwt;
+    let rec = takenOver ? await s.store.getCredential(id) : undefined;
+    let inHand: string | undefined;
+    if (!rec) {
+      // Only an attempt that issues needs the proof: one that finishes a recorded issuance does not.
+      await proveHolderKey(s, body);
+      const prepared = await prepare(s, issuer, body, id, claim.key);
+      // Recorded before it is anchored: a retry after a crash finishes this issuance. Should
+      // an earlier holder (presumed gone, but slow) have recorded one meanwhile, that one is used.
+      rec = await s.store.createCredential(prepared.pending);
+      if (rec.digest === prepared.pending.digest) inHand = prepared.credential;
+      s.fault?.('issue:recorded');
     }
-    const digest = sha256Hex(signed);
-    const statement = await signStatement(
-      {
-        kind: 'anchor',
-        iss: issuer.id,
-        anchor: {
-          id,
-          type: body.type,
-          kid: signer.kid,
-          digest,
-          holderRef: vc.credentialSubject.holder.ref,
-          validFrom: vc.validFrom,
-          ...(vc.validUntil ? { validUntil: vc.validUntil } : {}),
-        },
-      },
-      signer,
-    );
-    const pending: CredentialRecord = {
-      id,
-      issuer: issuer.id,
-      type: body.type,
-      format,
-      sealed: s.kek.seal(credential, id),
-      digest,
-      anchorStatement: statement,
-      state: 'pending',
-      createdAt: s.now().toISOString(),
-      ...(idempotencyKey ? { idempotencyKey } : {}),
-    };
-    // With an Idempotency-Key the credential is recorded before it is anchored, so that a
-    // retry after a crash completes this issuance instead of starting another.
-    if (idempotencyKey) await s.store.putCredential(pending);
-    const done = await anchorRecorded(s, pending);
-    // The credential is still in hand: no need to unseal what was just sealed.
-    const response: IssueResponse = {
-      id: done.id,
-      format: done.format,
-      credential,
-      digest: done.digest,
-      anchor: done.anchor!,
-    };
-    if (idempotencyKey) {
-      await s.store.completeIdempotencyKey(principal.id, idempotencyKey, {
-        status: 201,
-        body: { id: done.id, digest: done.digest, anchor: done.anchor },
-      });
+    let done: CredentialRecord;
+    try {
+      done = rec.state === 'anchored' ? rec : await anchorRecorded(s, rec);
+    } catch (e) {
+      // A recorded statement a day old is refused, and not anchored (else it would have been
+      // found): it never will be, so the credential is issued again under a new id.
+      if (refusal(e) !== 'STATEMENT_EXPIRED') throw e;
+      const fresh = await prepare(s, issuer, body, `urn:uuid:${randomUUID()}`, claim.key);
+      done = await anchorRecorded(s, await s.store.createCredential(fresh.pending));
+      inHand = fresh.credential;
     }
-    return response;
+    await s.store.completeIdempotencyKey(claim.principal, claim.key, {
+      status: 201,
+      body: { id: done.id, digest: done.digest, anchor: done.anchor },
+    });
+    return responseOf(s, done, inHand);
   } catch (e) {
-    // Refused — by us or by the ledger — so nothing was anchored: the key may be used again.
-    // Only an unknown outcome (ledger unavailable) keeps the claim, so a retry completes it.
-    if (idempotencyKey && e instanceof ApiError && e.code !== 'ledger_unavailable') {
-      await s.store.releaseIdempotencyKey(principal.id, idempotencyKey);
+    // Best effort: should this write fail too, the lease ends by itself.
+    const lease = claim.leaseUntil;
+    if (e instanceof ApiError && e.code !== 'ledger_unavailable') {
+      await s.store.releaseIdempotencyKey(claim.principal, claim.key, lease).catch(() => undefined);
+    } else if (lease) {
+      await s.store.yieldIdempotencyKey(claim.principal, claim.key, lease).catch(() => undefined);
     }
     throw e;
   }

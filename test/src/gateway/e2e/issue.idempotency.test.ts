@@ -1,7 +1,8 @@
 /**
  * Idempotency-Key on POST /v1/credentials: a retry returns the same credential and
  * anchors nothing new; the same key with another body is refused (422); concurrent
- * duplicates issue exactly one credential.
+ * duplicates issue exactly one credential; a retry after the ledger failed mid-issuance
+ * finishes what was recorded at once.
  */
 import { expect } from 'chai';
 import { after, before, it } from 'mocha';
@@ -112,5 +113,21 @@ describeOnLedgers('e2e: Idempotency-Key on issuance', function (ledger) {
     const later = await post(platform.apiKey, body, key);
     expect(later.body.id).to.equal(id);
     expectVerified(await gw.verify(verifier, shownOf(later.body)));
+  });
+
+  it('the ledger goes away mid-issuance (503): a retry right after it is back finishes the recorded credential, once', async () => {
+    const from = await gw.height();
+    const body = gw.issueBody('LaborContract');
+    const key = `unavailable-${Date.now()}`;
+    // Recorded, then the submission finds the ledger closed: the outcome is unknown to the caller.
+    await gw.services.ledger.close();
+    expectProblem(await post(platform.apiKey, body, key), 503, 'ledger_unavailable');
+    await gw.restart();
+    // Not a 409 for the rest of the lease: the request that held the key gave it up when it failed.
+    const res = await post(platform.apiKey, body, key);
+    expect(res.status, res.text).to.equal(201);
+    expect(await gw.anchoredIds(from)).to.deep.equal([res.body.id]);
+    expect((await post(platform.apiKey, body, key)).body.id).to.equal(res.body.id);
+    expectVerified(await gw.verify(verifier, res.body.credential));
   });
 });

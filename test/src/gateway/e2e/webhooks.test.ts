@@ -173,8 +173,8 @@ describeOnLedgers('e2e: webhooks tell recent verifiers of a status change', func
     const waiting = await until('a failed first attempt', async () =>
       (await gw.api('GET', '/v1/webhook', { key: keys.a })).body.recent.find(
         // The suspension's notice went through at its first attempt; this is the reinstatement's.
-        (x: { credentialId: string; attempts: number; state: string }) =>
-          x.credentialId === cert.id && x.attempts === 1 && x.state === 'pending',
+        (x: { credentialId: string; attempts: number; state: string; lastError?: string }) =>
+          x.credentialId === cert.id && x.attempts === 1 && x.state === 'pending' && x.lastError !== undefined,
       ),
     );
     expect(waiting.lastError).to.equal('HTTP 500');

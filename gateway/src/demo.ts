@@ -71,12 +71,14 @@ async function main(): Promise<void> {
   const run = randomBytes(3).toString('hex');
   say(`Anxin demo against ${base} (run ${run})\n`);
 
-  const register = async (name: string, kind: string, type: string) => {
+  // Each issuer's USCC is the one its credentials name (the examples' issuing authority, certifying body, platform).
+  const register = async (name: string, kind: string, type: string, uscc: string) => {
     const r = expectStatus(
       await call('POST', '/v1/issuers', admin, {
         name,
         kind,
         allowedTypes: [type],
+        uscc,
         slug: `demo-${kind.replace('_', '-')}-${run}`,
       }),
       201,
@@ -85,9 +87,22 @@ async function main(): Promise<void> {
     say(`registered issuer ${r.issuer.id} (${name}), may issue ${type}`);
     return r.apiKey as string;
   };
-  const cdc = await register('成都市武侯区疾病预防控制中心', 'health_authority', 'HealthCertificate');
-  const school = await register('成都锦城职业技能培训学校', 'training_body', 'SkillCertificate');
-  const platform = await register('四川快工灵活用工科技有限公司', 'platform', 'LaborContract');
+  const health0 = healthCertificateSubjectSchema.examples[0];
+  const skill0 = skillCertificateSubjectSchema.examples[0];
+  const labor0 = laborContractSubjectSchema.examples[0];
+  const cdc = await register(
+    health0.issuingAuthority.name,
+    'health_authority',
+    'HealthCertificate',
+    health0.issuingAuthority.uscc,
+  );
+  const school = await register(
+    skill0.certifyingBody.name,
+    'training_body',
+    'SkillCertificate',
+    skill0.certifyingBody.uscc,
+  );
+  const platform = await register(labor0.platform.name, 'platform', 'LaborContract', labor0.platform.uscc);
   const verifier = expectStatus(
     await call('POST', '/v1/api-keys', admin, {
       principal: { type: 'verifier', id: `hotpot-chunxi-${run}` },
@@ -118,12 +133,12 @@ async function main(): Promise<void> {
     say(`issued ${type} ${r.id} as ${format}: anchored in block ${r.anchor.block}, tx ${r.anchor.txId.slice(0, 16)}…`);
     return r as { id: string; credential: string };
   };
-  const health = await issue(cdc, 'HealthCertificate', healthCertificateSubjectSchema.examples[0], 'dc+sd-jwt');
-  const skill = await issue(school, 'SkillCertificate', skillCertificateSubjectSchema.examples[0]);
+  const health = await issue(cdc, 'HealthCertificate', health0, 'dc+sd-jwt');
+  const skill = await issue(school, 'SkillCertificate', skill0);
   // Today's day shift, in China's calendar.
   const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
   const contract = await issue(platform, 'LaborContract', {
-    ...laborContractSubjectSchema.examples[0],
+    ...labor0,
     term: { startDate: today, endDate: today, openEnded: false },
     signing: { method: 'face_verified_esignature', signedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
   });
@@ -140,7 +155,10 @@ async function main(): Promise<void> {
   say('\nThe restaurant verifies:');
   await verify('health certificate', health);
   await verify('skill certificate', skill);
-  await verify('labor contract', contract);
+  const onBehalf = (await verify('labor contract', contract)).credential.issuer.onBehalfOf;
+  say(
+    `  issued by the platform on behalf of ${onBehalf.name} (${onBehalf.uscc}): ${onBehalf.registeredAs.length ? `registered as ${onBehalf.registeredAs.map((i: { id: string }) => i.id).join(', ')}` : 'not a registered issuer'}`,
+  );
 
   say('\nThe worker shows a work card: name, categories, validity and result only, signed by the phone:');
   const card = await presentCredential(health.credential, {

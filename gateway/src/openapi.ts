@@ -2,8 +2,9 @@
  * /openapi.json: every route, its auth, its body schema and its answers. A test checks
  * this table against the routes the app actually serves.
  */
-import { ALL_SCHEMAS, printableCardQuerySchema } from '@anxin/schemas';
+import { ALL_SCHEMAS, ISSUER_KINDS, ISSUER_STATUSES, printableCardQuerySchema, utcDateTime } from '@anxin/schemas';
 import { ERROR_STATUS } from './errors';
+import { AUTHORITY_RULES, CHECKS, NAMED_ISSUER_OUTCOMES, REASON_CODES, TYPE_RULES } from './services/verify/report';
 
 export interface RouteDoc {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -18,7 +19,8 @@ export interface RouteDoc {
   query?: { $id: string; properties: Record<string, object>; required?: readonly string[] };
   /** Extra media types accepted for the body. */
   alsoAccepts?: string[];
-  ok: { status: number; description: string; mediaType?: string };
+  /** `schema`: a component of this document describing the answer. */
+  ok: { status: number; description: string; mediaType?: string; schema?: string };
   idempotent?: boolean;
 }
 
@@ -183,7 +185,7 @@ export const ROUTES: RouteDoc[] = [
     scope: 'verify',
     body: 'api-verify',
     alsoAccepts: ['text/plain'],
-    ok: { status: 200, description: 'The verification report' },
+    ok: { status: 200, description: 'The verification report', schema: 'VerificationReport' },
   },
   {
     method: 'post',
@@ -317,6 +319,131 @@ export const ROUTES: RouteDoc[] = [
 
 const schemaName = (id: string) => id.slice(id.lastIndexOf('/') + 1).replace(/\.json$/, '');
 
+const outcome = { type: 'string', enum: ['pass', 'fail', 'skipped'] } as const;
+const instant = { type: 'string', format: 'date-time' } as const;
+
+/** The report POST /v1/verify answers (services/verify/report.ts), as a schema. */
+export const verificationReportSchema = {
+  type: 'object',
+  description:
+    'Every check with its outcome, the reasons of each failure (stable codes), and how the issuer was judged.',
+  properties: {
+    verified: { type: 'boolean' },
+    checks: {
+      type: 'object',
+      properties: Object.fromEntries(CHECKS.map((c) => [c, outcome])),
+      required: [...CHECKS],
+      additionalProperties: false,
+    },
+    reasons: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          check: { type: 'string', enum: [...CHECKS] },
+          code: { type: 'string', enum: [...new Set(Object.values(REASON_CODES).flat())] },
+          detail: { type: 'string' },
+          field: { type: 'string', description: 'JSON Pointer of the member at fault, when there is one' },
+        },
+        required: ['check', 'code', 'detail'],
+      },
+    },
+    credential: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        type: { type: 'string' },
+        format: { type: 'string', enum: ['vc+jwt', 'dc+sd-jwt'] },
+        issuer: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            name: { type: 'string' },
+            onBehalfOf: {
+              type: 'object',
+              description:
+                'Whom the issuer issued this on behalf of (the employer of a contract a platform issued), as the subject writes it.',
+              properties: {
+                member: { type: 'string', description: 'The subject member naming it, e.g. employer' },
+                disclosed: { type: 'boolean', description: 'false: the holder did not disclose it' },
+                name: { type: 'string' },
+                uscc: { type: 'string' },
+                registeredAs: {
+                  type: 'array',
+                  description: 'Registered issuers with that USCC; empty when none',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      id: { type: 'string' },
+                      name: { type: 'string' },
+                      kind: { type: 'string', enum: [...ISSUER_KINDS] },
+                      status: { type: 'string', enum: [...ISSUER_STATUSES] },
+                    },
+                    required: ['id', 'name', 'kind', 'status'],
+                  },
+                },
+              },
+              required: ['member', 'disclosed'],
+            },
+          },
+          required: ['id'],
+        },
+        validFrom: instant,
+        validUntil: instant,
+        disclosed: { type: 'object', description: 'What the verifier may see; an ID number is masked' },
+      },
+      required: ['format', 'disclosed'],
+    },
+    anchor: {
+      type: 'object',
+      properties: {
+        txId: { type: 'string' },
+        block: { type: ['integer', 'null'] },
+        anchoredAt: instant,
+        status: { type: 'string' },
+        statusReason: { type: 'string' },
+        updatedAt: instant,
+      },
+      required: ['txId', 'block', 'anchoredAt', 'status', 'updatedAt'],
+    },
+    authority: {
+      type: 'object',
+      description:
+        'How the issuer’s authority was judged: at the instant the ledger anchored the credential (an anchor exists only ' +
+        'if the issuer was active and allowed the type then), or at the check itself without a matching anchor.',
+      properties: {
+        judgedAt: instant,
+        basis: { type: 'string', enum: ['anchoredAt', 'checkedAt'] },
+        rule: { type: 'string', enum: [...AUTHORITY_RULES], description: 'What decided issuerTrusted' },
+        typeRule: { type: 'string', enum: [...TYPE_RULES], description: 'What decided the type' },
+        namedIssuer: {
+          type: 'object',
+          description:
+            'Whether the subject names its issuer by its registered USCC (undisclosed: the holder withheld it)',
+          properties: {
+            field: { type: 'string' },
+            outcome: { type: 'string', enum: [...NAMED_ISSUER_OUTCOMES] },
+          },
+          required: ['field', 'outcome'],
+        },
+        issuer: {
+          type: 'object',
+          description: 'The issuer as the registry has it now',
+          properties: {
+            status: { type: 'string', enum: [...ISSUER_STATUSES] },
+            suspendedAt: utcDateTime,
+            revokedSince: utcDateTime,
+          },
+          required: ['status'],
+        },
+      },
+      required: ['judgedAt', 'basis', 'rule', 'issuer'],
+    },
+    checkedAt: instant,
+  },
+  required: ['verified', 'checks', 'reasons', 'checkedAt'],
+} as const;
+
 export function openApiDocument(publicUrl: string, version: string): object {
   const problem = { $ref: '#/components/schemas/Problem' };
   const paths: Record<string, Record<string, object>> = {};
@@ -369,7 +496,15 @@ export function openApiDocument(publicUrl: string, version: string): object {
       responses: {
         [String(r.ok.status)]: {
           description: r.ok.description,
-          ...(r.ok.status !== 204 ? { content: { [r.ok.mediaType ?? 'application/json']: {} } } : {}),
+          ...(r.ok.status !== 204
+            ? {
+                content: {
+                  [r.ok.mediaType ?? 'application/json']: r.ok.schema
+                    ? { schema: { $ref: `#/components/schemas/${r.ok.schema}` } }
+                    : {},
+                },
+              }
+            : {}),
         },
         ...errors,
       },
@@ -409,6 +544,7 @@ export function openApiDocument(publicUrl: string, version: string): object {
           },
           required: ['type', 'title', 'status', 'code'],
         },
+        VerificationReport: verificationReportSchema,
         ...Object.fromEntries(ALL_SCHEMAS.map((s) => [schemaName(s.$id), s])),
       },
     },

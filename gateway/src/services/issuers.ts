@@ -48,7 +48,7 @@ function checkKindTypes(kind: IssuerKind, types: readonly CredentialType[]): voi
     errors: outside.map((t) => ({
       field: `/allowedTypes/${types.indexOf(t)}`,
       code: 'typeNotForKind',
-      message: `a ${kind} may never issue ${t}`,
+      message: `an issuer of kind ${kind} may never issue ${t}`,
     })),
   });
 }

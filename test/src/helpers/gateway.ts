@@ -23,10 +23,12 @@ import {
   SUBJECT_SCHEMA_BY_TYPE,
   holderIdentitySchema,
   type CredentialType,
+  type IssuerKind,
   type IssuerRecord,
 } from '@anxin/schemas';
 import { exportJWK } from 'jose';
 import { fabricSkipReason, withFabricNetwork } from './fabric-network';
+import { USCC_OF_KIND } from './statements';
 import { tempDir } from './tmp';
 
 export type Format = 'vc+jwt' | 'dc+sd-jwt';
@@ -68,8 +70,11 @@ export interface RegisteredIssuer {
     id: string;
     name: string;
     kind: string;
+    uscc: string;
     allowedTypes: CredentialType[];
     status: string;
+    suspendedAt?: string;
+    revokedSince?: string;
     keys: Array<{
       kid: string;
       keyId: string;
@@ -113,7 +118,17 @@ export interface Report {
     id?: string;
     type?: string;
     format: Format;
-    issuer?: { id: string; name?: string };
+    issuer?: {
+      id: string;
+      name?: string;
+      onBehalfOf?: {
+        member: string;
+        disclosed: boolean;
+        name?: string;
+        uscc?: string;
+        registeredAs?: Array<{ id: string; name: string; kind: string; status: string }>;
+      };
+    };
     validFrom?: string;
     validUntil?: string;
     disclosed: Record<string, Loose>;
@@ -125,6 +140,14 @@ export interface Report {
     status: string;
     statusReason?: string;
     updatedAt: string;
+  };
+  authority?: {
+    judgedAt: string;
+    basis: 'anchoredAt' | 'checkedAt';
+    rule: string;
+    typeRule?: string;
+    namedIssuer?: { field: string; outcome: string };
+    issuer: { status: string; suspendedAt?: string; revokedSince?: string };
   };
   checkedAt: string;
 }
@@ -147,10 +170,27 @@ export const CHECK_ORDER = [
 
 const HOLDERS = holderIdentitySchema.examples;
 
-/** The schema's first example subject of a type (a deep copy). */
+/** A calendar date in China (UTC+8), `days` from now. */
+export function cstDate(days = 0): string {
+  return new Date(Date.now() + days * DAY + 8 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
+/**
+ * The schema's n-th example subject of a type (a deep copy), its dates moved so that the
+ * subject itself covers the issuance defaults (from yesterday to 180 days from now): a
+ * credential never lasts longer than its subject says.
+ */
 export function exampleSubject(type: CredentialType, n = 0): Record<string, unknown> {
   const ex = (SUBJECT_SCHEMA_BY_TYPE[type] as { examples: readonly object[] }).examples;
-  return structuredClone(ex[n % ex.length]) as Record<string, unknown>;
+  const subject = structuredClone(ex[n % ex.length]) as Record<string, Loose>;
+  if (type === 'HealthCertificate') {
+    subject.examDate = cstDate(-1);
+    subject.validity = { from: cstDate(-1), until: cstDate(180) };
+  }
+  if (type === 'LaborContract' && subject.term.endDate) {
+    subject.term = { ...subject.term, startDate: cstDate(-1), endDate: cstDate(180) };
+  }
+  return subject;
 }
 
 /** One of the holder schema's example people (a copy). */
@@ -329,17 +369,22 @@ export class TestGateway {
     return { status: res.status, headers: res.headers, body: parsed as T, text, contentType };
   }
 
-  /** Register an issuer (POST /v1/issuers, admin) and return it with its API key. */
+  /**
+   * Register an issuer (POST /v1/issuers, admin) and return it with its API key. Its kind is
+   * the one that issues its first type, its USCC the one the example subjects name.
+   */
   async registerIssuer(
-    opts: { allowedTypes?: CredentialType[]; kind?: string; name?: string; slug?: string } = {},
+    opts: { allowedTypes?: CredentialType[]; kind?: IssuerKind; name?: string; slug?: string; uscc?: string } = {},
   ): Promise<RegisteredIssuer> {
     const allowedTypes = opts.allowedTypes ?? ['HealthCertificate'];
+    const kind = opts.kind ?? KIND_FOR_TYPE[allowedTypes[0]!];
     const res = await this.api('POST', '/v1/issuers', {
       key: this.adminKey,
       body: {
         name: opts.name ?? `测试发证机构 ${Math.random().toString(36).slice(2, 8)}`,
-        kind: opts.kind ?? KIND_FOR_TYPE[allowedTypes[0]!],
+        kind,
         allowedTypes,
+        uscc: opts.uscc ?? USCC_OF_KIND[kind],
         ...(opts.slug ? { slug: opts.slug } : {}),
       },
     });

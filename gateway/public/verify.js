@@ -3,6 +3,13 @@
  * POST /v1/verify with the employer's API key, and show a green or red answer with reasons,
  * in Chinese or English.
  *
+ * Two ways a worker's device shows a credential bound to it, and the answer says which:
+ *  - static: the QR code the device made by itself (offline), good for 5 minutes;
+ *  - challenge: "ask the worker's phone" gets a one-time challenge from
+ *    POST /v1/verify/challenges → { nonce, aud, expiresAt }; the device signs its key-binding
+ *    JWT with that nonce and aud, and the next check sends { credential, challenge: nonce }
+ *    (used once, by this verifier only).
+ *
  * summarize(report, lang) turns a verification report into what the page shows; it is pure,
  * and tested in Node. Everything taken from a report is put on the page as text
  * (textContent), never as HTML: a forged credential's fields are attacker-written.
@@ -57,6 +64,16 @@
       notRegistered: '未登记为签发机构',
       withheld: '未出示',
       authority: '签发资格',
+      binding: '出示方式',
+      bindingChallenge: '现场签名，回答本次核验请求',
+      bindingStatic: '二维码（5 分钟内有效，未回答核验请求）',
+      ask: '请工人手机现场签名',
+      challengeNote: '工人的手机（安心钱包）对这个核验请求签名后出示二维码；下一次核验要求它回答本请求（一次有效）。',
+      challengeNonce: '请求码',
+      challengeAud: '核验方',
+      challengeUntil: '有效至',
+      cancelChallenge: '取消请求',
+      challengeFailed: '无法获取核验请求',
     },
     en: {
       title: 'Anxin · verify work credentials',
@@ -107,6 +124,17 @@
       notRegistered: 'not a registered issuer',
       withheld: 'not shown',
       authority: "Issuer's authority",
+      binding: 'Shown as',
+      bindingChallenge: "signed live, answering this check's request",
+      bindingStatic: 'QR code (good for 5 minutes; no request answered)',
+      ask: "Ask the worker's phone to sign",
+      challengeNote:
+        "The worker's phone (Anxin wallet) signs this request and shows its QR code; the next check requires that answer (good once).",
+      challengeNonce: 'Request code',
+      challengeAud: 'Verifier',
+      challengeUntil: 'Valid until',
+      cancelChallenge: 'Cancel the request',
+      challengeFailed: 'Could not get a request',
     },
   };
 
@@ -139,6 +167,10 @@
     unsupported_typ: { zh: '不支持的凭证类型', en: 'Unsupported credential type' },
     bad_payload: { zh: '凭证内容损坏', en: 'The credential contents are damaged' },
     bad_disclosure: { zh: '出示的信息被改动', en: 'A disclosed field was altered' },
+    holder_commitment_disclosed: {
+      zh: '出示了绝不应出示的身份核对数据（可用来推算身份证号）',
+      en: 'Shows the holder commitment data that is never shown (it could reveal the ID number)',
+    },
     alg_not_allowed: { zh: '签名算法不被允许（疑似伪造）', en: 'Signature algorithm not allowed (likely forged)' },
     bad_kid: { zh: '签名密钥标识无效', en: 'The signing key id is invalid' },
     unknown_key: { zh: '签名密钥未登记（疑似伪造）', en: 'Signed with an unregistered key (likely forged)' },
@@ -313,7 +345,8 @@
 
   /**
    * What the page shows for a report: { ok, headline, subline, facts: [{label, value}],
-   * reasons: [{text, detail}], checks: [{name, label, outcome}] } — all plain strings.
+   * reasons: [{text, detail}], checks: [{name, label, outcome}], binding } — all plain strings;
+   * binding is how a credential bound to a device key was shown ('challenge' | 'static'), or null.
    */
   function summarize(report, lang) {
     var t = TEXT[lang] || TEXT.zh;
@@ -351,6 +384,9 @@
         label: t.anchored,
         value: t.block + ' ' + report.anchor.block + ' · ' + day(report.anchor.anchoredAt),
       });
+    var binding = report.presentation ? report.presentation.binding : null;
+    if (binding === 'challenge' || binding === 'static')
+      facts.push({ label: t.binding, value: binding === 'challenge' ? t.bindingChallenge : t.bindingStatic });
     if (report.checkedAt) facts.push({ label: t.checkedAt, value: localTime(report.checkedAt, true) });
     var reasons = (report.reasons || []).map(function (r) {
       return { text: word(REASONS, r.code, lang) || r.code, detail: r.detail || '' };
@@ -366,6 +402,7 @@
       facts: facts,
       reasons: reasons,
       checks: checks,
+      binding: binding === 'challenge' || binding === 'static' ? binding : null,
     };
   }
 
@@ -431,6 +468,8 @@
   var session = []; // this page's reports, newest first; kept in memory only
   var stream = null;
   var scanning = false;
+  var challenge = null; // { nonce, aud, expiresAt } while one is pending; used by the next check
+  var challengeTimer = null;
 
   function clear(el) {
     while (el.firstChild) el.removeChild(el.firstChild);
@@ -499,19 +538,72 @@
     $('checks-box').hidden = false;
   }
 
-  function verify(text) {
-    text = (text || '').trim();
-    if (!text) return render({ kind: 'message', key: 'empty', tone: 'fail' });
+  function apiKey() {
     var key = store.get(KEY_STORE) || $('key').value.trim();
     if (!key) {
       $('key-box').open = true;
-      return render({ kind: 'message', key: 'needKey', tone: 'fail' });
+      render({ kind: 'message', key: 'needKey', tone: 'fail' });
     }
+    return key;
+  }
+
+  function showChallenge(c) {
+    if (challengeTimer) window.clearTimeout(challengeTimer);
+    challengeTimer = null;
+    challenge = c;
+    $('challenge-box').hidden = !c;
+    $('ask').hidden = !!c;
+    if (!c) return;
+    $('challenge-nonce').textContent = c.nonce;
+    $('challenge-aud').textContent = c.aud;
+    $('challenge-until').textContent = localTime(c.expiresAt, false);
+    // An expired challenge can no longer be answered: back to the static QR code.
+    challengeTimer = setTimeout(
+      function () {
+        showChallenge(null);
+      },
+      Math.max(0, new Date(c.expiresAt).getTime() - Date.now()),
+    );
+  }
+
+  function askDevice() {
+    var key = apiKey();
+    if (!key) return;
+    fetch('/v1/verify/challenges', {
+      method: 'POST',
+      headers: { Authorization: 'Bearer ' + key },
+      cache: 'no-store',
+      credentials: 'omit',
+    })
+      .then(function (res) {
+        if (res.status === 401) {
+          $('key-box').open = true;
+          return render({ kind: 'message', key: 'badKey', tone: 'fail' });
+        }
+        if (res.status === 403) return render({ kind: 'message', key: 'forbidden', tone: 'fail' });
+        if (res.status !== 201)
+          return render({ kind: 'message', key: 'challengeFailed', tone: 'fail', extra: '(' + res.status + ')' });
+        return res.json().then(showChallenge);
+      })
+      .catch(function () {
+        render({ kind: 'message', key: 'offline', tone: 'fail' });
+      });
+  }
+
+  function verify(text) {
+    text = (text || '').trim();
+    if (!text) return render({ kind: 'message', key: 'empty', tone: 'fail' });
+    var key = apiKey();
+    if (!key) return;
     render({ kind: 'message', key: 'busy', tone: 'busy' });
+    var body = { credential: text };
+    // A pending challenge is for this check: the gateway uses it up, whatever the answer.
+    if (challenge) body.challenge = challenge.nonce;
+    showChallenge(null);
     fetch('/v1/verify', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + key },
-      body: JSON.stringify({ credential: text }),
+      body: JSON.stringify(body),
       cache: 'no-store',
       credentials: 'omit',
     })
@@ -622,6 +714,10 @@
     });
     $('scan').addEventListener('click', startCamera);
     $('stop').addEventListener('click', stopCamera);
+    $('ask').addEventListener('click', askDevice);
+    $('cancel-challenge').addEventListener('click', function () {
+      showChallenge(null);
+    });
     $('check').addEventListener('click', function () {
       verify($('text').value);
     });

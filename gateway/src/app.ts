@@ -4,16 +4,17 @@
  */
 import express from 'express';
 import helmet from 'helmet';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
-import { createHash } from 'node:crypto';
-import { ApiError } from './errors';
 import { requestContext, type Metrics } from './http/observability';
-import { errorHandler, notFound, sendProblem } from './http/problem';
+import { decodablePath, jsonParser } from './http/body';
+import { identifyCaller } from './http/auth';
+import { errorHandler, notFound } from './http/problem';
+import { rateLimiter } from './http/rate-limit';
 import { openApiDocument, ROUTES } from './openapi';
 import { apiKeyRoutes } from './routes/api-keys';
 import { credentialRoutes, issuer } from './routes/credentials';
 import { issuerRoutes } from './routes/issuers';
+import { nonceRoutes } from './routes/nonce';
 import { verifierPageRoutes } from './routes/verifier-page';
 import { webhookRoutes } from './routes/webhook';
 import { publicRoutes } from './routes/public';
@@ -25,13 +26,15 @@ import type { TrustList } from './services/trust-list';
 import type { VerificationLog } from './services/verify/log';
 import type { VerifierPool } from './services/verify/pool';
 
-const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 /** Body limit of /v1/verify/batch: room for 1000 SD-JWTs of a few kB each. */
 export const BATCH_BODY_LIMIT = 8 * 1024 * 1024;
 
 export interface AppOptions {
   bodyLimit: number;
+  /** Requests per minute per valid API key. */
   rateLimitPerMinute: number;
+  /** Requests per minute per client address, for requests without a valid API key. */
+  rateLimitPerAddressPerMinute: number;
   version: string;
 }
 
@@ -66,43 +69,12 @@ export function buildGatewayHandler(
   app.set('query parser', 'simple');
   app.use(requestContext(deps.logger, deps.metrics));
   app.use(helmet());
-  const limited = (limit: number, keyGenerator: (req: express.Request) => string) =>
-    rateLimit({
-      windowMs: 60_000,
-      limit,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      keyGenerator,
-      // Liveness, readiness and metrics probes are never rate-limited.
-      skip: (req) => PROBES.has(req.path),
-      handler: (req, res) => {
-        const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-        const retryAfter = Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + 60_000) - Date.now()) / 1000));
-        sendProblem(
-          res,
-          new ApiError('rate_limited', `limit: ${limit} requests per minute`, { retryAfter }),
-          req.originalUrl,
-        );
-      },
-    });
-  // Per presented key — keyed by a hash of the whole key, so a wrong secret under someone's
-  // public key id spends the presenter's budget, not theirs — else per address.
-  const limiter = limited(opts.rateLimitPerMinute, (req) => {
-    const m = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '');
-    return m
-      ? `key:${createHash('sha256').update(m[1]!).digest('base64url').slice(0, 22)}`
-      : `ip:${ipKeyGenerator(req.ip ?? '')}`;
-  });
-  app.use(limiter);
+  const limiter = rateLimiter({ perKey: opts.rateLimitPerMinute, perAddress: opts.rateLimitPerAddressPerMinute });
+  app.use(identifyCaller(s.store), limiter);
+  app.use(decodablePath());
   // A batch of up to 1000 credentials needs more room than one request.
-  app.use(
-    '/v1/verify/batch',
-    express.json({
-      limit: Math.max(opts.bodyLimit, BATCH_BODY_LIMIT),
-      type: ['application/json', 'application/*+json'],
-    }),
-  );
-  app.use(express.json({ limit: opts.bodyLimit, type: ['application/json', 'application/*+json'], strict: true }));
+  app.use('/v1/verify/batch', jsonParser(Math.max(opts.bodyLimit, BATCH_BODY_LIMIT)));
+  app.use(jsonParser(opts.bodyLimit));
 
   // The hot path first: employers' verifications outnumber every other call.
   const run = verifier(s, deps.metrics, deps.verificationLog, deps.verifierPool);
@@ -111,6 +83,7 @@ export function buildGatewayHandler(
   app.use(issuerRoutes(s));
   app.use(apiKeyRoutes(s));
   app.use(credentialRoutes(s, deps.metrics, issue));
+  app.use(nonceRoutes(s));
   app.use(publicRoutes(s, deps.metrics, deps.trustList, () => openApiDocument(s.publicUrl, opts.version)));
   app.use(webhookRoutes(s));
   app.use(verifierPageRoutes());
@@ -134,7 +107,7 @@ export function buildGatewayHandler(
         scope: 'verify',
         handle: async (body, key) => {
           const { credential, opts: o } = verifyRequestOf(body);
-          return { status: 200, body: await run(credential, key.principal.id, o) };
+          return { status: 200, body: await run(credential, key.principal, o) };
         },
       },
       {

@@ -25,8 +25,10 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
-  /** Requests per minute per API key (or per address for public routes). */
+  /** Requests per minute per valid API key. */
   rateLimitPerMinute: number;
+  /** Requests per minute per client address for requests without a valid key (public routes, missing or wrong keys). */
+  rateLimitPerAddressPerMinute: number;
   /** Threads that verify credentials beside the one serving HTTP (0: verify on that one). */
   verifyThreads: number;
   /** Webhook notifications: the first retry after this many ms, doubling each attempt; given up after maxAttempts. */
@@ -67,6 +69,9 @@ function required(env: Env, name: string, why: string): string {
   if (!v) throw new ConfigError(name, `is required ${why}`);
   return v;
 }
+
+/** Requests per minute per address without a valid key, unless ANXIN_RATE_LIMIT_ANONYMOUS says otherwise. */
+const DEFAULT_ANONYMOUS_RATE = 600;
 
 const SIZE = /^(\d+)(b|kb|mb)?$/i;
 
@@ -140,6 +145,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   if (store.kind === 'mongodb' && !/^mongodb(\+srv)?:\/\//.test(store.uri)) {
     throw new ConfigError('MONGODB_URI', 'must start with mongodb:// or mongodb+srv://');
   }
+  const rateLimitPerMinute = int(env, 'ANXIN_RATE_LIMIT', 60_000, 1, 10_000_000);
   return {
     host,
     port,
@@ -156,7 +162,15 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
       'info',
     ),
     bodyLimit: size(env, 'ANXIN_BODY_LIMIT', 256 * 1024),
-    rateLimitPerMinute: int(env, 'ANXIN_RATE_LIMIT', 60_000, 1, 10_000_000),
+    rateLimitPerMinute,
+    // Stricter than a key's unless set: wrong-key guesses and anonymous callers share it.
+    rateLimitPerAddressPerMinute: int(
+      env,
+      'ANXIN_RATE_LIMIT_ANONYMOUS',
+      Math.min(DEFAULT_ANONYMOUS_RATE, rateLimitPerMinute),
+      1,
+      10_000_000,
+    ),
     // One core serves HTTP, the others verify (at most four threads; none on a one-core machine).
     verifyThreads: int(env, 'ANXIN_VERIFY_THREADS', Math.min(4, availableParallelism() - 1), 0, 64),
     notify: {

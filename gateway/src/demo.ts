@@ -3,8 +3,10 @@
  * `npm run demo`: the first round trip against a running gateway, by itself — register
  * a health authority, a training body and a labor platform; give a restaurant a
  * verifier key; issue one credential of each type (the health certificate bound to the
- * worker's device key); verify; show a work card that discloses four fields; suspend,
- * revoke; verify again. Reads the admin key from $ANXIN_DATA_DIR/admin.key (./data/admin.key).
+ * worker's device key, which the phone proves it holds); verify; show a work card that
+ * discloses four fields, then one signed live for the restaurant's challenge (a replay and
+ * a copy without the phone's signature fail); suspend, revoke; verify again. Reads the
+ * admin key from $ANXIN_DATA_DIR/admin.key (./data/admin.key).
  *
  *   ANXIN_URL=http://127.0.0.1:8080 npm run demo
  */
@@ -18,6 +20,7 @@ import {
   skillCertificateSubjectSchema,
 } from '@anxin/schemas';
 import { presentCredential } from './services/workcard/present';
+import { holderProofJwt } from './services/workcard/proof';
 import { workCardText } from './services/workcard/qr';
 
 const base = (process.env.ANXIN_URL ?? `http://127.0.0.1:${process.env.ANXIN_PORT ?? 8080}`).replace(/\/+$/, '');
@@ -52,6 +55,14 @@ function expectStatus(r: { status: number; json: Json }, status: number, what: s
 }
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
+
+/** The last day of a one-year validity starting on `date` (YYYY-MM-DD): a year later, less a day. */
+function oneYearFrom(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCFullYear(d.getUTCFullYear() + 1);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
 
 function verdict(report: Json): string {
   if (report.verified) return '✔ verified';
@@ -115,9 +126,18 @@ async function main(): Promise<void> {
   say(`verifier key for the hot-pot restaurant: ${verifier.slice(0, 20)}…\n`);
 
   const holder = holderIdentitySchema.examples[0];
-  // The worker's phone holds a key of its own; the health certificate is bound to it.
+  // The worker's phone holds a key of its own; the health certificate is bound to it, once the
+  // phone has shown it holds that key: a proof signed over a fresh c_nonce from the gateway.
   const device = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const holderPublicJwk = device.publicKey.export({ format: 'jwk' });
+  const holderKey = device.privateKey.export({ format: 'jwk' });
+  // The proof is addressed to the gateway as it names itself (its public URL), which may
+  // differ from the address this demo reaches it at.
+  const issuerUrl = expectStatus(await call('GET', '/openapi.json', undefined), 200, 'openapi').servers[0]
+    .url as string;
+  const binding = async () => {
+    const { c_nonce } = expectStatus(await call('POST', '/v1/nonce', undefined), 200, 'c_nonce');
+    return holderProofJwt({ holderKey, aud: issuerUrl, nonce: c_nonce as string });
+  };
   const issue = async (key: string, type: string, subject: unknown, format = 'vc+jwt') => {
     const r = expectStatus(
       await call('POST', '/v1/credentials', key, {
@@ -125,7 +145,7 @@ async function main(): Promise<void> {
         holder,
         subject,
         format,
-        ...(format === 'dc+sd-jwt' ? { holderPublicJwk } : {}),
+        ...(format === 'dc+sd-jwt' ? await binding() : {}),
       }),
       201,
       `issue ${type}`,
@@ -133,27 +153,49 @@ async function main(): Promise<void> {
     say(`issued ${type} ${r.id} as ${format}: anchored in block ${r.anchor.block}, tx ${r.anchor.txId.slice(0, 16)}…`);
     return r as { id: string; credential: string };
   };
-  const health = await issue(cdc, 'HealthCertificate', health0, 'dc+sd-jwt');
-  const skill = await issue(school, 'SkillCertificate', skill0);
-  // Today's day shift, in China's calendar.
+  // Today, in China's calendar: the day of the examination and of the shift. The schemas'
+  // examples carry fixed dates; a health certificate lasts a year at most, so the demo's is
+  // dated from today and stays valid whenever the demo runs.
   const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  const health = await issue(
+    cdc,
+    'HealthCertificate',
+    {
+      ...health0,
+      examDate: today,
+      validity: { from: today, until: oneYearFrom(today) },
+    },
+    'dc+sd-jwt',
+  );
+  const skill = await issue(school, 'SkillCertificate', skill0);
   const contract = await issue(platform, 'LaborContract', {
     ...labor0,
     term: { startDate: today, endDate: today, openEnded: false },
     signing: { method: 'face_verified_esignature', signedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
   });
 
-  const verify = async (label: string, c: { credential: string }) => {
+  const verify = async (label: string, c: { credential: string }, challenge?: string) => {
     const report = expectStatus(
-      await call('POST', '/v1/verify', verifier, { credential: c.credential }),
+      await call('POST', '/v1/verify', verifier, { credential: c.credential, ...(challenge ? { challenge } : {}) }),
       200,
       'verify',
     );
     say(`  ${label.padEnd(28)} ${verdict(report)}`);
     return report;
   };
-  say('\nThe restaurant verifies:');
-  await verify('health certificate', health);
+  // The health certificate is bound to the phone: it is shown as a work card the phone signs
+  // (the issued text alone is not the worker showing it, and would disclose everything).
+  const FOUR = [
+    'holder.name',
+    'healthCertificate.categories',
+    'healthCertificate.validity',
+    'healthCertificate.result',
+  ];
+  const healthCard = async (o: { nonce?: string; audience?: string } = {}) => ({
+    credential: (await presentCredential(health.credential, { disclose: FOUR, holderKey, ...o })).presentation,
+  });
+  say('\nThe restaurant verifies (the health certificate as a work card from the phone):');
+  await verify('health certificate', await healthCard());
   await verify('skill certificate', skill);
   const onBehalf = (await verify('labor contract', contract)).credential.issuer.onBehalfOf;
   say(
@@ -161,16 +203,23 @@ async function main(): Promise<void> {
   );
 
   say('\nThe worker shows a work card: name, categories, validity and result only, signed by the phone:');
-  const card = await presentCredential(health.credential, {
-    disclose: ['holder.name', 'healthCertificate.categories', 'healthCertificate.validity', 'healthCertificate.result'],
-    holderKey: device.privateKey.export({ format: 'jwk' }),
-  });
+  const card = await presentCredential(health.credential, { disclose: FOUR, holderKey });
   const link = workCardText(card.presentation, `${base}/verify`);
   const shown = await verify('work card', { credential: link });
   say(`  the restaurant sees: ${JSON.stringify(shown.credential.disclosed)}`);
   say(`  withheld: ${card.withheld.join(', ')}; the card expires at ${card.expiresAt}`);
   say('  open this link in a browser before then (the verifier page asks for the verifier key once):');
   say(link);
+
+  say('\nThe restaurant asks the phone to answer its own challenge (online; an answer counts once):');
+  const challenge = expectStatus(await call('POST', '/v1/verify/challenges', verifier, {}), 201, 'challenge');
+  say(`  challenge ${challenge.nonce} for ${challenge.aud}, until ${challenge.expiresAt}`);
+  const live = await healthCard({ nonce: challenge.nonce, audience: challenge.aud });
+  const answered = await verify('work card, signed live', live, challenge.nonce);
+  say(`  presentation: ${answered.presentation.binding}`);
+  await verify('the same answer again', live, challenge.nonce);
+  const copy = { credential: live.credential.slice(0, live.credential.lastIndexOf('~') + 1) };
+  await verify('a copy (no phone signature)', copy);
   say('\nThe clinic suspends the health certificate (re-examination pending); the platform revokes the contract:');
   const s = expectStatus(
     await call('POST', `/v1/credentials/${health.id}/suspend`, cdc, { reason: 're_examination_pending' }),
@@ -185,7 +234,7 @@ async function main(): Promise<void> {
     200,
     'revoke',
   );
-  await verify('health certificate', health);
+  await verify('health certificate', await healthCard());
   await verify('labor contract', contract);
 
   say('\nRe-examination passed: the clinic reinstates it.');
@@ -194,7 +243,7 @@ async function main(): Promise<void> {
     200,
     'reinstate',
   );
-  await verify('health certificate', health);
+  await verify('health certificate', await healthCard());
 
   const status = expectStatus(await call('GET', `/v1/credentials/${contract.id}/status`, undefined), 200, 'status');
   say(`\nPublic status of the contract (no personal data): ${JSON.stringify(status)}`);

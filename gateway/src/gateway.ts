@@ -139,7 +139,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
       store,
       services.now,
       (r) => {
-        const n = r.deleted.verifications + r.deleted.idempotency + r.deleted.notifications;
+        const n = Object.values(r.deleted).reduce((a, b) => a + b, 0);
         if (n) logger.info({ deleted: r.deleted }, 'retention: old records deleted');
       },
       (e) => logger.warn({ err: e }, 'retention pass failed'),
@@ -148,7 +148,12 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
     const { listener } = buildGatewayHandler(
       services,
       { logger, metrics, trustList, verificationLog, verifierPool },
-      { bodyLimit: cfg.bodyLimit, rateLimitPerMinute: cfg.rateLimitPerMinute, version: VERSION },
+      {
+        bodyLimit: cfg.bodyLimit,
+        rateLimitPerMinute: cfg.rateLimitPerMinute,
+        rateLimitPerAddressPerMinute: cfg.rateLimitPerAddressPerMinute,
+        version: VERSION,
+      },
     );
     const server: Server = await new Promise((resolve, reject) => {
       const srv = createServer(listener);

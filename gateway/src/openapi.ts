@@ -4,6 +4,7 @@
  */
 import { ALL_SCHEMAS, ISSUER_KINDS, ISSUER_STATUSES, printableCardQuerySchema, utcDateTime } from '@anxin/schemas';
 import { ERROR_STATUS } from './errors';
+import { CHALLENGE_TTL_S, C_NONCE_TTL_S } from './services/nonces';
 import { AUTHORITY_RULES, CHECKS, NAMED_ISSUER_OUTCOMES, REASON_CODES, TYPE_RULES } from './services/verify/report';
 
 export interface RouteDoc {
@@ -19,10 +20,168 @@ export interface RouteDoc {
   query?: { $id: string; properties: Record<string, object>; required?: readonly string[] };
   /** Extra media types accepted for the body. */
   alsoAccepts?: string[];
-  /** `schema`: a component of this document describing the answer. */
-  ok: { status: number; description: string; mediaType?: string; schema?: string };
+  /** The answer; `schema` names a component of this document that describes its body. */
+  ok: { status: number; description: string; mediaType?: string; schema?: keyof typeof RESPONSE_SCHEMAS };
   idempotent?: boolean;
 }
+
+const OUTCOME = { type: 'string', enum: ['pass', 'fail', 'skipped'] } as const;
+
+const INSTANT = { type: 'string', format: 'date-time' } as const;
+
+/** Whom the issuer issued the credential on behalf of (services/verify/report.ts OnBehalfOf). */
+const ON_BEHALF_OF = {
+  type: 'object',
+  description:
+    'Whom the issuer issued this on behalf of (the employer of a contract a platform issued), as the subject writes it.',
+  properties: {
+    member: { type: 'string', description: 'The subject member naming it, e.g. employer' },
+    disclosed: { type: 'boolean', description: 'false: the holder did not disclose it' },
+    name: { type: 'string' },
+    uscc: { type: 'string' },
+    registeredAs: {
+      type: 'array',
+      description: 'Registered issuers with that USCC; empty when none',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          name: { type: 'string' },
+          kind: { type: 'string', enum: [...ISSUER_KINDS] },
+          status: { type: 'string', enum: [...ISSUER_STATUSES] },
+        },
+        required: ['id', 'name', 'kind', 'status'],
+      },
+    },
+  },
+  required: ['member', 'disclosed'],
+} as const;
+
+/** How the issuer's authority was judged (services/verify/report.ts AuthorityJudgement). */
+const AUTHORITY = {
+  type: 'object',
+  description:
+    'How the issuer’s authority was judged: at the instant the ledger anchored the credential (an anchor exists only ' +
+    'if the issuer was active and allowed the type then), or at the check itself without a matching anchor.',
+  properties: {
+    judgedAt: INSTANT,
+    basis: { type: 'string', enum: ['anchoredAt', 'checkedAt'] },
+    rule: { type: 'string', enum: [...AUTHORITY_RULES], description: 'What decided issuerTrusted' },
+    typeRule: { type: 'string', enum: [...TYPE_RULES], description: 'What decided the type' },
+    namedIssuer: {
+      type: 'object',
+      description: 'Whether the subject names its issuer by its registered USCC (undisclosed: the holder withheld it)',
+      properties: {
+        field: { type: 'string' },
+        outcome: { type: 'string', enum: [...NAMED_ISSUER_OUTCOMES] },
+      },
+      required: ['field', 'outcome'],
+    },
+    issuer: {
+      type: 'object',
+      description: 'The issuer as the registry has it now',
+      properties: {
+        status: { type: 'string', enum: [...ISSUER_STATUSES] },
+        suspendedAt: utcDateTime,
+        revokedSince: utcDateTime,
+      },
+      required: ['status'],
+    },
+  },
+  required: ['judgedAt', 'basis', 'rule', 'issuer'],
+} as const;
+
+/** The bodies of some answers, as components: what a client reads. */
+const RESPONSE_SCHEMAS = {
+  VerificationReport: {
+    type: 'object',
+    description:
+      'Every check with its outcome, the reasons for each failure (stable codes), what the credential says, and ' +
+      'how the issuer’s authority was judged. ' +
+      'A credential bound to a key (cnf) is never verified without a valid key-binding JWT.',
+    properties: {
+      verified: { type: 'boolean' },
+      checks: {
+        type: 'object',
+        properties: Object.fromEntries(CHECKS.map((c) => [c, OUTCOME])),
+        required: [...CHECKS],
+        additionalProperties: false,
+      },
+      reasons: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            check: { type: 'string', enum: [...CHECKS] },
+            code: { type: 'string', enum: [...new Set(Object.values(REASON_CODES).flat())] },
+            detail: { type: 'string' },
+            field: { type: 'string', description: 'For schema failures: the JSON Pointer of the failing member' },
+          },
+          required: ['check', 'code', 'detail'],
+        },
+      },
+      credential: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          type: { type: 'string' },
+          format: { type: 'string', enum: ['vc+jwt', 'dc+sd-jwt'] },
+          issuer: {
+            type: 'object',
+            properties: { id: { type: 'string' }, name: { type: 'string' }, onBehalfOf: ON_BEHALF_OF },
+          },
+          validFrom: { type: 'string', format: 'date-time' },
+          validUntil: { type: 'string', format: 'date-time' },
+          disclosed: { type: 'object', description: 'What the holder disclosed; an ID number shows its last four' },
+        },
+        required: ['format', 'disclosed'],
+      },
+      anchor: {
+        type: 'object',
+        properties: {
+          txId: { type: 'string' },
+          block: { type: ['integer', 'null'] },
+          anchoredAt: { type: 'string', format: 'date-time' },
+          status: { type: 'string' },
+          statusReason: { type: 'string' },
+          updatedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      presentation: {
+        type: 'object',
+        description:
+          'For a credential bound to a key: how its key-binding JWT was judged. "challenge": it answered a ' +
+          'one-time challenge of this verifier (POST /v1/verify/challenges), nonce and aud; "static": no ' +
+          'challenge, only a fresh iat (the offline QR code, good for 5 minutes).',
+        properties: { binding: { type: 'string', enum: ['challenge', 'static'] } },
+        required: ['binding'],
+      },
+      authority: AUTHORITY,
+      checkedAt: { type: 'string', format: 'date-time' },
+    },
+    required: ['verified', 'checks', 'reasons', 'checkedAt'],
+  },
+  VerifierChallenge: {
+    type: 'object',
+    description:
+      `A one-time challenge for a presentation, good for ${CHALLENGE_TTL_S} s, usable by this verifier only. ` +
+      'The holder’s key-binding JWT carries nonce and aud; POST /v1/verify names the nonce as challenge.',
+    properties: {
+      nonce: { type: 'string' },
+      aud: { type: 'string', description: 'This verifier: <public URL>/verifiers/<principal id>' },
+      expiresAt: { type: 'string', format: 'date-time' },
+    },
+    required: ['nonce', 'aud', 'expiresAt'],
+  },
+  CNonce: {
+    type: 'object',
+    description:
+      `OpenID4VCI 1.0 Nonce Response: a c_nonce for a proof of possession (openid4vci-proof+jwt), good once, ` +
+      `for ${C_NONCE_TTL_S} s. Sent with Cache-Control: no-store.`,
+    properties: { c_nonce: { type: 'string' } },
+    required: ['c_nonce'],
+  },
+} as const;
 
 export const ROUTES: RouteDoc[] = [
   {
@@ -113,6 +272,15 @@ export const ROUTES: RouteDoc[] = [
     ok: { status: 201, description: 'The credential, its digest and its anchor' },
   },
   {
+    method: 'post',
+    path: '/v1/nonce',
+    summary:
+      'A c_nonce (OpenID4VCI 1.0 Nonce Endpoint) for the proof of possession (holderProof) that binding a credential to holderPublicJwk needs',
+    tag: 'credentials',
+    scope: null,
+    ok: { status: 200, description: 'The c_nonce (never cached)', schema: 'CNonce' },
+  },
+  {
     method: 'get',
     path: '/v1/credentials/{id}',
     summary: 'An issued credential (the issuer’s own only)',
@@ -195,6 +363,15 @@ export const ROUTES: RouteDoc[] = [
     scope: 'verify',
     body: 'api-verify-batch',
     ok: { status: 200, description: 'A report per credential and a summary' },
+  },
+  {
+    method: 'post',
+    path: '/v1/verify/challenges',
+    summary:
+      'A one-time challenge (nonce, aud) for a holder’s device to sign into its key-binding JWT; name its nonce as "challenge" in POST /v1/verify',
+    tag: 'verify',
+    scope: 'verify',
+    ok: { status: 201, description: 'The challenge', schema: 'VerifierChallenge' },
   },
   {
     method: 'put',
@@ -319,131 +496,6 @@ export const ROUTES: RouteDoc[] = [
 
 const schemaName = (id: string) => id.slice(id.lastIndexOf('/') + 1).replace(/\.json$/, '');
 
-const outcome = { type: 'string', enum: ['pass', 'fail', 'skipped'] } as const;
-const instant = { type: 'string', format: 'date-time' } as const;
-
-/** The report POST /v1/verify answers (services/verify/report.ts), as a schema. */
-export const verificationReportSchema = {
-  type: 'object',
-  description:
-    'Every check with its outcome, the reasons of each failure (stable codes), and how the issuer was judged.',
-  properties: {
-    verified: { type: 'boolean' },
-    checks: {
-      type: 'object',
-      properties: Object.fromEntries(CHECKS.map((c) => [c, outcome])),
-      required: [...CHECKS],
-      additionalProperties: false,
-    },
-    reasons: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          check: { type: 'string', enum: [...CHECKS] },
-          code: { type: 'string', enum: [...new Set(Object.values(REASON_CODES).flat())] },
-          detail: { type: 'string' },
-          field: { type: 'string', description: 'JSON Pointer of the member at fault, when there is one' },
-        },
-        required: ['check', 'code', 'detail'],
-      },
-    },
-    credential: {
-      type: 'object',
-      properties: {
-        id: { type: 'string' },
-        type: { type: 'string' },
-        format: { type: 'string', enum: ['vc+jwt', 'dc+sd-jwt'] },
-        issuer: {
-          type: 'object',
-          properties: {
-            id: { type: 'string' },
-            name: { type: 'string' },
-            onBehalfOf: {
-              type: 'object',
-              description:
-                'Whom the issuer issued this on behalf of (the employer of a contract a platform issued), as the subject writes it.',
-              properties: {
-                member: { type: 'string', description: 'The subject member naming it, e.g. employer' },
-                disclosed: { type: 'boolean', description: 'false: the holder did not disclose it' },
-                name: { type: 'string' },
-                uscc: { type: 'string' },
-                registeredAs: {
-                  type: 'array',
-                  description: 'Registered issuers with that USCC; empty when none',
-                  items: {
-                    type: 'object',
-                    properties: {
-                      id: { type: 'string' },
-                      name: { type: 'string' },
-                      kind: { type: 'string', enum: [...ISSUER_KINDS] },
-                      status: { type: 'string', enum: [...ISSUER_STATUSES] },
-                    },
-                    required: ['id', 'name', 'kind', 'status'],
-                  },
-                },
-              },
-              required: ['member', 'disclosed'],
-            },
-          },
-          required: ['id'],
-        },
-        validFrom: instant,
-        validUntil: instant,
-        disclosed: { type: 'object', description: 'What the verifier may see; an ID number is masked' },
-      },
-      required: ['format', 'disclosed'],
-    },
-    anchor: {
-      type: 'object',
-      properties: {
-        txId: { type: 'string' },
-        block: { type: ['integer', 'null'] },
-        anchoredAt: instant,
-        status: { type: 'string' },
-        statusReason: { type: 'string' },
-        updatedAt: instant,
-      },
-      required: ['txId', 'block', 'anchoredAt', 'status', 'updatedAt'],
-    },
-    authority: {
-      type: 'object',
-      description:
-        'How the issuer’s authority was judged: at the instant the ledger anchored the credential (an anchor exists only ' +
-        'if the issuer was active and allowed the type then), or at the check itself without a matching anchor.',
-      properties: {
-        judgedAt: instant,
-        basis: { type: 'string', enum: ['anchoredAt', 'checkedAt'] },
-        rule: { type: 'string', enum: [...AUTHORITY_RULES], description: 'What decided issuerTrusted' },
-        typeRule: { type: 'string', enum: [...TYPE_RULES], description: 'What decided the type' },
-        namedIssuer: {
-          type: 'object',
-          description:
-            'Whether the subject names its issuer by its registered USCC (undisclosed: the holder withheld it)',
-          properties: {
-            field: { type: 'string' },
-            outcome: { type: 'string', enum: [...NAMED_ISSUER_OUTCOMES] },
-          },
-          required: ['field', 'outcome'],
-        },
-        issuer: {
-          type: 'object',
-          description: 'The issuer as the registry has it now',
-          properties: {
-            status: { type: 'string', enum: [...ISSUER_STATUSES] },
-            suspendedAt: utcDateTime,
-            revokedSince: utcDateTime,
-          },
-          required: ['status'],
-        },
-      },
-      required: ['judgedAt', 'basis', 'rule', 'issuer'],
-    },
-    checkedAt: instant,
-  },
-  required: ['verified', 'checks', 'reasons', 'checkedAt'],
-} as const;
-
 export function openApiDocument(publicUrl: string, version: string): object {
   const problem = { $ref: '#/components/schemas/Problem' };
   const paths: Record<string, Record<string, object>> = {};
@@ -544,7 +596,7 @@ export function openApiDocument(publicUrl: string, version: string): object {
           },
           required: ['type', 'title', 'status', 'code'],
         },
-        VerificationReport: verificationReportSchema,
+        ...RESPONSE_SCHEMAS,
         ...Object.fromEntries(ALL_SCHEMAS.map((s) => [schemaName(s.$id), s])),
       },
     },

@@ -5,6 +5,7 @@
  *
  * @example
  * const avail = fabricAvailable();
+ * if (!avail.available && avail.configured) throw new Error(`FABRIC_BIN is unusable: ${avail.reason}`);
  * if (!avail.available) console.log(`Fabric suite skipped: ${avail.reason}`);
  * const net = await startFabricNetwork({ fabricBin: process.env.FABRIC_BIN!, dir: '/tmp/anxin-fabric-x', fresh: true });
  * await net.deployChaincode({ ccDir: 'chaincode', name: 'anxin', version: '1', sequence: 1 });
@@ -26,13 +27,26 @@ export function scriptsDir(): string {
 
 export interface FabricAvailability {
   available: boolean;
+  /**
+   * Whether Fabric was asked for (`fabricBin` / $FABRIC_BIN given). A caller that needs Fabric
+   * skips when it was not, and fails — never skips — when it was but is not available.
+   */
+  configured: boolean;
   /** Why not, in one line, when not available. */
   reason?: string;
+  /** Available, with something the operator should hear once (e.g. binaries that do not know their version). */
+  warning?: string;
   fabricBin?: string;
   fabricCfgPath?: string;
-  /** e.g. 2.5.12 */
+  /** e.g. 2.5.12, or 'latest' for a build that was not stamped with its version */
   version?: string;
 }
+
+/** The Fabric release line the network scripts are written for (V2_5 capabilities, channel participation API). */
+export const FABRIC_VERSION_LINE = '2.5';
+
+/** What a plain `go build` of Fabric prints as its version: it was not stamped with one. */
+const UNSTAMPED_VERSION = 'latest';
 
 function executable(path: string): boolean {
   try {
@@ -48,53 +62,78 @@ function onPath(cmd: string): boolean {
 }
 
 /**
- * Whether `fabricBin` (default $FABRIC_BIN) holds usable Fabric binaries, with the
- * operator's config folder next to them (or $FABRIC_CFG_PATH), and the tools the
- * scripts need (bash, jq, tar). Never throws.
+ * Whether `fabricBin` (default $FABRIC_BIN) holds usable Fabric 2.5 binaries, with the
+ * operator's config folder next to them (or $FABRIC_CFG_PATH), and the tools the scripts
+ * need (bash, jq, tar). Never throws.
+ *
+ * A `peer` that reports `Version: latest` — Fabric built with a plain `go build`, which does
+ * not stamp the version (`make native` does, as does `-ldflags -X …/common/metadata.Version=…`)
+ * — is accepted with a `warning`: such a build from a 2.5 tag is a real 2.5 Fabric, and
+ * if it is not, bringing the network up fails loudly anyway. Any other version outside 2.5.x
+ * is not available.
+ *
+ * @example
+ * const a = fabricAvailable();
+ * if (!a.available && a.configured) throw new Error(`FABRIC_BIN is unusable: ${a.reason}`);
+ * if (!a.available) console.log(`Fabric skipped: ${a.reason}`);
+ * if (a.warning) console.warn(a.warning);
  */
 export function fabricAvailable(
   fabricBin: string | undefined = process.env.FABRIC_BIN,
   fabricCfgPath: string | undefined = process.env.FABRIC_CFG_PATH,
 ): FabricAvailability {
-  if (!fabricBin) return { available: false, reason: 'FABRIC_BIN is not set' };
+  if (!fabricBin) return { available: false, configured: false, reason: 'FABRIC_BIN is not set' };
   const bin = resolve(fabricBin);
+  const unusable = (reason: string, more: Partial<FabricAvailability> = {}): FabricAvailability => ({
+    available: false,
+    configured: true,
+    reason,
+    fabricBin: bin,
+    ...more,
+  });
   for (const b of ['peer', 'orderer', 'configtxgen', 'osnadmin']) {
-    if (!executable(join(bin, b))) {
-      return { available: false, reason: `FABRIC_BIN=${bin} has no executable ${b}`, fabricBin: bin };
-    }
+    if (!executable(join(bin, b))) return unusable(`FABRIC_BIN=${bin} has no executable ${b}`);
   }
   const cfg = resolve(fabricCfgPath || join(bin, '..', 'config'));
   for (const f of ['core.yaml', 'orderer.yaml']) {
     if (!existsSync(join(cfg, f))) {
-      return {
-        available: false,
-        reason: `no ${f} in ${cfg} (set FABRIC_CFG_PATH to Fabric's config folder)`,
-        fabricBin: bin,
-        fabricCfgPath: cfg,
-      };
+      return unusable(`no ${f} in ${cfg} (set FABRIC_CFG_PATH to Fabric's config folder)`, { fabricCfgPath: cfg });
     }
   }
   let version: string | undefined;
   try {
-    const out = execFileSync(join(bin, 'peer'), ['version'], { encoding: 'utf8', timeout: 10_000 });
-    version = /Version:\s*v?(\d+\.\d+\.\d+)/.exec(out)?.[1];
+    const out = execFileSync(join(bin, 'peer'), ['version'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    version = /^\s*Version:\s*v?(\d+\.\d+\.\d+\S*|latest)\s*$/m.exec(out)?.[1];
   } catch (e) {
-    return { available: false, reason: `${join(bin, 'peer')} version failed: ${(e as Error).message}`, fabricBin: bin };
+    return unusable(`${join(bin, 'peer')} version failed: ${(e as Error).message.split('\n')[0]}`);
   }
-  if (!version) return { available: false, reason: 'peer version printed no version', fabricBin: bin };
-  const [major, minor] = version.split('.').map(Number) as [number, number];
-  if (major < 2 || (major === 2 && minor < 5)) {
-    return {
-      available: false,
-      reason: `Fabric ${version} is too old (need 2.5, for V2_5 capabilities)`,
-      fabricBin: bin,
+  if (!version) return unusable(`${join(bin, 'peer')} version printed no version`);
+  let warning: string | undefined;
+  if (version === UNSTAMPED_VERSION) {
+    warning =
+      `${join(bin, 'peer')} reports Version: latest (built without its version stamped); assuming Fabric ` +
+      `${FABRIC_VERSION_LINE} — build with make native, or go build -ldflags ` +
+      `"-X github.com/hyperledger/fabric/common/metadata.Version=2.5.12", to silence this`;
+  } else if (!version.startsWith(`${FABRIC_VERSION_LINE}.`)) {
+    return unusable(`Fabric ${version} in ${bin}: the network scripts need Fabric ${FABRIC_VERSION_LINE}.x`, {
       version,
-    };
+    });
   }
   for (const tool of ['bash', 'jq', 'tar']) {
-    if (!onPath(tool)) return { available: false, reason: `${tool} is not on PATH`, fabricBin: bin, version };
+    if (!onPath(tool)) return unusable(`${tool} is not on PATH`, { version });
   }
-  return { available: true, fabricBin: bin, fabricCfgPath: cfg, version };
+  return {
+    available: true,
+    configured: true,
+    fabricBin: bin,
+    fabricCfgPath: cfg,
+    version,
+    ...(warning ? { warning } : {}),
+  };
 }
 
 export interface StartFabricNetworkOptions {

@@ -2,6 +2,7 @@ export * from './ids';
 export * from './infer';
 export * from './checksums';
 export * from './keywords';
+export * from './text-line';
 export * from './validate';
 export * from './registry';
 export * from './ledger';

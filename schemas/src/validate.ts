@@ -60,6 +60,8 @@ function toIssues(errors: ErrorObject[] | null | undefined): SchemaIssue[] {
 }
 
 const CUSTOM_MESSAGES: Record<string, string> = {
+  // A member a schema forbids in this combination (`"nonce": false`), not ajv's "boolean schema is false".
+  'false schema': 'is not allowed here',
   cnUscc: 'is not a valid unified social credit code (check character mismatch or bad format)',
   cnIdNumber: 'is not a valid resident ID number (bad date of birth or check digit)',
 };

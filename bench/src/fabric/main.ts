@@ -6,8 +6,8 @@
  *
  * Brings up a throwaway Fabric network (temporary folder; stopped and deleted at the end,
  * on failure, and on Ctrl-C) and an embedded ledger with the same batch settings, and
- * measures committed anchors/s and commit latency on both. Without usable Fabric
- * binaries (FABRIC_BIN) it says why it is skipped and exits 0.
+ * measures committed anchors/s and commit latency on both. Without FABRIC_BIN it says it
+ * is skipped and exits 0; with a FABRIC_BIN that is not usable it says why and exits 1.
  *
  * --json   one JSON document on stdout (progress goes to stderr)
  * --quick  fewer concurrencies, 3 s per phase

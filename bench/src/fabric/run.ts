@@ -71,15 +71,21 @@ export interface FabricBenchSkipped {
   skipped: string;
 }
 
-/** Why bench/fabric cannot run here (no usable FABRIC_BIN), or undefined. */
+/**
+ * Why bench/fabric is skipped here (FABRIC_BIN not set), or undefined when it runs; a
+ * FABRIC_BIN that is set but unusable throws, since the operator asked for Fabric.
+ */
 export function fabricBenchSkipReason(fabricBin = process.env.FABRIC_BIN): string | undefined {
   const a = fabricAvailable(fabricBin);
+  if (!a.available && a.configured) throw new Error(`FABRIC_BIN is set but unusable: ${a.reason}`);
   return a.available ? undefined : a.reason;
 }
 
 export async function runFabricBench(o: FabricBenchOptions): Promise<FabricBenchResult | FabricBenchSkipped> {
   const avail = fabricAvailable(o.fabricBin ?? process.env.FABRIC_BIN);
+  if (!avail.available && avail.configured) throw new Error(`FABRIC_BIN is set but unusable: ${avail.reason}`);
   if (!avail.available) return { suite: 'fabric', skipped: avail.reason ?? 'Fabric is not available' };
+  if (avail.warning) o.log(`warning: ${avail.warning}`);
   const started = Date.now();
   const load0 = loadavg()[0]!;
   const l = await setupLedgers({

@@ -3,6 +3,8 @@
  *
  *   anxin card key      a device key (the private JWK stays in a 0600 file; the public JWK
  *                       goes to the issuer as "holderPublicJwk", so the credential is bound to it)
+ *   anxin card proof    proof that the device holds that key (openid4vci-proof+jwt over the
+ *                       gateway's c_nonce), which the issuer sends with it as "holderProof"
  *   anxin card present  a short-lived presentation of an SD-JWT VC that discloses only the
  *                       members a job needs, signed with the device key, as a QR code
  */
@@ -10,6 +12,7 @@ import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { WorkCardError, cardPaths, presentCredential } from '@anxin/gateway/dist/services/workcard/present';
+import { holderProofJwt } from '@anxin/gateway/dist/services/workcard/proof';
 import { renderQr, workCardText } from '@anxin/gateway/dist/services/workcard/qr';
 import { parseCredential } from '@anxin/gateway/dist/services/verify/parse';
 import { CliError, out, outJson } from '../common';
@@ -42,7 +45,70 @@ Examples:
         out(`private key written to ${o.out} (mode 0600); keep it on the worker's device`);
         out('public key, for "holderPublicJwk" when the credential is issued:');
         out(JSON.stringify(publicJwk));
+        out(`then prove holding it: anxin card proof --key ${o.out} --gateway <gateway URL>`);
       }
+    });
+}
+
+interface ProofCliOptions {
+  key: string;
+  gateway?: string;
+  nonce?: string;
+  aud?: string;
+  json?: boolean;
+}
+
+/** A c_nonce from the gateway's Nonce Endpoint. */
+async function fetchCNonce(gateway: string): Promise<string> {
+  const url = `${gateway.replace(/\/+$/, '')}/v1/nonce`;
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', signal: AbortSignal.timeout(15_000) });
+  } catch (e) {
+    throw new CliError(`--gateway: cannot reach ${url}: ${(e as Error).message}`);
+  }
+  const body = (await res.json().catch(() => undefined)) as { c_nonce?: unknown } | undefined;
+  if (res.status !== 200 || typeof body?.c_nonce !== 'string')
+    throw new CliError(`--gateway: ${url} answered ${res.status} without a c_nonce`);
+  return body.c_nonce;
+}
+
+function proofCommand(): Command {
+  return new Command('proof')
+    .summary('prove the device holds its key, for the issuer to bind a credential to it')
+    .description(
+      [
+        'Signs, with the device key, a proof of possession as OpenID4VCI 1.0 defines it (a JWT with typ openid4vci-proof+jwt, the public key in its header, aud = the gateway, iat = now, nonce = a c_nonce from the gateway\'s POST /v1/nonce), and prints it. The issuer sends it as "holderProof" beside "holderPublicJwk" in POST /v1/credentials; it is good once, within 10 minutes.',
+        "With --gateway URL the c_nonce is fetched from URL and aud is URL; --nonce and --aud give them yourself (aud must be the gateway's public URL).",
+      ].join('\n\n'),
+    )
+    .requiredOption('--key <file>', 'the device key (private JWK), from anxin card key')
+    .option('--gateway <url>', "the gateway's public URL: fetch a c_nonce from it, and address the proof to it")
+    .option('--nonce <c_nonce>', 'a c_nonce from POST /v1/nonce (instead of fetching one)')
+    .option('--aud <url>', "the gateway's public URL (the credential issuer identifier)")
+    .option('--json', 'print { holderPublicJwk, holderProof }, the two members the issuance request needs')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ anxin card proof --key worker.jwk --gateway https://anxin.example.cn
+  $ anxin card proof --key worker.jwk --gateway http://127.0.0.1:8080 --json > binding.json
+  $ anxin card proof --key worker.jwk --aud https://anxin.example.cn --nonce "$(curl -s -X POST https://anxin.example.cn/v1/nonce | jq -r .c_nonce)"`,
+    )
+    .action(async (o: ProofCliOptions) => {
+      const aud = (o.aud ?? o.gateway)?.replace(/\/+$/, '');
+      if (!aud) throw new CliError('give --gateway URL, or --aud URL with --nonce');
+      if (!o.nonce && !o.gateway) throw new CliError('give --gateway URL to fetch a c_nonce, or --nonce');
+      const nonce = o.nonce ?? (await fetchCNonce(o.gateway!));
+      let proof;
+      try {
+        proof = await holderProofJwt({ holderKey: readKey(o.key), aud, nonce });
+      } catch (e) {
+        if (e instanceof WorkCardError) throw new CliError(e.message);
+        throw e;
+      }
+      if (o.json) outJson(proof);
+      else out(proof.holderProof);
     });
 }
 
@@ -132,8 +198,8 @@ function presentCommand(): Command {
     )
     .option('--list', 'print the members this credential can disclose, and stop')
     .option('--key <file>', 'the device key (private JWK) the credential is bound to')
-    .option('--audience <aud>', 'who the presentation is for (key-binding aud)')
-    .option('--nonce <nonce>', "the verifier's challenge, when it gave one (key-binding nonce)")
+    .option('--audience <aud>', "who the presentation is for (key-binding aud): a verifier challenge's aud")
+    .option('--nonce <nonce>', "the verifier's challenge nonce (POST /v1/verify/challenges), when it gave one")
     .option('--verifier-url <url>', 'make the QR a link to a verifier page, e.g. https://anxin.example/verify')
     .option('--png <file>', 'write the QR code as a PNG image')
     .option('--svg <file>', 'write the QR code as an SVG image')
@@ -163,8 +229,9 @@ export function cardCommand(): Command {
   return new Command('card')
     .summary("the worker's work card: a device key, and QR codes that disclose only what a job needs")
     .description(
-      "The worker's side of the work card. A credential issued as an SD-JWT VC with the worker's public key (holderPublicJwk) can be shown as a QR code that reveals only the members a job needs and expires within minutes; employers scan it with the gateway's verifier page (/verify) or send it to POST /v1/verify.",
+      "The worker's side of the work card. A credential issued as an SD-JWT VC with the worker's public key (holderPublicJwk, with the proof of holding it: holderProof) can be shown as a QR code that reveals only the members a job needs and expires within minutes; employers scan it with the gateway's verifier page (/verify) or send it to POST /v1/verify.",
     )
     .addCommand(keyCommand())
+    .addCommand(proofCommand())
     .addCommand(presentCommand());
 }

@@ -54,6 +54,7 @@ interface VerifyCliOptions extends SourceOptions {
   json?: boolean;
   nonce?: string;
   audience?: string;
+  /** Accepted for older scripts; a bound credential always needs its key-binding JWT. */
   holderBinding?: 'optional' | 'required';
 }
 
@@ -287,6 +288,10 @@ export function formatReport(r: VerificationReport, against: string): string {
     const reason = r.reasons.find((x) => x.check === check);
     L.push(`  ${check.padEnd(PAD)}${outcome}${reason ? `  ${reason.code}: ${reason.detail}` : ''}`);
   }
+  if (r.presentation)
+    L.push(
+      `  ${'presentation'.padEnd(PAD)}${r.presentation.binding === 'challenge' ? "answered this verifier's challenge" : 'static: a fresh key-binding JWT, no challenge'}`,
+    );
   if (r.anchor)
     L.push(
       `  anchor                  block ${r.anchor.block}, tx ${r.anchor.txId}, anchored ${r.anchor.anchoredAt}; ${r.anchor.status}${r.anchor.statusReason ? ` (${r.anchor.statusReason})` : ''} since ${r.anchor.updatedAt}`,
@@ -374,7 +379,6 @@ async function run(arg: string, o: VerifyCliOptions): Promise<number> {
     report = await verifyCredential(text, deps, {
       ...(o.nonce !== undefined ? { nonce: o.nonce } : {}),
       ...(o.audience !== undefined ? { audience: o.audience } : {}),
-      ...(o.holderBinding ? { holderBinding: o.holderBinding } : {}),
     });
   } finally {
     close();
@@ -413,7 +417,10 @@ export function verifyCommand(): Command {
     .option('--nonce <nonce>', 'expected key-binding nonce (SD-JWT)')
     .option('--audience <aud>', 'expected key-binding audience (SD-JWT)')
     .addOption(
-      new Option('--holder-binding <mode>', 'whether a key-binding JWT is required').choices(['optional', 'required']),
+      // Ignored: a credential bound to a key never verifies without a valid key-binding JWT.
+      new Option('--holder-binding <mode>', 'ignored (kept for older scripts)')
+        .choices(['optional', 'required'])
+        .hideHelp(),
     )
     .addOption(
       new Option('--workers <n>', 'worker threads for a replay').argParser(wholeNumber(64)).default(DEFAULT_WORKERS),

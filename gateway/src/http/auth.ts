@@ -12,8 +12,13 @@ declare module 'express-serve-static-core' {
   interface Request {
     principal?: Principal;
     apiKeyId?: string;
+    /** Set once, before the rate limiter: the limiter picks the budget by it, the routes reuse it. */
+    caller?: Caller;
   }
 }
+
+/** Who a request's Authorization header names: its valid key, or why it names none. */
+export type Caller = { key: ApiKeyRecord } | { failure: ApiError };
 
 export async function authenticate(store: Store, header: string | undefined): Promise<ApiKeyRecord> {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
@@ -26,14 +31,49 @@ export async function authenticate(store: Store, header: string | undefined): Pr
   return record;
 }
 
-/** Require an API key carrying `scope` (admin keys pass every scope check). */
+/**
+ * The caller behind an Authorization header. An unknown, revoked or malformed key (or none)
+ * is a `failure`, not an exception: the rate limiter still has to count the request.
+ *
+ * @example
+ * const caller = await identify(store, req.headers.authorization);
+ * if ('failure' in caller) throw caller.failure;
+ */
+export async function identify(store: Store, header: string | undefined): Promise<Caller> {
+  try {
+    return { key: await authenticate(store, header) };
+  } catch (e) {
+    if (e instanceof ApiError) return { failure: e };
+    throw e;
+  }
+}
+
+/** Express middleware: identify the caller once, before the rate limiter. */
+export function identifyCaller(store: Store): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    identify(store, req.headers.authorization).then((caller) => {
+      req.caller = caller;
+      if ('key' in caller) req.apiKeyId = caller.key.id;
+      next();
+    }, next);
+  };
+}
+
+/** The caller's key if it carries `scope` (admin keys pass every scope check); else the problem why not. */
+export function keyWithScope(caller: Caller, scope: Scope): ApiKeyRecord {
+  if ('failure' in caller) throw caller.failure;
+  if (!caller.key.scopes.includes(scope) && !caller.key.scopes.includes('admin')) {
+    throw new ApiError('forbidden', `this API key lacks the ${scope} scope`);
+  }
+  return caller.key;
+}
+
+/** Require an API key carrying `scope`. */
 export function requireScope(store: Store, scope: Scope): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
-    authenticate(store, req.headers.authorization)
-      .then((key) => {
-        if (!key.scopes.includes(scope) && !key.scopes.includes('admin')) {
-          throw new ApiError('forbidden', `this API key lacks the ${scope} scope`);
-        }
+    (req.caller ? Promise.resolve(req.caller) : identify(store, req.headers.authorization))
+      .then((caller) => {
+        const key = keyWithScope(caller, scope);
         req.principal = key.principal;
         req.apiKeyId = key.id;
         next();

@@ -19,7 +19,8 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { ApiError } from '../errors';
 import type { ApiKeyRecord, Scope, Store } from '../ports/store';
-import { authenticate } from './auth';
+import { identify, keyWithScope, type Caller } from './auth';
+import { utf8Text } from './body';
 import { observe, requestId, type Metrics } from './observability';
 import { sendProblem } from './problem';
 
@@ -38,11 +39,12 @@ export function helmetHeaders(): Array<[string, string]> {
 }
 
 /**
- * express-rate-limit reads a few express conveniences (req.ip, req.app, res.append):
- * lend them to the plain objects through small stand-ins.
+ * express-rate-limit reads a few express conveniences (req.ip, req.app, res.append), and
+ * the limiter the caller: lend them to the plain objects through small stand-ins.
  */
-function expressish(req: IncomingMessage, res: ServerResponse, app: Express, path: string) {
+function expressish(req: IncomingMessage, res: ServerResponse, app: Express, path: string, caller: Caller) {
   const rq = {
+    caller,
     headers: req.headers,
     method: req.method,
     ip: req.socket.remoteAddress ?? '',
@@ -154,18 +156,16 @@ async function serve(
     () => keyId,
   );
   try {
-    const { rq, rs } = expressish(req, res, d.app, route.path);
+    const caller = await identify(d.store, req.headers.authorization);
+    if ('key' in caller) keyId = caller.key.id;
+    const { rq, rs } = expressish(req, res, d.app, route.path, caller);
     const passed = await new Promise<boolean>((resolve, reject) => {
       res.once('finish', () => resolve(false)); // limited: the limiter answered
       d.limiter(rq as never, rs as never, (err?: unknown) => (err ? reject(err) : resolve(true)));
     });
     if (!passed) return;
-    const key = await authenticate(d.store, req.headers.authorization);
-    if (!key.scopes.includes(route.scope) && !key.scopes.includes('admin')) {
-      throw new ApiError('forbidden', `this API key lacks the ${route.scope} scope`);
-    }
-    keyId = key.id;
-    const text = (await readBody(req, length)).toString('utf8');
+    const key = keyWithScope(caller, route.scope);
+    const text = utf8Text(await readBody(req, length));
     let body: unknown;
     try {
       body = JSON.parse(text);

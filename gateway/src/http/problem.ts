@@ -4,7 +4,8 @@
 import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ProblemDocument } from 'http-problem-details';
-import { ApiError, ERROR_TITLES } from '../errors';
+import { ApiError, ERROR_TITLES, type ErrorCode } from '../errors';
+import { parserProblem } from './body';
 
 export const PROBLEM_TYPE_BASE = 'https://anxin.dev/problems/';
 
@@ -57,19 +58,37 @@ export function notFound(routes: Array<{ method: string; path: string }>): Reque
   };
 }
 
-/** Body-parser failures and everything unexpected become problems; nothing leaks a stack. */
+/** The code for an error that carries only an HTTP status (from express, its router or a parser). */
+const CODE_OF_STATUS: Record<number, ErrorCode> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+/**
+ * Body-parser failures and everything unexpected become problems; nothing leaks a stack.
+ * An error that says it is the client's (a 4xx status) stays a 4xx: the router's
+ * undecodable `%` in a path parameter is malformed_path, a parser's is its own code.
+ */
 export function errorHandler(log: (e: unknown, msg: string) => void): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (res.headersSent) return;
+    const e = (err ?? {}) as { type?: string; status?: number; message?: string };
+    const named = parserProblem(e);
     let api: ApiError;
-    const e = err as { type?: string; status?: number; message?: string };
     if (err instanceof ApiError) api = err;
-    else if (e.type === 'entity.too.large') api = new ApiError('payload_too_large', e.message);
-    else if (e.type === 'entity.parse.failed') api = new ApiError('invalid_json', 'the body is not valid JSON');
-    else if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
-      api = new ApiError('unsupported_media_type', e.message);
-    } else if (e.type === 'request.aborted') {
-      return;
+    else if (e.type === 'request.aborted') return;
+    else if (named) api = named;
+    else if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      api =
+        err instanceof URIError
+          ? new ApiError('malformed_path', 'the path has a % that does not start a UTF-8 escape')
+          : new ApiError(CODE_OF_STATUS[e.status] ?? 'bad_request');
     } else {
       log(err, 'unhandled error');
       api = new ApiError('internal', 'something went wrong; the request id identifies it in the logs');

@@ -15,6 +15,7 @@ import { issueCredential, type IssueRequest } from '../services/credentials/issu
 import { changeStatus, recentVerifiers, type StatusAction } from '../services/credentials/status';
 import type { Metrics } from '../http/observability';
 import { printableCard } from '../services/workcard/print';
+import { actsForIssuer } from '../services/ownership';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -58,7 +59,7 @@ export function credentialRoutes(s: Services, metrics: Metrics, issue = issuer(s
     handle(async (req, res) => {
       const rec = await s.store.getCredential(req.params.id as string);
       // Another issuer's credential is indistinguishable from a missing one.
-      if (!rec || rec.issuer !== req.principal!.id)
+      if (!rec || !actsForIssuer(req.principal!, rec.issuer))
         throw new ApiError('not_found', `no credential ${req.params.id as string} of yours`);
       const anchor = await s.store.getAnchor(rec.id);
       res.json({
@@ -132,7 +133,8 @@ export function credentialRoutes(s: Services, metrics: Metrics, issue = issuer(s
     handle(async (req, res) => {
       const id = req.params.id as string;
       const a = await s.store.getAnchor(id);
-      if (!a || a.issuer !== req.principal!.id) throw new ApiError('not_found', `no credential ${id} of yours`);
+      if (!a || !actsForIssuer(req.principal!, a.issuer))
+        throw new ApiError('not_found', `no credential ${id} of yours`);
       res.json({
         id,
         verifiers: (await recentVerifiers(s, id)).map((v) => ({

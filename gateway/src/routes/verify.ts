@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import {
   verifyBatchRequestSchema,
   verifyRequestSchema,
@@ -7,11 +7,13 @@ import {
 } from '@anxin/schemas';
 import { ApiError } from '../errors';
 import { requireScope } from '../http/auth';
+import { textParser } from '../http/body';
 import type { Metrics } from '../http/observability';
 import { handle, validBody } from '../http/validate';
-import type { AnchorProjection } from '../ports/store';
+import type { AnchorProjection, Principal } from '../ports/store';
 import { anchorProjection } from '../services/anchor-projection';
 import type { Services } from '../services/context';
+import { newChallenge, useChallenge } from '../services/nonces';
 import type { VerificationLog } from '../services/verify/log';
 import type { VerifierPool } from '../services/verify/pool';
 import { CHECKS, type VerificationReport } from '../services/verify/report';
@@ -36,24 +38,43 @@ function outcome(r: VerificationReport): string {
   return r.verified ? 'verified' : (CHECKS.find((c) => r.checks[c] === 'fail') ?? 'failed');
 }
 
-export type RunVerify = (credential: string, verifier: string, opts: VerifyOptions) => Promise<VerificationReport>;
+/** What a request may ask of a verification: a challenge of this verifier's, or expectations of its own. */
+export interface VerifyRequestOptions {
+  /** The nonce of a challenge from POST /v1/verify/challenges. */
+  challenge?: string;
+  nonce?: string;
+  audience?: string;
+}
+
+export type RunVerify = (
+  credential: string,
+  verifier: Principal,
+  opts: VerifyRequestOptions,
+) => Promise<VerificationReport>;
 
 /**
- * Verify one credential for a verifier: the report (made by `pool`'s threads, or inline),
- * counted by outcome, the check logged for notification.
+ * Verify one credential for a verifier: the challenge it names used (here, on the main
+ * thread, where the store is: once, atomically, before the verification), the report (made
+ * by `pool`'s threads, or inline), counted by outcome, the check logged for notification.
  */
 export function verifier(s: Services, metrics: Metrics, log: VerificationLog, pool?: VerifierPool): RunVerify {
   const deps = verifyDeps(s);
   const make = pool
     ? (credential: string, opts: VerifyOptions) => pool.verify(credential, opts)
     : (credential: string, opts: VerifyOptions) => verifyCredential(credential, deps, opts);
-  return async (credential, verifierId, opts) => {
+  return async (credential, who, asked) => {
+    const opts: VerifyOptions = asked.challenge
+      ? { challenge: await useChallenge(s, asked.challenge, who) }
+      : {
+          ...(asked.nonce !== undefined ? { nonce: asked.nonce } : {}),
+          ...(asked.audience !== undefined ? { audience: asked.audience } : {}),
+        };
     const report = await make(credential, opts);
     metrics.verifications.inc({ outcome: outcome(report) });
     if (report.credential?.id && report.checks.anchored === 'pass') {
       log.record({
         credentialId: report.credential.id,
-        verifier: verifierId,
+        verifier: who.id,
         at: report.checkedAt,
         verified: report.verified,
       });
@@ -63,9 +84,13 @@ export function verifier(s: Services, metrics: Metrics, log: VerificationLog, po
   };
 }
 
-/** A JSON body of POST /v1/verify, validated: the credential and the options. */
-export function verifyRequestOf(body: unknown): { credential: string; opts: VerifyOptions } {
-  const { credential, ...opts } = validBody<VerifyRequest>(verifyRequestSchema.$id, body);
+/**
+ * A JSON body of POST /v1/verify, validated: the credential and what it asks. `holderBinding`
+ * is accepted and dropped: nothing a request says can let a bound credential through without
+ * its key-binding JWT.
+ */
+export function verifyRequestOf(body: unknown): { credential: string; opts: VerifyRequestOptions } {
+  const { credential, holderBinding: _ignored, ...opts } = validBody<VerifyRequest>(verifyRequestSchema.$id, body);
   return { credential, opts };
 }
 
@@ -83,13 +108,13 @@ export function verifyRoutes(
     '/v1/verify',
     auth,
     // A QR text may also be posted as it is, as text/plain.
-    express.text({ type: 'text/plain', limit: bodyLimit }),
+    textParser(bodyLimit),
     handle(async (req, res) => {
       const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
       if (!hasBody)
         throw new ApiError('body_required', 'send { "credential": "…" } as JSON, or the credential as text/plain');
       let credential: string;
-      let opts: VerifyOptions = {};
+      let opts: VerifyRequestOptions = {};
       if (req.is('text/plain')) {
         credential = req.body as string;
       } else if (req.is(['application/json', 'application/*+json'])) {
@@ -97,7 +122,18 @@ export function verifyRoutes(
       } else {
         throw new ApiError('unsupported_media_type', 'send application/json or text/plain');
       }
-      res.json(await run(credential, req.principal!.id, opts));
+      res.json(await run(credential, req.principal!, opts));
+    }),
+  );
+
+  // A challenge for a presentation: the holder's device signs its key-binding JWT over the
+  // nonce and aud, and the verification names the nonce (used once, by this verifier only).
+  r.post(
+    '/v1/verify/challenges',
+    auth,
+    handle(async (req, res) => {
+      const c = await newChallenge(s, req.principal!);
+      res.status(201).setHeader('Cache-Control', 'no-store').json(c);
     }),
   );
 
@@ -111,8 +147,12 @@ export function verifyRoutes(
           'send application/json',
         );
       }
-      const { credentials, ...opts } = validBody<VerifyBatchRequest>(verifyBatchRequestSchema.$id, req.body);
-      const results = await Promise.all(credentials.map((c) => run(c, req.principal!.id, opts)));
+      const {
+        credentials,
+        holderBinding: _ignored,
+        ...opts
+      } = validBody<VerifyBatchRequest>(verifyBatchRequestSchema.$id, req.body);
+      const results = await Promise.all(credentials.map((c) => run(c, req.principal!, opts)));
       const verified = results.filter((x) => x.verified).length;
       res.json({ summary: { total: results.length, verified, failed: results.length - verified }, results });
     }),

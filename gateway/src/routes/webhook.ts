@@ -8,7 +8,8 @@ import { ApiError } from '../errors';
 import { requireScope } from '../http/auth';
 import { body, handle, validBody } from '../http/validate';
 import type { Services } from '../services/context';
-import { NOTIFICATION_TYP, webhookUrlProblem } from '../services/notify';
+import { NOTIFICATION_TYP } from '../services/notify';
+import { webhookUrlProblem } from '../services/webhook-target';
 
 const RECENT = 20;
 

@@ -8,8 +8,8 @@
  * retried with exponential backoff until it succeeds or maxAttempts is reached.
  */
 import { createHash } from 'node:crypto';
-import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIPv4, isIPv6 } from 'node:net';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { CompactSign } from 'jose';
 import type { AnchorRecord } from '@anxin/schemas';
 import type { ChangeAt } from './projection';
@@ -17,6 +17,7 @@ import type { NotificationRecord } from '../ports/store';
 import type { Services } from './context';
 import { recentVerifiers } from './credentials/status';
 import type { TrustList } from './trust-list';
+import { pinnedLookup, resolveTarget, systemResolve, type Resolve, type Target } from './webhook-target';
 
 export const NOTIFICATION_TYP = 'anxin-status+jwt';
 
@@ -30,68 +31,12 @@ export interface NotifierOptions {
   timeoutMs?: number;
   /** Deliveries at once. */
   concurrency?: number;
-  /** Name resolution for the internal-address check (default: the system's, as fetch uses). */
-  lookup?: (host: string) => Promise<string[]>;
+  /** Name resolution, once per delivery: the address connected to is one of those it gave (default: the system's). */
+  lookup?: Resolve;
 }
-
-const systemLookup = async (host: string): Promise<string[]> =>
-  (await dnsLookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
 const MAX_BACKOFF_MS = 6 * 3600 * 1000;
 const BATCH = 100;
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/**
- * Addresses a webhook must not name (private, link-local — cloud metadata lives there —,
- * shared, multicast, reserved): the gateway would otherwise POST into its own network for
- * whoever holds a verify key. Host names are not resolved here.
- */
-function internalAddress(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (isIPv4(h)) {
-    const [a, b] = h.split('.').map(Number) as [number, number];
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      a >= 224
-    );
-  }
-  if (isIPv6(h)) {
-    // IPv4-mapped (::ffff:a.b.c.d, which URL writes as ::ffff:XXXX:XXXX): judged as the IPv4 address.
-    const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
-    if (dotted) return internalAddress(dotted[1]!);
-    const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
-    if (hex) {
-      const [hi, lo] = [parseInt(hex[1]!, 16), parseInt(hex[2]!, 16)];
-      return internalAddress(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
-    }
-    return h === '::' || h === '::1' || /^f[cd]/.test(h) || /^fe[89ab]/.test(h) || /^ff/.test(h);
-  }
-  return false;
-}
-
-/** An http(s) URL a webhook may have: https to a public host, or http to this machine only; no credentials in it. */
-export function webhookUrlProblem(raw: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return 'is not a URL';
-  }
-  if (url.username || url.password) return 'must not carry a user name or password';
-  if (url.hash) return 'must not have a fragment';
-  const loopback = LOOPBACK.has(url.hostname);
-  if (url.protocol === 'http:' && loopback) return undefined;
-  if (url.protocol !== 'https:') return 'must be https (plain http only to this machine: localhost, 127.0.0.1, [::1])';
-  if (!loopback && internalAddress(url.hostname)) return 'must not name a private, link-local or reserved address';
-  return undefined;
-}
 
 export class Notifier {
   private timer?: NodeJS.Timeout;
@@ -220,43 +165,44 @@ export class Notifier {
     }
   }
 
-  /**
-   * Why a webhook's host must not be posted to now: a name that resolves to a private,
-   * link-local or reserved address (checked at each delivery; names are not resolved when a
-   * webhook is set). Loopback URLs, allowed on purpose, are not resolved.
-   */
-  private async hostProblem(raw: string): Promise<string | undefined> {
-    const { hostname } = new URL(raw);
-    if (LOOPBACK.has(hostname) || isIPv4(hostname) || hostname.startsWith('[')) return undefined;
-    let addresses: string[];
-    try {
-      addresses = await (this.o.lookup ?? systemLookup)(hostname);
-    } catch (e) {
-      return `cannot resolve ${hostname}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
-    }
-    const bad = addresses.find((a) => internalAddress(a));
-    return bad ? `${hostname} resolves to ${bad}, a private, link-local or reserved address` : undefined;
-  }
-
-  /** POST one notice; undefined when the receiver answered 2xx, else why not. */
-  private async post(n: NotificationRecord): Promise<string | undefined> {
-    try {
-      const res = await fetch(n.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/jwt', 'user-agent': 'anxin-gateway', 'x-anxin-notification': n.id },
-        body: n.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.o.timeoutMs ?? 5_000),
-      });
-      await res.arrayBuffer().catch(() => undefined);
-      return res.status >= 200 && res.status <= 299 ? undefined : `HTTP ${res.status}`;
-    } catch (e) {
-      return (e as Error).name === 'TimeoutError' ? 'timed out' : (e as Error).message;
-    }
+  /** POST one notice to a judged address; undefined when the receiver answered 2xx, else why not. */
+  private post(n: NotificationRecord, target: Target): Promise<string | undefined> {
+    const signal = AbortSignal.timeout(this.o.timeoutMs ?? 5_000);
+    const send = target.url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve) => {
+      const req = send(
+        target.url,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/jwt',
+            'content-length': Buffer.byteLength(n.body),
+            'user-agent': 'anxin-gateway',
+            'x-anxin-notification': n.id,
+          },
+          // A fresh connection each time: a pooled one could have been opened to an address judged earlier.
+          agent: false,
+          lookup: pinnedLookup(target.addresses),
+          signal,
+        },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          res.resume();
+          res.on('error', () => undefined);
+          res.on('close', () => {
+            if (!res.complete) resolve(signal.aborted ? 'timed out' : 'the answer was cut short');
+            else resolve(status >= 200 && status <= 299 ? undefined : `HTTP ${status}`);
+          });
+        },
+      );
+      req.on('error', (e) => resolve(signal.aborted ? 'timed out' : e.message));
+      req.end(n.body);
+    });
   }
 
   private async deliver(n: NotificationRecord): Promise<void> {
-    const error = (await this.hostProblem(n.url)) ?? (await this.post(n));
+    const target = await resolveTarget(n.url, this.o.lookup ?? systemResolve);
+    const error = 'problem' in target ? target.problem : await this.post(n, target);
     const now = this.s.now();
     const attempts = n.attempts + 1;
     if (!error) {

@@ -3,10 +3,12 @@
  * start) it deletes verification log entries older than the window in which verifiers
  * are told of a change (NOTIFY_WINDOW_DAYS, plus a day), completed idempotency claims
  * older than IDEMPOTENCY_DAYS (a retry after that is a new request), and notifications
- * delivered or given up more than NOTIFICATION_DAYS ago. Claims still in progress and
- * notifications still pending are never deleted. Nothing on the ledger is touched.
+ * delivered or given up more than NOTIFICATION_DAYS ago, and one-time nonces (verifiers'
+ * challenges, c_nonces) once they have expired: used or not, they can no longer be used.
+ * Claims still in progress and notifications still pending are never deleted. Nothing on
+ * the ledger is touched.
  */
-import type { Store } from '../ports/store';
+import type { PruneCounts, RetentionCutoffs, Store } from '../ports/store';
 import { NOTIFY_WINDOW_DAYS } from './credentials/status';
 
 export const IDEMPOTENCY_DAYS = 7;
@@ -15,7 +17,7 @@ const DAY = 24 * 3600 * 1000;
 
 export interface RetentionRun {
   at: string;
-  deleted: { verifications: number; idempotency: number; notifications: number };
+  deleted: PruneCounts;
 }
 
 export class Retention {
@@ -31,12 +33,13 @@ export class Retention {
   ) {}
 
   /** The instants before which each kind of record goes, at `t`. */
-  static cutoffs(t: Date) {
+  static cutoffs(t: Date): RetentionCutoffs {
     const before = (days: number) => new Date(t.getTime() - days * DAY).toISOString();
     return {
       verifications: before(NOTIFY_WINDOW_DAYS + 1),
       idempotency: before(IDEMPOTENCY_DAYS),
       notifications: before(NOTIFICATION_DAYS),
+      nonces: t.toISOString(),
     };
   }
 

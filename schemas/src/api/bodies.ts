@@ -148,7 +148,7 @@ export const createApiKeyRequestSchema = {
       minItems: 1,
       uniqueItems: true,
     },
-    label: { type: 'string', minLength: 1, maxLength: 128 },
+    label: { type: 'string', minLength: 1, maxLength: 128, textLine: true },
   },
   required: ['principal', 'scopes'],
   additionalProperties: false,
@@ -187,11 +187,30 @@ export const issueCredentialRequestSchema = {
     format: { type: 'string', enum: ['vc+jwt', 'dc+sd-jwt'], default: 'vc+jwt' },
     holderPublicJwk: {
       ...publicJwk,
-      description: 'The worker’s device key, for SD-JWT key binding (cnf): presentations must then be signed by it.',
+      description:
+        'The worker’s device key, for SD-JWT key binding (cnf): presentations must then be signed by it. ' +
+        'A public key on its curve; it needs holderProof.',
+    },
+    holderProof: {
+      type: 'string',
+      minLength: 16,
+      maxLength: 4096,
+      pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+      description:
+        'Proof that whoever asks for the binding holds holderPublicJwk’s private key, as OpenID4VCI 1.0’s jwt ' +
+        'proof type: a compact JWS with header typ openid4vci-proof+jwt, alg ES256 or EdDSA, jwk = holderPublicJwk; ' +
+        'payload aud = the gateway’s public URL, iat = now, nonce = a c_nonce from POST /v1/nonce (used once).',
     },
   },
   required: ['type', 'holder', 'subject'],
-  allOf: subjectByType,
+  allOf: [
+    ...subjectByType,
+    // Binding a credential to a key takes proof of holding that key.
+    {
+      if: { type: 'object', properties: { holderPublicJwk: { type: 'object' } }, required: ['holderPublicJwk'] },
+      then: { type: 'object', properties: { holderProof: { type: 'string' } }, required: ['holderProof'] },
+    },
+  ],
   additionalProperties: false,
   examples: [
     {
@@ -223,13 +242,19 @@ export const statusChangeRequestSchema = {
 export type StatusChangeRequest = Infer<typeof statusChangeRequestSchema>;
 
 const verifyOptions = {
-  nonce: { type: 'string', minLength: 8, maxLength: 256, description: 'Expected nonce of an SD-JWT key-binding JWT.' },
+  nonce: {
+    type: 'string',
+    minLength: 8,
+    maxLength: 256,
+    description: 'Expected nonce of an SD-JWT key-binding JWT: a nonce of your own (see challenge for the gateway’s).',
+  },
   audience: { type: 'string', minLength: 1, maxLength: 512, description: 'Expected aud of an SD-JWT key-binding JWT.' },
   holderBinding: {
     type: 'string',
     enum: ['optional', 'required'],
-    default: 'optional',
-    description: 'required: a bound credential must come with a valid key-binding JWT.',
+    description:
+      'Deprecated, ignored: a credential bound to a key (cnf) never verifies without a valid key-binding JWT, ' +
+      'and one not bound has nothing to bind. Accepted so that older clients keep working.',
   },
 } as const;
 
@@ -237,12 +262,36 @@ export const verifyRequestSchema = {
   $id: schemaId('api-verify'),
   title: 'Verify a credential',
   description:
-    'A compact JWS (vc+jwt), an SD-JWT presentation, or the text of a QR work card. Always answers with a report.',
+    'A compact JWS (vc+jwt), an SD-JWT presentation, or the text of a QR work card. Always answers with a report. ' +
+    'With challenge, the key-binding JWT must answer that challenge (its nonce and aud), which is used up.',
   type: 'object',
-  properties: { credential: { type: 'string', maxLength: 65536 }, ...verifyOptions },
+  properties: {
+    credential: { type: 'string', maxLength: 65536 },
+    challenge: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9_-]{16,128}$',
+      description:
+        'The nonce of a challenge from POST /v1/verify/challenges (yours, unexpired, unused): the report’s ' +
+        'presentation.binding is then "challenge". Not with nonce or audience.',
+    },
+    ...verifyOptions,
+  },
   required: ['credential'],
   additionalProperties: false,
-  examples: [{ credential: 'eyJhbGciOiJFUzI1NiIsImtpZCI6InVybjphbnhpbjppc3N1ZXI6Y2hlbmdkdS13dWhvdS1jZGMj...' }],
+  allOf: [
+    {
+      if: { type: 'object', properties: { challenge: { type: 'string' } }, required: ['challenge'] },
+      then: { type: 'object', properties: { nonce: false, audience: false } },
+    },
+  ],
+  examples: [
+    { credential: 'eyJhbGciOiJFUzI1NiIsImtpZCI6InVybjphbnhpbjppc3N1ZXI6Y2hlbmdkdS13dWhvdS1jZGMj...' },
+    {
+      credential:
+        'eyJhbGciOiJFUzI1NiIsInR5cCI6ImRjK3NkLWp3dCIsImtpZCI6InVybjphbnhpbjppc3N1ZXI6...~...~eyJ0eXAiOiJrYitqd3Qi...',
+      challenge: 'q3Xh0mB1uGk7yC9r2aVf5tWnE8dLs4Jp',
+    },
+  ],
 } as const satisfies Schema;
 export type VerifyRequest = Infer<typeof verifyRequestSchema>;
 

@@ -218,8 +218,18 @@ export const algFitsKey = [
   },
 ] as const;
 
-/** Organisation name (employer, clinic, training body): public, never a person. */
-export const orgName = { type: 'string', minLength: 2, maxLength: 128 } as const;
+/**
+ * Organisation name (employer, clinic, training body): public, never a person. One line of
+ * displayed text (`textLine`: see text-line.ts), so what a verifier reads is what was signed.
+ */
+export const orgName = {
+  type: 'string',
+  minLength: 2,
+  maxLength: 128,
+  textLine: true,
+  description:
+    'Organisation name: one line of text (no control, format or invisible characters, no surrounding white space, Unicode NFC).',
+} as const;
 
 export const statementId = {
   type: 'string',

@@ -6,14 +6,11 @@
 import { orgName } from '../ledger/common';
 
 /**
- * One line of human text: no control or format characters (no newlines, NUL, zero-width
- * joiners, bidi overrides) and no leading or trailing white space. Private-use characters
- * stay allowed: some rare characters in Chinese names are only encodable there.
+ * Short single-line text (job titles, place names, occupation names): one line of displayed
+ * text (`textLine`: no control, format or invisible characters, no surrounding white space,
+ * NFC; see text-line.ts).
  */
-export const TEXT_LINE_PATTERN = '^[^\\p{Cc}\\p{Cf}\\s](?:[^\\p{Cc}\\p{Cf}]*[^\\p{Cc}\\p{Cf}\\s])?$';
-
-/** Short single-line text (job titles, place names, occupation names). */
-export const shortText = { type: 'string', minLength: 1, maxLength: 64, pattern: TEXT_LINE_PATTERN } as const;
+export const shortText = { type: 'string', minLength: 1, maxLength: 64, textLine: true } as const;
 
 /** A unified social credit code (统一社会信用代码) with a valid MOD 31 check character. */
 export const uscc = {
@@ -91,6 +88,8 @@ export const personName = {
   minLength: 1,
   maxLength: 64,
   pattern: PERSON_NAME_PATTERN,
+  // The pattern fixes the letters; the text-line rule adds NFC (a Han compatibility ideograph has one spelling).
+  textLine: true,
   description: 'Name of the person as on the resident ID card.',
 } as const;
 

@@ -7,7 +7,7 @@ import { schemaId } from '../ids';
 import type { Infer, Schema } from '../infer';
 import { utcDateTime } from '../ledger/common';
 import type { SchemaIssue } from '../validate';
-import { digestSRI, divisionCode, isoDate, occupationCode, organisation, shortText, TEXT_LINE_PATTERN } from './common';
+import { digestSRI, divisionCode, isoDate, occupationCode, organisation, shortText } from './common';
 
 export const CONTRACT_TYPES = [
   /** 固定期限劳动合同 */
@@ -74,7 +74,7 @@ export const laborContractSubjectSchema = {
       type: 'string',
       minLength: 1,
       maxLength: 64,
-      pattern: TEXT_LINE_PATTERN,
+      textLine: true,
       description: "The employer's contract number (合同编号).",
     },
     contractType: {
@@ -221,7 +221,9 @@ export const laborContractSubjectSchema = {
         district: '武侯区',
         address: '武侯祠大街 238 号 1 楼',
       },
-      term: { startDate: '2026-03-16', endDate: '2026-03-16', openEnded: false },
+      // The platform engagement runs for years, shifts paid by the day: an example that stays
+      // valid (a single day's term would have expired the day after it was written).
+      term: { startDate: '2026-03-16', endDate: '2031-03-15', openEnded: false },
       pay: { amountFen: 18000, currency: 'CNY', unit: 'day', cycle: 'daily' },
       workingHours: { system: 'flexible', hoursPerDay: 8 },
       insurance: { social: false, workInjury: true, commercial: true },

@@ -17,6 +17,7 @@ import {
   expectRejected,
   headerFor,
   hs256Jws,
+  issuerSpec,
   json,
   newIssuerKey,
   newRegistrar,
@@ -65,6 +66,16 @@ describe('contract on the embedded ledger: refusals', () => {
 
   it('MALFORMED_STATEMENT: not a JWS', async () => {
     await refused('anchor', ['not a statement'], 'MALFORMED_STATEMENT');
+  });
+
+  it('MALFORMED_STATEMENT: a registrar-signed issuer name with a bidi override, submitted without the gateway', async () => {
+    const spec = issuerSpec({ name: '成都\u202E司公卫生院' });
+    const k = await newIssuerKey(spec.id);
+    await refused(
+      'registerIssuer',
+      [await sign(statements.registerIssuer(spec, k.newKey), registrar)],
+      'MALFORMED_STATEMENT',
+    );
   });
 
   it('BAD_SIGNATURE: anchor payload altered after signing', async () => {

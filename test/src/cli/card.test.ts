@@ -1,7 +1,9 @@
 /**
- * The work card, worker's side (`anxin card key`, `anxin card present`) against a real
- * gateway: a device key, a credential bound to it, a QR code that discloses only what was
- * chosen (decoded back from the PNG and verified over HTTP), and every refusal with exit 2.
+ * The work card, worker's side (`anxin card key`, `anxin card proof`, `anxin card present`)
+ * against a real gateway: a device key, the proof of holding it, a credential bound to it, a
+ * QR code that discloses only what was chosen (decoded back from the PNG and verified over
+ * HTTP), one answering an employer's challenge, `anxin verify` refusing a copy without the
+ * key-binding JWT, and every refusal with exit 2.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,7 +55,16 @@ describe('cli: anxin card (work card, worker side)', function () {
     expect(again.stderr).to.match(/never overwritten/);
     expect(readFileSync(keyFile, 'utf8')).to.equal(before);
 
-    bound = await gw.issue(cdc.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt', holderPublicJwk: r.json.publicJwk });
+    // The device proves it holds the key (a c_nonce from the gateway, signed), and the issuer binds to it.
+    const proof = await anxin(['card', 'proof', '--key', keyFile, '--gateway', gw.url, '--json']);
+    expectExit(proof, 0);
+    expect(proof.json.holderPublicJwk).to.deep.equal(r.json.publicJwk);
+    expect(proof.json.holderProof).to.match(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+    bound = await gw.issue(cdc.apiKey, 'HealthCertificate', {
+      format: 'dc+sd-jwt',
+      holderPublicJwk: r.json.publicJwk,
+      holderProof: proof.json.holderProof,
+    });
     boundFile = join(dir, 'health.sdjwt');
     writeFileSync(boundFile, bound.credential);
   });
@@ -140,6 +151,48 @@ describe('cli: anxin card (work card, worker side)', function () {
     expect(other.checks.holderBinding).to.equal('fail');
   });
 
+  it("answering an employer's challenge (POST /v1/verify/challenges): verified once, as a challenge; not twice", async () => {
+    const c = (await gw.api('POST', '/v1/verify/challenges', { key: verifier })).body;
+    const r = await anxin([
+      'card',
+      'present',
+      boundFile,
+      '--key',
+      keyFile,
+      '--disclose',
+      'healthCertificate.result',
+      '--nonce',
+      c.nonce,
+      '--audience',
+      c.aud,
+      '--text',
+    ]);
+    expectExit(r, 0);
+    const text = r.stdout.trim();
+    const report = await gw.verify(verifier, text, { challenge: c.nonce });
+    expectVerified(report, 'pass');
+    expect(report.presentation).to.deep.equal({ binding: 'challenge' });
+    const again = await gw.verify(verifier, text, { challenge: c.nonce });
+    expect(again.verified).to.equal(false);
+    expect(again.reasons.map((x) => `${x.check}:${x.code}`)).to.deep.equal(['holderBinding:kb_nonce']);
+  });
+
+  it('anxin verify: a card says how it was shown; the same card without its key-binding JWT fails, whatever --holder-binding says', async () => {
+    const r = await anxin(['card', 'present', boundFile, '--key', keyFile, '--disclose', 'holder.name', '--text']);
+    expectExit(r, 0);
+    const text = r.stdout.trim();
+    const ok = await anxin(['verify', text, '--data', gw.dataDir]);
+    expectExit(ok, 0);
+    expect(ok.stdout).to.match(/presentation\s+static/);
+    const copy = text.slice(0, text.lastIndexOf('~') + 1);
+    for (const extra of [[], ['--holder-binding', 'optional']]) {
+      const v = await anxin(['verify', copy, '--data', gw.dataDir, '--json', ...extra]);
+      expectExit(v, 1);
+      expect(v.json.verified).to.equal(false);
+      expect(v.json.reasons.map((x: { code: string }) => x.code)).to.deep.equal(['kb_missing']);
+    }
+  });
+
   it('on a terminal: the QR code in text, what is disclosed and withheld, and when it expires', async () => {
     const r = await anxin(['card', 'present', boundFile, '--key', keyFile, '--disclose', 'holder.name']);
     expectExit(r, 0);
@@ -181,6 +234,17 @@ describe('cli: anxin card (work card, worker side)', function () {
       expectExit(r, 2);
       expect(r.stderr).to.match(/not the key this credential is bound to/);
       expect(() => statSync(png)).to.throw();
+    });
+
+    it('card proof: without --gateway or --nonce, or with a public key only', async () => {
+      const none = await anxin(['card', 'proof', '--key', keyFile]);
+      expectExit(none, 2);
+      expect(none.stderr).to.match(/--gateway/);
+      const pub = join(dir, 'public.jwk');
+      writeFileSync(pub, JSON.stringify(bound.request.holderPublicJwk));
+      const r = await anxin(['card', 'proof', '--key', pub, '--aud', gw.url, '--nonce', 'n'.repeat(32)]);
+      expectExit(r, 2);
+      expect(r.stderr).to.match(/not a private JWK/);
     });
 
     it('a bound credential without --key', async () => {

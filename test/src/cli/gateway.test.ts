@@ -116,8 +116,11 @@ describe('cli: against a running gateway', function () {
 
   it('verify --data: the same report as POST /v1/verify, for a valid, a revoked and a suspended credential, JWS and SD-JWT', async () => {
     for (const c of [issued[0]!, issued[3]!, revoked, suspended]) {
-      const online = await gw.verify(verifier, c.credential);
-      const r = await anxin(['verify', c.credential, '--data', gw.dataDir, '--json']);
+      // An SD-JWT is shown without the holder's ledger commitment (salt, ref), as any presentation must be.
+      const text = c.presentation;
+      const online = await gw.verify(verifier, text);
+      if (c === issued[3]) expect(online.verified).to.equal(true);
+      const r = await anxin(['verify', text, '--data', gw.dataDir, '--json']);
       expectExit(r, online.verified ? 0 : 1);
       const { checkedAt: _a, ...offline } = r.json;
       const { checkedAt: _b, ...theirs } = online as unknown as Record<string, unknown>;
@@ -127,12 +130,12 @@ describe('cli: against a running gateway', function () {
 
   it('verify reads the credential from a file or from stdin, and prints a readable report', async () => {
     const file = join(tempDir('cli-cred'), 'credential.jwt');
-    writeFileSync(file, `${revoked.credential}\n`);
+    writeFileSync(file, `${revoked.presentation}\n`);
     const r = await anxin(['verify', file, '--data', gw.dataDir]);
     expectExit(r, 1);
     expect(r.stdout).to.match(/^NOT VERIFIED/);
     expect(r.stdout).to.match(/status\s+fail\s+revoked: revoked \(re_examination_failed\)/);
-    const s = await anxin(['verify', '-', '--data', gw.dataDir], { input: issued[0]!.credential });
+    const s = await anxin(['verify', '-', '--data', gw.dataDir], { input: issued[0]!.presentation });
     expectExit(s, 0);
     expect(s.stdout).to.match(/^VERIFIED/);
     const g = await anxin(['verify', 'not-a-credential', '--data', gw.dataDir, '--json']);
@@ -141,7 +144,7 @@ describe('cli: against a running gateway', function () {
   });
 
   it('verify --data --replay: against the state rebuilt by a full replay', async () => {
-    const r = await anxin(['verify', suspended.credential, '--data', gw.dataDir, '--replay', '--json']);
+    const r = await anxin(['verify', suspended.presentation, '--data', gw.dataDir, '--replay', '--json']);
     expectExit(r, 1);
     expect(r.json.checks.status).to.equal('fail');
     expect(r.json.reasons[0].code).to.equal('suspended');
@@ -154,7 +157,7 @@ describe('cli: against a running gateway', function () {
     writeFileSync(file, res.text);
     const thumb = (res.body.kid as string).split('#')[1]!;
 
-    const offline = await anxin(['verify', issued[0]!.credential, '--trust-list', file, '--json']);
+    const offline = await anxin(['verify', issued[0]!.presentation, '--trust-list', file, '--json']);
     expectExit(offline, 1);
     expect(offline.json.checks).to.deep.include({
       format: 'pass',
@@ -172,7 +175,7 @@ describe('cli: against a running gateway', function () {
 
     const online = await anxin([
       'verify',
-      issued[0]!.credential,
+      issued[0]!.presentation,
       '--trust-list',
       file,
       '--trust-key-thumbprint',
@@ -185,7 +188,7 @@ describe('cli: against a running gateway', function () {
     expect(online.json.verified).to.equal(true);
     const rev = await anxin([
       'verify',
-      revoked.credential,
+      revoked.presentation,
       '--trust-list',
       file,
       '--trust-key-thumbprint',
@@ -199,7 +202,7 @@ describe('cli: against a running gateway', function () {
 
     const pinnedElsewhere = await anxin([
       'verify',
-      issued[0]!.credential,
+      issued[0]!.presentation,
       '--trust-list',
       file,
       '--trust-key-thumbprint',
@@ -220,7 +223,7 @@ describe('cli: against a running gateway', function () {
         trustList: `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${sig}`,
       }),
     );
-    const f = await anxin(['verify', issued[0]!.credential, '--trust-list', forged]);
+    const f = await anxin(['verify', issued[0]!.presentation, '--trust-list', forged]);
     expectExit(f, 1);
     expect(f.stderr).to.match(/signature does not verify/);
   });

@@ -26,6 +26,16 @@ describe('gateway configuration', () => {
     expect(c.logLevel).to.equal('info');
     expect(c.verifyThreads).to.equal(Math.min(4, availableParallelism() - 1));
     expect(c.notify).to.deep.equal({ retryBaseMs: 30_000, maxAttempts: 10 });
+    expect(c.rateLimitPerMinute).to.equal(60_000);
+    expect(c.rateLimitPerAddressPerMinute).to.equal(600);
+  });
+
+  it('the budget without a valid key is stricter than a key’s unless set', () => {
+    expect(loadConfig({ ANXIN_RATE_LIMIT: '120' }).rateLimitPerAddressPerMinute).to.equal(120);
+    expect(loadConfig({ ANXIN_RATE_LIMIT_ANONYMOUS: '30' }).rateLimitPerAddressPerMinute).to.equal(30);
+    expect(
+      loadConfig({ ANXIN_RATE_LIMIT: '120', ANXIN_RATE_LIMIT_ANONYMOUS: '5000' }).rateLimitPerAddressPerMinute,
+    ).to.equal(5000);
   });
 
   it('sizes, counts and threads are read as given', () => {
@@ -54,6 +64,7 @@ describe('gateway configuration', () => {
     [{ ANXIN_BODY_LIMIT: '10gb' }, 'ANXIN_BODY_LIMIT'],
     [{ ANXIN_BODY_LIMIT: '12' }, 'ANXIN_BODY_LIMIT'],
     [{ ANXIN_RATE_LIMIT: '0' }, 'ANXIN_RATE_LIMIT'],
+    [{ ANXIN_RATE_LIMIT_ANONYMOUS: '0' }, 'ANXIN_RATE_LIMIT_ANONYMOUS'],
     [{ ANXIN_LOG_LEVEL: 'loud' }, 'ANXIN_LOG_LEVEL'],
     [{ ANXIN_VERIFY_THREADS: '-1' }, 'ANXIN_VERIFY_THREADS'],
     [{ ANXIN_VERIFY_THREADS: '65' }, 'ANXIN_VERIFY_THREADS'],

@@ -1,8 +1,8 @@
 /**
  * Retention on a real (in-memory SQLite) store with a fixed clock: the cutoffs are the
  * notify window plus a day, a week for completed idempotency claims, 30 days for finished
- * notices; one pass deletes exactly what is older and reports it; a failing store is
- * reported, not thrown.
+ * notices, expiry for one-time nonces (challenges, c_nonces); one pass deletes exactly what
+ * is older and reports it; a failing store is reported, not thrown.
  */
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
@@ -20,12 +20,13 @@ describe('retention', () => {
   });
   after(() => store.close());
 
-  it('cutoffs: the notify window plus a day, 7 days for claims, 30 for notices', () => {
+  it('cutoffs: the notify window plus a day, 7 days for claims, 30 for notices, nonces once expired', () => {
     expect(NOTIFY_WINDOW_DAYS).to.equal(30);
     expect(Retention.cutoffs(NOW)).to.deep.equal({
       verifications: daysAgo(31),
       idempotency: daysAgo(7),
       notifications: daysAgo(30),
+      nonces: NOW.toISOString(),
     });
   });
 
@@ -48,6 +49,16 @@ describe('retention', () => {
       });
       await store.completeIdempotencyKey('p', key, { status: 201, body: {} });
     }
+    const nonce = (n: string, expiresAt: string) => ({
+      nonce: n,
+      purpose: 'challenge' as const,
+      principal: 'verifier:hotpot',
+      aud: 'https://anxin.example/verifiers/hotpot',
+      createdAt: daysAgo(1),
+      expiresAt,
+    });
+    await store.putNonce(nonce('expired-challenge-aaaaaaaaaaaaa', daysAgo(0, -1)));
+    await store.putNonce(nonce('live-challenge-aaaaaaaaaaaaaaaa', daysAgo(0, 60_000)));
     const runs: RetentionRun[] = [];
     const r = new Retention(
       store,
@@ -57,8 +68,14 @@ describe('retention', () => {
     const run = await r.runOnce();
     expect(run).to.deep.equal({
       at: NOW.toISOString(),
-      deleted: { verifications: 1, idempotency: 1, notifications: 0 },
+      deleted: { verifications: 1, idempotency: 1, notifications: 0, nonces: 1 },
     });
+    expect(
+      await store.useNonce({ nonce: 'expired-challenge-aaaaaaaaaaaaa', purpose: 'challenge' }, NOW.toISOString()),
+    ).to.deep.equal({ ok: false, why: 'unknown' });
+    expect(
+      (await store.useNonce({ nonce: 'live-challenge-aaaaaaaaaaaaaaaa', purpose: 'challenge' }, NOW.toISOString())).ok,
+    ).to.equal(true);
     expect(runs).to.deep.equal([run]);
     expect((await store.verifiersSince(cred, daysAgo(400))).map((v) => v.verifier)).to.deep.equal(['still-in-window']);
     expect(

@@ -21,6 +21,7 @@ import type {
   CustodialKeyRecord,
   IdempotencyRecord,
   IssuerProjection,
+  NonceRecord,
   NotificationRecord,
   Sealed,
   Store,
@@ -144,6 +145,24 @@ const issuerProjection = (id: string, name: string, updatedBlock: number, update
 });
 
 const issuerId = (): string => `urn:anxin:issuer:store-test-${uid()}`;
+
+/** A challenge given to `principal` (or, with purpose c_nonce, a public c_nonce), valid 5 minutes from 06:30 Beijing time. */
+function nonceRecord(over: Partial<NonceRecord> = {}): NonceRecord {
+  const purpose = over.purpose ?? 'challenge';
+  return {
+    nonce: thumb(),
+    purpose,
+    ...(purpose === 'challenge'
+      ? { principal: `verifier:hotpot-${uid()}`, aud: `https://anxin.example.cn/verifiers/hotpot-${uid()}` }
+      : {}),
+    createdAt: '2026-05-01T06:30:00+08:00',
+    expiresAt: '2026-05-01T06:35:00+08:00',
+    ...over,
+  };
+}
+/** Instants around the fixture's expiry (06:35 Beijing = 22:35Z the day before). */
+const BEFORE_EXPIRY = '2026-04-30T22:31:00.000Z';
+const AT_EXPIRY = '2026-04-30T22:35:00.000Z';
 
 function shuffled<T>(xs: readonly T[]): T[] {
   const a = [...xs];
@@ -708,6 +727,127 @@ export function storeContract(
         expect(await store.listNotifications(`nobody-${hex(4)}`, 10)).to.deep.equal([]);
       });
     });
+    describe('one-time nonces (challenges, c_nonces)', () => {
+      test('used once: the first use answers the record, marked used; every later use says "used"', async () => {
+        const n = nonceRecord();
+        await store.putNonce(n);
+        const first = await store.useNonce(
+          { nonce: n.nonce, purpose: 'challenge', principal: n.principal! },
+          BEFORE_EXPIRY,
+        );
+        expect(first).to.deep.equal({ ok: true, record: { ...n, usedAt: BEFORE_EXPIRY } });
+        for (let i = 0; i < 2; i++)
+          expect(
+            await store.useNonce({ nonce: n.nonce, purpose: 'challenge', principal: n.principal! }, BEFORE_EXPIRY),
+          ).to.deep.equal({ ok: false, why: 'used' });
+      });
+
+      test('a c_nonce has no owner: anyone may use it, once', async () => {
+        const n = nonceRecord({ purpose: 'c_nonce' });
+        expect(n.principal).to.equal(undefined);
+        await store.putNonce(n);
+        const used = await store.useNonce({ nonce: n.nonce, purpose: 'c_nonce' }, BEFORE_EXPIRY);
+        expect(used).to.deep.equal({ ok: true, record: { ...n, usedAt: BEFORE_EXPIRY } });
+        expect(await store.useNonce({ nonce: n.nonce, purpose: 'c_nonce' }, BEFORE_EXPIRY)).to.deep.equal({
+          ok: false,
+          why: 'used',
+        });
+      });
+
+      test("another principal's challenge: not yours, and it stays usable by its owner", async () => {
+        const n = nonceRecord();
+        await store.putNonce(n);
+        expect(
+          await store.useNonce(
+            { nonce: n.nonce, purpose: 'challenge', principal: 'verifier:someone-else' },
+            BEFORE_EXPIRY,
+          ),
+        ).to.deep.equal({ ok: false, why: 'not_yours' });
+        expect(
+          (await store.useNonce({ nonce: n.nonce, purpose: 'challenge', principal: n.principal! }, BEFORE_EXPIRY)).ok,
+        ).to.equal(true);
+        // Once used, a stranger still learns nothing but "not yours".
+        expect(
+          await store.useNonce(
+            { nonce: n.nonce, purpose: 'challenge', principal: 'verifier:someone-else' },
+            BEFORE_EXPIRY,
+          ),
+        ).to.deep.equal({ ok: false, why: 'not_yours' });
+      });
+
+      test('expired at its expiry instant (offsets compared as instants), and not marked used', async () => {
+        const n = nonceRecord();
+        await store.putNonce(n);
+        const q = { nonce: n.nonce, purpose: 'challenge' as const, principal: n.principal! };
+        expect(await store.useNonce(q, AT_EXPIRY)).to.deep.equal({ ok: false, why: 'expired' });
+        expect(await store.useNonce(q, '2026-05-01T07:00:00+08:00')).to.deep.equal({ ok: false, why: 'expired' });
+        // A minute before, by another clock's offset: still good (it was never marked used).
+        expect((await store.useNonce(q, '2026-05-01T06:34:00+08:00')).ok).to.equal(true);
+      });
+
+      test('unknown nonce, or a nonce of the other purpose: unknown, and nothing is spent', async () => {
+        expect(await store.useNonce({ nonce: thumb(), purpose: 'c_nonce' }, BEFORE_EXPIRY)).to.deep.equal({
+          ok: false,
+          why: 'unknown',
+        });
+        const c = nonceRecord({ purpose: 'c_nonce' });
+        await store.putNonce(c);
+        expect(
+          await store.useNonce({ nonce: c.nonce, purpose: 'challenge', principal: 'verifier:x' }, BEFORE_EXPIRY),
+        ).to.deep.equal({ ok: false, why: 'unknown' });
+        expect((await store.useNonce({ nonce: c.nonce, purpose: 'c_nonce' }, BEFORE_EXPIRY)).ok).to.equal(true);
+      });
+
+      test('a nonce is recorded once: the same value again is refused', async () => {
+        const n = nonceRecord();
+        await store.putNonce(n);
+        let refused = false;
+        try {
+          await store.putNonce({ ...n, principal: 'verifier:intruder' });
+        } catch {
+          refused = true;
+        }
+        expect(refused).to.equal(true);
+        expect(
+          (await store.useNonce({ nonce: n.nonce, purpose: 'challenge', principal: n.principal! }, BEFORE_EXPIRY)).ok,
+        ).to.equal(true);
+      });
+
+      test('20 concurrent uses of one nonce: exactly one succeeds', async () => {
+        const n = nonceRecord({ purpose: 'c_nonce' });
+        await store.putNonce(n);
+        const uses = await Promise.all(
+          Array.from({ length: 20 }, () => store.useNonce({ nonce: n.nonce, purpose: 'c_nonce' }, BEFORE_EXPIRY)),
+        );
+        expect(uses.filter((u) => u.ok)).to.have.length(1);
+        expect(uses.filter((u) => !u.ok).map((u) => (u.ok ? '' : u.why))).to.deep.equal(Array(19).fill('used'));
+      });
+
+      test('close, then reopen: a used nonce is still used, an unused one still usable', async () => {
+        const first = await open();
+        const used = nonceRecord();
+        const fresh = nonceRecord();
+        await first.putNonce(used);
+        await first.putNonce(fresh);
+        expect(
+          (await first.useNonce({ nonce: used.nonce, purpose: 'challenge', principal: used.principal! }, BEFORE_EXPIRY))
+            .ok,
+        ).to.equal(true);
+        await first.close();
+        const again = await open();
+        extra.push(again);
+        expect(
+          await again.useNonce({ nonce: used.nonce, purpose: 'challenge', principal: used.principal! }, BEFORE_EXPIRY),
+        ).to.deep.equal({ ok: false, why: 'used' });
+        expect(
+          await again.useNonce(
+            { nonce: fresh.nonce, purpose: 'challenge', principal: fresh.principal! },
+            BEFORE_EXPIRY,
+          ),
+        ).to.deep.equal({ ok: true, record: { ...fresh, usedAt: BEFORE_EXPIRY } });
+      });
+    });
+
     describe('retention (prune)', () => {
       // Dates in 2020: no other test writes any, so the counts are this test's own.
       test('deletes old verifications, completed old claims and finished old notices; keeps the rest', async () => {
@@ -755,12 +895,35 @@ export function storeContract(
         ];
         await store.enqueueNotifications(notes);
 
+        const nonces = [
+          nonceRecord({ expiresAt: '2020-05-31T23:59:59Z' }),
+          nonceRecord({ purpose: 'c_nonce', expiresAt: '2020-06-01T07:00:00+08:00' }),
+          nonceRecord({ expiresAt: '2020-06-01T00:00:00Z' }),
+        ];
+        for (const x of nonces) await store.putNonce(x);
+        // Used or not, an expired nonce goes.
+        expect(
+          (await store.useNonce({ ...nonces[0]!, principal: nonces[0]!.principal! }, '2020-05-31T12:00:00Z')).ok,
+        ).to.equal(true);
+
         const cut = '2020-06-01T00:00:00Z';
-        expect(await store.prune({ verifications: cut, idempotency: cut, notifications: cut })).to.deep.equal({
+        expect(
+          await store.prune({ verifications: cut, idempotency: cut, notifications: cut, nonces: cut }),
+        ).to.deep.equal({
           verifications: 3,
           idempotency: 2,
           notifications: 2,
+          nonces: 2,
         });
+        expect(
+          await store.useNonce({ ...nonces[0]!, principal: nonces[0]!.principal! }, '2020-05-01T00:00:00Z'),
+        ).to.deep.equal({
+          ok: false,
+          why: 'unknown',
+        });
+        expect(
+          (await store.useNonce({ ...nonces[2]!, principal: nonces[2]!.principal! }, '2020-05-01T00:00:00Z')).ok,
+        ).to.equal(true);
         expect((await store.verifiersSince(cred, '2019-01-01T00:00:00Z')).map((x) => x.verifier)).to.deep.equal([
           'kept',
         ]);
@@ -775,10 +938,13 @@ export function storeContract(
         expect((await store.listNotifications(verifier, 10)).map((x) => x.id).sort()).to.deep.equal(
           [notes[2]!.id, notes[3]!.id].sort(),
         );
-        expect(await store.prune({ verifications: cut, idempotency: cut, notifications: cut })).to.deep.equal({
+        expect(
+          await store.prune({ verifications: cut, idempotency: cut, notifications: cut, nonces: cut }),
+        ).to.deep.equal({
           verifications: 0,
           idempotency: 0,
           notifications: 0,
+          nonces: 0,
         });
       });
 
@@ -795,6 +961,7 @@ export function storeContract(
           verifications: '2019-06-01T00:00:00Z',
           idempotency: '2000-01-01T00:00:00Z',
           notifications: '2000-01-01T00:00:00Z',
+          nonces: '2000-01-01T00:00:00Z',
         });
         expect(r.verifications).to.equal(12_001);
         expect(await store.verifiersSince(cred, '2000-01-01T00:00:00Z')).to.deep.equal([]);

@@ -7,7 +7,7 @@
  * the process end another way, synchronously on exit / SIGINT / SIGTERM.
  *
  * @example
- * const skip = fabricSkipReason();          // 'FABRIC_BIN is not set', or undefined
+ * const skip = fabricSkipReason();          // 'FABRIC_BIN is not set', or undefined (run, or fail when unusable)
  * const net = await withFabricNetwork();    // ~7 s the first time, then immediate
  * const ledger = await net.openLedger();    // a FabricLedger as the gateway's client identity
  *
@@ -22,6 +22,7 @@ import { after } from 'mocha';
 import {
   fabricAvailable,
   fabricConfigFromNetwork,
+  type FabricAvailability,
   openFabricLedger,
   scriptsDir,
   startFabricNetwork,
@@ -50,10 +51,41 @@ export interface FabricTestNetwork {
   openLedger(opts?: FabricLedgerOptions): Promise<FabricLedger>;
 }
 
-/** Why the Fabric suites cannot run here, or undefined when they can. */
+/** What the Fabric suites do in this process: run, skip (by name, with the reason), or fail (with the reason). */
+export type FabricSuitePlan = { run: true; warning?: string } | { skip: string } | { fail: string };
+
+/**
+ * The decision, from what `fabricAvailable` found: FABRIC_BIN not set → skip; set and usable
+ * → run (with the warning about binaries that do not know their version, if any); set but
+ * unusable → fail, because whoever set FABRIC_BIN asked for the Fabric suites and must not
+ * get a green run without them.
+ */
+export function fabricSuitePlan(a: FabricAvailability = fabricAvailable()): FabricSuitePlan {
+  if (a.available) return { run: true, ...(a.warning ? { warning: a.warning } : {}) };
+  if (!a.configured) return { skip: a.reason ?? 'FABRIC_BIN is not set' };
+  return {
+    fail: `FABRIC_BIN is set but unusable: ${a.reason ?? 'Fabric is not available'} (fix it, or unset FABRIC_BIN to skip the Fabric suites)`,
+  };
+}
+
+let plan: FabricSuitePlan | undefined;
+/** This process's plan, decided once; a warning is printed once, when it is first decided. */
+function processPlan(): FabricSuitePlan {
+  if (!plan) {
+    plan = fabricSuitePlan();
+    if ('warning' in plan && plan.warning) process.stderr.write(`    [fabric] warning: ${plan.warning}\n`);
+  }
+  return plan;
+}
+
+/**
+ * Why the Fabric suites are skipped here (FABRIC_BIN is not set), or undefined when they are
+ * to run. A FABRIC_BIN that is set but unusable is not a reason to skip: the suites then run
+ * and each fails at once with the reason (see `withFabricNetwork`).
+ */
 export function fabricSkipReason(): string | undefined {
-  const a = fabricAvailable();
-  return a.available ? undefined : (a.reason ?? 'Fabric is not available');
+  const p = processPlan();
+  return 'skip' in p ? p.skip : undefined;
 }
 
 /** The chaincode package folder (chaincode/, with dist/ built by `tsc -b`). */
@@ -99,6 +131,9 @@ function installHooks(): void {
 }
 
 async function start(): Promise<FabricTestNetwork> {
+  const p = processPlan();
+  if ('fail' in p) throw new Error(p.fail);
+  if ('skip' in p) throw new Error(`Fabric is not available: ${p.skip}`);
   const avail = fabricAvailable();
   if (!avail.available) throw new Error(`Fabric is not available: ${avail.reason}`);
   const ccDir = chaincodeDir();

@@ -12,6 +12,7 @@
  * const report = await gw.verify(verifier, c.credential); // report.verified === true
  * await gw.stop();
  */
+import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -27,6 +28,7 @@ import {
   type IssuerRecord,
 } from '@anxin/schemas';
 import { exportJWK } from 'jose';
+import { holderProofJwt } from '@anxin/gateway/dist/services/workcard/proof';
 import { fabricSkipReason, withFabricNetwork } from './fabric-network';
 import { USCC_OF_KIND } from './statements';
 import { tempDir } from './tmp';
@@ -96,13 +98,42 @@ export interface IssueOptions {
   /** RFC 3339 UTC; default: in 180 days. `null` leaves both to the subject's own dates. */
   validUntil?: string | null;
   holderPublicJwk?: Record<string, string>;
+  /** Sent as it is (tests of the proof itself); else made from `holderKey`. */
+  holderProof?: string;
+  /**
+   * The worker's private key: the credential is bound to its public key, with a fresh proof
+   * of holding it (a c_nonce from POST /v1/nonce, signed by the key).
+   */
+  holderKey?: JsonWebKey;
   idempotencyKey?: string;
+}
+
+/** A worker's device key pair, as JWKs. */
+export interface DeviceKey {
+  publicJwk: Record<string, string>;
+  privateJwk: JsonWebKey;
+}
+
+/** A fresh device key: EC P-256 (ES256) by default, or Ed25519 (EdDSA). */
+export function deviceKey(alg: 'ES256' | 'EdDSA' = 'ES256'): DeviceKey {
+  const { publicKey, privateKey } =
+    alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+  return {
+    publicJwk: publicKey.export({ format: 'jwk' }) as Record<string, string>,
+    privateJwk: privateKey.export({ format: 'jwk' }),
+  };
 }
 
 export interface Issued {
   id: string;
   format: Format;
+  /** The credential as issued: what its holder keeps (an SD-JWT with every disclosure). */
   credential: string;
+  /**
+   * What a holder shows of it: the credential itself, or for an SD-JWT every disclosure but
+   * the holder's ledger commitment (salt, ref), which no presentation may carry.
+   */
+  presentation: string;
   digest: string;
   anchor: { txId: string; block: number; anchoredAt: string };
   /** What was sent. */
@@ -149,6 +180,7 @@ export interface Report {
     namedIssuer?: { field: string; outcome: string };
     issuer: { status: string; suspendedAt?: string; revokedSince?: string };
   };
+  presentation?: { binding: 'challenge' | 'static' };
   checkedAt: string;
 }
 
@@ -170,25 +202,27 @@ export const CHECK_ORDER = [
 
 const HOLDERS = holderIdentitySchema.examples;
 
-/** A calendar date in China (UTC+8), `days` from now. */
-export function cstDate(days = 0): string {
-  return new Date(Date.now() + days * DAY + 8 * 3600 * 1000).toISOString().slice(0, 10);
+/** YYYY-MM-DD of the day `days` from today in China's calendar (UTC+8), the calendar subjects' dates are in. */
+export function cstDateFromNow(days: number): string {
+  return new Date(Date.now() + 8 * 3600 * 1000 + days * DAY).toISOString().slice(0, 10);
 }
 
 /**
- * The schema's n-th example subject of a type (a deep copy), its dates moved so that the
- * subject itself covers the issuance defaults (from yesterday to 180 days from now): a
- * credential never lasts longer than its subject says.
+ * The schema's example subject of a type (a deep copy). A health certificate's example has its
+ * dates moved to now — examined three days ago, valid from yesterday for one year — since a
+ * health certificate lasts a year at most and the example's fixed dates run out; the other
+ * types' examples stay valid for years as they are.
  */
 export function exampleSubject(type: CredentialType, n = 0): Record<string, unknown> {
   const ex = (SUBJECT_SCHEMA_BY_TYPE[type] as { examples: readonly object[] }).examples;
-  const subject = structuredClone(ex[n % ex.length]) as Record<string, Loose>;
+  const subject = structuredClone(ex[n % ex.length]) as Record<string, unknown>;
   if (type === 'HealthCertificate') {
-    subject.examDate = cstDate(-1);
-    subject.validity = { from: cstDate(-1), until: cstDate(180) };
-  }
-  if (type === 'LaborContract' && subject.term.endDate) {
-    subject.term = { ...subject.term, startDate: cstDate(-1), endDate: cstDate(180) };
+    const from = cstDateFromNow(-1);
+    const until = new Date(`${from}T00:00:00Z`);
+    until.setUTCFullYear(until.getUTCFullYear() + 1);
+    until.setUTCDate(until.getUTCDate() - 1);
+    subject.examDate = cstDateFromNow(-3);
+    subject.validity = { from, until: until.toISOString().slice(0, 10) };
   }
   return subject;
 }
@@ -419,35 +453,73 @@ export class TestGateway {
       ...(validUntil ? { validUntil } : {}),
       ...(opts.format ? { format: opts.format } : {}),
       ...(opts.holderPublicJwk ? { holderPublicJwk: opts.holderPublicJwk } : {}),
+      ...(opts.holderProof ? { holderProof: opts.holderProof } : {}),
     };
   }
 
+  /** A fresh c_nonce (POST /v1/nonce). */
+  async cNonce(): Promise<string> {
+    const res = await this.api('POST', '/v1/nonce');
+    expect(res.status, `c_nonce: ${res.text}`).to.equal(200);
+    return res.body.c_nonce as string;
+  }
+
+  /** Proof of holding `holderKey`, over a fresh c_nonce, addressed to this gateway (overrides for tests of the proof). */
+  async holderProof(
+    holderKey: JsonWebKey,
+    over: { aud?: string; nonce?: string; now?: Date } = {},
+  ): Promise<{ holderProof: string; holderPublicJwk: Record<string, string> }> {
+    return holderProofJwt({
+      holderKey,
+      aud: over.aud ?? this.services.publicUrl,
+      nonce: over.nonce ?? (await this.cNonce()),
+      ...(over.now ? { now: over.now } : {}),
+    });
+  }
+
+  /** The issuance body, bound (with a fresh proof) when `holderKey` is given. */
+  private async requestBody(type: CredentialType, opts: IssueOptions): Promise<Record<string, unknown>> {
+    if (!opts.holderKey) return this.issueBody(type, opts);
+    const proof = await this.holderProof(opts.holderKey);
+    return this.issueBody(type, {
+      ...opts,
+      holderPublicJwk: opts.holderPublicJwk ?? proof.holderPublicJwk,
+      holderProof: opts.holderProof ?? proof.holderProof,
+    });
+  }
+
   /** POST /v1/credentials, without judging the answer. */
-  issueRaw(issuerKey: string, type: CredentialType, opts: IssueOptions = {}): Promise<ApiResponse> {
+  async issueRaw(issuerKey: string, type: CredentialType, opts: IssueOptions = {}): Promise<ApiResponse> {
     return this.api('POST', '/v1/credentials', {
       key: issuerKey,
-      body: this.issueBody(type, opts),
+      body: await this.requestBody(type, opts),
       ...(opts.idempotencyKey ? { headers: { 'idempotency-key': opts.idempotencyKey } } : {}),
     });
   }
 
   /** Issue the schemas' example of `type` and expect 201. */
   async issue(issuerKey: string, type: CredentialType, opts: IssueOptions = {}): Promise<Issued> {
-    const request = this.issueBody(type, opts);
+    const request = await this.requestBody(type, opts);
     const res = await this.api('POST', '/v1/credentials', {
       key: issuerKey,
       body: request,
       ...(opts.idempotencyKey ? { headers: { 'idempotency-key': opts.idempotencyKey } } : {}),
     });
     expect(res.status, `issue ${type}: ${res.text.slice(0, 500)}`).to.equal(201);
-    return { ...(res.body as Omit<Issued, 'request' | 'holder'>), request, holder: request.holder as Issued['holder'] };
+    const body = res.body as Omit<Issued, 'request' | 'holder' | 'presentation'>;
+    return {
+      ...body,
+      presentation: shownOf(body),
+      request,
+      holder: request.holder as Issued['holder'],
+    };
   }
 
   /** POST /v1/verify with JSON { credential, ...options }; expects 200 and returns the report. */
   async verify(
     key: string,
     credential: string,
-    opts: { nonce?: string; audience?: string; holderBinding?: 'optional' | 'required' } = {},
+    opts: { nonce?: string; audience?: string; holderBinding?: 'optional' | 'required'; challenge?: string } = {},
   ): Promise<Report> {
     const res = await this.api<Report>('POST', '/v1/verify', { key, body: { credential, ...opts } });
     expect(res.status, `verify: ${res.text.slice(0, 500)}`).to.equal(200);
@@ -558,6 +630,19 @@ export function disclosuresOf(sdJwt: string): Array<{ encoded: string; salt: str
         ? { encoded, salt: arr[0] as string, name: arr[1] as string, value: arr[2] }
         : { encoded, salt: arr[0] as string, value: arr[1] };
     });
+}
+
+/** What a holder shows of an issued credential (see Issued.presentation). */
+export function shownOf(issued: { format: Format; credential: string }): string {
+  return issued.format === 'dc+sd-jwt' ? withoutCommitment(issued.credential) : issued.credential;
+}
+
+/**
+ * An issued SD-JWT as a presentation of everything but the holder's ledger commitment (salt,
+ * ref), which no presentation may disclose: what "showing the whole credential" means.
+ */
+export function withoutCommitment(sdJwt: string): string {
+  return presentWith(sdJwt, (d) => d.name !== 'salt' && d.name !== 'ref');
 }
 
 /** An SD-JWT presentation keeping only the disclosures `keep` accepts (ends with `~`, no KB-JWT). */

@@ -25,7 +25,10 @@ import type {
   CustodialKeyRecord,
   IdempotencyRecord,
   IssuerProjection,
+  NonceRecord,
+  NonceUse,
   NotificationRecord,
+  PruneCounts,
   RetentionCutoffs,
   Principal,
   Sealed,
@@ -33,6 +36,7 @@ import type {
   VerificationLogEntry,
   WebhookRecord,
 } from '../../ports/store';
+import { whyNotUsable } from './nonce-use';
 
 export interface MongoStoreOptions {
   /** Database name; defaults to the one in the URI (or `anxin` when the URI names none). */
@@ -153,6 +157,18 @@ interface NotificationDoc {
   createdTime: Date;
   lastError?: string;
   deliveredAt?: string;
+}
+
+interface NonceDoc {
+  nonce: string;
+  purpose: string;
+  principal?: string;
+  aud?: string;
+  createdAt: string;
+  expiresAt: string;
+  /** expiresAt as a BSON date, for the use and prune queries. */
+  expiresTime: Date;
+  usedAt?: string;
 }
 
 // ---- schemas ---------------------------------------------------------------------------
@@ -319,6 +335,22 @@ notificationSchema.index({ id: 1 }, { unique: true });
 notificationSchema.index({ state: 1, nextAttemptTime: 1 });
 notificationSchema.index({ verifier: 1, createdTime: -1 });
 
+const nonceSchema = new Schema<NonceDoc>(
+  {
+    nonce: req(String),
+    purpose: { type: String, enum: ['challenge', 'c_nonce'], required: true },
+    principal: String,
+    aud: String,
+    createdAt: req(String),
+    expiresAt: req(String),
+    expiresTime: req(Date),
+    usedAt: String,
+  },
+  opts('nonces'),
+);
+nonceSchema.index({ nonce: 1 }, { unique: true });
+nonceSchema.index({ expiresTime: 1 });
+
 // ---- helpers ---------------------------------------------------------------------------
 
 function isDuplicateKey(e: unknown): boolean {
@@ -382,6 +414,7 @@ export class MongoStore implements Store {
   private readonly Verification: Model<VerificationDoc>;
   private readonly Webhook: Model<WebhookDoc>;
   private readonly Notification: Model<NotificationDoc>;
+  private readonly Nonce: Model<NonceDoc>;
   private closed = false;
 
   private constructor(private readonly conn: Connection) {
@@ -395,6 +428,7 @@ export class MongoStore implements Store {
     this.Verification = conn.model<VerificationDoc>('Verification', verificationSchema);
     this.Webhook = conn.model<WebhookDoc>('Webhook', webhookSchema);
     this.Notification = conn.model<NotificationDoc>('Notification', notificationSchema);
+    this.Nonce = conn.model<NonceDoc>('Nonce', nonceSchema);
   }
 
   /** Connects, then creates the collections and the indexes (the unique ones carry correctness) before returning. */
@@ -443,6 +477,7 @@ export class MongoStore implements Store {
       this.Verification,
       this.Webhook,
       this.Notification,
+      this.Nonce,
     ];
   }
 
@@ -810,9 +845,52 @@ export class MongoStore implements Store {
     return docs.map(notificationOf);
   }
 
+  // ---- one-time nonces ------------------------------------------------------------------
+
+  async putNonce(r: NonceRecord): Promise<void> {
+    this.check();
+    // insertOne, not an upsert: a nonce already there is refused by the unique index.
+    await this.Nonce.create(
+      clean<NonceDoc>({
+        nonce: r.nonce,
+        purpose: r.purpose,
+        principal: r.principal,
+        aud: r.aud,
+        createdAt: r.createdAt,
+        expiresAt: r.expiresAt,
+        expiresTime: instant(r.expiresAt, 'nonce expiry'),
+      }),
+    );
+  }
+
+  async useNonce(
+    q: { nonce: string; purpose: NonceRecord['purpose']; principal?: string },
+    now: string,
+  ): Promise<NonceUse> {
+    this.check();
+    const at = instant(now, 'now');
+    // One document, one atomic update: of two concurrent uses, only one matches "unused".
+    const used = await this.Nonce.findOneAndUpdate(
+      {
+        nonce: q.nonce,
+        purpose: q.purpose,
+        usedAt: { $exists: false },
+        expiresTime: { $gt: at },
+        ...(q.principal !== undefined ? { principal: q.principal } : {}),
+      },
+      { $set: { usedAt: now } },
+      { returnDocument: 'after' },
+    )
+      .lean<NonceDoc>()
+      .exec();
+    if (used) return { ok: true, record: nonceFromDoc(used) };
+    const d = await this.Nonce.findOne({ nonce: q.nonce }).lean<NonceDoc>().exec();
+    return { ok: false, why: whyNotUsable(d ? nonceFromDoc(d) : undefined, q, at.getTime()) };
+  }
+
   // ---- retention ------------------------------------------------------------------------
 
-  async prune(c: RetentionCutoffs): Promise<{ verifications: number; idempotency: number; notifications: number }> {
+  async prune(c: RetentionCutoffs): Promise<PruneCounts> {
     this.check();
     const v = await this.Verification.deleteMany({ atTime: { $lt: instant(c.verifications, 'verification cutoff') } });
     // createdAt is kept as written (RFC 3339 text): compared as a date on the server.
@@ -830,7 +908,13 @@ export class MongoStore implements Store {
       state: { $ne: 'pending' },
       createdTime: { $lt: instant(c.notifications, 'notification cutoff') },
     });
-    return { verifications: v.deletedCount, idempotency: i.deletedCount, notifications: n.deletedCount };
+    const x = await this.Nonce.deleteMany({ expiresTime: { $lt: instant(c.nonces, 'nonce cutoff') } });
+    return {
+      verifications: v.deletedCount,
+      idempotency: i.deletedCount,
+      notifications: n.deletedCount,
+      nonces: x.deletedCount,
+    };
   }
 
   // ---- lifecycle ------------------------------------------------------------------------
@@ -924,6 +1008,18 @@ function idempotencyFromDoc(d: IdempotencyDoc): IdempotencyRecord {
     response: d.response && { status: d.response.status, body: JSON.parse(d.response.body) },
     resource: d.resource,
     createdAt: d.createdAt,
+  });
+}
+
+function nonceFromDoc(d: NonceDoc): NonceRecord {
+  return clean<NonceRecord>({
+    nonce: d.nonce,
+    purpose: d.purpose as NonceRecord['purpose'],
+    principal: d.principal,
+    aud: d.aud,
+    createdAt: d.createdAt,
+    expiresAt: d.expiresAt,
+    usedAt: d.usedAt,
   });
 }
 

@@ -32,13 +32,17 @@ import type {
   CustodialKeyRecord,
   IdempotencyRecord,
   IssuerProjection,
+  NonceRecord,
+  NonceUse,
   NotificationRecord,
   Principal,
+  PruneCounts,
   RetentionCutoffs,
   Store,
   VerificationLogEntry,
   WebhookRecord,
 } from '../../ports/store';
+import { whyNotUsable } from './nonce-use';
 
 type Row = Record<string, unknown>;
 
@@ -173,6 +177,20 @@ const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX verifications_at ON verifications (at_ms);
   CREATE INDEX notifications_done ON notifications (created_ms) WHERE state <> 'pending';
+  `,
+  // v5: one-time nonces — verifiers' challenges and OpenID4VCI c_nonces.
+  `
+  CREATE TABLE nonces (
+    nonce      TEXT PRIMARY KEY,
+    purpose    TEXT NOT NULL,
+    principal  TEXT,
+    aud        TEXT,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    used_at    TEXT
+  );
+  CREATE INDEX nonces_expiry ON nonces (expires_ms);
   `,
 ];
 
@@ -416,6 +434,16 @@ export class SqliteStore implements Store {
         `SELECT * FROM notifications WHERE verifier = ? ORDER BY created_ms DESC, id DESC LIMIT ?`,
       ),
 
+      putNonce: db.prepare(`
+        INSERT INTO nonces (nonce, purpose, principal, aud, created_at, expires_at, expires_ms, used_at)
+        VALUES (@nonce, @purpose, @principal, @aud, @created_at, @expires_at, @expires_ms, NULL)`),
+      // Used at most once: the update matches only an unused, unexpired nonce of that purpose (and owner).
+      useNonce: db.prepare(`
+        UPDATE nonces SET used_at = @now
+        WHERE nonce = @nonce AND purpose = @purpose AND used_at IS NULL AND expires_ms > @now_ms
+          AND (@principal IS NULL OR principal = @principal)`),
+      getNonce: db.prepare(`SELECT * FROM nonces WHERE nonce = ?`),
+
       pruneVerifications: db.prepare(
         `DELETE FROM verifications WHERE rowid IN (SELECT rowid FROM verifications WHERE at_ms < ? LIMIT ${PRUNE_BATCH})`,
       ),
@@ -427,6 +455,9 @@ export class SqliteStore implements Store {
       pruneNotifications: db.prepare(
         `DELETE FROM notifications WHERE rowid IN (SELECT rowid FROM notifications
            WHERE state <> 'pending' AND created_ms < ? LIMIT ${PRUNE_BATCH})`,
+      ),
+      pruneNonces: db.prepare(
+        `DELETE FROM nonces WHERE rowid IN (SELECT rowid FROM nonces WHERE expires_ms < ? LIMIT ${PRUNE_BATCH})`,
       ),
 
       ping: db.prepare(`SELECT 1 AS ok`),
@@ -728,9 +759,50 @@ export class SqliteStore implements Store {
     return (this.s.listNotifications.all(verifier, limit) as Row[]).map(notificationOf);
   }
 
+  // ---- one-time nonces ------------------------------------------------------------------
+
+  async putNonce(r: NonceRecord): Promise<void> {
+    this.open();
+    // Not a durable write: a challenge lost to a power cut only makes its answer fail.
+    this.s.putNonce.run({
+      nonce: r.nonce,
+      purpose: r.purpose,
+      principal: r.principal ?? null,
+      aud: r.aud ?? null,
+      created_at: r.createdAt,
+      expires_at: r.expiresAt,
+      expires_ms: instantMs(r.expiresAt, 'nonce expiry'),
+    });
+  }
+
+  async useNonce(
+    q: { nonce: string; purpose: NonceRecord['purpose']; principal?: string },
+    now: string,
+  ): Promise<NonceUse> {
+    const nowMs = instantMs(now, 'now');
+    // Durable: a nonce marked used must still be used after a crash, or its answer could be replayed.
+    return this.durably(() =>
+      this.db
+        .transaction((): NonceUse => {
+          const { changes } = this.s.useNonce.run({
+            nonce: q.nonce,
+            purpose: q.purpose,
+            principal: q.principal ?? null,
+            now,
+            now_ms: nowMs,
+          });
+          const row = this.s.getNonce.get(q.nonce) as Row | undefined;
+          const record = row && nonceFromRow(row);
+          if (changes === 1) return { ok: true, record: record! };
+          return { ok: false, why: whyNotUsable(record, q, nowMs) };
+        })
+        .immediate(),
+    );
+  }
+
   // ---- retention ------------------------------------------------------------------------
 
-  async prune(c: RetentionCutoffs): Promise<{ verifications: number; idempotency: number; notifications: number }> {
+  async prune(c: RetentionCutoffs): Promise<PruneCounts> {
     this.open();
     const batches = async (stmt: Database.Statement, arg: number | string): Promise<number> => {
       let total = 0;
@@ -747,6 +819,7 @@ export class SqliteStore implements Store {
       verifications: await batches(this.s.pruneVerifications, instantMs(c.verifications, 'verification cutoff')),
       idempotency: await batches(this.s.pruneIdempotency, c.idempotency),
       notifications: await batches(this.s.pruneNotifications, instantMs(c.notifications, 'notification cutoff')),
+      nonces: await batches(this.s.pruneNonces, instantMs(c.nonces, 'nonce cutoff')),
     };
   }
 
@@ -836,6 +909,18 @@ function anchorFromRow(r: Row): AnchorProjection {
     updatedAt: r.updated_at as string,
     updatedBlock: r.updated_block as number,
     updatedTx: r.updated_tx as number,
+  });
+}
+
+function nonceFromRow(r: Row): NonceRecord {
+  return compact<NonceRecord>({
+    nonce: r.nonce as string,
+    purpose: r.purpose as NonceRecord['purpose'],
+    principal: opt(r.principal as string | null),
+    aud: opt(r.aud as string | null),
+    createdAt: r.created_at as string,
+    expiresAt: r.expires_at as string,
+    usedAt: opt(r.used_at as string | null),
   });
 }
 

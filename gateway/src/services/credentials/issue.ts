@@ -22,8 +22,10 @@ import { ApiError, type FieldIssue } from '../../errors';
 import type { CredentialFormat, CredentialRecord, Principal } from '../../ports/store';
 import type { Services } from '../context';
 import { issuerOrThrow } from '../issuers';
+import { C_NONCE_TTL_S, useCNonce } from '../nonces';
 import { buildCredential, impliedValidity } from './build';
 import { issueSdJwt, signVcJwt } from './formats';
+import { publicKeyProblem, verifyHolderProof } from './holder-proof';
 
 export interface IssueRequest {
   type: CredentialType;
@@ -33,6 +35,8 @@ export interface IssueRequest {
   validUntil?: string;
   format?: CredentialFormat;
   holderPublicJwk?: Record<string, string>;
+  /** Proof of possession of holderPublicJwk (openid4vci-proof+jwt); required with it. */
+  holderProof?: string;
 }
 
 export interface IssueResponse {
@@ -60,6 +64,36 @@ function requestHash(body: unknown): string {
   return createHash('sha256')
     .update(canonicalize(body) ?? '')
     .digest('hex');
+}
+
+const C_NONCE_REFUSED = {
+  unknown: 'its nonce is not a c_nonce of this gateway: get one from POST /v1/nonce',
+  expired: 'its c_nonce has expired: get a fresh one from POST /v1/nonce',
+  used: 'its c_nonce was already used: get a fresh one from POST /v1/nonce',
+  not_yours: 'its c_nonce cannot be used here',
+} as const;
+
+/**
+ * Binding a credential to a key takes proof that the one asking holds that key: without it,
+ * anyone could bind a worker's credential to a key of their own. The proof must hold, then
+ * its c_nonce is used (once).
+ */
+async function proveHolderKey(s: Services, body: IssueRequest): Promise<void> {
+  if (!body.holderPublicJwk) return;
+  const refuse = (code: string, message: string) =>
+    new ApiError('holder_proof_invalid', `holderProof: ${message}`, {
+      errors: [{ field: '/holderProof', code, message }],
+    });
+  if (!body.holderProof) throw refuse('required', 'is required with holderPublicJwk');
+  const r = await verifyHolderProof(body.holderProof, {
+    audience: s.publicUrl,
+    now: s.now(),
+    maxAgeS: C_NONCE_TTL_S,
+    key: body.holderPublicJwk,
+  });
+  if (!r.ok) throw refuse(r.code, r.detail);
+  const used = await useCNonce(s, r.proof.nonce);
+  if (!used.ok) throw refuse('nonce', C_NONCE_REFUSED[used.why]);
 }
 
 async function waitForAnchor(s: Services, id: string, timeoutMs = 10_000) {
@@ -189,12 +223,21 @@ export async function issueCredential(
       errors: [{ field: '/holderPublicJwk', code: 'format', message: 'only with format dc+sd-jwt' }],
     });
   }
+  const keyProblem = body.holderPublicJwk && publicKeyProblem(body.holderPublicJwk);
+  if (keyProblem) {
+    throw new ApiError('validation_failed', `/holderPublicJwk ${keyProblem.message}`, {
+      errors: [{ field: '/holderPublicJwk', ...keyProblem }],
+    });
+  }
   checkValidity(body);
   checkNamedIssuer(body, issuer);
 
   const id = `urn:uuid:${randomUUID()}`;
   if (idempotencyKey) {
-    const hash = requestHash({ op: 'issue', body });
+    // The proof is how this attempt shows it holds the key, not what is issued: a retry may
+    // carry a fresh one (its c_nonce spent by the first attempt) and is still the same request.
+    const { holderProof: _proof, ...issued } = body;
+    const hash = requestHash({ op: 'issue', body: issued });
     const existing = await s.store.claimIdempotencyKey({
       principal: principal.id,
       key: idempotencyKey,
@@ -217,6 +260,7 @@ export async function issueCredential(
   }
 
   try {
+    await proveHolderKey(s, body);
     const signer = await currentSigner(s, issuer);
     const format = body.format ?? 'vc+jwt';
     const vc = buildCredential(body, issuer, s.publicUrl, id);

@@ -15,6 +15,7 @@ import { ApiError } from '../../errors';
 import type { Principal, VerificationLogEntry } from '../../ports/store';
 import type { Services } from '../context';
 import { issuerOrThrow } from '../issuers';
+import { actsForIssuer } from '../ownership';
 import { currentSigner } from './issue';
 
 export type StatusAction = 'revoke' | 'suspend' | 'reinstate';
@@ -59,7 +60,7 @@ export async function changeStatus(
   }
   const anchor = (await s.store.getAnchor(id)) ?? (await s.ledgerClient.getAnchor(id));
   if (!anchor) throw new ApiError('not_found', `credential ${id} is not anchored`);
-  if (anchor.issuer !== principal.id)
+  if (!actsForIssuer(principal, anchor.issuer))
     throw new ApiError('forbidden', 'the credential was issued by another organisation');
   const issuer = await issuerOrThrow(s, principal.id);
   const signer = await currentSigner(s, issuer);

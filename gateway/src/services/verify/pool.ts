@@ -8,7 +8,7 @@
  *
  * @example
  * const pool = new VerifierPool(2, verifyDeps(services), services.projection);
- * const report = await pool.verify(credentialText, { holderBinding: 'optional' });
+ * const report = await pool.verify(credentialText, { nonce: 'n-0630-chengdu' });
  * await pool.close();
  */
 import type { EventEmitter } from 'node:events';

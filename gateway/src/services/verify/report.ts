@@ -24,7 +24,16 @@ export type Outcome = 'pass' | 'fail' | 'skipped';
 
 /** Reason codes, by check. Stable: never renamed once published. */
 export const REASON_CODES = {
-  format: ['empty', 'too_large', 'unrecognised', 'bad_header', 'unsupported_typ', 'bad_payload', 'bad_disclosure'],
+  format: [
+    'empty',
+    'too_large',
+    'unrecognised',
+    'bad_header',
+    'unsupported_typ',
+    'bad_payload',
+    'bad_disclosure',
+    'holder_commitment_disclosed',
+  ],
   signature: ['alg_not_allowed', 'bad_kid', 'unknown_key', 'alg_mismatch', 'bad_signature'],
   issuerTrusted: ['unknown_issuer', 'issuer_mismatch', 'issuer_suspended', 'issuer_revoked'],
   issuerAuthorizedForType: ['type_not_allowed', 'type_not_for_kind', 'subject_issuer_mismatch'],
@@ -115,6 +124,14 @@ export interface OnBehalfOf {
   registeredAs?: Array<{ id: string; name: string; kind: IssuerKind; status: IssuerStatus }>;
 }
 
+/**
+ * How a credential bound to a key (cnf) was presented: `challenge` — its key-binding JWT
+ * answered a one-time challenge this verifier obtained from the gateway (nonce and aud, used
+ * once); `static` — no challenge, only a fresh key-binding JWT (iat within KB_MAX_AGE_S: the
+ * offline QR code). Absent for credentials not bound to a key.
+ */
+export type BindingMode = 'challenge' | 'static';
+
 export interface VerificationReport {
   verified: boolean;
   checks: Record<CheckName, Outcome>;
@@ -139,6 +156,8 @@ export interface VerificationReport {
   };
   /** How the issuer's authority was judged; absent when the signature did not lead to a registered issuer. */
   authority?: AuthorityJudgement;
+  /** For a credential bound to a key: how its holder's key-binding JWT was judged. */
+  presentation?: { binding: BindingMode };
   checkedAt: string;
 }
 
@@ -167,8 +186,12 @@ export class ReportBuilder {
     return checks.every((c) => this.checks[c] === 'pass');
   }
 
-  build(extra: Pick<VerificationReport, 'credential' | 'anchor' | 'authority'>, now: Date): VerificationReport {
-    // Every check must pass; holder binding may be skipped (nothing to bind, and not required).
+  build(
+    extra: Pick<VerificationReport, 'credential' | 'anchor' | 'authority' | 'presentation'>,
+    now: Date,
+  ): VerificationReport {
+    // Every check must pass; holder binding may be skipped only when there is nothing to bind
+    // (no cnf): the decision itself fails a bound credential without a valid key-binding JWT.
     const verified = CHECKS.every((c) =>
       c === 'holderBinding' ? this.checks[c] !== 'fail' : this.checks[c] === 'pass',
     );
@@ -179,6 +202,7 @@ export class ReportBuilder {
       ...(extra.credential ? { credential: extra.credential } : {}),
       ...(extra.anchor ? { anchor: extra.anchor } : {}),
       ...(extra.authority ? { authority: extra.authority } : {}),
+      ...(extra.presentation ? { presentation: extra.presentation } : {}),
       checkedAt: now.toISOString(),
     };
   }

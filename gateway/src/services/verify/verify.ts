@@ -33,6 +33,7 @@ import { parseCredential, type Parsed } from './parse';
 import {
   ReportBuilder,
   type AuthorityJudgement,
+  type BindingMode,
   type NamedIssuerOutcome,
   type OnBehalfOf,
   type VerificationReport,
@@ -46,10 +47,20 @@ export interface VerifyDeps {
   issuersByUscc?(uscc: string): IssuerRecord[];
 }
 
+/**
+ * What a verifier asks of a presentation. Whatever it asks, a credential bound to a key
+ * (cnf) verifies only with a valid key-binding JWT; nothing here can weaken that.
+ */
 export interface VerifyOptions {
+  /** Static mode: a nonce of the caller's own that the key-binding JWT must carry. */
   nonce?: string;
+  /** Static mode: the `aud` the key-binding JWT must carry. */
   audience?: string;
-  holderBinding?: 'optional' | 'required';
+  /**
+   * Challenge mode: the gateway challenge the request named, as using it came out (it is
+   * used — once, atomically — before the verification, where the store is).
+   */
+  challenge?: ChallengeOutcome;
 }
 
 /**
@@ -64,6 +75,17 @@ export function issuersWithUscc(issuers: Iterable<IssuerRecord>, uscc: string): 
   for (const i of issuers) if (i.uscc === uscc) out.push(i);
   return out;
 }
+
+/** A verifier challenge after its one use: its nonce and aud, or why it could not be used. */
+export type ChallengeOutcome =
+  { usable: true; nonce: string; aud: string } | { usable: false; why: 'unknown' | 'expired' | 'used' | 'not_yours' };
+
+const CHALLENGE_REFUSED: Record<Extract<ChallengeOutcome, { usable: false }>['why'], string> = {
+  unknown: 'the challenge named by the request is unknown to this gateway',
+  expired: 'the challenge named by the request has expired',
+  used: 'the challenge named by the request was already used: a presentation answers one check only',
+  not_yours: 'the challenge named by the request was given to another verifier',
+};
 
 /** How old a key-binding JWT may be: a screenshot of a work card expires. */
 export const KB_MAX_AGE_S = 300;
@@ -85,7 +107,8 @@ interface Facts {
   /** The credential's contents as the verifier may see them. */
   disclosed: Record<string, unknown>;
   holder?: Record<string, unknown>;
-  cnf?: { jwk?: JWK };
+  /** The signed `cnf` claim as it is: present (whatever its shape) means the credential is bound to a key. */
+  cnf?: unknown;
   onBehalfOf?: OnBehalfOf;
 }
 
@@ -144,7 +167,7 @@ function factsOfSdJwt(claims: Record<string, unknown>): Facts {
     ...(iso(claims.iat) ? { claimedAt: iso(claims.iat)! } : {}),
     disclosed,
     ...(holder ? { holder } : {}),
-    ...(claims.cnf && typeof claims.cnf === 'object' ? { cnf: claims.cnf as { jwk?: JWK } } : {}),
+    ...(claims.cnf !== undefined ? { cnf: claims.cnf } : {}),
   };
 }
 
@@ -429,6 +452,18 @@ export async function verifyCredential(
       return r.build({ credential: credential() }, now);
     }
     facts = factsOfSdJwt(problem.claims);
+    // The salt and reference of the holder's ledger commitment stay with the holder: with the
+    // anchor's public holderRef they would let anyone test guesses of the ID number offline.
+    const holder = problem.claims.holder;
+    if (holder && typeof holder === 'object' && ('salt' in holder || 'ref' in holder)) {
+      r.fail(
+        'format',
+        'holder_commitment_disclosed',
+        'the presentation discloses holder.salt or holder.ref, which are never shown: present the credential without them',
+      );
+      r.pass('signature');
+      return r.build({ credential: credential() }, now);
+    }
   }
   if (!facts.id || !facts.type || !facts.issuerId) {
     r.fail('format', 'bad_payload', 'the credential lacks an id, a known type or an issuer');
@@ -518,12 +553,13 @@ export async function verifyCredential(
   }
 
   // --- holder binding (SD-JWT key binding)
-  if (parsed.format === 'dc+sd-jwt') await checkKeyBinding(r, parsed, facts, now, opts);
+  const binding = parsed.format === 'dc+sd-jwt' ? await checkKeyBinding(r, parsed, facts, now, opts) : undefined;
 
   return r.build(
     {
       credential: credential(),
       authority,
+      ...(binding ? { presentation: { binding } } : {}),
       ...(anchor && r.ok('digestMatches')
         ? {
             anchor: {
@@ -565,22 +601,46 @@ function checkDisclosures(
   }
 }
 
+/**
+ * Holder binding: a credential bound to a key (cnf) passes only with a valid key-binding JWT
+ * — absent is `kb_missing`, whatever the caller asked — and one not bound has nothing to
+ * bind (a KB-JWT on it is refused). The mode of a bound credential's check is returned.
+ */
 async function checkKeyBinding(
   r: ReportBuilder,
   p: Extract<Parsed, { format: 'dc+sd-jwt' }>,
   facts: Facts,
   now: Date,
   opts: VerifyOptions,
-): Promise<void> {
-  const jwk = facts.cnf?.jwk;
-  if (!p.kbJwt) {
-    if (jwk && opts.holderBinding === 'required')
-      r.fail('holderBinding', 'kb_missing', 'the credential is bound to a key but no key-binding JWT was presented');
+): Promise<BindingMode | undefined> {
+  if (facts.cnf === undefined) {
+    if (p.kbJwt)
+      r.fail('holderBinding', 'kb_invalid', 'a key-binding JWT was presented for a credential with no cnf key');
     else r.skip('holderBinding');
-    return;
+    return undefined;
   }
-  if (!jwk)
-    return r.fail('holderBinding', 'kb_invalid', 'a key-binding JWT was presented for a credential with no cnf key');
+  const mode: BindingMode = opts.challenge ? 'challenge' : 'static';
+  await judgeKeyBinding(r, p, facts.cnf, now, opts);
+  return mode;
+}
+
+async function judgeKeyBinding(
+  r: ReportBuilder,
+  p: Extract<Parsed, { format: 'dc+sd-jwt' }>,
+  cnf: unknown,
+  now: Date,
+  opts: VerifyOptions,
+): Promise<void> {
+  if (!p.kbJwt) {
+    return r.fail(
+      'holderBinding',
+      'kb_missing',
+      'the credential is bound to a key but no key-binding JWT was presented (a copy, not its holder showing it)',
+    );
+  }
+  const jwk = cnf && typeof cnf === 'object' ? (cnf as { jwk?: unknown }).jwk : undefined;
+  if (!jwk || typeof jwk !== 'object' || Array.isArray(jwk))
+    return r.fail('holderBinding', 'kb_invalid', 'the credential is bound (cnf) but names no key as a JWK');
   let payload: Record<string, unknown>;
   try {
     const kbHeader = JSON.parse(Buffer.from(p.kbJwt.split('.')[0]!, 'base64url').toString('utf8')) as {
@@ -590,7 +650,9 @@ async function checkKeyBinding(
     if (kbHeader.typ !== 'kb+jwt' || !kbHeader.alg || !(SIGNING_ALGS as readonly string[]).includes(kbHeader.alg)) {
       return r.fail('holderBinding', 'kb_invalid', 'the key-binding JWT must have typ kb+jwt and alg ES256 or EdDSA');
     }
-    const v = await compactVerify(p.kbJwt, await importJWK(jwk, kbHeader.alg), { algorithms: [kbHeader.alg] });
+    const v = await compactVerify(p.kbJwt, await importJWK(jwk as JWK, kbHeader.alg), {
+      algorithms: [kbHeader.alg],
+    });
     payload = JSON.parse(Buffer.from(v.payload).toString('utf8')) as Record<string, unknown>;
   } catch {
     return r.fail('holderBinding', 'kb_invalid', 'the key-binding JWT does not verify with the cnf key');
@@ -607,9 +669,18 @@ async function checkKeyBinding(
       `the presentation was made at ${iso(iat) ?? '?'}; it must be under ${KB_MAX_AGE_S} s old`,
     );
   }
-  if (opts.nonce !== undefined && payload.nonce !== opts.nonce)
-    return r.fail('holderBinding', 'kb_nonce', 'nonce does not match');
-  if (opts.audience !== undefined && payload.aud !== opts.audience)
-    return r.fail('holderBinding', 'kb_audience', 'aud does not match');
+  const c = opts.challenge;
+  if (c) {
+    if (!c.usable) return r.fail('holderBinding', 'kb_nonce', CHALLENGE_REFUSED[c.why]);
+    if (payload.nonce !== c.nonce)
+      return r.fail('holderBinding', 'kb_nonce', 'the key-binding JWT does not answer this challenge (nonce)');
+    if (payload.aud !== c.aud)
+      return r.fail('holderBinding', 'kb_audience', `the key-binding JWT is not addressed to ${c.aud} (aud)`);
+  } else {
+    if (opts.nonce !== undefined && payload.nonce !== opts.nonce)
+      return r.fail('holderBinding', 'kb_nonce', 'nonce does not match');
+    if (opts.audience !== undefined && payload.aud !== opts.audience)
+      return r.fail('holderBinding', 'kb_audience', 'aud does not match');
+  }
   r.pass('holderBinding');
 }

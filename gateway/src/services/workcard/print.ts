@@ -8,6 +8,7 @@ import type { PrintableCardQuery } from '@anxin/schemas';
 import { ApiError } from '../../errors';
 import type { Principal } from '../../ports/store';
 import type { Services } from '../context';
+import { actsForIssuer } from '../ownership';
 import { parseCredential } from '../verify/parse';
 import { printableCardSvg } from './card';
 import { WorkCardError, presentCredential, type Presentation } from './present';
@@ -33,7 +34,7 @@ export async function printableCard(
 ): Promise<PrintedCard> {
   const rec = await s.store.getCredential(id);
   // Another issuer's credential is indistinguishable from a missing one.
-  if (!rec || rec.issuer !== principal.id) throw new ApiError('not_found', `no credential ${id} of yours`);
+  if (!rec || !actsForIssuer(principal, rec.issuer)) throw new ApiError('not_found', `no credential ${id} of yours`);
   if (rec.state !== 'anchored')
     throw new ApiError('card_unavailable', 'the credential is not anchored yet: finish its issuance first');
   if (rec.format !== 'dc+sd-jwt')

@@ -115,7 +115,7 @@ describeOnLedgers('e2e: restart on the same data directory', function (ledger) {
 
   it('everything issued before still verifies (retired key included)', async () => {
     for (const c of issued) {
-      const r = await gw.verify(verifier, c.credential);
+      const r = await gw.verify(verifier, c.presentation);
       expectVerified(r);
       expect(r.anchor!.block).to.equal(c.anchor.block);
     }
@@ -125,8 +125,8 @@ describeOnLedgers('e2e: restart on the same data directory', function (ledger) {
   });
 
   it('the revocation and the suspension still hold', async () => {
-    expectFailed(await gw.verify(verifier, revoked.credential), 'status', 'revoked');
-    expectFailed(await gw.verify(verifier, suspended.credential), 'status', 'suspended');
+    expectFailed(await gw.verify(verifier, revoked.presentation), 'status', 'revoked');
+    expectFailed(await gw.verify(verifier, suspended.presentation), 'status', 'suspended');
   });
 
   it('the projection resumed at its checkpoint: nothing re-applied, the registry unchanged', async () => {
@@ -151,13 +151,13 @@ describeOnLedgers('e2e: restart on the same data directory', function (ledger) {
     const c = await gw.issue(labor.apiKey, 'LaborContract', { format: 'dc+sd-jwt' });
     expect(decodeJws(c.credential).header.kid).to.equal(rotatedKid);
     expect(c.anchor.block).to.be.at.least(before1.height);
-    expectVerified(await gw.verify(verifier, c.credential));
+    expectVerified(await gw.verify(verifier, c.presentation));
     const health = issuers.get('HealthCertificate')!;
     const h = issued.find((x) => x.type === 'HealthCertificate')!;
     expect((await gw.changeStatus(health.apiKey, h.id, 'suspend', 're_examination_pending')).status).to.equal(200);
-    expectFailed(await gw.verify(verifier, h.credential), 'status', 'suspended');
+    expectFailed(await gw.verify(verifier, h.presentation), 'status', 'suspended');
     expect((await gw.changeStatus(health.apiKey, h.id, 'reinstate', 're_examination_passed')).status).to.equal(200);
-    expectVerified(await gw.verify(verifier, h.credential));
+    expectVerified(await gw.verify(verifier, h.presentation));
     const info = await gw.api('GET', '/v1/ledger/info');
     expect(info.body.projectedTo).to.equal(info.body.height);
   });
@@ -185,14 +185,14 @@ describeOnLedgers('e2e: restart on the same data directory', function (ledger) {
     const h = await gw.height();
     await gw.restart();
     expect(await gw.height()).to.equal(h);
-    for (const c of issued.slice(0, 2)) expectVerified(await gw.verify(verifier, c.credential));
-    expectFailed(await gw.verify(verifier, revoked.credential), 'status', 'revoked');
+    for (const c of issued.slice(0, 2)) expectVerified(await gw.verify(verifier, c.presentation));
+    expectFailed(await gw.verify(verifier, revoked.presentation), 'status', 'revoked');
     expect(readFileSync(gw.running.adminKeyFile, 'utf8')).to.equal(before1.adminFile);
   });
 
   it('graceful shutdown: a request in flight when close() starts still gets its answer; new connections are refused', async () => {
     const url = new URL(gw.url);
-    const body = Buffer.from(JSON.stringify({ credential: issued[0]!.credential }));
+    const body = Buffer.from(JSON.stringify({ credential: issued[0]!.presentation }));
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = http.request(
         {
@@ -233,6 +233,6 @@ describeOnLedgers('e2e: restart on the same data directory', function (ledger) {
     );
     expect(refused).to.equal('refused');
     await gw.restart();
-    expectVerified(await gw.verify(verifier, issued[0]!.credential));
+    expectVerified(await gw.verify(verifier, issued[0]!.presentation));
   });
 });

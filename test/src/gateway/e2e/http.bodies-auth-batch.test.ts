@@ -146,7 +146,7 @@ describeOnLedgers('e2e: HTTP bodies, API keys and scopes, batch verification', f
         good.credential,
         `ANXIN:${good.credential}`,
         `https://verify.example.cn/verify#${good.credential}`,
-        `${goodSd.credential}\n`,
+        `${goodSd.presentation}\n`,
       ]) {
         const res = await gw.api<Report>('POST', '/v1/verify', {
           key: verifier,
@@ -294,7 +294,14 @@ describeOnLedgers('e2e: HTTP bodies, API keys and scopes, batch verification', f
   describe('batch verification (POST /v1/verify/batch)', () => {
     it('a mixed batch: one report per credential, in order, and a summary that adds up', async () => {
       const forged = good.credential.slice(0, -6) + (good.credential.endsWith('AAAAAA') ? 'BBBBBB' : 'AAAAAA');
-      const credentials = [good.credential, revoked.credential, 'garbage', goodSd.credential, forged, good.credential];
+      const credentials = [
+        good.credential,
+        revoked.presentation,
+        'garbage',
+        goodSd.presentation,
+        forged,
+        good.credential,
+      ];
       const res = await gw.api('POST', '/v1/verify/batch', { key: verifier, body: { credentials } });
       expect(res.status, res.text).to.equal(200);
       expect(res.body.summary).to.deep.equal({ total: 6, verified: 3, failed: 3 });

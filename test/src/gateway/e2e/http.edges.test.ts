@@ -166,9 +166,9 @@ describeOnLedgers('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', fu
     });
 
     it('/metrics: Prometheus text with verifications by outcome, requests, latency, ledger height', async () => {
-      expectVerified(await gw.verify(verifier, cred.credential));
-      expectVerified(await gw.verify(verifier, cred.credential));
-      expectFailed(await gw.verify(verifier, revokedCred.credential), 'status', 'revoked');
+      expectVerified(await gw.verify(verifier, cred.presentation));
+      expectVerified(await gw.verify(verifier, cred.presentation));
+      expectFailed(await gw.verify(verifier, revokedCred.presentation), 'status', 'revoked');
       expectFailed(await gw.verify(verifier, 'garbage'), 'format', 'unrecognised');
       const res = await gw.api('GET', '/metrics');
       expect(res.status).to.equal(200);
@@ -201,7 +201,7 @@ describeOnLedgers('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', fu
           trustList: new TrustList(gw.services),
           verificationLog: new VerificationLog(gw.services.store),
         },
-        { bodyLimit: 256 * 1024, rateLimitPerMinute: 1000, version: 'test' },
+        { bodyLimit: 256 * 1024, rateLimitPerMinute: 1000, rateLimitPerAddressPerMinute: 1000, version: 'test' },
       );
       const out: string[] = [];
       const walk = (stack: Loose[]) => {

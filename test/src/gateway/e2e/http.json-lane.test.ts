@@ -24,7 +24,7 @@ function chunked(
   gw: TestGateway,
   path: string,
   key: string | undefined,
-  body: string,
+  body: string | Buffer,
   headers: Record<string, string> = {},
 ): Promise<ApiResponse> {
   return new Promise((resolve, reject) => {
@@ -119,11 +119,19 @@ describe('e2e: the JSON lane and express answer alike', function () {
     expect(express.body.checks).to.deep.equal(lane.body.checks);
   });
 
-  it('errors: no key, wrong scope, bad JSON, bad body — the same problem either way', async () => {
-    const cases: Array<[string | undefined, string, number, string]> = [
+  it('errors: no key, unknown key, wrong scope, bad JSON, bytes not UTF-8, bad body — the same problem either way', async () => {
+    const unknownKey = `anx_${'0'.repeat(16)}_${'A'.repeat(43)}`;
+    const cases: Array<[string | undefined, string | Buffer, number, string]> = [
       [undefined, JSON.stringify({ credential: good.credential }), 401, 'unauthorized'],
+      [unknownKey, JSON.stringify({ credential: good.credential }), 401, 'unauthorized'],
       [issuer.apiKey, JSON.stringify({ credential: good.credential }), 403, 'forbidden'],
       [verifier, '{"credential": ', 400, 'invalid_json'],
+      [
+        verifier,
+        Buffer.from([...Buffer.from('{"credential": "'), 0xc3, 0x28, ...Buffer.from('"}')]),
+        400,
+        'malformed_body',
+      ],
       [verifier, JSON.stringify({ credential: 42 }), 400, 'validation_failed'],
     ];
     for (const [key, text, status, code] of cases) {

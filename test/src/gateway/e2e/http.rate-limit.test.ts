@@ -1,7 +1,10 @@
 /**
  * Rate limits per API key: with ANXIN_RATE_LIMIT=5, a key's 6th call in the minute is
- * refused with 429 problem+json and Retry-After, while another key still passes.
+ * refused with 429 problem+json and Retry-After, while another key still passes. Requests
+ * without a valid key — none, or a made-up one — share their address's stricter budget, so
+ * a fresh random token each time does not escape it.
  */
+import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { TestGateway, expectProblem } from '../../helpers/gateway';
@@ -45,5 +48,44 @@ describe('e2e: rate limit per API key (ANXIN_RATE_LIMIT=5)', function () {
     }
     const real = await gw.api('POST', '/v1/verify', { key: c, body: { credential: 'x' } });
     expect(real.status, real.text).to.equal(200);
+  });
+});
+
+describe('e2e: requests without a valid key spend their address’s budget (ANXIN_RATE_LIMIT_ANONYMOUS=5)', function () {
+  let gw: TestGateway;
+  let verifier: string;
+
+  before(async () => {
+    gw = await TestGateway.start({ env: { ANXIN_RATE_LIMIT: '50', ANXIN_RATE_LIMIT_ANONYMOUS: '5' } });
+    verifier = (await gw.createApiKey({ type: 'verifier', id: 'employer-d' }, ['verify'])).apiKey;
+  });
+  after(async () => gw?.stop());
+
+  /** A token of the gateway's own shape that no key has. */
+  const randomToken = () => `anx_${randomBytes(8).toString('hex')}_${randomBytes(32).toString('base64url')}`;
+
+  it('random Bearer tokens, on the JSON lane and through express, reach 429; a valid key from there still works', async () => {
+    const body = { credential: 'not-a-credential' };
+    for (let i = 0; i < 5; i++) {
+      const res =
+        i % 2
+          ? await gw.api('GET', '/v1/api-keys', { key: randomToken() })
+          : await gw.api('POST', '/v1/verify', { key: randomToken(), body });
+      expectProblem(res, 401, 'unauthorized');
+    }
+    const lane = await gw.api('POST', '/v1/verify', { key: randomToken(), body });
+    expectProblem(lane, 429, 'rate_limited');
+    expect(Number(lane.headers.get('retry-after'))).to.be.within(1, 60);
+    expectProblem(await gw.api('GET', '/v1/api-keys', { key: randomToken() }), 429, 'rate_limited');
+    expectProblem(await gw.api('POST', '/v1/verify', { key: 'not even a key', body }), 429, 'rate_limited');
+    // No key at all is the same budget: the address's.
+    expectProblem(await gw.api('POST', '/v1/verify', { body }), 429, 'rate_limited');
+    expectProblem(await gw.api('GET', '/v1/issuers'), 429, 'rate_limited');
+
+    const valid = await gw.api('POST', '/v1/verify', { key: verifier, body });
+    expect(valid.status, valid.text).to.equal(200);
+    expect((await gw.api('GET', '/v1/webhook', { key: verifier })).status).to.equal(200);
+    // Probes are never limited.
+    expect((await gw.api('GET', '/healthz')).status).to.equal(200);
   });
 });

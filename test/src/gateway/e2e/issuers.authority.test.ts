@@ -15,7 +15,7 @@ import { ajv, type AnchorRecord, type CredentialType } from '@anxin/schemas';
 import {
   FORMATS,
   TestGateway,
-  cstDate,
+  cstDateFromNow,
   describeOnLedgers,
   exampleHolder,
   exampleSubject,
@@ -24,6 +24,7 @@ import {
   expectVerified,
   isoFromNow,
   presentWith,
+  shownOf,
   DAY,
   type Format,
   type Loose,
@@ -60,7 +61,7 @@ describeOnLedgers('e2e: who may issue what', function (ledger) {
     subject: Record<string, unknown>,
     format: Format,
     anchorWindow: { validFrom?: string; validUntil?: string } = {},
-  ): Promise<{ id: string; credential: string; record: AnchorRecord }> {
+  ): Promise<{ id: string; credential: string; presentation: string; record: AnchorRecord }> {
     const signer: StatementSigner = (await gw.services.keys.signer(issuer.issuer.keys[0]!.kid))!;
     const vc = buildCredential(
       { type, holder: exampleHolder(), subject, validFrom: isoFromNow(-DAY), validUntil: isoFromNow(90 * DAY) },
@@ -86,7 +87,7 @@ describeOnLedgers('e2e: who may issue what', function (ledger) {
       signer,
     );
     const committed = await gw.services.ledgerClient.submit<AnchorRecord>('anchor', statement);
-    return { id: vc.id, credential, record: committed.record };
+    return { id: vc.id, credential, presentation: shownOf({ format, credential }), record: committed.record };
   }
 
   describe('the kind decides the types', () => {
@@ -192,8 +193,8 @@ describeOnLedgers('e2e: who may issue what', function (ledger) {
     });
 
     it('the contracts employer and platform each name themselves: both issue, both verify', async () => {
-      expectVerified(await gw.verify(verifier, (await gw.issue(employer.apiKey, 'LaborContract')).credential));
-      expectVerified(await gw.verify(verifier, (await gw.issue(platform.apiKey, 'LaborContract')).credential));
+      expectVerified(await gw.verify(verifier, (await gw.issue(employer.apiKey, 'LaborContract')).presentation));
+      expectVerified(await gw.verify(verifier, (await gw.issue(platform.apiKey, 'LaborContract')).presentation));
     });
 
     for (const format of FORMATS) {
@@ -201,7 +202,7 @@ describeOnLedgers('e2e: who may issue what', function (ledger) {
         const subject = exampleSubject('HealthCertificate');
         (subject.issuingAuthority as Loose).uscc = STRANGER_USCC;
         const c = await selfIssued(cdc, 'HealthCertificate', subject, format);
-        const r = await gw.verify(verifier, c.credential);
+        const r = await gw.verify(verifier, c.presentation);
         expectFailed(r, 'issuerAuthorizedForType', 'subject_issuer_mismatch');
         expect(r.reasons.find((x) => x.check === 'issuerAuthorizedForType')!.field).to.equal(
           '/healthCertificate/issuingAuthority/uscc',
@@ -215,7 +216,7 @@ describeOnLedgers('e2e: who may issue what', function (ledger) {
 
         const none = exampleSubject('SkillCertificate');
         delete (none.certifyingBody as Loose).uscc;
-        const r2 = await gw.verify(verifier, (await selfIssued(school, 'SkillCertificate', none, format)).credential);
+        const r2 = await gw.verify(verifier, (await selfIssued(school, 'SkillCertificate', none, format)).presentation);
         expectFailed(r2, 'issuerAuthorizedForType', 'subject_issuer_mismatch');
         expect(r2.authority!.namedIssuer!.outcome).to.equal('missing');
       });
@@ -223,7 +224,7 @@ describeOnLedgers('e2e: who may issue what', function (ledger) {
 
     it('dc+sd-jwt: the holder withholding the member that names the issuer → verified, and the report says it could not be checked', async () => {
       const c = await gw.issue(cdc.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt' });
-      const shown = presentWith(c.credential, (d) => d.name !== 'issuingAuthority');
+      const shown = presentWith(c.credential, (d) => !['issuingAuthority', 'salt', 'ref'].includes(d.name ?? ''));
       const r = await gw.verify(verifier, shown);
       expectVerified(r);
       expect(r.authority!.namedIssuer).to.deep.equal({
@@ -231,13 +232,13 @@ describeOnLedgers('e2e: who may issue what', function (ledger) {
         outcome: 'undisclosed',
       });
       expect(r.credential!.disclosed.healthCertificate).to.not.have.property('issuingAuthority');
-      expect((await gw.verify(verifier, c.credential)).authority!.namedIssuer!.outcome).to.equal('matches');
+      expect((await gw.verify(verifier, c.presentation)).authority!.namedIssuer!.outcome).to.equal('matches');
     });
 
     it('a platform’s contract: the report names the employer as written and whether its USCC is a registered issuer', async () => {
       for (const format of FORMATS) {
         const c = await gw.issue(platform.apiKey, 'LaborContract', { format });
-        const r = await gw.verify(verifier, c.credential);
+        const r = await gw.verify(verifier, c.presentation);
         expectVerified(r);
         expect(r.credential!.issuer!.onBehalfOf).to.deep.equal({
           member: 'employer',
@@ -247,7 +248,7 @@ describeOnLedgers('e2e: who may issue what', function (ledger) {
           registeredAs: [{ id: employer.id, name: employer.issuer.name, kind: 'employer', status: 'active' }],
         });
         if (format === 'dc+sd-jwt') {
-          const shown = presentWith(c.credential, (d) => d.name !== 'employer');
+          const shown = presentWith(c.credential, (d) => !['employer', 'salt', 'ref'].includes(d.name ?? ''));
           const hidden = await gw.verify(verifier, shown);
           expectVerified(hidden);
           expect(hidden.credential!.issuer!.onBehalfOf).to.deep.equal({ member: 'employer', disclosed: false });
@@ -255,11 +256,11 @@ describeOnLedgers('e2e: who may issue what', function (ledger) {
       }
       const subject = exampleSubject('LaborContract');
       (subject.employer as Loose) = { name: '深圳市南山区安康养老服务有限公司', uscc: STRANGER_USCC };
-      const r = await gw.verify(verifier, (await gw.issue(platform.apiKey, 'LaborContract', { subject })).credential);
+      const r = await gw.verify(verifier, (await gw.issue(platform.apiKey, 'LaborContract', { subject })).presentation);
       expectVerified(r);
       expect(r.credential!.issuer!.onBehalfOf).to.deep.include({ uscc: STRANGER_USCC, registeredAs: [] });
       // An employer's own contract is issued on no one's behalf.
-      const own = await gw.verify(verifier, (await gw.issue(employer.apiKey, 'LaborContract')).credential);
+      const own = await gw.verify(verifier, (await gw.issue(employer.apiKey, 'LaborContract')).presentation);
       expect(own.credential!.issuer).to.not.have.property('onBehalfOf');
     });
   });
@@ -277,11 +278,17 @@ describeOnLedgers('e2e: who may issue what', function (ledger) {
 
     it('validUntil after the subject’s own end → 400 naming /validUntil (health, skill, contract); nothing anchored', async () => {
       const h = await gw.height();
-      const skill = { ...exampleSubject('SkillCertificate'), expiryDate: cstDate(30) };
+      // Each subject ends in 30 days; the credential is asked to run 200.
+      const health = {
+        ...exampleSubject('HealthCertificate'),
+        validity: { from: cstDateFromNow(-1), until: cstDateFromNow(30) },
+      };
+      const skill = { ...exampleSubject('SkillCertificate'), expiryDate: cstDateFromNow(30) };
+      const term = { startDate: cstDateFromNow(-1), endDate: cstDateFromNow(30), openEnded: false };
       for (const [issuer, type, subject] of [
-        [cdc, 'HealthCertificate', exampleSubject('HealthCertificate')],
+        [cdc, 'HealthCertificate', health],
         [school, 'SkillCertificate', skill],
-        [platform, 'LaborContract', exampleSubject('LaborContract')],
+        [platform, 'LaborContract', { ...exampleSubject('LaborContract'), term }],
       ] as const) {
         const res = await gw.issueRaw(issuer.apiKey, type, { subject, validUntil: isoFromNow(200 * DAY) });
         expectProblem(res, 400, 'validation_failed');
@@ -293,7 +300,7 @@ describeOnLedgers('e2e: who may issue what', function (ledger) {
     it('a health certificate beyond one year → 400 naming /validUntil (maxValidity)', async () => {
       const subject = {
         ...exampleSubject('HealthCertificate'),
-        validity: { from: cstDate(-1), until: cstDate(360) },
+        validity: { from: cstDateFromNow(-1), until: cstDateFromNow(360) },
       };
       const res = await gw.issueRaw(cdc.apiKey, 'HealthCertificate', {
         subject,
@@ -312,7 +319,7 @@ describeOnLedgers('e2e: who may issue what', function (ledger) {
 
     it('within the subject: issued with exactly the window asked, the subject’s own by default', async () => {
       const c = await gw.issue(cdc.apiKey, 'HealthCertificate', { validFrom: null, validUntil: null });
-      const r = await gw.verify(verifier, c.credential);
+      const r = await gw.verify(verifier, c.presentation);
       expectVerified(r);
       const subject = c.request.subject as Loose;
       expect(r.credential!.validUntil).to.equal(
@@ -325,18 +332,18 @@ describeOnLedgers('e2e: who may issue what', function (ledger) {
         const longer = await selfIssued(cdc, 'HealthCertificate', exampleSubject('HealthCertificate'), format, {
           validUntil: isoFromNow(200 * DAY),
         });
-        const r = await gw.verify(verifier, longer.credential);
+        const r = await gw.verify(verifier, longer.presentation);
         expectFailed(r, 'digestMatches', 'validity_mismatch');
         expect(r.checks.anchored).to.equal('pass');
         const earlier = await selfIssued(cdc, 'HealthCertificate', exampleSubject('HealthCertificate'), format, {
           validFrom: isoFromNow(-2 * DAY),
         });
-        expectFailed(await gw.verify(verifier, earlier.credential), 'digestMatches', 'validity_mismatch');
+        expectFailed(await gw.verify(verifier, earlier.presentation), 'digestMatches', 'validity_mismatch');
         // The same, anchored with the credential's own window, verifies.
         expectVerified(
           await gw.verify(
             verifier,
-            (await selfIssued(cdc, 'HealthCertificate', exampleSubject('HealthCertificate'), format)).credential,
+            (await selfIssued(cdc, 'HealthCertificate', exampleSubject('HealthCertificate'), format)).presentation,
           ),
         );
       });
@@ -349,7 +356,7 @@ describeOnLedgers('e2e: who may issue what', function (ledger) {
       const before = await gw.issue(cdc.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt' });
       const res = await patch(cdc, { status: 'suspended' });
       expect(res.status, res.text).to.equal(200);
-      const r = await gw.verify(verifier, before.credential);
+      const r = await gw.verify(verifier, before.presentation);
       expectVerified(r);
       expect(r.authority).to.deep.include({
         judgedAt: before.anchor.anchoredAt,
@@ -378,11 +385,11 @@ describeOnLedgers('e2e: who may issue what', function (ledger) {
       const listed = (await gw.api('GET', '/v1/issuers')).body.issuers.find((i: Loose) => i.id === platform.id);
       expect(listed).to.include({ status: 'revoked', revokedSince: since });
 
-      const ok = await gw.verify(verifier, early.credential);
+      const ok = await gw.verify(verifier, early.presentation);
       expectVerified(ok);
       expect(ok.authority).to.deep.include({ judgedAt: early.anchor.anchoredAt, rule: 'anchored_before_revocation' });
       expect(ok.authority!.issuer).to.deep.equal({ status: 'revoked', revokedSince: since });
-      const bad = await gw.verify(verifier, late.credential);
+      const bad = await gw.verify(verifier, late.presentation);
       expectFailed(bad, 'issuerTrusted', 'issuer_revoked');
       expect(bad.authority).to.deep.include({ judgedAt: late.anchor.anchoredAt, rule: 'anchored_after_revocation' });
       expect(bad.reasons.find((x) => x.check === 'issuerTrusted')!.detail).to.include(since);
@@ -395,7 +402,7 @@ describeOnLedgers('e2e: who may issue what', function (ledger) {
       const res = await patch(school, { status: 'revoked' });
       expect(res.status, res.text).to.equal(200);
       expect(Date.parse(res.body.revokedSince)).to.be.greaterThan(Date.parse(c.anchor.anchoredAt));
-      expectVerified(await gw.verify(verifier, c.credential));
+      expectVerified(await gw.verify(verifier, c.presentation));
     });
 
     it('allowedTypes narrowed: the earlier credential verifies (type allowed_when_anchored), the type is no longer issued', async () => {
@@ -404,7 +411,7 @@ describeOnLedgers('e2e: who may issue what', function (ledger) {
       const res = await patch(cdc, { allowedTypes: [] });
       expect(res.status, res.text).to.equal(200);
       expect(res.body.allowedTypes).to.deep.equal([]);
-      const r = await gw.verify(verifier, c.credential);
+      const r = await gw.verify(verifier, c.presentation);
       expectVerified(r);
       expect(r.authority).to.deep.include({ rule: 'issuer_active', typeRule: 'allowed_when_anchored' });
       expectProblem(await gw.issueRaw(cdc.apiKey, 'HealthCertificate'), 403, 'type_not_allowed');
@@ -425,7 +432,7 @@ describeOnLedgers('e2e: who may issue what', function (ledger) {
       const platform = await gw.registerIssuer({ allowedTypes: ['LaborContract'] });
       const c = await gw.issue(platform.apiKey, 'LaborContract', { format: 'dc+sd-jwt' });
       expect((await patch(platform, { status: 'revoked', since: isoFromNow(-DAY) })).status).to.equal(200);
-      const r = await gw.verify(verifier, c.credential);
+      const r = await gw.verify(verifier, c.presentation);
       expectFailed(r, 'issuerTrusted', 'issuer_revoked');
       expect(check(r), JSON.stringify(check.errors)).to.equal(true);
       expect(check(await gw.verify(verifier, 'garbage')), JSON.stringify(check.errors)).to.equal(true);

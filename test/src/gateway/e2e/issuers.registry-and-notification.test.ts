@@ -10,6 +10,7 @@ import {
   expectFailed,
   expectProblem,
   expectVerified,
+  shownOf,
   type Issued,
   type RegisteredIssuer,
   describeOnLedgers,
@@ -94,7 +95,7 @@ describeOnLedgers('e2e: issuer registry, verifier notification, concurrency', fu
       expect(res.body.status).to.equal('suspended');
       expect(Date.parse(res.body.suspendedAt)).to.be.closeTo(Date.now(), 60_000);
       for (const c of [vc, sd]) {
-        const r = await gw.verify(verifier, c.credential);
+        const r = await gw.verify(verifier, c.presentation);
         expectVerified(r);
         expect(r.authority).to.deep.include({
           judgedAt: c.anchor.anchoredAt,
@@ -112,8 +113,8 @@ describeOnLedgers('e2e: issuer registry, verifier notification, concurrency', fu
         body: { status: 'active' },
       });
       expect(res.status, res.text).to.equal(200);
-      for (const c of [vc, sd]) expectVerified(await gw.verify(verifier, c.credential));
-      expectVerified(await gw.verify(verifier, (await gw.issue(clinic.apiKey, 'HealthCertificate')).credential));
+      for (const c of [vc, sd]) expectVerified(await gw.verify(verifier, c.presentation));
+      expectVerified(await gw.verify(verifier, (await gw.issue(clinic.apiKey, 'HealthCertificate')).presentation));
     });
 
     it('PATCH needs admin, a known issuer and a valid body', async () => {
@@ -140,7 +141,7 @@ describeOnLedgers('e2e: issuer registry, verifier notification, concurrency', fu
       const res = await gw.api('PATCH', path, { key: gw.adminKey, body: { status: 'revoked', since } });
       expect(res.status, res.text).to.equal(200);
       expect(res.body).to.include({ status: 'revoked', revokedSince: since });
-      expectFailed(await gw.verify(verifier, c.credential), 'issuerTrusted', 'issuer_revoked');
+      expectFailed(await gw.verify(verifier, c.presentation), 'issuerTrusted', 'issuer_revoked');
       expectProblem(
         await gw.api('PATCH', path, { key: gw.adminKey, body: { status: 'active' } }),
         409,
@@ -158,8 +159,8 @@ describeOnLedgers('e2e: issuer registry, verifier notification, concurrency', fu
       const hotpot = await gw.verifierKey('hotpot-chengdu-chunxi');
       const noodles = await gw.verifierKey('noodles-wuhou');
       const bystander = await gw.verifierKey('never-saw-it');
-      expectVerified(await gw.verify(hotpot, c.credential));
-      expectVerified(await gw.verify(noodles, c.credential));
+      expectVerified(await gw.verify(hotpot, c.presentation));
+      expectVerified(await gw.verify(noodles, c.presentation));
       expect((await gw.verify(bystander, 'garbage')).verified).to.equal(false);
       await sleep(400); // the verification log is written in the background
       const res = await gw.changeStatus(cdc.apiKey, c.id, 'suspend', 're_examination_pending');
@@ -199,7 +200,7 @@ describeOnLedgers('e2e: issuer registry, verifier notification, concurrency', fu
       if (s.status === 409) expectProblem(s, 409, 'invalid_transition');
       const status = await gw.api('GET', `/v1/credentials/${c.id}/status`);
       expect(status.body.status).to.equal('revoked');
-      expectFailed(await gw.verify(verifier, c.credential), 'status', 'revoked');
+      expectFailed(await gw.verify(verifier, c.presentation), 'status', 'revoked');
     });
 
     it('40 concurrent issuances (both formats, three types) → 40 distinct credentials, each anchored once, each verified', async () => {
@@ -216,7 +217,7 @@ describeOnLedgers('e2e: issuer registry, verifier notification, concurrency', fu
       expect((await gw.anchoredIds(from)).sort()).to.deep.equal([...ids].sort());
       const batch = await gw.api('POST', '/v1/verify/batch', {
         key: verifier,
-        body: { credentials: answers.map((a) => a.body.credential) },
+        body: { credentials: answers.map((a) => shownOf(a.body)) },
       });
       expect(batch.body.summary).to.deep.equal({ total: 40, verified: 40, failed: 0 });
     });
@@ -235,7 +236,7 @@ describeOnLedgers('e2e: issuer registry, verifier notification, concurrency', fu
       expect(back.status, back.text).to.equal(200);
       const again = await gw.changeStatus(cdc.apiKey, c.id, 'suspend', 'investigation');
       expect(again.status, again.text).to.equal(200);
-      expectFailed(await gw.verify(verifier, c.credential), 'status', 'suspended');
+      expectFailed(await gw.verify(verifier, c.presentation), 'status', 'suspended');
       expect((await gw.changeStatus(cdc.apiKey, beforeBurst.id, 'revoke', 'fraud')).status).to.equal(200);
     });
   });

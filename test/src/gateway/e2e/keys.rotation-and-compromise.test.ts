@@ -87,7 +87,7 @@ describeOnLedgers('e2e: issuer key rotation and compromise', function (ledger) {
 
     for (const format of FORMATS) {
       it(`${format}: what the old key signed before its retirement still verifies (keyValidAtIssue pass)`, async () => {
-        const r = await gw.verify(verifier, before1.get(format)!.credential);
+        const r = await gw.verify(verifier, before1.get(format)!.presentation);
         expectVerified(r);
         expect(decodeJws(before1.get(format)!.credential).header.kid).to.equal(oldKid);
       });
@@ -95,7 +95,7 @@ describeOnLedgers('e2e: issuer key rotation and compromise', function (ledger) {
       it(`${format}: new credentials are signed with the new kid, and verify`, async () => {
         const c = await gw.issue(trainer.apiKey, 'SkillCertificate', { format });
         expect(decodeJws(c.credential).header.kid).to.equal(rotated.keys[1].kid);
-        expectVerified(await gw.verify(verifier, c.credential));
+        expectVerified(await gw.verify(verifier, c.presentation));
       });
     }
 
@@ -103,9 +103,9 @@ describeOnLedgers('e2e: issuer key rotation and compromise', function (ledger) {
       const c = before1.get('vc+jwt')!;
       const res = await gw.changeStatus(trainer.apiKey, c.id, 'suspend', 'investigation');
       expect(res.status, res.text).to.equal(200);
-      expectFailed(await gw.verify(verifier, c.credential), 'status', 'suspended');
+      expectFailed(await gw.verify(verifier, c.presentation), 'status', 'suspended');
       expect((await gw.changeStatus(trainer.apiKey, c.id, 'reinstate', 'investigation_closed')).status).to.equal(200);
-      expectVerified(await gw.verify(verifier, c.credential));
+      expectVerified(await gw.verify(verifier, c.presentation));
     });
 
     it('a credential signed by the retired key after its retirement (never anchored) → keyValidAtIssue key_retired', async () => {
@@ -137,10 +137,10 @@ describeOnLedgers('e2e: issuer key rotation and compromise', function (ledger) {
       for (const format of FORMATS) {
         const c = await gw.issue(trainer.apiKey, 'SkillCertificate', { format });
         expect(decodeJws(c.credential).header).to.include({ alg: 'EdDSA', kid: ed.kid });
-        expectVerified(await gw.verify(verifier, c.credential));
+        expectVerified(await gw.verify(verifier, c.presentation));
       }
       // Everything before still verifies.
-      for (const c of before1.values()) expectVerified(await gw.verify(verifier, c.credential));
+      for (const c of before1.values()) expectVerified(await gw.verify(verifier, c.presentation));
     });
   });
 
@@ -159,7 +159,7 @@ describeOnLedgers('e2e: issuer key rotation and compromise', function (ledger) {
       T = new Date().toISOString();
       await sleep(30);
       for (const format of FORMATS) b.set(format, await gw.issue(cdc.apiKey, 'HealthCertificate', { format }));
-      for (const c of [...a.values(), ...b.values()]) expectVerified(await gw.verify(verifier, c.credential));
+      for (const c of [...a.values(), ...b.values()]) expectVerified(await gw.verify(verifier, c.presentation));
       expect(Date.parse(a.get('dc+sd-jwt')!.anchor.anchoredAt)).to.be.lessThan(Date.parse(T));
       expect(Date.parse(b.get('vc+jwt')!.anchor.anchoredAt)).to.be.greaterThan(Date.parse(T));
     });
@@ -197,12 +197,12 @@ describeOnLedgers('e2e: issuer key rotation and compromise', function (ledger) {
 
     for (const format of FORMATS) {
       it(`${format}: anchored before T → still verified`, async () => {
-        const r = await gw.verify(verifier, a.get(format)!.credential);
+        const r = await gw.verify(verifier, a.get(format)!.presentation);
         expectVerified(r);
       });
 
       it(`${format}: anchored after T → keyValidAtIssue key_compromised`, async () => {
-        const r = await gw.verify(verifier, b.get(format)!.credential);
+        const r = await gw.verify(verifier, b.get(format)!.presentation);
         expectFailed(r, 'keyValidAtIssue', 'key_compromised');
         expect(r.checks.signature).to.equal('pass');
         expect(r.checks.anchored).to.equal('pass');
@@ -222,15 +222,15 @@ describeOnLedgers('e2e: issuer key rotation and compromise', function (ledger) {
       const c = await gw.issue(cdc.apiKey, 'HealthCertificate');
       expect(decodeJws(c.credential).header.kid).to.equal(usable[0].kid);
       expect(compromised).to.not.include(decodeJws(c.credential).header.kid);
-      expectVerified(await gw.verify(verifier, c.credential));
+      expectVerified(await gw.verify(verifier, c.presentation));
       const rev = await gw.changeStatus(cdc.apiKey, b.get('vc+jwt')!.id, 'revoke', 'key_compromise');
       expect(rev.status, rev.text).to.equal(200);
-      const r = await gw.verify(verifier, b.get('vc+jwt')!.credential);
+      const r = await gw.verify(verifier, b.get('vc+jwt')!.presentation);
       expect(r.verified).to.equal(false);
       expect(r.checks.keyValidAtIssue).to.equal('fail');
       expect(r.checks.status).to.equal('fail');
       // Before T is untouched by all this.
-      for (const x of a.values()) expectVerified(await gw.verify(verifier, x.credential));
+      for (const x of a.values()) expectVerified(await gw.verify(verifier, x.presentation));
     });
   });
 });

@@ -15,6 +15,7 @@ import {
   expectFailed,
   expectProblem,
   expectVerified,
+  shownOf,
   type Issued,
   type RegisteredIssuer,
   describeOnLedgers,
@@ -48,7 +49,7 @@ describeOnLedgers('e2e: credential lifecycle, every type in both formats', funct
           const request = gw.issueBody(type, { format });
           const res = await gw.api('POST', '/v1/credentials', { key: issuer.apiKey, body: request });
           expect(res.status, res.text).to.equal(201);
-          c = { ...res.body, request, holder: request.holder as Issued['holder'] };
+          c = { ...res.body, presentation: shownOf(res.body), request, holder: request.holder as Issued['holder'] };
           expect(res.headers.get('location')).to.equal(`/v1/credentials/${c.id}`);
           expect(c.id).to.match(/^urn:uuid:[0-9a-f-]{36}$/);
           expect(c.format).to.equal(format);
@@ -86,7 +87,7 @@ describeOnLedgers('e2e: credential lifecycle, every type in both formats', funct
         });
 
         it('verifies: every check passes (holder binding skipped), the ID number masked', async () => {
-          const r = await gw.verify(verifier, c.credential);
+          const r = await gw.verify(verifier, c.presentation);
           expectVerified(r);
           expect(r.credential!.id).to.equal(c.id);
           expect(r.credential!.type).to.equal(type);
@@ -161,7 +162,7 @@ describeOnLedgers('e2e: credential lifecycle, every type in both formats', funct
           expect(s.body).to.include({ id: c.id, status: 'suspended', statusReason: 're_examination_pending' });
           expect(s.body.anchor.block).to.be.greaterThan(c.anchor.block);
           expect(s.body.recentVerifiers).to.be.an('array');
-          const r1 = await gw.verify(verifier, c.credential);
+          const r1 = await gw.verify(verifier, c.presentation);
           expectFailed(r1, 'status', 'suspended');
           expect(r1.anchor!.status).to.equal('suspended');
           const st = await gw.api('GET', `/v1/credentials/${encodeURIComponent(c.id)}/status`);
@@ -170,7 +171,7 @@ describeOnLedgers('e2e: credential lifecycle, every type in both formats', funct
           const back = await gw.changeStatus(issuer.apiKey, c.id, 'reinstate', 're_examination_passed');
           expect(back.status, back.text).to.equal(200);
           expect(back.body).to.include({ status: 'active', statusReason: 're_examination_passed' });
-          expectVerified(await gw.verify(verifier, c.credential));
+          expectVerified(await gw.verify(verifier, c.presentation));
         });
 
         it('revoke → verification fails with status:revoked, for good (no reinstate)', async () => {
@@ -182,7 +183,7 @@ describeOnLedgers('e2e: credential lifecycle, every type in both formats', funct
           );
           expect(res.status, res.text).to.equal(200);
           expect(res.body.status).to.equal('revoked');
-          const r = await gw.verify(verifier, c.credential);
+          const r = await gw.verify(verifier, c.presentation);
           expectFailed(r, 'status', 'revoked');
           for (const check of ['format', 'signature', 'issuerTrusted', 'anchored', 'digestMatches'])
             expect(r.checks[check], check).to.equal('pass');

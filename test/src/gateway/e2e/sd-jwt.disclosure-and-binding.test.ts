@@ -2,7 +2,8 @@
  * SD-JWT VC specifics: presentations that disclose less (the ID number withheld), forged
  * or repeated disclosures, and key binding (cnf + KB-JWT): a fresh, well-bound
  * presentation passes; stale, wrong nonce, wrong audience, wrong key, wrong sd_hash and
- * a missing KB-JWT when binding is required each fail with their code.
+ * a missing KB-JWT (whatever the request asks) each fail with their code; the holder's
+ * ledger commitment (salt, ref) is never accepted in a presentation.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
@@ -18,6 +19,7 @@ import {
   expectVerified,
   forgedDisclosure,
   presentWith,
+  withoutCommitment,
   type Issued,
   type RegisteredIssuer,
   describeOnLedgers,
@@ -67,7 +69,7 @@ describeOnLedgers('e2e: SD-JWT selective disclosure and holder binding', functio
     });
 
     it('the ID-number disclosure dropped → still verified; disclosed has no idNumber', async () => {
-      const presented = presentWith(plain.credential, (d) => d.name !== 'idNumber');
+      const presented = presentWith(plain.credential, (d) => !['idNumber', 'salt', 'ref'].includes(d.name ?? ''));
       expect(presented).not.to.equal(plain.credential);
       const r = await gw.verify(verifier, presented);
       expectVerified(r);
@@ -122,11 +124,44 @@ describeOnLedgers('e2e: SD-JWT selective disclosure and holder binding', functio
       const r = await gw.verify(verifier, plain.credential.replace(`~${d.encoded}~`, `~${changed}~`));
       expectFailed(r, 'format', 'bad_disclosure');
     });
+
+    // In clear, the salt (and the ref beside it) would let anyone test guesses of the ID number
+    // against the anchor's public holderRef: they stay disclosable in the issued credential,
+    // for its holder, and are refused in any presentation — of a bound credential too.
+    it('holder.salt or holder.ref disclosed → format holder_commitment_disclosed, on every path', async () => {
+      const only = (names: string[]) => presentWith(plain.credential, (d) => names.includes(d.name ?? ''));
+      for (const presented of [
+        plain.credential,
+        only(['name', 'salt']),
+        only(['ref']),
+        only(['salt', 'ref', 'result']),
+      ]) {
+        const r = await gw.verify(verifier, presented);
+        expectFailed(r, 'format', 'holder_commitment_disclosed');
+        expect(r.checks.signature).to.equal('pass');
+        expect(r.checks.anchored).to.equal('skipped');
+        expect(JSON.stringify(r)).not.to.include(disclosuresOf(plain.credential).find((x) => x.name === 'salt')!.salt);
+      }
+      const text = await gw.api('POST', '/v1/verify', {
+        key: verifier,
+        body: `ANXIN:${only(['salt'])}`,
+        headers: { 'content-type': 'text/plain' },
+      });
+      expectFailed(text.body, 'format', 'holder_commitment_disclosed');
+      const batch = await gw.api('POST', '/v1/verify/batch', {
+        key: verifier,
+        body: { credentials: [only(['ref']), withoutCommitment(plain.credential)] },
+      });
+      expectFailed(batch.body.results[0], 'format', 'holder_commitment_disclosed');
+      expectVerified(batch.body.results[1]);
+      // Without them, the whole rest of the credential verifies.
+      expectVerified(await gw.verify(verifier, withoutCommitment(plain.credential)));
+    });
   });
 
   describe('holder binding (cnf + KB-JWT)', () => {
     let holderKey: CryptoKey;
-    let holderPrivateJwk: object;
+    let holderPrivateJwk: JWK;
     let holderJwk: Record<string, string>;
     let bound: Issued;
     const nonce = `n-${randomUUID()}`;
@@ -135,9 +170,12 @@ describeOnLedgers('e2e: SD-JWT selective disclosure and holder binding', functio
     before(async () => {
       const pair = await ES256.generateKeyPair();
       holderJwk = { kty: 'EC', crv: 'P-256', x: pair.publicKey.x!, y: pair.publicKey.y! };
-      holderPrivateJwk = pair.privateKey;
-      holderKey = (await importJWK(pair.privateKey as JWK, 'ES256')) as CryptoKey;
-      bound = await gw.issue(cdc.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt', holderPublicJwk: holderJwk });
+      holderPrivateJwk = pair.privateKey as JWK;
+      holderKey = (await importJWK(holderPrivateJwk, 'ES256')) as CryptoKey;
+      bound = await gw.issue(cdc.apiKey, 'HealthCertificate', {
+        format: 'dc+sd-jwt',
+        holderKey: holderPrivateJwk as import('node:crypto').JsonWebKey,
+      });
     });
 
     it('the issued credential carries the holder key as cnf.jwk', () => {
@@ -167,7 +205,7 @@ describeOnLedgers('e2e: SD-JWT selective disclosure and holder binding', functio
     });
 
     it('a KB-JWT made with jose over a partial presentation → pass', async () => {
-      const presented = presentWith(bound.credential, (d) => d.name !== 'idNumber');
+      const presented = presentWith(bound.credential, (d) => !['idNumber', 'salt', 'ref'].includes(d.name ?? ''));
       const r = await gw.verify(verifier, `${presented}${await kbJwt(presented, holderKey, { nonce, aud })}`, {
         nonce,
         audience: aud,
@@ -176,7 +214,7 @@ describeOnLedgers('e2e: SD-JWT selective disclosure and holder binding', functio
     });
 
     it('stale iat (10 minutes ago) → holderBinding kb_stale', async () => {
-      const presented = presentWith(bound.credential, () => true);
+      const presented = withoutCommitment(bound.credential);
       const kb = await kbJwt(presented, holderKey, { nonce, aud, iat: Math.floor(Date.now() / 1000) - 600 });
       expectFailed(
         await gw.verify(verifier, `${presented}${kb}`, { nonce, audience: aud }),
@@ -186,7 +224,7 @@ describeOnLedgers('e2e: SD-JWT selective disclosure and holder binding', functio
     });
 
     it('iat from the future → holderBinding kb_stale', async () => {
-      const presented = presentWith(bound.credential, () => true);
+      const presented = withoutCommitment(bound.credential);
       const kb = await kbJwt(presented, holderKey, { nonce, aud, iat: Math.floor(Date.now() / 1000) + 3600 });
       expectFailed(
         await gw.verify(verifier, `${presented}${kb}`, { nonce, audience: aud }),
@@ -196,7 +234,7 @@ describeOnLedgers('e2e: SD-JWT selective disclosure and holder binding', functio
     });
 
     it('wrong nonce, when the request gives one → holderBinding kb_nonce', async () => {
-      const presented = presentWith(bound.credential, () => true);
+      const presented = withoutCommitment(bound.credential);
       const kb = await kbJwt(presented, holderKey, { nonce: 'some-other-nonce', aud });
       expectFailed(
         await gw.verify(verifier, `${presented}${kb}`, { nonce, audience: aud }),
@@ -208,7 +246,7 @@ describeOnLedgers('e2e: SD-JWT selective disclosure and holder binding', functio
     });
 
     it('wrong audience → holderBinding kb_audience', async () => {
-      const presented = presentWith(bound.credential, () => true);
+      const presented = withoutCommitment(bound.credential);
       const kb = await kbJwt(presented, holderKey, { nonce, aud: 'https://someone-else.example.cn' });
       expectFailed(
         await gw.verify(verifier, `${presented}${kb}`, { nonce, audience: aud }),
@@ -218,20 +256,20 @@ describeOnLedgers('e2e: SD-JWT selective disclosure and holder binding', functio
     });
 
     it('KB-JWT signed by another key, or over other disclosures (sd_hash) → holderBinding kb_invalid', async () => {
-      const presented = presentWith(bound.credential, () => true);
+      const presented = withoutCommitment(bound.credential);
       const { privateKey: thief } = await generateKeyPair('ES256');
       expectFailed(
         await gw.verify(verifier, `${presented}${await kbJwt(presented, thief, { nonce, aud })}`, { nonce }),
         'holderBinding',
         'kb_invalid',
       );
-      const fewer = presentWith(bound.credential, (d) => d.name !== 'idNumber');
+      const fewer = presentWith(bound.credential, (d) => !['idNumber', 'salt', 'ref'].includes(d.name ?? ''));
       const kbOverAll = await kbJwt(presented, holderKey, { nonce, aud });
       expectFailed(await gw.verify(verifier, `${fewer}${kbOverAll}`, { nonce }), 'holderBinding', 'kb_invalid');
     });
 
     it('a KB-JWT on a credential with no cnf → holderBinding kb_invalid', async () => {
-      const presented = presentWith(plain.credential, () => true);
+      const presented = withoutCommitment(plain.credential);
       expectFailed(
         await gw.verify(verifier, `${presented}${await kbJwt(presented, holderKey, { nonce, aud })}`),
         'holderBinding',
@@ -242,17 +280,21 @@ describeOnLedgers('e2e: SD-JWT selective disclosure and holder binding', functio
     // holderPublicJwk only has a meaning for dc+sd-jwt; with vc+jwt it is dropped without a word,
     // and the issuer believes it issued a bound credential.
     it('holderPublicJwk with format vc+jwt → 400 validation_failed', async () => {
-      const res = await gw.issueRaw(cdc.apiKey, 'HealthCertificate', { format: 'vc+jwt', holderPublicJwk: holderJwk });
+      const res = await gw.issueRaw(cdc.apiKey, 'HealthCertificate', {
+        format: 'vc+jwt',
+        holderKey: holderPrivateJwk as import('node:crypto').JsonWebKey,
+      });
       expectProblem(res, 400, 'validation_failed');
     });
 
-    it('no KB-JWT with holderBinding required → kb_missing; optional → skipped and verified', async () => {
-      expectFailed(
-        await gw.verify(verifier, bound.credential, { holderBinding: 'required' }),
-        'holderBinding',
-        'kb_missing',
-      );
-      expectVerified(await gw.verify(verifier, bound.credential));
+    it('no KB-JWT → kb_missing, whether the request asks binding required, optional or nothing', async () => {
+      const presented = withoutCommitment(bound.credential);
+      for (const holderBinding of ['required', 'optional', undefined] as const) {
+        const r = await gw.verify(verifier, presented, holderBinding ? { holderBinding } : {});
+        expectFailed(r, 'holderBinding', 'kb_missing');
+        expect(r.presentation).to.deep.equal({ binding: 'static' });
+        expect(r.reasons).to.have.length(1);
+      }
     });
   });
 });

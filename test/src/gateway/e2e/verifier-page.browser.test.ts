@@ -1,18 +1,25 @@
 /**
  * The verifier page in a real browser (Chromium, headless, driven by playwright-core): the
  * script runs under the page's own CSP, a work-card link is verified on opening and leaves
- * no trace in the address bar, pasted text is verified, the answer switches language and
- * remembers it, a missing or wrong API key says so. Skipped, by name, when no Chromium is
- * found (Debian's `chromium`, or ANXIN_CHROMIUM=/path/to/chrome).
+ * no trace in the address bar and says it was a static QR code, a challenge asked of the
+ * worker's phone is answered by the next check and says so, pasted text is verified, the
+ * answer switches language and remembers it, a missing or wrong API key says so. Skipped,
+ * by name, when no Chromium is found (Debian's `chromium`, or ANXIN_CHROMIUM=/path/to/chrome).
  */
 import { existsSync } from 'node:fs';
-import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { presentCredential } from '@anxin/gateway/dist/services/workcard/present';
 import { workCardText } from '@anxin/gateway/dist/services/workcard/qr';
-import { TestGateway, type Issued, type RegisteredIssuer } from '../../helpers/gateway';
+import {
+  TestGateway,
+  deviceKey,
+  withoutCommitment,
+  type DeviceKey,
+  type Issued,
+  type RegisteredIssuer,
+} from '../../helpers/gateway';
 
 const CHROMIUM = [
   process.env.ANXIN_CHROMIUM,
@@ -34,7 +41,7 @@ suite(title, function () {
   let browser: Browser;
   let cdc: RegisteredIssuer;
   let verifier: string;
-  let holder: { publicJwk: Record<string, string>; privateJwk: Record<string, string> };
+  let holder: DeviceKey;
   let bound: Issued;
   const problems: string[] = [];
 
@@ -73,12 +80,8 @@ suite(title, function () {
     gw = await TestGateway.start();
     cdc = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
     verifier = await gw.verifierKey();
-    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    holder = {
-      publicJwk: publicKey.export({ format: 'jwk' }) as Record<string, string>,
-      privateJwk: privateKey.export({ format: 'jwk' }) as Record<string, string>,
-    };
-    bound = await gw.issue(cdc.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt', holderPublicJwk: holder.publicJwk });
+    holder = deviceKey();
+    bound = await gw.issue(cdc.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt', holderKey: holder.privateJwk });
     browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox'] });
   });
   after(async () => {
@@ -106,7 +109,55 @@ suite(title, function () {
     expect(a.text).to.include(bound.holder.name).and.to.include('餐饮服务').and.to.include('合格');
     expect(a.text).not.to.include('身份证号');
     expect(a.text).not.to.include(bound.holder.idNumber.slice(-4));
+    expect(a.text).to.include('出示方式').and.to.include('二维码（5 分钟内有效');
     expect(page.url()).to.equal(`${gw.url}/verify`);
+  });
+
+  it("asks the worker's phone to sign: the next check answers that request, says so, and uses it up", async () => {
+    const page = await newPage('en-US');
+    await withKey(page, verifier);
+    expect(await page.isHidden('#challenge-box')).to.equal(true);
+    await page.click('#ask');
+    await page.locator('#challenge-box:not([hidden])').waitFor();
+    const nonce = (await page.textContent('#challenge-nonce')) ?? '';
+    const aud = (await page.textContent('#challenge-aud')) ?? '';
+    expect(nonce).to.match(/^[A-Za-z0-9_-]{32}$/);
+    expect(aud).to.match(/\/verifiers\//);
+    // What the worker's phone does with it: a key-binding JWT over that nonce and aud.
+    const p = await presentCredential(bound.credential, {
+      disclose: ['holder.name', 'healthCertificate.result'],
+      holderKey: holder.privateJwk,
+      nonce,
+      audience: aud,
+    });
+    await page.fill('#text', p.presentation);
+    await page.click('#check');
+    const a = await answer(page);
+    expect(a.tone, a.text).to.equal('ok');
+    expect(a.text).to.include('Shown as').and.to.include("signed live, answering this check's request");
+    expect(await page.isHidden('#challenge-box'), 'the request is used up').to.equal(true);
+    expect(await page.isVisible('#ask')).to.equal(true);
+
+    // The same answer again, now with no request pending: a static check of a fresh QR code.
+    await page.click('#check');
+    await page.locator('#history li:nth-child(2)').waitFor();
+    expect(await page.textContent('#answer')).to.include('QR code (good for 5 minutes');
+
+    // A request can be cancelled: the next check is static.
+    await page.click('#ask');
+    await page.locator('#challenge-box:not([hidden])').waitFor();
+    await page.click('#cancel-challenge');
+    expect(await page.isHidden('#challenge-box')).to.equal(true);
+  });
+
+  it('the bound credential without its key-binding JWT (a copy): red, "not signed by its holder"', async () => {
+    const page = await newPage();
+    await withKey(page, verifier);
+    await page.fill('#text', withoutCommitment(bound.credential));
+    await page.click('#check');
+    const a = await answer(page);
+    expect(a.tone).to.equal('fail');
+    expect(a.text).to.include('缺少本人出示签名');
   });
 
   it('pasted text of a suspended credential: red with the reason; English on a click, remembered after a reload', async () => {

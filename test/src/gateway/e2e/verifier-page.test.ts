@@ -1,8 +1,9 @@
 /**
  * The verifier page (/verify): served with a strict CSP and the camera allowed to this
- * origin only; its script turns real reports (verified, suspended, garbage, a work card)
- * into a green or red answer with reasons in Chinese and English; every check and reason
- * code has words in both; nothing from a report can reach the page as HTML.
+ * origin only; its script turns real reports (verified, suspended, garbage, a work card
+ * shown as a static QR code or signed for a challenge) into a green or red answer with
+ * reasons in Chinese and English, saying which of the two ways the card was shown; every
+ * check and reason code has words in both; nothing from a report can reach the page as HTML.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,8 +12,7 @@ import { after, before, describe, it } from 'mocha';
 import { CHECKS, REASON_CODES } from '@anxin/gateway/dist/services/verify/report';
 import { presentCredential } from '@anxin/gateway/dist/services/workcard/present';
 import { workCardText } from '@anxin/gateway/dist/services/workcard/qr';
-import { generateKeyPairSync } from 'node:crypto';
-import { TestGateway, type RegisteredIssuer } from '../../helpers/gateway';
+import { TestGateway, deviceKey, type RegisteredIssuer } from '../../helpers/gateway';
 
 const PUBLIC = join(require.resolve('@anxin/gateway/package.json'), '..', 'public');
 
@@ -23,6 +23,7 @@ interface Summary {
   facts: Array<{ label: string; value: string }>;
   reasons: Array<{ text: string; detail: string }>;
   checks: Array<{ name: string; label: string; outcome: string }>;
+  binding: 'challenge' | 'static' | null;
 }
 type Dict = Record<string, { zh: string; en: string }>;
 const page = require(join(PUBLIC, 'verify.js')) as {
@@ -150,15 +151,15 @@ describe('e2e: the verifier page', function () {
       expect(s.facts.map((f) => f.label)).to.deep.equal(['核验时间']);
     });
 
-    it('a work card scanned as a verifier link: green with only what the worker disclosed', async () => {
-      const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    it('a work card scanned as a verifier link: green with only what the worker disclosed, shown as a static QR code', async () => {
+      const device = deviceKey();
       const issued = await gw.issue(cdc.apiKey, 'HealthCertificate', {
         format: 'dc+sd-jwt',
-        holderPublicJwk: publicKey.export({ format: 'jwk' }) as Record<string, string>,
+        holderKey: device.privateJwk,
       });
       const p = await presentCredential(issued.credential, {
         disclose: ['holder.name', 'healthCertificate.validity', 'healthCertificate.result'],
-        holderKey: privateKey.export({ format: 'jwk' }),
+        holderKey: device.privateJwk,
       });
       const report = await gw.verify(verifier, workCardText(p.presentation, `${gw.url}/verify`));
       const s = page.summarize(report, 'zh');
@@ -167,6 +168,40 @@ describe('e2e: the verifier page', function () {
       expect(s.facts.map((f) => f.label)).not.to.include('身份证号');
       expect(fact(s, '体检结论')).to.equal('合格');
       expect(s.checks.find((c) => c.name === 'holderBinding')!.outcome).to.equal('pass');
+      expect(s.binding).to.equal('static');
+      expect(fact(s, '出示方式')).to.equal(page.TEXT.zh.bindingStatic);
+      expect(fact(page.summarize(report, 'en'), 'Shown as')).to.equal(page.TEXT.en.bindingStatic);
+    });
+
+    it("a work card signed for this verifier's challenge: green, shown as signed live; its replay red", async () => {
+      const device = deviceKey('EdDSA');
+      const issued = await gw.issue(cdc.apiKey, 'HealthCertificate', {
+        format: 'dc+sd-jwt',
+        holderKey: device.privateJwk,
+      });
+      const c = (await gw.api('POST', '/v1/verify/challenges', { key: verifier })).body;
+      const p = await presentCredential(issued.credential, {
+        disclose: ['holder.name', 'healthCertificate.result'],
+        holderKey: device.privateJwk,
+        nonce: c.nonce,
+        audience: c.aud,
+      });
+      const report = await gw.verify(verifier, p.presentation, { challenge: c.nonce });
+      const zh = page.summarize(report, 'zh');
+      expect(zh.ok, JSON.stringify(report.reasons)).to.equal(true);
+      expect(zh.binding).to.equal('challenge');
+      expect(fact(zh, '出示方式')).to.equal(page.TEXT.zh.bindingChallenge);
+      expect(fact(page.summarize(report, 'en'), 'Shown as')).to.equal(page.TEXT.en.bindingChallenge);
+      const replay = page.summarize(await gw.verify(verifier, p.presentation, { challenge: c.nonce }), 'zh');
+      expect(replay.ok).to.equal(false);
+      expect(replay.reasons.map((r) => r.text)).to.deep.equal([page.REASONS.kb_nonce!.zh]);
+    });
+
+    it('a credential not bound to a key: no word about how it was shown', async () => {
+      const report = await gw.verify(verifier, (await gw.issue(cdc.apiKey, 'HealthCertificate')).credential);
+      const s = page.summarize(report, 'zh');
+      expect(s.binding).to.equal(null);
+      expect(fact(s, '出示方式')).to.equal(undefined);
     });
 
     it("the session list: one line per check — verdict, type, the holder's name, the first reason, the local time", async () => {

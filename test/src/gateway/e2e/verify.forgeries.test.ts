@@ -20,6 +20,7 @@ import {
   expectFailed,
   expectProblem,
   expectVerified,
+  withoutCommitment,
   isoFromNow,
   DAY,
   type Issued,
@@ -52,7 +53,7 @@ describeOnLedgers('e2e: forged and tampered credentials at /v1/verify', function
   });
   after(async () => gw?.stop());
 
-  /** A credential built and signed by the gateway's own modules, never anchored. */
+  /** A credential built and signed by the gateway's own modules, never anchored (an SD-JWT as a holder shows it). */
   async function unanchored(
     format: 'vc+jwt' | 'dc+sd-jwt',
     type: 'HealthCertificate' | 'SkillCertificate' = 'HealthCertificate',
@@ -73,17 +74,17 @@ describeOnLedgers('e2e: forged and tampered credentials at /v1/verify', function
       gw.issuerRecord(health.id),
       gw.services.publicUrl,
     );
-    return format === 'vc+jwt' ? signVcJwt(vc, signer) : (await issueSdJwt(vc, signer)).sdJwt;
+    return format === 'vc+jwt' ? signVcJwt(vc, signer) : withoutCommitment((await issueSdJwt(vc, signer)).sdJwt);
   }
 
   for (const format of FORMATS) {
     describe(format, () => {
       it('the genuine credential verifies (the baseline for every forgery below)', async () => {
-        expectVerified(await gw.verify(verifier, issued.get(format)!.credential));
+        expectVerified(await gw.verify(verifier, issued.get(format)!.presentation));
       });
 
       it('payload altered after signing → signature bad_signature', async () => {
-        const c = issued.get(format)!.credential;
+        const c = issued.get(format)!.presentation;
         const altered = alterJwsPayload(c, (p) => {
           if (format === 'vc+jwt') p.validUntil = isoFromNow(3650 * DAY);
           else p.exp = Math.floor(Date.now() / 1000) + 3650 * 24 * 3600;
@@ -96,7 +97,7 @@ describeOnLedgers('e2e: forged and tampered credentials at /v1/verify', function
       });
 
       it('signed by another key under the issuer’s kid → signature bad_signature', async () => {
-        const c = issued.get(format)!.credential;
+        const c = issued.get(format)!.presentation;
         const { header, raw } = decodeJws(c);
         const { privateKey } = await generateKeyPair('ES256');
         let forged = await new CompactSign(Buffer.from(raw[1]!, 'base64url'))
@@ -108,7 +109,7 @@ describeOnLedgers('e2e: forged and tampered credentials at /v1/verify', function
       });
 
       it('alg none → signature alg_not_allowed', async () => {
-        const c = issued.get(format)!.credential;
+        const c = issued.get(format)!.presentation;
         const { header, payload } = decodeJws(c);
         let none = `${b64u(JSON.stringify({ ...header, alg: 'none' }))}.${b64u(JSON.stringify(payload))}.`;
         if (format === 'dc+sd-jwt') none = `${none}~${c.split('~').slice(1).join('~')}`;
@@ -118,7 +119,7 @@ describeOnLedgers('e2e: forged and tampered credentials at /v1/verify', function
       });
 
       it('HS256 keyed with the issuer’s public key (JWK JSON, or PEM) → signature alg_not_allowed', async () => {
-        const c = issued.get(format)!.credential;
+        const c = issued.get(format)!.presentation;
         const { header, payload } = decodeJws(c);
         const jwk = health.issuer.keys[0]!.publicJwk;
         const pem = createPublicKey({ key: jwk as JWK, format: 'jwk' } as never)
@@ -132,7 +133,7 @@ describeOnLedgers('e2e: forged and tampered credentials at /v1/verify', function
       });
 
       it('an unknown kid (the issuer’s, or no issuer at all) → signature unknown_key', async () => {
-        const c = issued.get(format)!.credential;
+        const c = issued.get(format)!.presentation;
         const { header, raw } = decodeJws(c);
         const { privateKey, publicKey } = await generateKeyPair('ES256');
         const keyId = await calculateJwkThumbprint(await exportJWK(publicKey), 'sha256');
@@ -165,7 +166,7 @@ describeOnLedgers('e2e: forged and tampered credentials at /v1/verify', function
         let forged = await new CompactSign(Buffer.from(JSON.stringify(payload)))
           .setProtectedHeader(header as { alg: string })
           .sign(signer.privateKey);
-        if (format === 'dc+sd-jwt') forged = `${forged}~${c.credential.split('~').slice(1).join('~')}`;
+        if (format === 'dc+sd-jwt') forged = `${forged}~${c.presentation.split('~').slice(1).join('~')}`;
         const r = await gw.verify(verifier, forged);
         expectFailed(r, 'digestMatches', 'digest_mismatch');
         expect(r.checks.signature).to.equal('pass');
@@ -186,7 +187,8 @@ describeOnLedgers('e2e: forged and tampered credentials at /v1/verify', function
           gw.issuerRecord(other.id),
           gw.services.publicUrl,
         );
-        const cred = format === 'vc+jwt' ? await signVcJwt(vc, signer) : (await issueSdJwt(vc, signer)).sdJwt;
+        const cred =
+          format === 'vc+jwt' ? await signVcJwt(vc, signer) : withoutCommitment((await issueSdJwt(vc, signer)).sdJwt);
         expect(decodeJws(cred).header.kid).to.equal(health.issuer.keys[0]!.kid);
         const r = await gw.verify(verifier, cred);
         expectFailed(r, 'issuerTrusted', 'issuer_mismatch');
@@ -206,7 +208,8 @@ describeOnLedgers('e2e: forged and tampered credentials at /v1/verify', function
           gw.issuerRecord(health.id),
           gw.services.publicUrl,
         );
-        const cred = format === 'vc+jwt' ? await signVcJwt(vc, signer) : (await issueSdJwt(vc, signer)).sdJwt;
+        const cred =
+          format === 'vc+jwt' ? await signVcJwt(vc, signer) : withoutCommitment((await issueSdJwt(vc, signer)).sdJwt);
         const r = await gw.verify(verifier, cred);
         expectFailed(r, 'schema', 'schema_invalid');
         expect(r.reasons.find((x) => x.check === 'schema')!.field).to.match(/result$/);

@@ -11,7 +11,7 @@ import {
   expectProblem,
   expectVerified,
   isoFromNow,
-  cstDate,
+  cstDateFromNow,
   exampleSubject,
   DAY,
   type RegisteredIssuer,
@@ -34,9 +34,9 @@ describeOnLedgers('e2e: status and validity window at /v1/verify', function (led
     describe(format, () => {
       it('revoked → status revoked (the anchor in the report says so, with its reason)', async () => {
         const c = await gw.issue(skills.apiKey, 'SkillCertificate', { format });
-        expectVerified(await gw.verify(verifier, c.credential));
+        expectVerified(await gw.verify(verifier, c.presentation));
         expect((await gw.changeStatus(skills.apiKey, c.id, 'revoke', 'issued_in_error')).status).to.equal(200);
-        const r = await gw.verify(verifier, c.credential);
+        const r = await gw.verify(verifier, c.presentation);
         expectFailed(r, 'status', 'revoked');
         expect(r.anchor).to.include({
           status: 'revoked',
@@ -51,26 +51,26 @@ describeOnLedgers('e2e: status and validity window at /v1/verify', function (led
       it('suspended → status suspended; reinstated → verified; suspended again → suspended', async () => {
         const c = await gw.issue(skills.apiKey, 'SkillCertificate', { format });
         expect((await gw.changeStatus(skills.apiKey, c.id, 'suspend', 'investigation')).status).to.equal(200);
-        const r1 = await gw.verify(verifier, c.credential);
+        const r1 = await gw.verify(verifier, c.presentation);
         expectFailed(r1, 'status', 'suspended');
         expect(r1.anchor).to.include({ status: 'suspended', statusReason: 'investigation' });
         expect((await gw.changeStatus(skills.apiKey, c.id, 'reinstate', 'investigation_closed')).status).to.equal(200);
-        const r2 = await gw.verify(verifier, c.credential);
+        const r2 = await gw.verify(verifier, c.presentation);
         expectVerified(r2);
         expect(r2.anchor).to.include({ status: 'active', statusReason: 'investigation_closed' });
         expect((await gw.changeStatus(skills.apiKey, c.id, 'suspend', 'holder_request')).status).to.equal(200);
-        expectFailed(await gw.verify(verifier, c.credential), 'status', 'suspended');
+        expectFailed(await gw.verify(verifier, c.presentation), 'status', 'suspended');
       });
 
       it('expired (validFrom and validUntil in the past) → notExpired expired, everything else passes', async () => {
         const c = await gw.issue(skills.apiKey, 'SkillCertificate', {
           format,
           // A certificate issued 400 days ago (the credential never starts before its subject).
-          subject: { ...exampleSubject('SkillCertificate'), issueDate: cstDate(-400) },
+          subject: { ...exampleSubject('SkillCertificate'), issueDate: cstDateFromNow(-400) },
           validFrom: isoFromNow(-400 * DAY),
           validUntil: isoFromNow(-30 * DAY),
         });
-        const r = await gw.verify(verifier, c.credential);
+        const r = await gw.verify(verifier, c.presentation);
         expectFailed(r, 'notExpired', 'expired');
         expect(r.reasons).to.have.length(1);
         for (const check of [
@@ -93,9 +93,9 @@ describeOnLedgers('e2e: status and validity window at /v1/verify', function (led
           validFrom: isoFromNow(-DAY),
           validUntil: new Date(Date.now() + 1200).toISOString(),
         });
-        expectVerified(await gw.verify(verifier, c.credential));
+        expectVerified(await gw.verify(verifier, c.presentation));
         await new Promise((r) => setTimeout(r, Date.parse(c.request.validUntil as string) - Date.now() + 50));
-        expectFailed(await gw.verify(verifier, c.credential), 'notExpired', 'expired');
+        expectFailed(await gw.verify(verifier, c.presentation), 'notExpired', 'expired');
       });
 
       it('not yet valid (validFrom in the future) → notBefore not_yet_valid', async () => {
@@ -104,7 +104,7 @@ describeOnLedgers('e2e: status and validity window at /v1/verify', function (led
           validFrom: isoFromNow(30 * DAY),
           validUntil: isoFromNow(400 * DAY),
         });
-        const r = await gw.verify(verifier, c.credential);
+        const r = await gw.verify(verifier, c.presentation);
         expectFailed(r, 'notBefore', 'not_yet_valid');
         expect(r.reasons).to.have.length(1);
         expect(r.checks.notExpired).to.equal('pass');

@@ -226,6 +226,13 @@ describeOnLedgers('e2e: webhooks tell recent verifiers of a status change', func
       ['https://192.168.1.20:8443/hook', /private, link-local or reserved/],
       ['https://[fd00::1]/hook', /private, link-local or reserved/],
       ['https://[::ffff:172.16.0.1]/hook', /private, link-local or reserved/],
+      ['https://[::127.0.0.1]/hook', /private, link-local or reserved/],
+      ['https://[::a9fe:a9fe]/latest/meta-data', /private, link-local or reserved/],
+      ['https://[64:ff9b::a9fe:a9fe]/latest/meta-data', /private, link-local or reserved/],
+      ['https://[2002:a9fe:a9fe::1]/hook', /private, link-local or reserved/],
+      ['https://198.18.0.1/hook', /private, link-local or reserved/],
+      ['https://192.0.2.1/hook', /private, link-local or reserved/],
+      ['https://192.0.0.170/hook', /private, link-local or reserved/],
     ] as const) {
       it(`${url} → 400`, async () => {
         const res = await setHook(keys.b, url);
@@ -236,7 +243,7 @@ describeOnLedgers('e2e: webhooks tell recent verifiers of a status change', func
     }
 
     it('https to a public address or name → 200, and it replaces the one before', async () => {
-      for (const url of ['https://203.0.113.10:8443/hook', 'https://hr.hotpot-chunxi.example.cn/anxin']) {
+      for (const url of ['https://93.184.215.14:8443/hook', 'https://hr.hotpot-chunxi.example.cn/anxin']) {
         const res = await setHook(keys.b, url);
         expect(res.status, res.text).to.equal(200);
         expect((await gw.api('GET', '/v1/webhook', { key: keys.b })).body.webhook.url).to.equal(url);

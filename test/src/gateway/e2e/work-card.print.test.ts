@@ -10,7 +10,14 @@ import jsQR from 'jsqr';
 import { after, before, describe, it } from 'mocha';
 import { PNG } from 'pngjs';
 import { printableCardSvg } from '@anxin/gateway/dist/services/workcard/card';
-import { TestGateway, expectFailed, expectVerified, type Issued, type RegisteredIssuer } from '../../helpers/gateway';
+import {
+  TestGateway,
+  deviceKey,
+  expectFailed,
+  expectVerified,
+  type Issued,
+  type RegisteredIssuer,
+} from '../../helpers/gateway';
 
 /** The text of the QR code an SVG card draws (viewBox "-4 -4 N N", one rectangle per run of dark modules). */
 function decodeSvgQr(svg: string): string {
@@ -104,12 +111,7 @@ describe('e2e: the printable work card', function () {
     it("a credential bound to the worker's device key (paper cannot sign): 409 card_unavailable", async () => {
       const bound = await gw.issue(cdc.apiKey, 'HealthCertificate', {
         format: 'dc+sd-jwt',
-        holderPublicJwk: {
-          kty: 'EC',
-          crv: 'P-256',
-          x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
-          y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
-        },
+        holderKey: deviceKey().privateJwk,
       });
       const p = await problem(bound.id, `disclose=${disclose}`, cdc.apiKey, 409, 'card_unavailable');
       expect(p.detail).to.match(/device key/);

@@ -24,6 +24,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import type { JsonWebKey } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
@@ -194,20 +195,20 @@ describe('READMEs: npx anxin', function () {
       if (cwd && !process.env.ANXIN_KEEP_TMP) rmSync(cwd, { recursive: true, force: true });
     });
 
-    /** The device key the README has the worker make (made here if no line did yet). */
-    async function workerKey(): Promise<Record<string, string>> {
+    /** The device key the README has the worker make (made here if no line did yet), private members included. */
+    async function workerKey(): Promise<JsonWebKey> {
       const file = join(cwd, 'worker.jwk');
       if (!existsSync(file)) expectExit(await anxinDirect(['card', 'key', '--out', file]), 0);
-      const { kty, crv, x, y } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
-      return { kty: kty!, crv: crv!, x: x!, ...(y ? { y } : {}) };
+      return JSON.parse(readFileSync(file, 'utf8')) as JsonWebKey;
     }
 
     /** The files and values a line refers to, made as the README has the reader make them. */
     async function prepare(args: string[]): Promise<string[]> {
       if (args.includes('health.sdjwt') && !existsSync(join(cwd, 'health.sdjwt'))) {
+        // Bound to the worker's key with its proof of holding it, as the README's issuer does.
         const c = await gw.issue(issuerKey, 'HealthCertificate', {
           format: 'dc+sd-jwt',
-          holderPublicJwk: await workerKey(),
+          holderKey: await workerKey(),
         });
         writeFileSync(join(cwd, 'health.sdjwt'), `${c.credential}\n`);
       }
@@ -218,8 +219,10 @@ describe('READMEs: npx anxin', function () {
         writeFileSync(join(cwd, 'cred.jwt'), `${c.credential}\n`);
         credentialId = c.id;
       }
-      return args.map((a) => {
+      return args.map((a, i) => {
         if (a === 'urn:uuid:…') return credentialId!;
+        // The README's gateway listens on 8080; this suite's on a port of its own.
+        if (args[i - 1] === '--gateway' && a === 'http://127.0.0.1:8080') return gw.url;
         if (a.includes('…')) throw new Error(`no value here for the placeholder ${a}`);
         return a;
       });

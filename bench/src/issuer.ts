@@ -23,7 +23,13 @@ export async function registerBenchIssuer(ledger: Ledger, issuerId: string): Pro
     {
       kind: 'registerIssuer',
       iss: 'registrar',
-      issuer: { id: issuerId, name: '基准测试疾控中心', kind: 'health_authority', allowedTypes: ['HealthCertificate'] },
+      issuer: {
+        id: issuerId,
+        name: '基准测试疾控中心',
+        kind: 'health_authority',
+        uscc: '12510107MB1H27435B',
+        allowedTypes: ['HealthCertificate'],
+      },
       key: { keyId: issKeyId, alg: 'ES256', publicJwk: { kty: 'EC', crv: 'P-256', x: issJwk.x, y: issJwk.y } },
     },
     { kid: `registrar#${regKeyId}`, alg: 'ES256', privateKey: reg.privateKey },

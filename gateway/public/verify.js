@@ -59,6 +59,11 @@
       sessionTitle: '本次已核验',
       unknownType: '无法识别的凭证',
       clearSession: '清空',
+      onBehalfOf: '代其签发的用人单位',
+      registered: '已登记为签发机构',
+      notRegistered: '未登记为签发机构',
+      withheld: '未出示',
+      authority: '签发资格',
       binding: '出示方式',
       bindingChallenge: '现场签名，回答本次核验请求',
       bindingStatic: '二维码（5 分钟内有效，未回答核验请求）',
@@ -114,6 +119,11 @@
       sessionTitle: 'Checked this session',
       unknownType: 'Unrecognised credential',
       clearSession: 'Clear',
+      onBehalfOf: 'Issued on behalf of',
+      registered: 'a registered issuer',
+      notRegistered: 'not a registered issuer',
+      withheld: 'not shown',
+      authority: "Issuer's authority",
       binding: 'Shown as',
       bindingChallenge: "signed live, answering this check's request",
       bindingStatic: 'QR code (good for 5 minutes; no request answered)',
@@ -171,12 +181,24 @@
     issuer_suspended: { zh: '签发机构已被暂停', en: 'The issuer is suspended' },
     issuer_revoked: { zh: '签发机构已被撤销资格', en: 'The issuer has been revoked' },
     type_not_allowed: { zh: '该机构无权签发此类凭证', en: 'The issuer may not issue this type' },
+    type_not_for_kind: {
+      zh: '此类机构不得签发此类凭证（疑似伪造）',
+      en: 'An issuer of this kind may never issue this type (likely forged)',
+    },
+    subject_issuer_mismatch: {
+      zh: '凭证上写的发证单位与签发机构不符（疑似伪造）',
+      en: 'The organisation named on it is not its issuer (likely forged)',
+    },
     key_not_yet_valid: { zh: '签名时密钥尚未生效', en: 'The key was not yet valid when it signed' },
     key_retired: { zh: '签名时密钥已停用', en: 'The key was retired when it signed' },
     key_compromised: { zh: '签名密钥已泄露，此后签发的凭证无效', en: 'Signed after its key was compromised' },
     not_anchored: { zh: '链上没有存证（不是正式签发的）', en: 'Not anchored on the ledger (never issued)' },
     digest_mismatch: { zh: '与链上指纹不符：内容被改动过', en: 'Does not match the ledger fingerprint: altered' },
     anchor_mismatch: { zh: '链上存证不符', en: 'The ledger anchor does not match' },
+    validity_mismatch: {
+      zh: '链上存证的有效期与凭证不符',
+      en: 'The validity on the ledger differs from the credential’s',
+    },
     revoked: { zh: '凭证已被撤销', en: 'The credential has been revoked' },
     suspended: { zh: '凭证已暂停使用', en: 'The credential is suspended' },
     expired: { zh: '凭证已过期', en: 'The credential has expired' },
@@ -187,6 +209,28 @@
     kb_stale: { zh: '二维码已过期，请让工人刷新后再扫', en: 'The QR code has expired: ask for a fresh one' },
     kb_nonce: { zh: '二维码不是为本次核验生成的', en: 'The QR code was not made for this check' },
     kb_audience: { zh: '二维码是出示给其他单位的', en: 'The QR code was made for someone else' },
+  };
+
+  /** How the issuer's authority was judged, when that is worth saying (it is in good standing otherwise). */
+  var AUTHORITY = {
+    anchored_before_suspension: {
+      zh: '签发时机构资格有效（该机构现已被暂停）',
+      en: 'Issued while the issuer was in good standing (since suspended)',
+    },
+    anchored_before_revocation: {
+      zh: '签发时机构资格有效（该机构后被撤销资格）',
+      en: 'Issued before the issuer was revoked',
+    },
+    anchored_after_revocation: {
+      zh: '签发时机构已被撤销资格',
+      en: 'Issued after the issuer was revoked',
+    },
+    issuer_suspended: { zh: '签发机构已被暂停', en: 'The issuer is suspended' },
+    issuer_revoked: { zh: '签发机构已被撤销资格', en: 'The issuer has been revoked' },
+    allowed_when_anchored: {
+      zh: '签发时机构有权签发此类凭证（现已不再签发）',
+      en: 'The issuer could issue this type when it did (no longer)',
+    },
   };
 
   var FIELDS = {
@@ -325,6 +369,16 @@
       return f.label === t.validUntil && f.value === until;
     });
     if (until && !shown) facts.push({ label: t.validUntil, value: until });
+    var behalf = c.issuer && c.issuer.onBehalfOf;
+    if (behalf) {
+      var who = behalf.disclosed ? behalf.name || behalf.uscc || '' : t.withheld;
+      if (behalf.disclosed && behalf.registeredAs)
+        who += ' · ' + (behalf.registeredAs.length ? t.registered : t.notRegistered);
+      facts.push({ label: t.onBehalfOf, value: who });
+    }
+    var a = report.authority;
+    var said = a && (word(AUTHORITY, a.rule, lang) || word(AUTHORITY, a.typeRule, lang));
+    if (said) facts.push({ label: t.authority, value: said });
     if (report.anchor)
       facts.push({
         label: t.anchored,
@@ -377,6 +431,7 @@
       TYPES: TYPES,
       CHECKS: CHECKS,
       REASONS: REASONS,
+      AUTHORITY: AUTHORITY,
     };
     return;
   }

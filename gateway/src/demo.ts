@@ -82,12 +82,14 @@ async function main(): Promise<void> {
   const run = randomBytes(3).toString('hex');
   say(`Anxin demo against ${base} (run ${run})\n`);
 
-  const register = async (name: string, kind: string, type: string) => {
+  // Each issuer's USCC is the one its credentials name (the examples' issuing authority, certifying body, platform).
+  const register = async (name: string, kind: string, type: string, uscc: string) => {
     const r = expectStatus(
       await call('POST', '/v1/issuers', admin, {
         name,
         kind,
         allowedTypes: [type],
+        uscc,
         slug: `demo-${kind.replace('_', '-')}-${run}`,
       }),
       201,
@@ -96,9 +98,22 @@ async function main(): Promise<void> {
     say(`registered issuer ${r.issuer.id} (${name}), may issue ${type}`);
     return r.apiKey as string;
   };
-  const cdc = await register('成都市武侯区疾病预防控制中心', 'health_authority', 'HealthCertificate');
-  const school = await register('成都锦城职业技能培训学校', 'training_body', 'SkillCertificate');
-  const platform = await register('四川快工灵活用工科技有限公司', 'platform', 'LaborContract');
+  const health0 = healthCertificateSubjectSchema.examples[0];
+  const skill0 = skillCertificateSubjectSchema.examples[0];
+  const labor0 = laborContractSubjectSchema.examples[0];
+  const cdc = await register(
+    health0.issuingAuthority.name,
+    'health_authority',
+    'HealthCertificate',
+    health0.issuingAuthority.uscc,
+  );
+  const school = await register(
+    skill0.certifyingBody.name,
+    'training_body',
+    'SkillCertificate',
+    skill0.certifyingBody.uscc,
+  );
+  const platform = await register(labor0.platform.name, 'platform', 'LaborContract', labor0.platform.uscc);
   const verifier = expectStatus(
     await call('POST', '/v1/api-keys', admin, {
       principal: { type: 'verifier', id: `hotpot-chunxi-${run}` },
@@ -146,15 +161,15 @@ async function main(): Promise<void> {
     cdc,
     'HealthCertificate',
     {
-      ...healthCertificateSubjectSchema.examples[0],
+      ...health0,
       examDate: today,
       validity: { from: today, until: oneYearFrom(today) },
     },
     'dc+sd-jwt',
   );
-  const skill = await issue(school, 'SkillCertificate', skillCertificateSubjectSchema.examples[0]);
+  const skill = await issue(school, 'SkillCertificate', skill0);
   const contract = await issue(platform, 'LaborContract', {
-    ...laborContractSubjectSchema.examples[0],
+    ...labor0,
     term: { startDate: today, endDate: today, openEnded: false },
     signing: { method: 'face_verified_esignature', signedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
   });
@@ -182,7 +197,10 @@ async function main(): Promise<void> {
   say('\nThe restaurant verifies (the health certificate as a work card from the phone):');
   await verify('health certificate', await healthCard());
   await verify('skill certificate', skill);
-  await verify('labor contract', contract);
+  const onBehalf = (await verify('labor contract', contract)).credential.issuer.onBehalfOf;
+  say(
+    `  issued by the platform on behalf of ${onBehalf.name} (${onBehalf.uscc}): ${onBehalf.registeredAs.length ? `registered as ${onBehalf.registeredAs.map((i: { id: string }) => i.id).join(', ')}` : 'not a registered issuer'}`,
+  );
 
   say('\nThe worker shows a work card: name, categories, validity and result only, signed by the phone:');
   const card = await presentCredential(health.credential, { disclose: FOUR, holderKey });

@@ -102,6 +102,7 @@ async function main(): Promise<void> {
       name: '成都市武侯区疾病预防控制中心',
       kind: 'health_authority',
       allowedTypes: ['HealthCertificate'],
+      uscc: '12510107MB1H27435B',
       slug: 'bench-cdc',
     });
     const issuerKey = reg.apiKey as string;

@@ -181,9 +181,9 @@ export async function generateLedger(o: GenerateOptions): Promise<GenerateResult
   let bytes = 0;
 
   const TYPES = [
-    { type: 'HealthCertificate', kind: 'health_authority' },
-    { type: 'SkillCertificate', kind: 'training_body' },
-    { type: 'LaborContract', kind: 'platform' },
+    { type: 'HealthCertificate', kind: 'health_authority', uscc: '12510107MB1H27435B' },
+    { type: 'SkillCertificate', kind: 'training_body', uscc: '52510100MJP60721XR' },
+    { type: 'LaborContract', kind: 'platform', uscc: '91510100MA62T8RW59' },
   ];
 
   const plan: Planned[][] = [];
@@ -289,7 +289,7 @@ export async function generateLedger(o: GenerateOptions): Promise<GenerateResult
         {
           kind: 'registerIssuer',
           iss: 'registrar',
-          issuer: { id, name: `基准测试机构 ${i}`, kind: t.kind, allowedTypes: [t.type] },
+          issuer: { id, name: `基准测试机构 ${i}`, kind: t.kind, uscc: t.uscc, allowedTypes: [t.type] },
           key: { keyId: key.keyId, alg: 'ES256', publicJwk: key.jwk },
         },
         iat(time),

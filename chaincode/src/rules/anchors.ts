@@ -3,7 +3,14 @@
  * anchored a credential may change it, only for a type it may issue, only with a key
  * valid at the transaction time.
  */
-import type { AnchorRecord, CredentialType, IssuerRecord, StatementKind } from '@anxin/schemas';
+import {
+  checkValidityWindow,
+  typesOutsideKind,
+  type AnchorRecord,
+  type CredentialType,
+  type IssuerRecord,
+  type StatementKind,
+} from '@anxin/schemas';
 import { Rejection } from '../errors';
 import { checkKeyWindow } from '../keys';
 import type { LedgerState, TxContext } from '../state';
@@ -11,7 +18,8 @@ import { verifyStatement } from '../verify';
 import type { Effect } from './effect';
 
 function checkAllowed(issuer: IssuerRecord, type: CredentialType): void {
-  if (!issuer.allowedTypes.includes(type)) {
+  // The kind too: an issuer registered before kinds decided types must not anchor outside its kind.
+  if (!issuer.allowedTypes.includes(type) || typesOutsideKind(issuer.kind, [type]).length) {
     throw new Rejection('TYPE_NOT_ALLOWED', `issuer ${issuer.id} may not issue ${type}`);
   }
 }
@@ -29,6 +37,9 @@ export async function anchor(state: LedgerState, jws: string, tx: TxContext): Pr
   if (a.validUntil && Date.parse(a.validUntil) <= Date.parse(a.validFrom)) {
     throw new Rejection('INVALID_VALIDITY', 'validUntil must be after validFrom');
   }
+  // The ledger sees no credential, only its window: it bounds what it can (a health certificate ends within a year).
+  const window = checkValidityWindow(a.type, a.validFrom, a.validUntil);
+  if (window) throw new Rejection('VALIDITY_OUT_OF_BOUNDS', window.message);
   if (await state.getAnchor(a.id)) throw new Rejection('ANCHOR_EXISTS', `credential ${a.id} is anchored already`);
   const record: AnchorRecord = {
     id: a.id,

@@ -1,8 +1,14 @@
 /**
  * Registrar statements: issuers and their keys. Each is verified against the registrar
- * keys fixed at initialisation.
+ * keys fixed at initialisation. An issuer's kind decides the types it may ever be allowed.
  */
-import type { IssuerKeyRecord, IssuerRecord } from '@anxin/schemas';
+import {
+  typesOutsideKind,
+  type CredentialType,
+  type IssuerKeyRecord,
+  type IssuerKind,
+  type IssuerRecord,
+} from '@anxin/schemas';
 import { Rejection } from '../errors';
 import { checkNewKey } from '../keys';
 import type { LedgerState, TxContext } from '../state';
@@ -20,13 +26,29 @@ async function existing(state: LedgerState, id: string): Promise<IssuerRecord> {
 }
 
 function summary(issuer: IssuerRecord) {
-  return { issuerId: issuer.id, status: issuer.status, allowedTypes: issuer.allowedTypes };
+  return {
+    issuerId: issuer.id,
+    status: issuer.status,
+    allowedTypes: issuer.allowedTypes,
+    ...(issuer.revokedSince ? { revokedSince: issuer.revokedSince } : {}),
+  };
 }
+
+/** Refuse types an issuer of this kind may never issue (a clinic is no employer). */
+function checkKindTypes(kind: IssuerKind, types: readonly CredentialType[]): void {
+  const outside = typesOutsideKind(kind, types);
+  if (outside.length) {
+    throw new Rejection('TYPE_NOT_FOR_KIND', `an issuer of kind ${kind} may never issue ${outside.join(', ')}`);
+  }
+}
+
+const iso = (t: string) => new Date(Date.parse(t)).toISOString();
 
 export async function registerIssuer(state: LedgerState, jws: string, tx: TxContext): Promise<Effect<IssuerRecord>> {
   const { payload } = await verifyStatement(state, jws, 'registerIssuer', tx);
   if (await state.getIssuer(payload.issuer.id))
     throw new Rejection('ISSUER_EXISTS', `issuer ${payload.issuer.id} exists`);
+  checkKindTypes(payload.issuer.kind, payload.issuer.allowedTypes);
   await checkNewKey(payload.key);
   const key: IssuerKeyRecord = {
     keyId: payload.key.keyId,
@@ -40,7 +62,7 @@ export async function registerIssuer(state: LedgerState, jws: string, tx: TxCont
     id: payload.issuer.id,
     name: payload.issuer.name,
     kind: payload.issuer.kind,
-    ...(payload.issuer.uscc ? { uscc: payload.issuer.uscc } : {}),
+    uscc: payload.issuer.uscc,
     allowedTypes: [...payload.issuer.allowedTypes],
     status: 'active',
     keys: [key],
@@ -52,15 +74,58 @@ export async function registerIssuer(state: LedgerState, jws: string, tx: TxCont
   return { result: issuer, event: { name: 'IssuerRegistered', payload: { ...summary(issuer), kid: key.kid } } };
 }
 
+/**
+ * The issuer's standing after a status change. Suspending records when (what it anchored
+ * before stays valid); revoking records the instant from which what it anchored fails.
+ */
+function withStatus(
+  issuer: IssuerRecord,
+  status: IssuerRecord['status'],
+  revokedSince: string | undefined,
+  tx: TxContext,
+) {
+  const { suspendedAt, revokedSince: _previous, ...rest } = issuer;
+  void _previous;
+  switch (status) {
+    case 'active':
+      return { ...rest, status };
+    case 'suspended':
+      return { ...rest, status, suspendedAt: issuer.status === 'suspended' && suspendedAt ? suspendedAt : tx.time };
+    case 'revoked':
+      return { ...rest, status, revokedSince: iso(revokedSince!) };
+  }
+}
+
 export async function updateIssuer(state: LedgerState, jws: string, tx: TxContext): Promise<Effect<IssuerRecord>> {
   const { payload } = await verifyStatement(state, jws, 'updateIssuer', tx);
+  const changes = payload.changes;
+  // Like a compromised key: the instant may be in the past (what was found out late), never in the future.
+  if (changes.revokedSince !== undefined && Date.parse(changes.revokedSince) > Date.parse(tx.time)) {
+    throw new Rejection('INVALID_TIME', 'revokedSince is in the future');
+  }
   const issuer = await existing(state, payload.issuerId);
-  if (issuer.status === 'revoked') throw new Rejection('INVALID_TRANSITION', `issuer ${issuer.id} is revoked for good`);
-  const updated: IssuerRecord = {
+  if (issuer.status === 'revoked') {
+    // Revoked for good; revoking again may only move the instant earlier (more turned out void).
+    const earlier =
+      changes.status === 'revoked' &&
+      changes.name === undefined &&
+      changes.allowedTypes === undefined &&
+      Date.parse(changes.revokedSince!) < Date.parse(issuer.revokedSince ?? tx.time);
+    if (!earlier) {
+      throw new Rejection(
+        'INVALID_TRANSITION',
+        `issuer ${issuer.id} is revoked for good${issuer.revokedSince ? ` (since ${issuer.revokedSince})` : ''}`,
+      );
+    }
+  }
+  if (changes.allowedTypes) checkKindTypes(issuer.kind, changes.allowedTypes);
+  const renamed: IssuerRecord = {
     ...issuer,
-    ...(payload.changes.name ? { name: payload.changes.name } : {}),
-    ...(payload.changes.allowedTypes ? { allowedTypes: [...payload.changes.allowedTypes] } : {}),
-    ...(payload.changes.status ? { status: payload.changes.status } : {}),
+    ...(changes.name ? { name: changes.name } : {}),
+    ...(changes.allowedTypes ? { allowedTypes: [...changes.allowedTypes] } : {}),
+  };
+  const updated: IssuerRecord = {
+    ...(changes.status ? withStatus(renamed, changes.status, changes.revokedSince, tx) : renamed),
     updatedAt: tx.time,
   };
   await state.putIssuer(updated);

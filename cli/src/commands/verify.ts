@@ -20,7 +20,7 @@ import { parseCredential, unwrapQr } from '@anxin/gateway/dist/services/verify/p
 import type { VerificationReport } from '@anxin/gateway/dist/services/verify/report';
 // Not '@anxin/gateway': its index loads the embedded ledger and fabric-shim, whose older copy of
 // @hyperledger/fabric-protos re-registers the global protobuf classes the replay decodes with.
-import { verifyCredential } from '@anxin/gateway/dist/services/verify/verify';
+import { issuersWithUscc, verifyCredential } from '@anxin/gateway/dist/services/verify/verify';
 import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
 import {
   CliError,
@@ -77,6 +77,7 @@ function indexDeps(dir: string, o: SourceOptions): { deps: VerifyDeps; describe:
       `${ledgerDir} has no index (index/state.sqlite): use --replay to rebuild the state from the blocks`,
     );
   const get = db.prepare('SELECT value, block, tx FROM state WHERE ns = ? AND key = ?');
+  const allIssuers = db.prepare('SELECT value FROM state WHERE ns = ? AND key >= ? AND key < ?');
   const txBlock = db.prepare('SELECT block FROM txs WHERE txid = ?');
   const read = (key: string) =>
     get.get(chaincode, Buffer.from(key, 'utf8')) as { value: Buffer; block: number; tx: number } | undefined;
@@ -90,6 +91,18 @@ function indexDeps(dir: string, o: SourceOptions): { deps: VerifyDeps; describe:
           issuers.set(id, r ? (JSON.parse(r.value.toString('utf8')) as IssuerRecord) : undefined);
         }
         return issuers.get(id);
+      },
+      issuersByUscc(uscc) {
+        // Issuer keys run from \0issuer\0 up to (not including) \0issuer\u0001.
+        const rows = allIssuers.all(
+          chaincode,
+          Buffer.from('\u0000issuer\u0000', 'utf8'),
+          Buffer.from('\u0000issuer\u0001', 'utf8'),
+        ) as Array<{ value: Buffer }>;
+        return issuersWithUscc(
+          rows.map((r) => JSON.parse(r.value.toString('utf8')) as IssuerRecord),
+          uscc,
+        );
       },
       async anchor(id) {
         const r = read(anchorKey(id));
@@ -112,6 +125,11 @@ function worldDeps(world: World, chaincode: string): VerifyDeps {
   };
   return {
     issuer: (id) => value<IssuerRecord>(issuerKey(id))?.v,
+    issuersByUscc: (uscc) =>
+      issuersWithUscc(
+        world.range(chaincode, '\u0000issuer\u0000', '\u0000issuer\u0001').map((x) => value<IssuerRecord>(x.key)!.v),
+        uscc,
+      ),
     anchor: async (id) => {
       const x = value<AnchorRecord>(anchorKey(id));
       return x ? anchorProjection(x.v, world.txs.get(x.v.txId)?.block ?? -1, x.version) : undefined;
@@ -280,6 +298,27 @@ export function formatReport(r: VerificationReport, against: string): string {
     L.push(
       `  anchor                  block ${r.anchor.block}, tx ${r.anchor.txId}, anchored ${r.anchor.anchoredAt}; ${r.anchor.status}${r.anchor.statusReason ? ` (${r.anchor.statusReason})` : ''} since ${r.anchor.updatedAt}`,
     );
+  const a = r.authority;
+  if (a) {
+    const standing = a.issuer.revokedSince
+      ? `revoked since ${a.issuer.revokedSince}`
+      : a.issuer.suspendedAt
+        ? `suspended since ${a.issuer.suspendedAt}`
+        : a.issuer.status;
+    L.push(
+      `  authority               judged at ${a.judgedAt} (${a.basis}): ${a.rule}${a.typeRule ? `, type ${a.typeRule}` : ''}${a.namedIssuer ? `, ${a.namedIssuer.field} ${a.namedIssuer.outcome}` : ''}; issuer now ${standing}`,
+    );
+  }
+  const b = c?.issuer?.onBehalfOf;
+  if (b) {
+    const who = b.disclosed ? `${b.name ?? '?'}${b.uscc ? ` (${b.uscc})` : ''}` : 'not disclosed';
+    const reg = b.registeredAs
+      ? b.registeredAs.length
+        ? `registered as ${b.registeredAs.map((x) => `${x.id} (${x.kind}, ${x.status})`).join(', ')}`
+        : 'not a registered issuer'
+      : 'registration unknown';
+    L.push(`  on behalf of            ${b.member} ${who}${b.disclosed && b.uscc ? `; ${reg}` : ''}`);
+  }
   return L.join('\n');
 }
 
@@ -299,6 +338,7 @@ async function run(arg: string, o: VerifyCliOptions): Promise<number> {
     const kid = 'error' in parsed ? '' : String(parsed.header.kid ?? '');
     deps = {
       issuer: (id) => issuers.get(id),
+      issuersByUscc: (uscc) => issuersWithUscc(issuers.values(), uscc),
       anchor: o.statusUrl ? statusAnchor(o.statusUrl, () => kid) : async () => undefined,
       now: () => new Date(),
     };

@@ -59,7 +59,13 @@ export function issuerRoutes(s: Services): Router {
     admin,
     body(updateIssuerRequestSchema.$id),
     handle(async (req, res) => {
-      res.json(publicIssuer(await updateIssuer(s, req.params.id as string, req.body as UpdateIssuerRequest)));
+      const b = req.body as UpdateIssuerRequest;
+      if (b.since !== undefined && Date.parse(b.since) > s.now().getTime()) {
+        throw new ApiError('validation_failed', 'since is in the future', {
+          errors: [{ field: '/since', code: 'past', message: 'must not be in the future' }],
+        });
+      }
+      res.json(publicIssuer(await updateIssuer(s, req.params.id as string, b)));
     }),
   );
 

@@ -17,11 +17,12 @@ import { newChallenge, useChallenge } from '../services/nonces';
 import type { VerificationLog } from '../services/verify/log';
 import type { VerifierPool } from '../services/verify/pool';
 import { CHECKS, type VerificationReport } from '../services/verify/report';
-import { verifyCredential, type VerifyDeps, type VerifyOptions } from '../services/verify/verify';
+import { issuersWithUscc, verifyCredential, type VerifyDeps, type VerifyOptions } from '../services/verify/verify';
 
 export function verifyDeps(s: Services): VerifyDeps {
   return {
     issuer: (id) => s.projection.issuers.get(id),
+    issuersByUscc: (uscc) => issuersWithUscc(s.projection.issuers.values(), uscc),
     anchor: async (id): Promise<AnchorProjection | undefined> => {
       const projected = await s.store.getAnchor(id);
       if (projected) return projected;

@@ -4,7 +4,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { signStatement, type StatementSigner } from '@anxin/chaincode/rules';
-import type { CreateIssuerRequest, IssuerRecord, SigningAlg, UpdateIssuerRequest } from '@anxin/schemas';
+import {
+  typesOutsideKind,
+  type CreateIssuerRequest,
+  type CredentialType,
+  type IssuerKind,
+  type IssuerRecord,
+  type SigningAlg,
+  type UpdateIssuerRequest,
+} from '@anxin/schemas';
 import { generateApiKey } from '../crypto/apikeys';
 import { ApiError } from '../errors';
 import type { Services } from './context';
@@ -32,6 +40,19 @@ export async function issuerOrThrow(s: Services, id: string): Promise<IssuerReco
   return issuer;
 }
 
+/** Refuse, before the ledger does, types an issuer of `kind` may never issue. */
+function checkKindTypes(kind: IssuerKind, types: readonly CredentialType[]): void {
+  const outside = typesOutsideKind(kind, types);
+  if (!outside.length) return;
+  throw new ApiError('type_not_for_kind', `an issuer of kind ${kind} may never issue ${outside.join(', ')}`, {
+    errors: outside.map((t) => ({
+      field: `/allowedTypes/${types.indexOf(t)}`,
+      code: 'typeNotForKind',
+      message: `an issuer of kind ${kind} may never issue ${t}`,
+    })),
+  });
+}
+
 /**
  * Register an issuer: a custodial signing key, the registrar-signed statement on the
  * ledger, and an API key (issue, revoke) shown once.
@@ -40,6 +61,7 @@ export async function registerIssuer(
   s: Services,
   body: CreateIssuerRequest,
 ): Promise<{ issuer: IssuerRecord; apiKey: string }> {
+  checkKindTypes(body.kind, body.allowedTypes);
   const id = `urn:anxin:issuer:${body.slug ?? randomSlug()}`;
   if (s.projection.issuers.has(id)) throw new ApiError('issuer_exists', `issuer ${id} exists`);
   const registrar = await registrarSigner(s);
@@ -53,7 +75,7 @@ export async function registerIssuer(
         name: body.name,
         kind: body.kind,
         allowedTypes: [...body.allowedTypes],
-        ...(body.uscc ? { uscc: body.uscc } : {}),
+        uscc: body.uscc,
       },
       key: { keyId: key.keyId, alg: key.alg, publicJwk: key.publicJwk as never },
     },
@@ -73,10 +95,23 @@ export async function registerIssuer(
   return { issuer: committed.record, apiKey: apiKey.key };
 }
 
+/**
+ * Rename an issuer, change its allowed types (within its kind's), or change its status.
+ * Revoking names the instant from which what it anchored fails: `since`, or now.
+ */
 export async function updateIssuer(s: Services, id: string, changes: UpdateIssuerRequest): Promise<IssuerRecord> {
-  await issuerOrThrow(s, id);
+  const issuer = await issuerOrThrow(s, id);
+  if (changes.allowedTypes) checkKindTypes(issuer.kind, changes.allowedTypes);
+  const { since, ...rest } = changes;
+  // Default: this instant, to the millisecond, so that nothing anchored before it fails.
+  const revokedSince = changes.status === 'revoked' ? (since ?? s.now().toISOString()) : undefined;
   const jws = await signStatement(
-    { kind: 'updateIssuer', iss: 'registrar', issuerId: id, changes: changes as never },
+    {
+      kind: 'updateIssuer',
+      iss: 'registrar',
+      issuerId: id,
+      changes: { ...rest, ...(revokedSince ? { revokedSince } : {}) } as never,
+    },
     await registrarSigner(s),
   );
   const committed = await s.ledgerClient.submit<IssuerRecord>('updateIssuer', jws);
@@ -150,9 +185,11 @@ export function publicIssuer(i: IssuerRecord) {
     id: i.id,
     name: i.name,
     kind: i.kind,
-    ...(i.uscc ? { uscc: i.uscc } : {}),
+    uscc: i.uscc,
     allowedTypes: i.allowedTypes,
     status: i.status,
+    ...(i.suspendedAt ? { suspendedAt: i.suspendedAt } : {}),
+    ...(i.revokedSince ? { revokedSince: i.revokedSince } : {}),
     keys: i.keys.map((k) => ({
       kid: k.kid,
       keyId: k.keyId,

@@ -9,6 +9,7 @@ import { ApiError, type ErrorCode } from '../errors';
 const REASON_TO_ERROR: Record<string, ErrorCode> = {
   ISSUER_EXISTS: 'issuer_exists',
   TYPE_NOT_ALLOWED: 'type_not_allowed',
+  TYPE_NOT_FOR_KIND: 'type_not_for_kind',
   ISSUER_NOT_ACTIVE: 'issuer_not_active',
   INVALID_TRANSITION: 'invalid_transition',
   ANCHOR_NOT_FOUND: 'not_found',

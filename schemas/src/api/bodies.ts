@@ -6,6 +6,7 @@ import { schemaId } from '../ids';
 import type { Infer, Schema } from '../infer';
 import {
   allowedTypes,
+  allowedTypesNow,
   credentialType,
   issuerKind,
   issuerStatus,
@@ -25,20 +26,28 @@ export const createIssuerRequestSchema = {
   title: 'Register an issuer',
   description:
     'Registers an organisation as an issuer of some credential types. The gateway generates its first signing key ' +
-    '(in custody) and an API key for it, and anchors the registration, signed by the registrar.',
+    '(in custody) and an API key for it, and anchors the registration, signed by the registrar. Its kind decides ' +
+    'the types it may ever be allowed (health_authority: HealthCertificate; training_body: SkillCertificate; ' +
+    'employer, platform: LaborContract); its USCC is the one its credentials must name.',
   type: 'object',
   properties: {
     name: orgName,
     kind: issuerKind,
     allowedTypes,
-    uscc,
+    uscc: {
+      ...uscc,
+      description:
+        'Unified social credit code (统一社会信用代码) of the organisation. A credential it issues names it: the ' +
+        'health certificate’s issuingAuthority, the skill certificate’s certifyingBody, the labor contract’s ' +
+        'employer (or platform, when a platform issues on an employer’s behalf).',
+    },
     slug: {
       type: 'string',
       pattern: '^[a-z0-9][a-z0-9-]{2,62}$',
       description: 'The tail of the issuer id (urn:anxin:issuer:<slug>); random when absent.',
     },
   },
-  required: ['name', 'kind', 'allowedTypes'],
+  required: ['name', 'kind', 'allowedTypes', 'uscc'],
   additionalProperties: false,
   examples: [
     {
@@ -48,7 +57,12 @@ export const createIssuerRequestSchema = {
       uscc: '12510107MB1H27435B',
       slug: 'chengdu-wuhou-cdc',
     },
-    { name: '蜀快送劳务平台', kind: 'platform', allowedTypes: ['LaborContract'] },
+    {
+      name: '四川快工灵活用工科技有限公司',
+      kind: 'platform',
+      allowedTypes: ['LaborContract'],
+      uscc: '91510100MA62T8RW59',
+    },
   ],
 } as const satisfies Schema;
 export type CreateIssuerRequest = Infer<typeof createIssuerRequestSchema>;
@@ -57,12 +71,31 @@ export const updateIssuerRequestSchema = {
   $id: schemaId('api-update-issuer'),
   title: 'Change an issuer',
   description:
-    'Rename, change the allowed types, or suspend / reactivate / revoke an issuer. A revoked issuer stays revoked.',
+    'Rename, change the allowed types, or suspend / reactivate / revoke an issuer. Authority is judged when a ' +
+    'credential is anchored: suspending stops new issuance and leaves what the issuer anchored before valid; ' +
+    'narrowing allowedTypes (to [] withdraws them all) does the same for the types removed; revoking fails what ' +
+    'it anchored from `since` on (default: now; not in the future). A revoked issuer stays revoked; revoking it ' +
+    'again may only move `since` earlier.',
   type: 'object',
-  properties: { name: orgName, allowedTypes, status: issuerStatus },
+  properties: {
+    name: orgName,
+    allowedTypes: { ...allowedTypesNow, description: 'A subset of the types the issuer’s kind may ever issue.' },
+    status: issuerStatus,
+    since: {
+      ...utcDateTime,
+      description: 'With status revoked, and only then: the instant from which what the issuer anchored fails.',
+    },
+  },
   minProperties: 1,
   additionalProperties: false,
-  examples: [{ status: 'suspended' }, { allowedTypes: ['HealthCertificate', 'SkillCertificate'] }],
+  if: { type: 'object', properties: { since: { type: 'string' } }, required: ['since'] },
+  then: { type: 'object', properties: { status: { const: 'revoked' } }, required: ['status'] },
+  examples: [
+    { status: 'suspended' },
+    { allowedTypes: [] },
+    { status: 'revoked' },
+    { status: 'revoked', since: '2026-03-01T00:00:00Z' },
+  ],
 } as const satisfies Schema;
 export type UpdateIssuerRequest = Infer<typeof updateIssuerRequestSchema>;
 

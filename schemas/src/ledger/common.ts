@@ -10,6 +10,30 @@ export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
 export const ISSUER_KINDS = ['employer', 'health_authority', 'training_body', 'platform'] as const;
 export type IssuerKind = (typeof ISSUER_KINDS)[number];
 
+/**
+ * Who may issue what, by issuer kind: health certificates only from a health authority,
+ * skill certificates only from a training body, labor contracts from an employer or a
+ * labor platform. An issuer's `allowedTypes` may only ever be a subset of its kind's. The
+ * one home of this rule: the chaincode, the gateway and the documentation all read it here.
+ */
+export const TYPES_BY_ISSUER_KIND = {
+  employer: ['LaborContract'],
+  platform: ['LaborContract'],
+  health_authority: ['HealthCertificate'],
+  training_body: ['SkillCertificate'],
+} as const satisfies Record<IssuerKind, readonly CredentialType[]>;
+
+/**
+ * The types in `types` an issuer of `kind` may never be allowed; empty when all fit.
+ *
+ * @example
+ * typesOutsideKind('employer', ['HealthCertificate']) // ['HealthCertificate']
+ */
+export function typesOutsideKind(kind: IssuerKind, types: readonly CredentialType[]): CredentialType[] {
+  const allowed: readonly CredentialType[] = TYPES_BY_ISSUER_KIND[kind] ?? [];
+  return types.filter((t) => !allowed.includes(t));
+}
+
 export const ISSUER_STATUSES = ['active', 'suspended', 'revoked'] as const;
 export type IssuerStatus = (typeof ISSUER_STATUSES)[number];
 
@@ -132,6 +156,17 @@ export const allowedTypes = {
   type: 'array',
   items: credentialType,
   minItems: 1,
+  uniqueItems: true,
+} as const;
+
+/**
+ * The types an issuer may issue from now on, after the registrar changed them: possibly
+ * none (each kind has a single type, so narrowing can only withdraw it). What the issuer
+ * anchored before stays valid.
+ */
+export const allowedTypesNow = {
+  type: 'array',
+  items: credentialType,
   uniqueItems: true,
 } as const;
 

@@ -14,3 +14,4 @@ export const LEDGER_SCHEMAS = [
   initArgsSchema,
   ...Object.values(STATEMENT_SCHEMAS),
 ] as const;
+export * from './validity';

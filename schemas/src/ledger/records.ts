@@ -6,7 +6,7 @@ import { schemaId } from '../ids';
 import type { Infer, Schema } from '../infer';
 import {
   algFitsKey,
-  allowedTypes,
+  allowedTypesNow,
   anchorStatus,
   credentialId,
   credentialType,
@@ -65,20 +65,46 @@ export type IssuerKeyRecord = Infer<typeof issuerKeyRecordSchema>;
 export const issuerRecordSchema = {
   $id: schemaId('ledger-issuer'),
   title: 'Issuer (ledger)',
-  description: 'An organisation allowed to issue some credential types, with its public keys.',
+  description:
+    'An organisation allowed to issue some credential types, with its public keys. Its authority is judged when ' +
+    'a credential is anchored: a suspended issuer anchors nothing new, and what it anchored before stays valid; ' +
+    'a revoked one anchors nothing, and what it anchored from revokedSince on fails.',
   type: 'object',
   properties: {
     id: issuerId,
     name: orgName,
     kind: issuerKind,
-    uscc: { type: 'string', cnUscc: true, description: 'Unified social credit code of the organisation.' },
-    allowedTypes,
+    uscc: {
+      type: 'string',
+      cnUscc: true,
+      description: 'Unified social credit code of the organisation: its credentials name it.',
+    },
+    allowedTypes: {
+      ...allowedTypesNow,
+      description: 'What it may anchor from now on: a subset of its kind’s types (TYPES_BY_ISSUER_KIND).',
+    },
     status: issuerStatus,
+    suspendedAt: { ...utcDateTime, description: 'When it was suspended; only while it is.' },
+    revokedSince: {
+      ...utcDateTime,
+      description: 'With status revoked: what it anchored from this instant on fails verification.',
+    },
     keys: { type: 'array', items: issuerKeyRecordSchema, minItems: 1 },
     registeredAt: utcDateTime,
     updatedAt: utcDateTime,
   },
-  required: ['id', 'name', 'kind', 'allowedTypes', 'status', 'keys', 'registeredAt', 'updatedAt'],
+  required: ['id', 'name', 'kind', 'uscc', 'allowedTypes', 'status', 'keys', 'registeredAt', 'updatedAt'],
+  allOf: [
+    {
+      if: { type: 'object', properties: { status: { const: 'revoked' } }, required: ['status'] },
+      then: { type: 'object', properties: { revokedSince: { type: 'string' } }, required: ['revokedSince'] },
+      else: { type: 'object', properties: { revokedSince: false } },
+    },
+    {
+      if: { type: 'object', properties: { status: { const: 'suspended' } }, required: ['status'] },
+      else: { type: 'object', properties: { suspendedAt: false } },
+    },
+  ],
   additionalProperties: false,
   examples: [
     {

@@ -9,6 +9,7 @@ import type { Infer, Schema } from '../infer';
 import {
   algFitsKey,
   allowedTypes,
+  allowedTypesNow,
   issuerKid,
   issuerStatus,
   REINSTATE_REASONS,
@@ -81,10 +82,19 @@ export const registerIssuerStatementSchema = {
         id: issuerId,
         name: orgName,
         kind: issuerKind,
-        uscc: { type: 'string', cnUscc: true },
-        allowedTypes,
+        uscc: {
+          type: 'string',
+          cnUscc: true,
+          description:
+            'Unified social credit code of the organisation: the credentials it issues name it (the health ' +
+            'authority, the certifying body, the employer or the platform), and verifiers compare the two.',
+        },
+        allowedTypes: {
+          ...allowedTypes,
+          description: 'A subset of the types its kind may ever issue (TYPES_BY_ISSUER_KIND).',
+        },
       },
-      required: ['id', 'name', 'kind', 'allowedTypes'],
+      required: ['id', 'name', 'kind', 'uscc', 'allowedTypes'],
       additionalProperties: false,
     },
     key: newKey,
@@ -125,6 +135,7 @@ export const registerIssuerStatementSchema = {
         id: 'urn:anxin:issuer:sichuan-kuaigong',
         name: '四川快工灵活用工科技有限公司',
         kind: 'platform',
+        uscc: '91510100MA62T8RW59',
         allowedTypes: ['LaborContract'],
       },
       key: {
@@ -140,6 +151,11 @@ export type RegisterIssuerStatement = Infer<typeof registerIssuerStatementSchema
 export const updateIssuerStatementSchema = {
   $id: schemaId('statement-update-issuer'),
   title: 'Statement: change an issuer’s name, allowed types or status (registrar)',
+  description:
+    'Suspending stops new issuance; what the issuer anchored before stays valid. Revoking names the instant ' +
+    '(revokedSince, not after the transaction time) from which what it anchored fails; a revoked issuer stays ' +
+    'revoked, and a later revocation may only move that instant earlier. Narrowing allowedTypes does not ' +
+    'affect what was anchored before.',
   type: 'object',
   properties: {
     kind: { const: 'updateIssuer' },
@@ -150,11 +166,23 @@ export const updateIssuerStatementSchema = {
       type: 'object',
       properties: {
         name: orgName,
-        allowedTypes,
+        allowedTypes: {
+          ...allowedTypesNow,
+          description:
+            'A subset of the types the issuer’s kind may ever issue (TYPES_BY_ISSUER_KIND); empty withdraws them all.',
+        },
         status: { ...issuerStatus, description: 'A revoked issuer stays revoked.' },
+        revokedSince: {
+          ...utcDateTime,
+          description:
+            'With status revoked, and only then: what the issuer anchored from this instant on fails verification.',
+        },
       },
       minProperties: 1,
       additionalProperties: false,
+      if: { properties: { status: { const: 'revoked' } }, required: ['status'] },
+      then: { properties: { revokedSince: { type: 'string' } }, required: ['revokedSince'] },
+      else: { properties: { revokedSince: false } },
     },
   },
   required: ['kind', 'jti', 'iat', 'iss', 'issuerId', 'changes'],
@@ -166,7 +194,7 @@ export const updateIssuerStatementSchema = {
       iat: 1775001600,
       iss: 'registrar',
       issuerId: 'urn:anxin:issuer:chengdu-wuhou-cdc',
-      changes: { allowedTypes: ['HealthCertificate', 'SkillCertificate'] },
+      changes: { allowedTypes: [] },
     },
     {
       kind: 'updateIssuer',
@@ -175,6 +203,14 @@ export const updateIssuerStatementSchema = {
       iss: 'registrar',
       issuerId: 'urn:anxin:issuer:sichuan-kuaigong',
       changes: { status: 'suspended' },
+    },
+    {
+      kind: 'updateIssuer',
+      jti: '2f4a6c8e-0b1d-4e3f-9a5b-7c9d1e3f5a7b',
+      iat: 1777593600,
+      iss: 'registrar',
+      issuerId: 'urn:anxin:issuer:sichuan-kuaigong',
+      changes: { status: 'revoked', revokedSince: '2026-04-15T00:00:00Z' },
     },
   ],
 } as const satisfies Schema;

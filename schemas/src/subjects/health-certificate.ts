@@ -41,7 +41,9 @@ export const healthCertificateSubjectSchema = {
     },
     issuingAuthority: {
       type: 'object',
-      description: 'The health authority or designated examination institution that issued it.',
+      description:
+        'The health authority or designated examination institution that issued it. Its uscc must be the ' +
+        "issuing issuer's registered USCC: the gateway issues nothing else, and verification checks it.",
       properties: {
         name: orgName,
         uscc,
@@ -87,7 +89,7 @@ export const healthCertificateSubjectSchema = {
     },
     {
       certificateNumber: 'SZNS-2026-008812',
-      issuingAuthority: { name: '深圳市南山区慢性病防治院' },
+      issuingAuthority: { name: '深圳市南山区慢性病防治院', uscc: '12440305MB2D71836F' },
       categories: ['public_places', 'childcare'],
       examDate: '2026-02-26',
       validity: { from: '2026-02-28', until: '2027-02-27' },

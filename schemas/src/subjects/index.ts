@@ -2,7 +2,7 @@
  * Credential subjects: what each credential type says, and who it is about. Everything here
  * goes inside signed credentials and the off-chain store; nothing here goes on the ledger.
  */
-import type { CredentialType } from '../ledger/common';
+import type { CredentialType, IssuerKind } from '../ledger/common';
 import type { SchemaIssue } from '../validate';
 import {
   checkHealthValidity,
@@ -50,4 +50,30 @@ export const SUBJECT_DATE_CHECKS: {
   LaborContract: checkLaborContractDates,
   HealthCertificate: checkHealthValidity,
   SkillCertificate: checkSkillDates,
+};
+
+/**
+ * Where a subject names the organisation that issues it, by type and by the issuer's kind:
+ * the subject member ({ name, uscc }) whose `uscc` must be the issuer's registered one. A
+ * labor contract names an employer issuing it as `employer`, and a platform issuing it on
+ * the employer's behalf as `platform`.
+ */
+export const SUBJECT_ISSUER_MEMBER: {
+  readonly [T in CredentialType]: Readonly<Partial<Record<IssuerKind, string>>>;
+} = {
+  HealthCertificate: { health_authority: 'issuingAuthority' },
+  SkillCertificate: { training_body: 'certifyingBody' },
+  LaborContract: { employer: 'employer', platform: 'platform' },
+};
+
+/**
+ * Whom an issuer of this kind issues a subject on behalf of: the member naming that
+ * organisation. A platform issues a labor contract on behalf of the employer it names.
+ */
+export const ON_BEHALF_OF_MEMBER: {
+  readonly [T in CredentialType]: Readonly<Partial<Record<IssuerKind, string>>>;
+} = {
+  HealthCertificate: {},
+  SkillCertificate: {},
+  LaborContract: { platform: 'employer' },
 };

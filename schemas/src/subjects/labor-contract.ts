@@ -44,10 +44,17 @@ export const laborContractSubjectSchema = {
     'holder and is not named here. Money is in fen (integer), never a float.',
   type: 'object',
   properties: {
-    employer: { ...organisation, description: 'The employer: the party to the contract (用人单位).' },
+    employer: {
+      ...organisation,
+      description:
+        'The employer: the party to the contract (用人单位). When an employer issues the contract, its uscc is ' +
+        "the issuer's registered USCC.",
+    },
     platform: {
       ...organisation,
-      description: 'The labor platform through which the worker was hired, when there is one.',
+      description:
+        'The labor platform through which the worker was hired, when there is one. When a platform issues the ' +
+        "contract on the employer's behalf, its uscc is the issuer's registered USCC.",
     },
     worker: {
       type: 'object',

@@ -30,7 +30,9 @@ export const skillCertificateSubjectSchema = {
   properties: {
     certifyingBody: {
       type: 'object',
-      description: 'The skill-evaluation body (职业技能等级认定机构) that issued the certificate.',
+      description:
+        'The skill-evaluation body (职业技能等级认定机构) that issued the certificate. Its uscc must be the ' +
+        "issuing issuer's registered USCC: the gateway issues nothing else, and verification checks it.",
       properties: {
         name: orgName,
         uscc,

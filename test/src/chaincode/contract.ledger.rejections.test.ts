@@ -235,7 +235,13 @@ describe('contract on the embedded ledger: before init', () => {
     try {
       const k = await newIssuerKey('urn:anxin:issuer:too-early');
       const body = statements.registerIssuer(
-        { id: k.owner, name: '太早职业技能培训学校', kind: 'training_body', allowedTypes: ['SkillCertificate'] },
+        {
+          id: k.owner,
+          name: '太早职业技能培训学校',
+          kind: 'training_body',
+          uscc: '52510100MJP60721XR',
+          allowedTypes: ['SkillCertificate'],
+        },
         k.newKey,
       );
       await expectRejected(ledger.submit('registerIssuer', [await sign(body, registrar)]), 'NOT_INITIALISED');

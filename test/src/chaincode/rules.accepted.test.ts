@@ -100,25 +100,52 @@ describe('rules: every statement kind is accepted when right', () => {
     expect(rec.keys[0]).to.deep.include({ alg: 'EdDSA', notBefore: '2026-04-01T00:00:00Z' });
   });
 
-  it('updateIssuer changes name, allowed types and status', async () => {
+  it('updateIssuer changes name, allowed types and status (suspended: when, recorded)', async () => {
     const w = await RulesWorld.create();
     const issuer = await w.registerIssuer();
     const effect = await w.asRegistrar(
       statements.updateIssuer(issuer.id, {
         name: '成都市武侯区疾控中心',
-        allowedTypes: ['HealthCertificate', 'SkillCertificate'],
+        allowedTypes: [],
         status: 'suspended',
       }),
     );
     expect(effect.result).to.deep.include({
       name: '成都市武侯区疾控中心',
-      allowedTypes: ['HealthCertificate', 'SkillCertificate'],
+      allowedTypes: [],
       status: 'suspended',
+      suspendedAt: w.clock.iso,
     });
     expect(effect.result.updatedAt).to.equal(w.clock.iso);
     expect(effect.event).to.deep.equal({
       name: 'IssuerUpdated',
-      payload: { issuerId: issuer.id, status: 'suspended', allowedTypes: ['HealthCertificate', 'SkillCertificate'] },
+      payload: { issuerId: issuer.id, status: 'suspended', allowedTypes: [] },
+    });
+    expectValid(issuerRecordSchema.$id, effect.result);
+    w.clock.advance(60);
+    const active = await w.asRegistrar(statements.updateIssuer(issuer.id, { status: 'active' }));
+    expect(active.result.status).to.equal('active');
+    expect(active.result).to.not.have.property('suspendedAt');
+    expectValid(issuerRecordSchema.$id, active.result);
+  });
+
+  it('updateIssuer revokes since an instant (normalised to milliseconds), recorded and in the event', async () => {
+    const w = await RulesWorld.create({ start: '2026-06-01T00:00:00Z' });
+    const issuer = await w.registerIssuer();
+    await w.asRegistrar(statements.updateIssuer(issuer.id, { status: 'suspended' }));
+    const effect = await w.asRegistrar(
+      statements.updateIssuer(issuer.id, { status: 'revoked', revokedSince: '2026-05-15T00:00:00Z' }),
+    );
+    expect(effect.result).to.deep.include({ status: 'revoked', revokedSince: '2026-05-15T00:00:00.000Z' });
+    expect(effect.result).to.not.have.property('suspendedAt');
+    expect(effect.event).to.deep.equal({
+      name: 'IssuerUpdated',
+      payload: {
+        issuerId: issuer.id,
+        status: 'revoked',
+        allowedTypes: ['HealthCertificate'],
+        revokedSince: '2026-05-15T00:00:00.000Z',
+      },
     });
     expectValid(issuerRecordSchema.$id, effect.result);
   });

@@ -31,6 +31,7 @@ import {
   SUSPEND,
   UPDATE_ISSUER,
   STATEMENT_FIXTURES,
+  updateIssuerFixtures,
   anchorStatementFixtures,
   registerIssuerFixtures,
 } from '../schemas/fixtures/ledger';
@@ -103,13 +104,16 @@ describe('rules: schema fixtures through the contract', () => {
     expect((await apply(SUSPEND)).result['status']).to.equal('suspended');
     expect((await apply(REINSTATE)).result['status']).to.equal('active');
     expect((await apply(REVOKE)).result['status']).to.equal('revoked');
-    expect((await apply(UPDATE_ISSUER)).result['allowedTypes']).to.deep.equal([
-      'HealthCertificate',
-      'SkillCertificate',
-    ]);
+    const update = (name: string) => updateIssuerFixtures.valid.find((f) => f.name === name)!.data as object;
+    expect((await apply(update('withdraw every type'))).result['allowedTypes']).to.deep.equal([]);
+    expect((await apply(UPDATE_ISSUER)).result['allowedTypes']).to.deep.equal(['HealthCertificate']);
     expect((await apply(ADD_KEY)).result['keys']).to.have.length(2);
     expect((await apply(RETIRE_KEY)).event.name).to.equal('IssuerKeyRetired');
     expect((await apply(REVOKE_KEY)).event.name).to.equal('IssuerKeyRevoked');
+    expect((await apply(update('revoke since an instant'))).result).to.deep.include({
+      status: 'revoked',
+      revokedSince: '2026-03-15T00:00:00.000Z',
+    });
   });
 
   for (const group of STATEMENT_FIXTURES) {

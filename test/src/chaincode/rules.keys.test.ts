@@ -171,7 +171,13 @@ describe('rules: issuer keys', () => {
       const k = await newIssuerKey('urn:anxin:issuer:wrong-thumb');
       const other = await newKeyPair();
       const body = statements.registerIssuer(
-        { id: k.owner, name: '错指纹职业培训学校', kind: 'training_body', allowedTypes: ['SkillCertificate'] },
+        {
+          id: k.owner,
+          name: '错指纹职业培训学校',
+          kind: 'training_body',
+          uscc: '52510100MJP60721XR',
+          allowedTypes: ['SkillCertificate'],
+        },
         { ...k.newKey, keyId: other.keyId },
       );
       await expectRejection(w.apply('registerIssuer', await w.sign(body, w.registrar)), 'KEY_ID_MISMATCH');
@@ -198,7 +204,7 @@ describe('rules: issuer keys', () => {
     it('addKey to a revoked issuer is refused (ISSUER_NOT_ACTIVE)', async () => {
       const w = await RulesWorld.create();
       const issuer = await w.registerIssuer();
-      await w.asRegistrar(statements.updateIssuer(issuer.id, { status: 'revoked' }));
+      await w.asRegistrar(statements.updateIssuer(issuer.id, { status: 'revoked', revokedSince: w.clock.iso }));
       const k2 = await newIssuerKey(issuer.id);
       await expectRejection(
         w.apply('addKey', await w.sign(statements.addKey(issuer.id, k2.newKey), w.registrar)),

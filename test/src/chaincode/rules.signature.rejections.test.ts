@@ -79,7 +79,7 @@ describe('rules: signatures, algorithms and signers', () => {
 
     it('signed by another registrar key, under the registrar’s kid', async () => {
       const impostor = await newRegistrar();
-      const body = statements.updateIssuer(issuer.id, { status: 'revoked' });
+      const body = statements.updateIssuer(issuer.id, { status: 'revoked', revokedSince: w.clock.iso });
       const jws = await w.sign(body, {
         ...impostor,
         kid: w.registrar.kid,
@@ -121,7 +121,10 @@ describe('rules: signatures, algorithms and signers', () => {
     });
 
     it('HS256 registrar statement built by hand', async () => {
-      const payload = withEnvelope(statements.updateIssuer(issuer.id, { status: 'revoked' }), w.clock.iat);
+      const payload = withEnvelope(
+        statements.updateIssuer(issuer.id, { status: 'revoked', revokedSince: w.clock.iso }),
+        w.clock.iat,
+      );
       await refused('updateIssuer', hs256Jws(headerFor(w.registrar), payload, randomBytes(32)), 'ALG_NOT_ALLOWED');
     });
 
@@ -153,7 +156,7 @@ describe('rules: signatures, algorithms and signers', () => {
       const stranger = await newRegistrar();
       await refused(
         'updateIssuer',
-        await w.sign(statements.updateIssuer(issuer.id, { status: 'revoked' }), stranger),
+        await w.sign(statements.updateIssuer(issuer.id, { status: 'revoked', revokedSince: w.clock.iso }), stranger),
         'UNKNOWN_KEY',
       );
     });
@@ -213,7 +216,13 @@ describe('rules: signatures, algorithms and signers', () => {
     const k = await newIssuerKey('urn:anxin:issuer:early-bird');
     const jws = await fresh.sign(
       statements.registerIssuer(
-        { id: k.owner, name: '早鸟培训学校', kind: 'training_body', allowedTypes: ['SkillCertificate'] },
+        {
+          id: k.owner,
+          name: '早鸟培训学校',
+          kind: 'training_body',
+          uscc: '52510100MJP60721XR',
+          allowedTypes: ['SkillCertificate'],
+        },
         k.newKey,
       ),
       fresh.registrar,

@@ -5,7 +5,8 @@
  *   exit code, stdout, stderr, and stdout parsed as JSON when it is.
  * - `auditLedger()`: an embedded ledger holding every kind of statement (init,
  *   registerIssuer, updateIssuer, addKey, retireKey, revokeKey, anchor, revoke, suspend,
- *   reinstate), MVCC conflicts (concurrent status changes on one credential) and
+ *   reinstate), MVCC conflicts (concurrent status changes on one credential),
+ *   an issuer suspended and reactivated, another revoked since an instant between its anchors, and
  *   submissions the contract refused; built once per test process, closed, and then
  *   only ever copied (`copyLedger()`) before anything touches it.
  * - block-file surgery: read the frames of a ledger's block files, write them back.
@@ -85,7 +86,9 @@ export interface AuditLedger {
   /** The ledger folder (closed; copy it before changing anything). */
   dir: string;
   height: number;
-  issuers: { health: TestIssuer; training: TestIssuer; platform: TestIssuer };
+  issuers: { health: TestIssuer; training: TestIssuer; platform: TestIssuer; employer: TestIssuer };
+  /** The employer is revoked since this instant (after two of its anchors, before the third). */
+  revokedSince: string;
   /** A credential with a full history: anchor, suspend, reinstate, an invalidated revoke, revoke. */
   historyId: string;
   /** Every credential anchored, with its final status. */
@@ -128,10 +131,7 @@ async function buildAuditLedger(): Promise<AuditLedger> {
     kinds.add('registerIssuer');
     await submitStatement(
       ledger,
-      statements.updateIssuer(training.id, {
-        name: '四川省职业技能鉴定中心',
-        allowedTypes: ['SkillCertificate', 'HealthCertificate'],
-      }),
+      statements.updateIssuer(training.id, { name: '四川省职业技能鉴定中心', allowedTypes: ['SkillCertificate'] }),
       registrar,
     );
     kinds.add('updateIssuer');
@@ -149,7 +149,7 @@ async function buildAuditLedger(): Promise<AuditLedger> {
     const healthIds = await anchorMany(health, 14);
     const skillIds = await anchorMany(training, 6);
     const laborIds = await anchorMany(platform, 8);
-    await anchorMany(training, 2, undefined, 'HealthCertificate');
+    await anchorMany(training, 2, undefined, 'SkillCertificate');
 
     // Key rotation: the training body adds a key, anchors with it, retires the old one.
     const trainingKey2 = await newIssuerKey(training.id);
@@ -242,6 +242,15 @@ async function buildAuditLedger(): Promise<AuditLedger> {
     rejected.push((await expectRejected(anchorCredential(ledger, platform), 'ISSUER_NOT_ACTIVE')).reason);
     await submitStatement(ledger, statements.updateIssuer(platform.id, { status: 'active' }), registrar);
     await anchorMany(platform, 2);
+
+    // An employer revoked mid-way, since an instant between its anchors: it anchors nothing more.
+    const employer = await registerIssuer(ledger, registrar, { kind: 'employer', allowedTypes: ['LaborContract'] });
+    await anchorMany(employer, 2);
+    const revokedSince = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 5));
+    await anchorMany(employer, 1);
+    await submitStatement(ledger, statements.updateIssuer(employer.id, { status: 'revoked', revokedSince }), registrar);
+    rejected.push((await expectRejected(anchorCredential(ledger, employer), 'ISSUER_NOT_ACTIVE')).reason);
     for (const k of [
       'init',
       'registerIssuer',
@@ -260,7 +269,8 @@ async function buildAuditLedger(): Promise<AuditLedger> {
     return {
       dir,
       height,
-      issuers: { health, training, platform },
+      issuers: { health, training, platform, employer },
+      revokedSince,
       historyId,
       credentials,
       conflicts,

@@ -227,4 +227,51 @@ describe('cli: against a running gateway', function () {
     expectExit(f, 1);
     expect(f.stderr).to.match(/signature does not verify/);
   });
+
+  it('verify judges an issuer revoked since an instant as the gateway does: earlier anchors pass, later ones fail', async () => {
+    const platform = await gw.registerIssuer({ allowedTypes: ['LaborContract'] });
+    const early = await gw.issue(platform.apiKey, 'LaborContract');
+    await new Promise((r) => setTimeout(r, 20));
+    const since = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    const late = await gw.issue(platform.apiKey, 'LaborContract');
+    const res = await gw.api('PATCH', `/v1/issuers/${encodeURIComponent(platform.id)}`, {
+      key: gw.adminKey,
+      body: { status: 'revoked', since },
+    });
+    expect(res.status, res.text).to.equal(200);
+    const tl = await gw.api('GET', '/v1/trust-list');
+    const file = join(tempDir('cli-trust'), 'trust.json');
+    writeFileSync(file, tl.text);
+    const sources = [
+      ['--data', gw.dataDir],
+      ['--trust-list', file, '--trust-key-thumbprint', (tl.body.kid as string).split('#')[1]!, '--status-url', gw.url],
+    ];
+    for (const source of sources) {
+      const ok = await anxin(['verify', early.credential, ...source, '--json']);
+      expectExit(ok, 0);
+      expect(ok.json.authority).to.deep.include({ rule: 'anchored_before_revocation', basis: 'anchoredAt' });
+      expect(ok.json.authority.issuer).to.deep.equal({ status: 'revoked', revokedSince: since });
+      expect(ok.json.credential.issuer.onBehalfOf).to.deep.include({ member: 'employer', registeredAs: [] });
+      const bad = await anxin(['verify', late.credential, ...source, '--json']);
+      expectExit(bad, 1);
+      expect(bad.json.reasons[0]).to.deep.include({ check: 'issuerTrusted', code: 'issuer_revoked' });
+      expect(bad.json.authority.rule).to.equal('anchored_after_revocation');
+      expect(bad.json).to.deep.equal({
+        ...(await gw.verify(verifier, late.credential)),
+        checkedAt: bad.json.checkedAt,
+      });
+    }
+    // Offline, a trust list holds no anchors: nothing shows the credential came before the revocation.
+    const offline = await anxin(['verify', early.credential, '--trust-list', file, '--json']);
+    expectExit(offline, 1);
+    expect(offline.json.reasons[0]).to.deep.include({ check: 'issuerTrusted', code: 'issuer_revoked' });
+    expect(offline.json.authority).to.deep.include({ rule: 'issuer_revoked', basis: 'checkedAt' });
+    const text = await anxin(['verify', early.credential, '--data', gw.dataDir]);
+    expectExit(text, 0);
+    expect(text.stdout).to.match(/authority +judged at \S+ \(anchoredAt\): anchored_before_revocation/);
+    expect(text.stdout).to.match(
+      /on behalf of +employer 成都蜀味坊火锅餐饮管理有限公司 \(91510107MA6CK3PQ12\); not a registered issuer/,
+    );
+  });
 });

@@ -28,8 +28,9 @@ describe('cli: anxin replay of an honest ledger', function () {
     const byStatus: Record<string, number> = {};
     for (const c of L.credentials.values()) byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
     expect(summary.credentials.byStatus).to.deep.equal(byStatus);
-    expect(summary.issuers.total).to.equal(3);
-    expect(summary.issuers.keys).to.deep.equal({ total: 5, retired: 1, compromised: 1 });
+    expect(summary.issuers.total).to.equal(4);
+    expect(summary.issuers.byStatus).to.deep.equal({ active: 3, revoked: 1 });
+    expect(summary.issuers.keys).to.deep.equal({ total: 6, retired: 1, compromised: 1 });
     expect(summary.stateCompared).to.equal(true);
     // A creator signature per transaction, an endorsement per endorser transaction (all but the
     // config transaction), an orderer signature per block, and a JWS per valid statement (not init, not config).

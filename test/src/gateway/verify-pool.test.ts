@@ -36,9 +36,9 @@ describe('gateway: verification threads', function () {
 
   before(async () => {
     gw = await TestGateway.start();
-    issuer = await gw.registerIssuer({ allowedTypes: ['HealthCertificate', 'SkillCertificate'] });
+    issuer = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
     good = await gw.issue(issuer.apiKey, 'HealthCertificate');
-    sd = await gw.issue(issuer.apiKey, 'SkillCertificate', { format: 'dc+sd-jwt' });
+    sd = await gw.issue(issuer.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt' });
     revoked = await gw.issue(issuer.apiKey, 'HealthCertificate');
     expect((await gw.changeStatus(issuer.apiKey, revoked.id, 'revoke', 'superseded')).status).to.equal(200);
     threads = new VerifierPool(2, verifyDeps(gw.services), gw.services.projection);
@@ -71,10 +71,19 @@ describe('gateway: verification threads', function () {
     const patch = (status: string) =>
       gw.api('PATCH', `/v1/issuers/${encodeURIComponent(issuer.id)}`, { key: gw.adminKey, body: { status } });
     expect((await patch('suspended')).status).to.equal(200);
+    // Anchored while the issuer was active, the credential still verifies; each thread judges it
+    // against the suspension it now knows of.
     const during = await Promise.all([1, 2, 3, 4].map(() => threads.verify(good.credential)));
-    for (const r of during) expectFailed(r, 'issuerTrusted', 'issuer_suspended');
+    for (const r of during) {
+      expectVerified(r);
+      expect(r.authority).to.deep.include({ rule: 'anchored_before_suspension' });
+      expect(r.authority!.issuer.status).to.equal('suspended');
+    }
     expect((await patch('active')).status).to.equal(200);
-    for (const r of await Promise.all([1, 2, 3, 4].map(() => threads.verify(good.credential)))) expectVerified(r);
+    for (const r of await Promise.all([1, 2, 3, 4].map(() => threads.verify(good.credential)))) {
+      expectVerified(r);
+      expect(r.authority!.rule).to.equal('issuer_active');
+    }
   });
 
   it('a key rotated after the threads started is known to them', async () => {

@@ -24,11 +24,13 @@ import {
   SUBJECT_SCHEMA_BY_TYPE,
   holderIdentitySchema,
   type CredentialType,
+  type IssuerKind,
   type IssuerRecord,
 } from '@anxin/schemas';
 import { exportJWK } from 'jose';
 import { holderProofJwt } from '@anxin/gateway/dist/services/workcard/proof';
 import { fabricSkipReason, withFabricNetwork } from './fabric-network';
+import { USCC_OF_KIND } from './statements';
 import { tempDir } from './tmp';
 
 export type Format = 'vc+jwt' | 'dc+sd-jwt';
@@ -70,8 +72,11 @@ export interface RegisteredIssuer {
     id: string;
     name: string;
     kind: string;
+    uscc: string;
     allowedTypes: CredentialType[];
     status: string;
+    suspendedAt?: string;
+    revokedSince?: string;
     keys: Array<{
       kid: string;
       keyId: string;
@@ -144,7 +149,17 @@ export interface Report {
     id?: string;
     type?: string;
     format: Format;
-    issuer?: { id: string; name?: string };
+    issuer?: {
+      id: string;
+      name?: string;
+      onBehalfOf?: {
+        member: string;
+        disclosed: boolean;
+        name?: string;
+        uscc?: string;
+        registeredAs?: Array<{ id: string; name: string; kind: string; status: string }>;
+      };
+    };
     validFrom?: string;
     validUntil?: string;
     disclosed: Record<string, Loose>;
@@ -156,6 +171,14 @@ export interface Report {
     status: string;
     statusReason?: string;
     updatedAt: string;
+  };
+  authority?: {
+    judgedAt: string;
+    basis: 'anchoredAt' | 'checkedAt';
+    rule: string;
+    typeRule?: string;
+    namedIssuer?: { field: string; outcome: string };
+    issuer: { status: string; suspendedAt?: string; revokedSince?: string };
   };
   presentation?: { binding: 'challenge' | 'static' };
   checkedAt: string;
@@ -383,17 +406,22 @@ export class TestGateway {
     return { status: res.status, headers: res.headers, body: parsed as T, text, contentType };
   }
 
-  /** Register an issuer (POST /v1/issuers, admin) and return it with its API key. */
+  /**
+   * Register an issuer (POST /v1/issuers, admin) and return it with its API key. Its kind is
+   * the one that issues its first type, its USCC the one the example subjects name.
+   */
   async registerIssuer(
-    opts: { allowedTypes?: CredentialType[]; kind?: string; name?: string; slug?: string } = {},
+    opts: { allowedTypes?: CredentialType[]; kind?: IssuerKind; name?: string; slug?: string; uscc?: string } = {},
   ): Promise<RegisteredIssuer> {
     const allowedTypes = opts.allowedTypes ?? ['HealthCertificate'];
+    const kind = opts.kind ?? KIND_FOR_TYPE[allowedTypes[0]!];
     const res = await this.api('POST', '/v1/issuers', {
       key: this.adminKey,
       body: {
         name: opts.name ?? `测试发证机构 ${Math.random().toString(36).slice(2, 8)}`,
-        kind: opts.kind ?? KIND_FOR_TYPE[allowedTypes[0]!],
+        kind,
         allowedTypes,
+        uscc: opts.uscc ?? USCC_OF_KIND[kind],
         ...(opts.slug ? { slug: opts.slug } : {}),
       },
     });

@@ -37,7 +37,7 @@ export interface IssuerSpec {
   name: string;
   kind: IssuerKind;
   allowedTypes: CredentialType[];
-  uscc?: string;
+  uscc: string;
 }
 
 /** What an anchor statement anchors. */
@@ -61,7 +61,12 @@ export const statements = {
 
   updateIssuer: (
     issuerId: string,
-    changes: { name?: string; allowedTypes?: CredentialType[]; status?: 'active' | 'suspended' | 'revoked' },
+    changes: {
+      name?: string;
+      allowedTypes?: CredentialType[];
+      status?: 'active' | 'suspended' | 'revoked';
+      revokedSince?: string;
+    },
     extra: Envelope = {},
   ): Body<'updateIssuer'> =>
     ({ kind: 'updateIssuer', iss: 'registrar', issuerId, changes, ...extra }) as Body<'updateIssuer'>,
@@ -110,15 +115,38 @@ export function sign<K extends StatementKind>(body: Body<K>, signer: StatementSi
 
 let slugCounter = 0;
 
-/** A fresh issuer description: id `urn:anxin:issuer:<slug>`, a realistic organisation name. */
+/** The issuer kind that naturally issues each type (the first of its kinds). */
+export const KIND_OF_TYPE: Record<CredentialType, IssuerKind> = {
+  HealthCertificate: 'health_authority',
+  SkillCertificate: 'training_body',
+  LaborContract: 'platform',
+};
+
+/**
+ * The USCC an issuer of each kind registers with: the one the schemas' first example subjects
+ * name (the health authority, the certifying body, the platform and the employer of a contract).
+ */
+export const USCC_OF_KIND: Record<IssuerKind, string> = {
+  health_authority: '12510107MB1H27435B',
+  training_body: '52510100MJP60721XR',
+  platform: '91510100MA62T8RW59',
+  employer: '91510107MA6CK3PQ12',
+};
+
+/**
+ * A fresh issuer description: id `urn:anxin:issuer:<slug>`, a realistic organisation name,
+ * the kind that issues its first type, and that kind's example USCC.
+ */
 export function issuerSpec(opts: Partial<IssuerSpec> & { slug?: string } = {}): IssuerSpec {
   const slug = opts.slug ?? `test-org-${process.pid}-${++slugCounter}-${randomBytes(3).toString('hex')}`;
+  const allowedTypes = opts.allowedTypes ?? ['HealthCertificate'];
+  const kind = opts.kind ?? KIND_OF_TYPE[allowedTypes[0] ?? 'HealthCertificate'];
   return {
     id: opts.id ?? `urn:anxin:issuer:${slug}`,
     name: opts.name ?? '成都市武侯区疾病预防控制中心',
-    kind: opts.kind ?? 'health_authority',
-    allowedTypes: opts.allowedTypes ?? ['HealthCertificate'],
-    ...(opts.uscc ? { uscc: opts.uscc } : {}),
+    kind,
+    allowedTypes,
+    uscc: opts.uscc ?? USCC_OF_KIND[kind],
   };
 }
 

@@ -216,6 +216,66 @@ const CASES: Case[] = [
   },
   {
     title:
+      'who may issue what: the kind bounds the types (TYPE_NOT_FOR_KIND), a health certificate ends within a year (VALIDITY_OUT_OF_BOUNDS), a revocation names its instant',
+    async run({ t }) {
+      const h0 = (await t.ledger.info()).height;
+      const employer = issuerSpec({ kind: 'employer', allowedTypes: ['HealthCertificate'] });
+      const key = await newIssuerKey(employer.id);
+      await expectRejected(
+        t.ledger.submit('registerIssuer', [await sign(statements.registerIssuer(employer, key.newKey), t.registrar)]),
+        'TYPE_NOT_FOR_KIND',
+      );
+      await expectRejected(t.ledger.evaluate('getIssuer', [employer.id]), 'ISSUER_UNKNOWN');
+      await expectRejected(
+        t.ledger.submit('updateIssuer', [
+          await sign(
+            statements.updateIssuer(t.issuer.id, { allowedTypes: ['HealthCertificate', 'LaborContract'] }),
+            t.registrar,
+          ),
+        ]),
+        'TYPE_NOT_FOR_KIND',
+      );
+      for (const validUntil of [undefined, new Date(Date.now() + 400 * 86_400_000).toISOString()]) {
+        await expectRejected(
+          t.ledger.submit('anchor', [
+            await sign(statements.anchor(t.issuer.id, anchorSpec(t.issuer.key, { validUntil })), t.issuer.key),
+          ]),
+          'VALIDITY_OUT_OF_BOUNDS',
+        );
+      }
+      await expectRejected(
+        t.ledger.submit('updateIssuer', [
+          await sign(
+            statements.updateIssuer(t.issuer.id, {
+              status: 'revoked',
+              revokedSince: new Date(Date.now() + 3_600_000).toISOString(),
+            }),
+            t.registrar,
+          ),
+        ]),
+        'INVALID_TIME',
+      );
+      expect((await t.ledger.info()).height, 'nothing refused is ordered').to.equal(h0);
+      expect(json<IssuerRecord>(await t.ledger.evaluate('getIssuer', [t.issuer.id])).allowedTypes).to.deep.equal([
+        'HealthCertificate',
+      ]);
+
+      const { spec: before } = await anchorNew(t.ledger, t.issuer);
+      const since = new Date(Date.now() - 1000).toISOString();
+      const res = await t.ledger.submit('updateIssuer', [
+        await sign(statements.updateIssuer(t.issuer.id, { status: 'revoked', revokedSince: since }), t.registrar),
+      ]);
+      expect(json<IssuerRecord>(res.result)).to.include({ status: 'revoked', revokedSince: since });
+      await expectRejected(
+        t.ledger.submit('anchor', [await sign(statements.anchor(t.issuer.id, anchorSpec(t.issuer.key)), t.issuer.key)]),
+        'ISSUER_NOT_ACTIVE',
+      );
+      // What it anchored stays on the ledger as it was: verification judges it against revokedSince.
+      expect(json<AnchorRecord>(await t.ledger.evaluate('getAnchor', [before.id])).status).to.equal('active');
+    },
+  },
+  {
+    title:
       'evaluate reads committed state; a refused read rejects with the reason; an unknown function is CHAINCODE_ERROR',
     async run({ t }) {
       const { spec } = await anchorNew(t.ledger, t.issuer);

@@ -38,23 +38,44 @@ export function endOfDayCst(date: string): string {
   return new Date(`${date}T23:59:59+08:00`).toISOString().replace('.000Z', 'Z');
 }
 
-/** Validity implied by the subject itself, per type. */
-export function impliedValidity(
-  type: CredentialType,
-  subject: Record<string, unknown>,
-): { from?: string; until?: string } {
+/** The subject's own validity: from the start of its first day to the end of its last, and the members saying so. */
+export interface ImpliedValidity {
+  from?: string;
+  until?: string;
+  /** JSON Pointers (within the subject) of the dates `from` and `until` come from. */
+  fromField: string;
+  untilField: string;
+}
+
+/** Validity implied by the subject itself, per type. A credential never lasts longer than its subject says. */
+export function impliedValidity(type: CredentialType, subject: Record<string, unknown>): ImpliedValidity {
   switch (type) {
     case 'HealthCertificate': {
       const v = subject.validity as { from: string; until: string };
-      return { from: startOfDayCst(v.from), until: endOfDayCst(v.until) };
+      return {
+        from: startOfDayCst(v.from),
+        until: endOfDayCst(v.until),
+        fromField: '/validity/from',
+        untilField: '/validity/until',
+      };
     }
     case 'SkillCertificate': {
       const s = subject as { issueDate: string; expiryDate?: string };
-      return { from: startOfDayCst(s.issueDate), ...(s.expiryDate ? { until: endOfDayCst(s.expiryDate) } : {}) };
+      return {
+        from: startOfDayCst(s.issueDate),
+        ...(s.expiryDate ? { until: endOfDayCst(s.expiryDate) } : {}),
+        fromField: '/issueDate',
+        untilField: '/expiryDate',
+      };
     }
     case 'LaborContract': {
       const t = subject.term as { startDate: string; endDate?: string };
-      return { from: startOfDayCst(t.startDate), ...(t.endDate ? { until: endOfDayCst(t.endDate) } : {}) };
+      return {
+        from: startOfDayCst(t.startDate),
+        ...(t.endDate ? { until: endOfDayCst(t.endDate) } : {}),
+        fromField: '/term/startDate',
+        untilField: '/term/endDate',
+      };
     }
   }
 }

@@ -16,13 +16,15 @@ import type { StatementSigner } from '@anxin/chaincode/rules';
 import { signStatementFast as signStatement } from '../../crypto/jws';
 import {
   SUBJECT_DATE_CHECKS,
+  SUBJECT_ISSUER_MEMBER,
+  checkValidityWindow,
   type AnchorRecord,
   type CredentialType,
   type HolderIdentity,
   type IssuerRecord,
 } from '@anxin/schemas';
 import { sha256Hex } from '../../crypto/holder';
-import { ApiError } from '../../errors';
+import { ApiError, type FieldIssue } from '../../errors';
 import type { CredentialFormat, CredentialRecord, IdempotencyRecord, Principal } from '../../ports/store';
 import type { Services } from '../context';
 import { issuerOrThrow } from '../issuers';
@@ -208,6 +210,71 @@ async function prepare(
   return { pending, credential };
 }
 
+/**
+ * The validity the credential will carry — given, or implied by the subject's own dates —
+ * must be in order, within what the subject says, and within what its type allows.
+ */
+function checkValidity(body: IssueRequest): void {
+  const implied = impliedValidity(body.type, body.subject);
+  const validFrom = body.validFrom ?? implied.from;
+  const validUntil = body.validUntil ?? implied.until;
+  if (validFrom && validUntil && Date.parse(validUntil) <= Date.parse(validFrom)) {
+    const field = body.validUntil ? '/validUntil' : '/validFrom';
+    throw new ApiError(
+      'validation_failed',
+      `the credential would end (${validUntil}) before it starts (${validFrom})`,
+      {
+        errors: [{ field, code: 'dateOrder', message: 'validUntil must be after validFrom' }],
+      },
+    );
+  }
+  const errors: FieldIssue[] = [];
+  if (body.validFrom && implied.from && Date.parse(body.validFrom) < Date.parse(implied.from)) {
+    errors.push({
+      field: '/validFrom',
+      code: 'beforeSubject',
+      message: `must not be before the subject's ${implied.fromField.slice(1).replace('/', '.')} (${implied.from})`,
+    });
+  }
+  if (body.validUntil && implied.until && Date.parse(body.validUntil) > Date.parse(implied.until)) {
+    errors.push({
+      field: '/validUntil',
+      code: 'afterSubject',
+      message: `must not be after the subject's ${implied.untilField.slice(1).replace('/', '.')} (${implied.until})`,
+    });
+  }
+  const window = validFrom ? checkValidityWindow(body.type, validFrom, validUntil) : undefined;
+  if (window) errors.push({ field: body.validUntil ? '/validUntil' : `/subject${implied.untilField}`, ...window });
+  if (errors.length) throw new ApiError('validation_failed', errors[0]!.message, { errors });
+}
+
+/**
+ * The subject names its issuer: the health authority, the certifying body, the employer
+ * (or the platform issuing on the employer's behalf) carries the issuer's registered USCC.
+ */
+function checkNamedIssuer(body: IssueRequest, issuer: IssuerRecord): void {
+  const member = SUBJECT_ISSUER_MEMBER[body.type][issuer.kind];
+  if (!member) throw new ApiError('type_not_allowed', `an issuer of kind ${issuer.kind} may not issue ${body.type}`);
+  const named = body.subject[member] as { uscc?: unknown } | undefined;
+  if (named?.uscc !== undefined && named.uscc === issuer.uscc) return;
+  const field = `/subject/${member}/uscc`;
+  throw new ApiError(
+    'subject_issuer_mismatch',
+    named?.uscc === undefined
+      ? `the subject must name its issuer: ${member}.uscc ${issuer.uscc}`
+      : `${member}.uscc ${String(named.uscc)} is not the issuer's (${issuer.uscc})`,
+    {
+      errors: [
+        {
+          field,
+          code: named?.uscc === undefined ? 'required' : 'issuerMismatch',
+          message: `must be the issuer's registered USCC ${issuer.uscc}`,
+        },
+      ],
+    },
+  );
+}
+
 export async function issueCredential(
   s: Services,
   principal: Principal,
@@ -237,20 +304,8 @@ export async function issueCredential(
       errors: [{ field: '/holderPublicJwk', ...keyProblem }],
     });
   }
-  // The validity the credential will carry — given, or implied by the subject's own dates — must be in order.
-  const implied = impliedValidity(body.type, body.subject);
-  const validFrom = body.validFrom ?? implied.from;
-  const validUntil = body.validUntil ?? implied.until;
-  if (validFrom && validUntil && Date.parse(validUntil) <= Date.parse(validFrom)) {
-    const field = body.validUntil ? '/validUntil' : '/validFrom';
-    throw new ApiError(
-      'validation_failed',
-      `the credential would end (${validUntil}) before it starts (${validFrom})`,
-      {
-        errors: [{ field, code: 'dateOrder', message: 'validUntil must be after validFrom' }],
-      },
-    );
-  }
+  checkValidity(body);
+  checkNamedIssuer(body, issuer);
 
   if (idempotencyKey) return issueOnce(s, principal, issuer, body, idempotencyKey, observer);
   await proveHolderKey(s, body);

@@ -1,7 +1,10 @@
 /**
  * A verification report: every check with its outcome, the reasons for each failure
- * (stable codes), and what the credential says. Never a bare boolean.
+ * (stable codes), what the credential says, and how the issuer's authority was judged.
+ * Never a bare boolean.
  */
+import type { IssuerKind, IssuerStatus } from '@anxin/schemas';
+
 export const CHECKS = [
   'format',
   'signature',
@@ -33,10 +36,10 @@ export const REASON_CODES = {
   ],
   signature: ['alg_not_allowed', 'bad_kid', 'unknown_key', 'alg_mismatch', 'bad_signature'],
   issuerTrusted: ['unknown_issuer', 'issuer_mismatch', 'issuer_suspended', 'issuer_revoked'],
-  issuerAuthorizedForType: ['type_not_allowed'],
+  issuerAuthorizedForType: ['type_not_allowed', 'type_not_for_kind', 'subject_issuer_mismatch'],
   keyValidAtIssue: ['key_not_yet_valid', 'key_retired', 'key_compromised'],
   anchored: ['not_anchored'],
-  digestMatches: ['digest_mismatch', 'anchor_mismatch'],
+  digestMatches: ['digest_mismatch', 'anchor_mismatch', 'validity_mismatch'],
   status: ['revoked', 'suspended'],
   notExpired: ['expired'],
   notBefore: ['not_yet_valid'],
@@ -55,6 +58,73 @@ export interface Reason {
 }
 
 /**
+ * Which rule decided whether the issuer was in good standing. Authority is judged when the
+ * ledger anchored the credential (an anchor exists only if the issuer was active and allowed
+ * the type then), or, without a matching anchor, now.
+ */
+export const AUTHORITY_RULES = [
+  /** Active now (and so when it anchored). */
+  'issuer_active',
+  /** Suspended now; it anchored this while in good standing: suspension stops only new issuance. */
+  'anchored_before_suspension',
+  /** Revoked since an instant; it anchored this before that instant. */
+  'anchored_before_revocation',
+  /** Revoked since an instant; it anchored this at or after it. Fails. */
+  'anchored_after_revocation',
+  /** Suspended, and no matching anchor shows it issued this before. Fails. */
+  'issuer_suspended',
+  /** Revoked, and no matching anchor shows it issued this before the revocation. Fails. */
+  'issuer_revoked',
+] as const;
+export type AuthorityRule = (typeof AUTHORITY_RULES)[number];
+
+/** Which rule decided whether the issuer may issue the type. */
+export const TYPE_RULES = [
+  /** The issuer may issue the type now. */
+  'allowed',
+  /** No longer allowed, but the ledger anchored it while it was: narrowing is not retroactive. */
+  'allowed_when_anchored',
+  /** Not allowed, and no matching anchor shows it was. Fails. */
+  'not_allowed',
+  /** The issuer's kind may never issue the type. Fails. */
+  'not_for_kind',
+] as const;
+export type TypeRule = (typeof TYPE_RULES)[number];
+
+/** Whether the subject names its issuer (the health authority's, certifying body's, employer's or platform's USCC). */
+export const NAMED_ISSUER_OUTCOMES = ['matches', 'mismatch', 'missing', 'undisclosed'] as const;
+export type NamedIssuerOutcome = (typeof NAMED_ISSUER_OUTCOMES)[number];
+
+/** How the issuer's authority was judged: when, by which rule, from which registry state. */
+export interface AuthorityJudgement {
+  /** The instant judged at: when the ledger anchored the credential, or the check itself without a matching anchor. */
+  judgedAt: string;
+  basis: 'anchoredAt' | 'checkedAt';
+  rule: AuthorityRule;
+  /** Absent when the issuer's standing already failed. */
+  typeRule?: TypeRule;
+  /** The subject member naming the issuer and what was found there; absent when the type rule failed. */
+  namedIssuer?: { field: string; outcome: NamedIssuerOutcome };
+  /** The issuer as the registry has it now. */
+  issuer: { status: IssuerStatus; suspendedAt?: string; revokedSince?: string };
+}
+
+/**
+ * The organisation an issuer issued the credential on behalf of — the employer of a contract
+ * a platform issued — as the subject writes it, and the registered issuers with its USCC.
+ */
+export interface OnBehalfOf {
+  /** The subject member naming it (`employer`). */
+  member: string;
+  /** False when the holder did not disclose it (SD-JWT): nothing more is known. */
+  disclosed: boolean;
+  name?: string;
+  uscc?: string;
+  /** Registered issuers with that USCC (empty: none); absent when there was no USCC or no registry to ask. */
+  registeredAs?: Array<{ id: string; name: string; kind: IssuerKind; status: IssuerStatus }>;
+}
+
+/**
  * How a credential bound to a key (cnf) was presented: `challenge` — its key-binding JWT
  * answered a one-time challenge this verifier obtained from the gateway (nonce and aud, used
  * once); `static` — no challenge, only a fresh key-binding JWT (iat within KB_MAX_AGE_S: the
@@ -70,7 +140,7 @@ export interface VerificationReport {
     id?: string;
     type?: string;
     format: 'vc+jwt' | 'dc+sd-jwt';
-    issuer?: { id: string; name?: string };
+    issuer?: { id: string; name?: string; onBehalfOf?: OnBehalfOf };
     validFrom?: string;
     validUntil?: string;
     /** What the verifier may see: for SD-JWT only what the holder disclosed; an ID number is masked. */
@@ -84,6 +154,8 @@ export interface VerificationReport {
     statusReason?: string;
     updatedAt: string;
   };
+  /** How the issuer's authority was judged; absent when the signature did not lead to a registered issuer. */
+  authority?: AuthorityJudgement;
   /** For a credential bound to a key: how its holder's key-binding JWT was judged. */
   presentation?: { binding: BindingMode };
   checkedAt: string;
@@ -114,7 +186,10 @@ export class ReportBuilder {
     return checks.every((c) => this.checks[c] === 'pass');
   }
 
-  build(extra: Pick<VerificationReport, 'credential' | 'anchor' | 'presentation'>, now: Date): VerificationReport {
+  build(
+    extra: Pick<VerificationReport, 'credential' | 'anchor' | 'authority' | 'presentation'>,
+    now: Date,
+  ): VerificationReport {
     // Every check must pass; holder binding may be skipped only when there is nothing to bind
     // (no cnf): the decision itself fails a bound credential without a valid key-binding JWT.
     const verified = CHECKS.every((c) =>
@@ -126,6 +201,7 @@ export class ReportBuilder {
       reasons: this.reasons,
       ...(extra.credential ? { credential: extra.credential } : {}),
       ...(extra.anchor ? { anchor: extra.anchor } : {}),
+      ...(extra.authority ? { authority: extra.authority } : {}),
       ...(extra.presentation ? { presentation: extra.presentation } : {}),
       checkedAt: now.toISOString(),
     };

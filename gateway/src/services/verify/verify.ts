@@ -4,15 +4,21 @@
  * failed. Issuer keys are judged as they stood when the credential was anchored — the
  * ledger's time, not the credential's own claim — so a retired key still verifies what
  * it signed before retirement, and a key compromised since T fails what it signed after.
+ * The issuer's authority is judged the same way: an anchor exists only if the issuer was
+ * active and allowed the type when it was anchored, so a later suspension or narrowing
+ * does not undo it; only a revocation since an instant fails what was anchored from then on.
  */
 import { compactVerify, importJWK, type JWK } from 'jose';
 import { decodeSdJwtSync, unpackSync, createHashMappingSync } from '@sd-jwt/decode';
 import {
   CREDENTIAL_SCHEMA_BY_TYPE,
   CREDENTIAL_TYPES,
+  ON_BEHALF_OF_MEMBER,
   SIGNING_ALGS,
+  SUBJECT_ISSUER_MEMBER,
   SUBJECT_MEMBER,
   SUBJECT_SCHEMA_BY_TYPE,
+  typesOutsideKind,
   validateById,
   ajv,
   type CredentialType,
@@ -24,12 +30,21 @@ import { publicKeyOf, verifyCompactJws } from './signature';
 import type { AnchorProjection } from '../../ports/store';
 import { sdHasher, VCT_BASE } from '../credentials/formats';
 import { parseCredential, type Parsed } from './parse';
-import { ReportBuilder, type BindingMode, type VerificationReport } from './report';
+import {
+  ReportBuilder,
+  type AuthorityJudgement,
+  type BindingMode,
+  type NamedIssuerOutcome,
+  type OnBehalfOf,
+  type VerificationReport,
+} from './report';
 
 export interface VerifyDeps {
   issuer(id: string): IssuerRecord | undefined;
   anchor(id: string): Promise<AnchorProjection | undefined>;
   now(): Date;
+  /** Registered issuers with this USCC, to say whom a platform issued on behalf of; absent: not looked up. */
+  issuersByUscc?(uscc: string): IssuerRecord[];
 }
 
 /**
@@ -46,6 +61,19 @@ export interface VerifyOptions {
    * used — once, atomically — before the verification, where the store is).
    */
   challenge?: ChallengeOutcome;
+}
+
+/**
+ * The registered issuers with `uscc`, from a registry's issuers: what `VerifyDeps.issuersByUscc`
+ * answers for a registry held in memory.
+ *
+ * @example
+ * const deps = { ...others, issuersByUscc: (u) => issuersWithUscc(registry.values(), u) };
+ */
+export function issuersWithUscc(issuers: Iterable<IssuerRecord>, uscc: string): IssuerRecord[] {
+  const out: IssuerRecord[] = [];
+  for (const i of issuers) if (i.uscc === uscc) out.push(i);
+  return out;
 }
 
 /** A verifier challenge after its one use: its nonce and aud, or why it could not be used. */
@@ -81,6 +109,7 @@ interface Facts {
   holder?: Record<string, unknown>;
   /** The signed `cnf` claim as it is: present (whatever its shape) means the credential is bound to a key. */
   cnf?: unknown;
+  onBehalfOf?: OnBehalfOf;
 }
 
 function iso(seconds: unknown): string | undefined {
@@ -158,6 +187,167 @@ function keyProblem(
   return undefined;
 }
 
+/**
+ * issuerTrusted: the issuer the credential claims is the one whose key signed it, and it
+ * was in good standing when the ledger anchored the credential (without a matching anchor:
+ * now). Suspension stops new issuance only; a revocation fails what was anchored from its
+ * `revokedSince` on.
+ */
+function judgeIssuer(
+  r: ReportBuilder,
+  issuer: IssuerRecord,
+  facts: Facts,
+  anchoredAt: string | undefined,
+  now: Date,
+): AuthorityJudgement {
+  const judgedAt = anchoredAt ?? now.toISOString();
+  const judged = (rule: AuthorityJudgement['rule']): AuthorityJudgement => ({
+    judgedAt,
+    basis: anchoredAt ? 'anchoredAt' : 'checkedAt',
+    rule,
+    issuer: {
+      status: issuer.status,
+      ...(issuer.suspendedAt ? { suspendedAt: issuer.suspendedAt } : {}),
+      ...(issuer.revokedSince ? { revokedSince: issuer.revokedSince } : {}),
+    },
+  });
+  if (facts.issuerId !== issuer.id) {
+    r.fail('issuerTrusted', 'issuer_mismatch', `signed by ${issuer.id}'s key but claims issuer ${facts.issuerId}`);
+    return judged(issuer.status === 'active' ? 'issuer_active' : `issuer_${issuer.status}`);
+  }
+  switch (issuer.status) {
+    case 'active':
+      r.pass('issuerTrusted');
+      return judged('issuer_active');
+    case 'suspended':
+      if (anchoredAt) {
+        r.pass('issuerTrusted');
+        return judged('anchored_before_suspension');
+      }
+      r.fail(
+        'issuerTrusted',
+        'issuer_suspended',
+        `issuer ${issuer.id} is suspended${issuer.suspendedAt ? ` since ${issuer.suspendedAt}` : ''}, and no anchor shows it issued this before (rule issuer_suspended)`,
+      );
+      return judged('issuer_suspended');
+    case 'revoked': {
+      const since = issuer.revokedSince;
+      if (anchoredAt && since && Date.parse(anchoredAt) < Date.parse(since)) {
+        r.pass('issuerTrusted');
+        return judged('anchored_before_revocation');
+      }
+      const rule = anchoredAt ? 'anchored_after_revocation' : 'issuer_revoked';
+      r.fail(
+        'issuerTrusted',
+        'issuer_revoked',
+        anchoredAt
+          ? `issuer ${issuer.id} is revoked since ${since ?? 'its registration'}; this was anchored at ${anchoredAt} (rule ${rule})`
+          : `issuer ${issuer.id} is revoked${since ? ` since ${since}` : ''}, and no anchor shows it issued this before (rule ${rule})`,
+      );
+      return judged(rule);
+    }
+  }
+}
+
+/**
+ * issuerAuthorizedForType: the issuer's kind may issue the type; the issuer may now, or the
+ * ledger anchored it while it could; and the subject names the issuer by its registered USCC.
+ * An SD-JWT holder may withhold the member that names it: the report says so instead of failing.
+ */
+function judgeType(
+  r: ReportBuilder,
+  issuer: IssuerRecord,
+  type: CredentialType,
+  facts: Facts,
+  format: 'vc+jwt' | 'dc+sd-jwt',
+  anchored: boolean,
+  authority: AuthorityJudgement,
+): void {
+  if (typesOutsideKind(issuer.kind, [type]).length) {
+    authority.typeRule = 'not_for_kind';
+    return r.fail(
+      'issuerAuthorizedForType',
+      'type_not_for_kind',
+      `an issuer of kind ${issuer.kind} may never issue ${type}`,
+    );
+  }
+  if (issuer.allowedTypes.includes(type)) authority.typeRule = 'allowed';
+  else if (anchored) authority.typeRule = 'allowed_when_anchored';
+  else {
+    authority.typeRule = 'not_allowed';
+    return r.fail(
+      'issuerAuthorizedForType',
+      'type_not_allowed',
+      `issuer ${issuer.id} may not issue ${type}, and no anchor shows it could when this was issued (rule not_allowed)`,
+    );
+  }
+  const member = SUBJECT_ISSUER_MEMBER[type][issuer.kind]!;
+  const subject = facts.disclosed[SUBJECT_MEMBER[type]] as Record<string, unknown> | undefined;
+  const field = `/${SUBJECT_MEMBER[type]}/${member}/uscc`;
+  let outcome: NamedIssuerOutcome;
+  if (format === 'dc+sd-jwt' && !(subject && member in subject)) outcome = 'undisclosed';
+  else {
+    const uscc = (subject?.[member] as { uscc?: unknown } | undefined)?.uscc;
+    outcome = uscc === undefined ? 'missing' : uscc === issuer.uscc ? 'matches' : 'mismatch';
+  }
+  authority.namedIssuer = { field, outcome };
+  if (outcome === 'missing' || outcome === 'mismatch') {
+    return r.fail(
+      'issuerAuthorizedForType',
+      'subject_issuer_mismatch',
+      outcome === 'missing'
+        ? `the subject does not name its issuer: ${member}.uscc is absent (${issuer.id} is ${issuer.uscc})`
+        : `the subject's ${member}.uscc is not the USCC of its issuer ${issuer.id} (${issuer.uscc})`,
+      field,
+    );
+  }
+  r.pass('issuerAuthorizedForType');
+}
+
+/** Whom a platform issued a labor contract on behalf of: the employer as written, and whether it is registered. */
+function onBehalfOfIssuer(
+  issuer: IssuerRecord,
+  facts: Facts,
+  format: 'vc+jwt' | 'dc+sd-jwt',
+  deps: VerifyDeps,
+): OnBehalfOf | undefined {
+  if (!facts.type || facts.issuerId !== issuer.id) return undefined;
+  const member = ON_BEHALF_OF_MEMBER[facts.type][issuer.kind];
+  if (!member) return undefined;
+  const subject = facts.disclosed[SUBJECT_MEMBER[facts.type]] as Record<string, unknown> | undefined;
+  const org = subject?.[member] as { name?: unknown; uscc?: unknown } | undefined;
+  if (!org) return { member, disclosed: format === 'vc+jwt' };
+  const uscc = typeof org.uscc === 'string' ? org.uscc : undefined;
+  return {
+    member,
+    disclosed: true,
+    ...(typeof org.name === 'string' ? { name: org.name } : {}),
+    ...(uscc ? { uscc } : {}),
+    ...(uscc && deps.issuersByUscc
+      ? {
+          registeredAs: deps
+            .issuersByUscc(uscc)
+            .map((i) => ({ id: i.id, name: i.name, kind: i.kind, status: i.status }))
+            .sort((a, b) => a.id.localeCompare(b.id)),
+        }
+      : {}),
+  };
+}
+
+const wholeSeconds = (t: string | undefined) => (t === undefined ? undefined : Math.floor(Date.parse(t) / 1000));
+
+/**
+ * How the anchored window differs from the signed credential's, to the second (an SD-JWT
+ * carries nbf/exp in seconds); undefined when it does not.
+ */
+function windowDifference(anchor: AnchorProjection, facts: Facts): string | undefined {
+  const [af, au, cf, cu] = [anchor.validFrom, anchor.validUntil, facts.validFrom, facts.validUntil].map(wholeSeconds);
+  if (af !== cf) return `anchored valid from ${anchor.validFrom}; the credential says ${facts.validFrom ?? 'nothing'}`;
+  if (au !== cu)
+    return `anchored valid until ${anchor.validUntil ?? 'no end'}; the credential says ${facts.validUntil ?? 'no end'}`;
+  return undefined;
+}
+
 /** Validate the disclosed members of an SD-JWT subject against their own schemas. */
 function partialSchemaIssues(
   type: CredentialType,
@@ -207,7 +397,13 @@ export async function verifyCredential(
     ...(facts.type ? { type: facts.type } : {}),
     format,
     ...(facts.issuerId
-      ? { issuer: { id: facts.issuerId, ...(facts.issuerName ? { name: facts.issuerName } : {}) } }
+      ? {
+          issuer: {
+            id: facts.issuerId,
+            ...(facts.issuerName ? { name: facts.issuerName } : {}),
+            ...(facts.onBehalfOf ? { onBehalfOf: facts.onBehalfOf } : {}),
+          },
+        }
       : {}),
     ...(facts.validFrom ? { validFrom: facts.validFrom } : {}),
     ...(facts.validUntil ? { validUntil: facts.validUntil } : {}),
@@ -277,25 +473,26 @@ export async function verifyCredential(
   r.pass('format');
   r.pass('signature');
 
-  // --- issuer
-  if (facts.issuerId !== issuer.id) {
-    r.fail('issuerTrusted', 'issuer_mismatch', `signed by ${issuer.id}'s key but claims issuer ${facts.issuerId}`);
-  } else if (issuer.status !== 'active') {
-    r.fail(
-      'issuerTrusted',
-      issuer.status === 'revoked' ? 'issuer_revoked' : 'issuer_suspended',
-      `issuer ${issuer.id} is ${issuer.status}`,
-    );
-  } else {
-    r.pass('issuerTrusted');
-  }
-  if (r.ok('issuerTrusted')) {
-    if (issuer.allowedTypes.includes(facts.type)) r.pass('issuerAuthorizedForType');
-    else r.fail('issuerAuthorizedForType', 'type_not_allowed', `issuer ${issuer.id} may not issue ${facts.type}`);
-  }
-
-  // --- the anchor: the ledger's record of this credential
+  // The ledger's record of this credential. Only an anchor of exactly this credential (same
+  // digest, issuer, type and key) proves when, and under what authority, it was issued.
   const anchor = await deps.anchor(facts.id);
+  const digest = sha256Hex(signed);
+  const proof =
+    anchor &&
+    anchor.digest === digest &&
+    anchor.issuer === issuer.id &&
+    anchor.type === facts.type &&
+    anchor.kid === kid
+      ? anchor
+      : undefined;
+
+  // --- issuer: in good standing, judged when the credential was anchored
+  const authority = judgeIssuer(r, issuer, facts, proof?.anchoredAt, now);
+  if (r.ok('issuerTrusted')) judgeType(r, issuer, facts.type, facts, format, proof !== undefined, authority);
+  const onBehalfOf = onBehalfOfIssuer(issuer, facts, format, deps);
+  if (onBehalfOf) facts.onBehalfOf = onBehalfOf;
+
+  // --- the key, as it stood when the credential was anchored
   const signedAt = anchor?.anchoredAt ?? facts.claimedAt ?? facts.validFrom ?? now.toISOString();
   const kp = keyProblem(key, signedAt);
   if (kp) r.fail('keyValidAtIssue', kp.code, kp.detail);
@@ -305,11 +502,14 @@ export async function verifyCredential(
     r.fail('anchored', 'not_anchored', `credential ${facts.id} is not anchored on the ledger`);
   } else {
     r.pass('anchored');
-    const digest = sha256Hex(signed);
+    const window = windowDifference(anchor, facts);
     if (digest !== anchor.digest) {
       r.fail('digestMatches', 'digest_mismatch', 'the credential differs from the one anchored under its id');
     } else if (anchor.issuer !== issuer.id || anchor.type !== facts.type || anchor.kid !== kid) {
       r.fail('digestMatches', 'anchor_mismatch', 'the anchor names another issuer, type or key');
+    } else if (window) {
+      // The anchor never lengthens (nor shifts) what the signed credential says.
+      r.fail('digestMatches', 'validity_mismatch', window);
     } else {
       r.pass('digestMatches');
     }
@@ -358,6 +558,7 @@ export async function verifyCredential(
   return r.build(
     {
       credential: credential(),
+      authority,
       ...(binding ? { presentation: { binding } } : {}),
       ...(anchor && r.ok('digestMatches')
         ? {

@@ -10,7 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { IssuerRecord } from '@anxin/schemas';
 import type { AnchorProjection } from '../../ports/store';
 import type { ToMain, ToWorker } from './pool';
-import { verifyCredential } from './verify';
+import { issuersWithUscc, verifyCredential } from './verify';
 
 const port = parentPort!;
 const issuers = new Map<string, IssuerRecord>(
@@ -45,7 +45,13 @@ port.on('message', (m: ToWorker) => {
     }
     case 'verify': {
       const now = new Date(m.now);
-      verifyCredential(m.credential, { issuer: (id) => issuers.get(id), anchor, now: () => now }, m.opts).then(
+      const deps = {
+        issuer: (id: string) => issuers.get(id),
+        issuersByUscc: (uscc: string) => issuersWithUscc(issuers.values(), uscc),
+        anchor,
+        now: () => now,
+      };
+      verifyCredential(m.credential, deps, m.opts).then(
         (report) => post({ t: 'report', id: m.id, report }),
         (e: unknown) => post({ t: 'failed', id: m.id, error: e instanceof Error ? e.message : String(e) }),
       );

@@ -48,6 +48,7 @@ describe('e2e: npm run demo', function () {
       'health certificate ✔ verified',
     ]);
     expect(out).to.match(/verifiers to tell: hotpot-chunxi-[0-9a-f]{6}/);
+    expect(out).to.match(/issued by the platform on behalf of 成都蜀味坊火锅餐饮管理有限公司 \(91510107MA6CK3PQ12\)/);
     expect(out).to.include('presentation: challenge');
   });
 

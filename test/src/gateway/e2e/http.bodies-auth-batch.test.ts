@@ -27,9 +27,10 @@ describeOnLedgers('e2e: HTTP bodies, API keys and scopes, batch verification', f
   before(async () => {
     gw = await TestGateway.start({ ledger });
     verifier = await gw.verifierKey();
-    issuer = await gw.registerIssuer({ allowedTypes: ['HealthCertificate', 'LaborContract'] });
+    issuer = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
+    const platform = await gw.registerIssuer({ allowedTypes: ['LaborContract'] });
     good = await gw.issue(issuer.apiKey, 'HealthCertificate');
-    goodSd = await gw.issue(issuer.apiKey, 'LaborContract', { format: 'dc+sd-jwt' });
+    goodSd = await gw.issue(platform.apiKey, 'LaborContract', { format: 'dc+sd-jwt' });
     revoked = await gw.issue(issuer.apiKey, 'HealthCertificate');
     expect((await gw.changeStatus(issuer.apiKey, revoked.id, 'revoke', 'superseded')).status).to.equal(200);
   });

@@ -40,9 +40,9 @@ describeOnLedgers('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', fu
   before(async () => {
     gw = await TestGateway.start({ ledger });
     verifier = await gw.verifierKey();
-    issuer = await gw.registerIssuer({ allowedTypes: ['HealthCertificate', 'SkillCertificate'] });
+    issuer = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
     cred = await gw.issue(issuer.apiKey, 'HealthCertificate');
-    revokedCred = await gw.issue(issuer.apiKey, 'SkillCertificate', { format: 'dc+sd-jwt' });
+    revokedCred = await gw.issue(issuer.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt' });
     expect((await gw.changeStatus(issuer.apiKey, revokedCred.id, 'revoke', 'superseded')).status).to.equal(200);
   });
   after(async () => gw?.stop());
@@ -301,7 +301,7 @@ describeOnLedgers('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', fu
       const list = JSON.parse(Buffer.from(payload).toString('utf8'));
       const listed = list.issuers.find((i: { id: string }) => i.id === issuer.id);
       expect(listed).to.include({ id: issuer.id, status: 'active' });
-      expect(listed.allowedTypes).to.deep.equal(['HealthCertificate', 'SkillCertificate']);
+      expect(listed.allowedTypes).to.deep.equal(['HealthCertificate']);
       expect(listed.keys.map((k: { kid: string; publicJwk: object }) => [k.kid, k.publicJwk])).to.deep.equal(
         issuer.issuer.keys.map((k) => [k.kid, k.publicJwk]),
       );

@@ -49,17 +49,26 @@ describeOnLedgers('e2e: issuer registry, verifier notification, concurrency', fu
       expect(clinic.issuer.keys).to.have.length(1);
       expect(clinic.issuer.keys[0]!.kid).to.equal(`${clinic.id}#${clinic.issuer.keys[0]!.keyId}`);
       expect(clinic.apiKey).to.match(/^anx_/);
+      const uscc = '91510107MA6CK3PQ12';
       const again = await gw.api('POST', '/v1/issuers', {
         key: gw.adminKey,
-        body: { name: '重复', kind: 'health_authority', allowedTypes: ['HealthCertificate'], slug: 'wuhou-clinic' },
+        body: {
+          name: '重复',
+          kind: 'health_authority',
+          allowedTypes: ['HealthCertificate'],
+          uscc: '12510107MB1H27435B',
+          slug: 'wuhou-clinic',
+        },
       });
       expectProblem(again, 409, 'issuer_exists');
       for (const body of [
-        { name: 'x', kind: 'health_authority', allowedTypes: ['HealthCertificate'] },
-        { name: '某机构', kind: 'bank', allowedTypes: ['HealthCertificate'] },
-        { name: '某机构', kind: 'employer', allowedTypes: [] },
-        { name: '某机构', kind: 'employer', allowedTypes: ['DrivingLicence'] },
-        { name: '某机构', kind: 'employer', allowedTypes: ['LaborContract'], slug: 'Has Spaces' },
+        { name: 'x', kind: 'health_authority', allowedTypes: ['HealthCertificate'], uscc },
+        { name: '某机构', kind: 'bank', allowedTypes: ['HealthCertificate'], uscc },
+        { name: '某机构', kind: 'employer', allowedTypes: [], uscc },
+        { name: '某机构', kind: 'employer', allowedTypes: ['DrivingLicence'], uscc },
+        { name: '某机构', kind: 'employer', allowedTypes: ['LaborContract'], uscc, slug: 'Has Spaces' },
+        { name: '某机构', kind: 'employer', allowedTypes: ['LaborContract'] },
+        { name: '某机构', kind: 'employer', allowedTypes: ['LaborContract'], uscc: '91510107MA6CK3PQ13' },
       ]) {
         expectProblem(await gw.api('POST', '/v1/issuers', { key: gw.adminKey, body }), 400, 'validation_failed');
       }
@@ -77,17 +86,23 @@ describeOnLedgers('e2e: issuer registry, verifier notification, concurrency', fu
       expect(list.text).not.to.include(clinic.apiKey);
     });
 
-    it('suspended issuer: its credentials fail issuerTrusted issuer_suspended; it may not issue (403 issuer_not_active)', async () => {
+    it('suspended issuer: what it issued before still verifies (judged when anchored); it may not issue (403 issuer_not_active)', async () => {
       const res = await gw.api('PATCH', `/v1/issuers/${encodeURIComponent(clinic.id)}`, {
         key: gw.adminKey,
         body: { status: 'suspended' },
       });
       expect(res.status, res.text).to.equal(200);
       expect(res.body.status).to.equal('suspended');
+      expect(Date.parse(res.body.suspendedAt)).to.be.closeTo(Date.now(), 60_000);
       for (const c of [vc, sd]) {
         const r = await gw.verify(verifier, c.presentation);
-        expectFailed(r, 'issuerTrusted', 'issuer_suspended');
-        expect(r.checks.signature).to.equal('pass');
+        expectVerified(r);
+        expect(r.authority).to.deep.include({
+          judgedAt: c.anchor.anchoredAt,
+          basis: 'anchoredAt',
+          rule: 'anchored_before_suspension',
+        });
+        expect(r.authority!.issuer).to.deep.equal({ status: 'suspended', suspendedAt: res.body.suspendedAt });
       }
       expectProblem(await gw.issueRaw(clinic.apiKey, 'HealthCertificate'), 403, 'issuer_not_active');
     });
@@ -118,11 +133,14 @@ describeOnLedgers('e2e: issuer registry, verifier notification, concurrency', fu
       );
     });
 
-    it('revoked issuer: issuer_revoked, for good (reactivation is 409 invalid_transition)', async () => {
+    it('revoked issuer: since before its credential → issuer_revoked, for good (reactivation is 409 invalid_transition)', async () => {
       const rogue = await gw.registerIssuer({ allowedTypes: ['LaborContract'] });
       const c = await gw.issue(rogue.apiKey, 'LaborContract');
       const path = `/v1/issuers/${encodeURIComponent(rogue.id)}`;
-      expect((await gw.api('PATCH', path, { key: gw.adminKey, body: { status: 'revoked' } })).status).to.equal(200);
+      const since = new Date(Date.parse(c.anchor.anchoredAt) - 1000).toISOString();
+      const res = await gw.api('PATCH', path, { key: gw.adminKey, body: { status: 'revoked', since } });
+      expect(res.status, res.text).to.equal(200);
+      expect(res.body).to.include({ status: 'revoked', revokedSince: since });
       expectFailed(await gw.verify(verifier, c.presentation), 'issuerTrusted', 'issuer_revoked');
       expectProblem(
         await gw.api('PATCH', path, { key: gw.adminKey, body: { status: 'active' } }),
@@ -160,15 +178,13 @@ describeOnLedgers('e2e: issuer registry, verifier notification, concurrency', fu
   });
 
   describe('at once', () => {
-    let platform: RegisteredIssuer;
+    const issuerOf = new Map<string, RegisteredIssuer>();
     let cdc: RegisteredIssuer;
     let beforeBurst: Issued;
 
     before(async () => {
-      platform = await gw.registerIssuer({
-        allowedTypes: ['LaborContract', 'HealthCertificate', 'SkillCertificate'],
-        kind: 'platform',
-      });
+      for (const type of ['LaborContract', 'HealthCertificate', 'SkillCertificate'] as const)
+        issuerOf.set(type, await gw.registerIssuer({ allowedTypes: [type] }));
       cdc = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
       beforeBurst = await gw.issue(cdc.apiKey, 'HealthCertificate');
     });
@@ -192,7 +208,7 @@ describeOnLedgers('e2e: issuer registry, verifier notification, concurrency', fu
       const types = ['LaborContract', 'HealthCertificate', 'SkillCertificate'] as const;
       const answers = await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
-          gw.issueRaw(platform.apiKey, types[i % 3]!, { format: i % 2 ? 'dc+sd-jwt' : 'vc+jwt' }),
+          gw.issueRaw(issuerOf.get(types[i % 3]!)!.apiKey, types[i % 3]!, { format: i % 2 ? 'dc+sd-jwt' : 'vc+jwt' }),
         ),
       );
       expect(answers.map((a) => a.status)).to.deep.equal(Array(40).fill(201));

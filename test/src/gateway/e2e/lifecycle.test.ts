@@ -31,7 +31,7 @@ describeOnLedgers('e2e: credential lifecycle, every type in both formats', funct
     gw = await TestGateway.start({ ledger });
     verifier = await gw.verifierKey();
     for (const t of CREDENTIAL_TYPES) issuers.set(t, await gw.registerIssuer({ allowedTypes: [t] }));
-    other = await gw.registerIssuer({ allowedTypes: [...CREDENTIAL_TYPES] });
+    other = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
   });
   after(async () => gw?.stop());
 

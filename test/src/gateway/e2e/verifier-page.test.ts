@@ -126,6 +126,24 @@ describe('e2e: the verifier page', function () {
       expect(page.summarize(report, 'en').reasons[0]!.text).to.equal('The credential is suspended');
     });
 
+    it('a platform’s contract from an issuer since suspended: green, whom it was issued for, and why it still holds', async () => {
+      const platform = await gw.registerIssuer({ allowedTypes: ['LaborContract'] });
+      const issued = await gw.issue(platform.apiKey, 'LaborContract');
+      const res = await gw.api('PATCH', `/v1/issuers/${encodeURIComponent(platform.id)}`, {
+        key: gw.adminKey,
+        body: { status: 'suspended' },
+      });
+      expect(res.status).to.equal(200);
+      const report = await gw.verify(verifier, issued.credential);
+      const zh = page.summarize(report, 'zh');
+      expect(zh.ok).to.equal(true);
+      expect(fact(zh, '代其签发的用人单位')).to.equal('成都蜀味坊火锅餐饮管理有限公司 · 未登记为签发机构');
+      expect(fact(zh, '签发资格')).to.equal('签发时机构资格有效（该机构现已被暂停）');
+      const en = page.summarize(report, 'en');
+      expect(fact(en, 'Issued on behalf of')).to.equal('成都蜀味坊火锅餐饮管理有限公司 · not a registered issuer');
+      expect(fact(en, "Issuer's authority")).to.equal('Issued while the issuer was in good standing (since suspended)');
+    });
+
     it('garbage: red, "not an Anxin credential", no facts', async () => {
       const s = page.summarize(await gw.verify(verifier, 'hello, I am a certificate'), 'zh');
       expect(s.ok).to.equal(false);

@@ -215,10 +215,11 @@ describeOnLedgers('e2e: forged and tampered credentials at /v1/verify', function
         expect(r.reasons.find((x) => x.check === 'schema')!.field).to.match(/result$/);
       });
 
-      it('a type the issuer may not issue, signed with its real key → issuerAuthorizedForType type_not_allowed', async () => {
+      it('a type the issuer’s kind may never issue, signed with its real key → issuerAuthorizedForType type_not_for_kind', async () => {
         const cred = await unanchored(format, 'SkillCertificate');
         const r = await gw.verify(verifier, cred);
-        expectFailed(r, 'issuerAuthorizedForType', 'type_not_allowed');
+        expectFailed(r, 'issuerAuthorizedForType', 'type_not_for_kind');
+        expect(r.authority!.typeRule).to.equal('not_for_kind');
         expect(r.checks.signature).to.equal('pass');
         expect(r.checks.issuerTrusted).to.equal('pass');
       });

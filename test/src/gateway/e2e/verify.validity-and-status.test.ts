@@ -11,6 +11,8 @@ import {
   expectProblem,
   expectVerified,
   isoFromNow,
+  cstDateFromNow,
+  exampleSubject,
   DAY,
   type RegisteredIssuer,
   describeOnLedgers,
@@ -63,6 +65,8 @@ describeOnLedgers('e2e: status and validity window at /v1/verify', function (led
       it('expired (validFrom and validUntil in the past) → notExpired expired, everything else passes', async () => {
         const c = await gw.issue(skills.apiKey, 'SkillCertificate', {
           format,
+          // A certificate issued 400 days ago (the credential never starts before its subject).
+          subject: { ...exampleSubject('SkillCertificate'), issueDate: cstDateFromNow(-400) },
           validFrom: isoFromNow(-400 * DAY),
           validUntil: isoFromNow(-30 * DAY),
         });

@@ -131,16 +131,19 @@ async function crashAt(point: Point): Promise<Crashed> {
   };
   const child = await startChild({ ...env, ANXIN_TEST_KILL_AT: point });
   const admin = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
+  const subject = exampleSubject('HealthCertificate');
   const reg = await call(child.url, 'POST', '/v1/issuers', admin, {
     name: '成都市锦江区疾控中心',
     kind: 'health_authority',
     allowedTypes: ['HealthCertificate'],
+    // The subject names its issuer: the authority's USCC is the issuer's.
+    uscc: (subject.issuingAuthority as { uscc: string }).uscc,
   });
   expect(reg.status, reg.text).to.equal(201);
   const body = {
     type: 'HealthCertificate',
     holder: exampleHolder(),
-    subject: exampleSubject('HealthCertificate'),
+    subject,
     validFrom: isoFromNow(-DAY),
     validUntil: isoFromNow(180 * DAY),
   };

@@ -10,10 +10,9 @@ import { anchor, changeStatus } from './rules/anchors';
 import type { Effect } from './rules/effect';
 import { initLedger } from './rules/init';
 import { addKey, registerIssuer, retireKey, revokeKey, updateIssuer } from './rules/issuers';
-import { KEY_PREFIX } from './state';
 import { StubState, canonicalBytes, txContext } from './stub-state';
+import { CONTRACT_NAME, KEY_PREFIX } from './wire';
 
-export const CONTRACT_NAME = 'anxin';
 const MAX_PAGE = 100;
 
 function emit<R>(ctx: Context, effect: Effect<R>): R {

@@ -51,14 +51,28 @@ export class Rejection extends Error {
   }
 }
 
-/** Read a rejection back out of a chaincode error message; undefined if it is not one. */
-export function parseRejection(message: string): { code: RejectionCode; detail: string } | undefined {
+/**
+ * Read a rejection back out of a chaincode error message, wherever the transport put it
+ * (a Fabric peer wraps it: `chaincode response 500, {"code":…}`); undefined if the message
+ * carries none. `code` is whatever code the contract sent — a newer contract may refuse
+ * with a code this reader does not know yet, and that code is passed on, not lost —
+ * and `known` says whether it is one of REJECTION_CODES.
+ *
+ * @example
+ * parseRejection('chaincode response 500, {"code":"KEY_RETIRED","detail":"…"}');
+ * // { code: 'KEY_RETIRED', detail: '…', known: true }
+ */
+export function parseRejection(message: string): { code: string; detail: string; known: boolean } | undefined {
   const start = message.indexOf('{"code":');
   if (start < 0) return undefined;
   try {
-    const parsed = JSON.parse(message.slice(start, message.lastIndexOf('}') + 1)) as { code?: string; detail?: string };
-    if (parsed.code && (REJECTION_CODES as readonly string[]).includes(parsed.code)) {
-      return { code: parsed.code as RejectionCode, detail: parsed.detail ?? '' };
+    const p = JSON.parse(message.slice(start, message.lastIndexOf('}') + 1)) as { code?: unknown; detail?: unknown };
+    if (typeof p.code === 'string') {
+      return {
+        code: p.code,
+        detail: typeof p.detail === 'string' ? p.detail : '',
+        known: (REJECTION_CODES as readonly string[]).includes(p.code),
+      };
     }
   } catch {
     // not ours

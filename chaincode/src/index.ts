@@ -7,6 +7,7 @@ import { AnxinContract } from './contract';
 export const contracts = [AnxinContract];
 
 export * from './contract';
+export * from './wire';
 export * from './errors';
 export * from './state';
 export * from './keys';

@@ -1,12 +1,13 @@
 /**
  * LedgerState over any key-value view of the world state: the record kinds, their keys
- * (Fabric composite keys) and canonical JSON encoding, in one place. The contract's stub,
+ * (./wire) and canonical JSON encoding, in one place. The contract's stub,
  * the auditor's replay and the benchmarks each supply only how raw bytes are read and
  * written.
  */
 import type { AnchorRecord, IssuerRecord, RegistrarRecord } from '@anxin/schemas';
 import { canonicalBytes } from './canonical';
-import { KEY_PREFIX, REGISTRAR_KEY, compositeKey, type LedgerState, type StatementMark } from './state';
+import type { LedgerState, StatementMark } from './state';
+import { REGISTRAR_KEY, anchorKey, issuerKey, statementKey } from './wire';
 
 export abstract class KeyValueLedgerState implements LedgerState {
   /** The committed bytes at `key`, or undefined / empty when absent. */
@@ -28,24 +29,24 @@ export abstract class KeyValueLedgerState implements LedgerState {
     return this.read<RegistrarRecord>(REGISTRAR_KEY);
   }
   getIssuer(id: string) {
-    return this.read<IssuerRecord>(compositeKey(KEY_PREFIX.issuer, id));
+    return this.read<IssuerRecord>(issuerKey(id));
   }
   getAnchor(id: string) {
-    return this.read<AnchorRecord>(compositeKey(KEY_PREFIX.anchor, id));
+    return this.read<AnchorRecord>(anchorKey(id));
   }
   getStatement(jti: string) {
-    return this.read<StatementMark>(compositeKey(KEY_PREFIX.statement, jti));
+    return this.read<StatementMark>(statementKey(jti));
   }
   putRegistrar(r: RegistrarRecord) {
     return this.write(REGISTRAR_KEY, r);
   }
   putIssuer(r: IssuerRecord) {
-    return this.write(compositeKey(KEY_PREFIX.issuer, r.id), r);
+    return this.write(issuerKey(r.id), r);
   }
   putAnchor(r: AnchorRecord) {
-    return this.write(compositeKey(KEY_PREFIX.anchor, r.id), r);
+    return this.write(anchorKey(r.id), r);
   }
   putStatement(jti: string, mark: StatementMark) {
-    return this.write(compositeKey(KEY_PREFIX.statement, jti), mark);
+    return this.write(statementKey(jti), mark);
   }
 }

@@ -1,8 +1,11 @@
 /**
- * The contract's rules without the Fabric runtime: statement signing and verification,
- * the rules over the LedgerState interface, rejection codes. For the gateway, the CLI
- * and the auditor's replay, which must not load fabric-shim into their process.
+ * The contract's rules without the Fabric runtime: the ledger's wire format (keys, names,
+ * transaction functions), statement signing and verification, the rules over the
+ * LedgerState interface, rejection codes and how a refusal is read back. For the gateway,
+ * the CLI, the ledgers and the auditor's replay, which must not load fabric-shim into
+ * their process.
  */
+export * from './wire';
 export * from './errors';
 export * from './canonical';
 export * from './state';

@@ -21,14 +21,6 @@ export interface LedgerState {
   putStatement(jti: string, mark: StatementMark): Promise<void>;
 }
 
-/** World-state keys. Composite keys in Fabric's encoding: \u0000type\u0000attr\u0000. */
-export const KEY_PREFIX = { anchor: 'anchor', issuer: 'issuer', statement: 'stmt' } as const;
-export const REGISTRAR_KEY = 'registrar';
-
-export function compositeKey(type: string, ...attrs: string[]): string {
-  return `\u0000${type}\u0000${attrs.map((a) => `${a}\u0000`).join('')}`;
-}
-
 /** What a transaction was: its id and the (deterministic) transaction time. */
 export interface TxContext {
   txId: string;

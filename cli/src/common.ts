@@ -5,12 +5,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_CHAINCODE_NAME } from '@anxin/chaincode/rules';
 import { LedgerError } from '@anxin/network';
 import { readBlockAt, scanBlockFiles } from '@anxin/network/embedded/blockfile';
 import { CHAIN_DIR } from '@anxin/network/embedded/genesis';
 import { openFabricProfile } from './fabric';
 import {
-  DEFAULT_CHAINCODE,
   dataDirSource,
   fileSource,
   ledgerDirOf,
@@ -103,7 +103,7 @@ export function chaincodeOption(): Option {
 
 /** The chaincode name to read: --chaincode, else the source's own, else 'anxin'. */
 export function chaincodeName(o: SourceOptions, source: { chaincode?: string }): string {
-  return o.chaincode ?? source.chaincode ?? DEFAULT_CHAINCODE;
+  return o.chaincode ?? source.chaincode ?? DEFAULT_CHAINCODE_NAME;
 }
 
 /** The data directory to use: --data, else $ANXIN_DATA_DIR. */
@@ -191,11 +191,6 @@ export async function readOneBlock(
   } catch (e) {
     throw asCliError(e);
   }
-}
-
-/** `text` with U+0000 separators of composite keys shown as '/'. */
-export function showKey(key: string): string {
-  return key.split('\u0000').join('/');
 }
 
 export function exists(path: string): boolean {

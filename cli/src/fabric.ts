@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, loadConfig, type FabricConfig } from '@anxin/gateway/dist/config';
 import type { Ledger } from '@anxin/network';
+import { DEFAULT_CHAINCODE_NAME } from '@anxin/chaincode/wire';
 import { CliError } from './common';
 
 type Env = Record<string, string | undefined>;
@@ -80,11 +81,11 @@ export function fabricConfigOf(profile: string): { cfg: FabricConfig; describe: 
       certPath: g.certPath!,
       keyPath: g.keyPath!,
       channel: g.channel ?? 'anxin',
-      chaincode: g.chaincode ?? 'anxin',
+      chaincode: g.chaincode ?? DEFAULT_CHAINCODE_NAME,
     };
   } else if (json && typeof json.peerEndpoint === 'string') {
     const given = json as unknown as FabricConfig;
-    cfg = { ...given, channel: given.channel ?? 'anxin', chaincode: given.chaincode ?? 'anxin' };
+    cfg = { ...given, channel: given.channel ?? 'anxin', chaincode: given.chaincode ?? DEFAULT_CHAINCODE_NAME };
   } else if (json && typeof json.env === 'object' && json.env) {
     cfg = fromEnv(json.env as Env, base);
   } else if (json) {

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { FabricLedgerConfig } from '@anxin/network/fabric';
+import { DEFAULT_CHAINCODE_NAME } from '@anxin/chaincode/wire';
 import { FAULT_POINTS, type FaultPoint } from './services/context';
 
 /** Where the Fabric peer is and who the gateway is on it (from the ANXIN_FABRIC_* variables). */
@@ -143,7 +144,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
             "when ANXIN_LEDGER=fabric (the client identity's private key PEM)",
           ),
           channel: env.ANXIN_FABRIC_CHANNEL || 'anxin',
-          chaincode: env.ANXIN_FABRIC_CHAINCODE || 'anxin',
+          chaincode: env.ANXIN_FABRIC_CHAINCODE || DEFAULT_CHAINCODE_NAME,
         };
   const storeKind = oneOf(env, 'ANXIN_STORE', ['sqlite', 'mongodb'] as const, 'sqlite');
   const store: Config['store'] =

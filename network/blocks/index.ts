@@ -4,4 +4,5 @@ export * from './tx';
 export * from './config';
 export * from './block';
 export * from './decode';
+export * from './transactions';
 export * from './json';

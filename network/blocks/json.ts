@@ -3,6 +3,7 @@
  * readable where they are text, bytes in base64 where they are not.
  */
 import { X509Certificate } from 'node:crypto';
+import { displayKey } from '@anxin/chaincode/wire';
 import { validationCodeName } from './codes';
 import type { DecodedBlock, IdentityInfo } from './decode';
 
@@ -25,10 +26,7 @@ export function readable(bytes: Uint8Array): unknown {
   }
 }
 
-/** A composite key with its U+0000 separators shown as '/', e.g. /anchor/urn:uuid:…/ */
-export function displayKey(key: string): string {
-  return key.startsWith('\u0000') ? key.split('\u0000').join('/') : key;
-}
+export { displayKey };
 
 export function identityJson(id: IdentityInfo): { mspId: string; subject?: string } {
   if (!id.certPem) return { mspId: id.mspId };

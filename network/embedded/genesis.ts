@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { DEFAULT_CHAINCODE_NAME } from '@anxin/chaincode/wire';
 import { buildChannelConfig, buildConfigEnvelope } from '../blocks/config';
 import { assembleBlock } from '../blocks/block';
 import { generateOrg, orgDir, writeOrg, type OrgSpec } from '../msp/generate';
@@ -46,7 +47,7 @@ export const CHAIN_DIR = join('chains', 'anxin');
 
 export interface GenesisOptions {
   channel?: string;
-  /** The name the Anxin chaincode goes by (the namespace of its writes); default 'anxin'. */
+  /** The name the Anxin chaincode goes by (the namespace of its writes); default DEFAULT_CHAINCODE_NAME. */
   chaincode?: string;
   chaincodeVersion?: string;
   batch?: Partial<BatchConfig>;
@@ -111,7 +112,7 @@ export async function createNetwork(root: string, opts: GenesisOptions = {}): Pr
   const d: NetworkDescriptor = {
     version: 1,
     channel: opts.channel ?? 'anxin',
-    chaincode: { name: opts.chaincode ?? 'anxin', version: opts.chaincodeVersion ?? '1' },
+    chaincode: { name: opts.chaincode ?? DEFAULT_CHAINCODE_NAME, version: opts.chaincodeVersion ?? '1' },
     orgs: [org1, ord],
     peer: { mspId: org1.mspId, name: `peer0.${org1.domain}` },
     orderer: { mspId: ord.mspId, name: `orderer0.${ord.domain}` },

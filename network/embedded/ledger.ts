@@ -23,7 +23,7 @@ import { blockDataHash, blockHeaderHash } from '../blocks/der';
 import { decodeBlock, type DecodedBlock } from '../blocks/decode';
 import { cmp, type NsRwSetSpec } from '../blocks/tx';
 import type { SigningIdentity } from '../msp/identity';
-import { CommitError, LedgerError, RejectedError } from '../ledger/errors';
+import { CommitError, LedgerError, rejectedFrom } from '../ledger/errors';
 import type { ChaincodeEventRecord, Ledger, LedgerInfo, RawBlock, StreamOptions, SubmitResult } from '../ledger/port';
 import {
   BlockFileWriter,
@@ -106,20 +106,6 @@ interface PendingTx {
   timestamp: Date;
   resolve: (s: { block: number; index: number; code: number }) => void;
   reject: (e: Error) => void;
-}
-
-/** Parse a chaincode error message: our contract sends {"code","detail"} JSON. */
-function rejectionOf(message: string): { reason: string; detail: string } {
-  const start = message.indexOf('{"code":');
-  if (start >= 0) {
-    try {
-      const p = JSON.parse(message.slice(start, message.lastIndexOf('}') + 1)) as { code: string; detail?: string };
-      if (typeof p.code === 'string') return { reason: p.code, detail: p.detail ?? '' };
-    } catch {
-      // fall through
-    }
-  }
-  return { reason: 'CHAINCODE_ERROR', detail: message };
 }
 
 export class EmbeddedLedger implements Ledger {
@@ -270,8 +256,7 @@ export class EmbeddedLedger implements Ledger {
     // A query has a real transaction id on Fabric too (never committed).
     const { response } = await this.endorser.simulate(fn, args, new Date(), randomBytes(32).toString('hex'));
     if (response.status >= 400) {
-      const r = rejectionOf(response.message ?? '');
-      throw new RejectedError(r.reason, r.detail);
+      throw rejectedFrom(response.message ?? '');
     }
     return response.payload ?? new Uint8Array();
   }
@@ -308,8 +293,7 @@ export class EmbeddedLedger implements Ledger {
       if (--this.endorsing === 0) this.events$.emit('endorsed');
     }
     if (!out.ok) {
-      const r = rejectionOf(out.message);
-      throw new RejectedError(r.reason, r.detail, out.txId);
+      throw rejectedFrom(out.message, out.txId);
     }
     const status = await this.order({ txId: out.txId, envelope: out.envelope, rwsets: [out.rwset], timestamp });
     if (status.code !== TxValidationCode.VALID) {

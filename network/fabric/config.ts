@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DEFAULT_CHAINCODE_NAME } from '@anxin/chaincode/wire';
 import { chaincodeTlsPaths, networkOrgSpecs, type NetworkCryptoOptions } from './crypto';
 import { DEFAULT_BATCH, DEFAULT_CHANNEL, type BatchSettings } from './configtx';
 import { orgDir, type OrgSpec } from '../msp';
@@ -210,7 +211,7 @@ export function buildNetworkConfig(opts: InitOptions): NetworkConfig {
   const ordererBase = orgDir(cryptoDir, specs.orderer);
   const p0 = orgs[0]!.peers[0]!;
   const c0 = orgs[0]!.client;
-  const chaincode = opts.chaincode ?? 'anxin';
+  const chaincode = opts.chaincode ?? DEFAULT_CHAINCODE_NAME;
   const gateway = {
     peerEndpoint: p0.endpoint,
     serverNameOverride: p0.serverNameOverride,

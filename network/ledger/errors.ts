@@ -1,6 +1,8 @@
 /**
  * Ledger errors: one base with a stable `code`; both adapters map their failures here.
  */
+import { parseRejection } from '@anxin/chaincode/rules';
+
 export type LedgerErrorCode =
   /** The contract refused the transaction (endorsement failed); `reason` is its code. */
   | 'REJECTED'
@@ -34,6 +36,18 @@ export class RejectedError extends LedgerError {
     super('REJECTED', `${reason}: ${detail}`, txId);
     this.name = 'RejectedError';
   }
+}
+
+/** The reason of a RejectedError when the chaincode failed without a rejection of its own (e.g. an unknown function). */
+export const CHAINCODE_ERROR = 'CHAINCODE_ERROR';
+
+/**
+ * The RejectedError a chaincode error message stands for: the contract's rejection when the
+ * message carries one (see `parseRejection`), else CHAINCODE_ERROR with the message itself.
+ */
+export function rejectedFrom(message: string, txId?: string): RejectedError {
+  const r = parseRejection(message);
+  return r ? new RejectedError(r.code, r.detail, txId) : new RejectedError(CHAINCODE_ERROR, message, txId);
 }
 
 /** The transaction was ordered and committed, but marked invalid. */

@@ -21,12 +21,12 @@ import { createHash, generateKeyPairSync, randomUUID, sign as cryptoSign, type K
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  KEY_PREFIX,
   KeyValueLedgerState,
   STATEMENT_RULES,
+  anchorKey,
   canonicalBytes,
-  compositeKey,
   type Effect,
+  type StatementFunction,
 } from '@anxin/chaincode/rules';
 import {
   TxValidationCode,
@@ -130,7 +130,7 @@ function inThread(id: SigningIdentity): Signer {
 }
 
 interface Planned {
-  fn: string;
+  fn: StatementFunction;
   arg: string;
   time: Date;
 }
@@ -212,7 +212,7 @@ export async function generateLedger(o: GenerateOptions): Promise<GenerateResult
         const sim = new Simulation(state);
         let effect: Effect<unknown>;
         try {
-          effect = await RULES[p.fn]!(sim, p.arg, { txId: proposal.txId, time: p.time.toISOString() });
+          effect = await RULES[p.fn](sim, p.arg, { txId: proposal.txId, time: p.time.toISOString() });
         } catch (e) {
           throw new Error(`generator: ${p.fn} refused at block ${height}: ${(e as Error).message}`);
         }
@@ -327,7 +327,7 @@ export async function generateLedger(o: GenerateOptions): Promise<GenerateResult
   };
 
   const statusOf = (cid: string) => {
-    const s = state.get(compositeKey(KEY_PREFIX.anchor, cid));
+    const s = state.get(anchorKey(cid));
     return s ? (JSON.parse(s.value.toString('utf8')) as AnchorRecord) : undefined;
   };
 
@@ -390,7 +390,7 @@ export async function generateLedger(o: GenerateOptions): Promise<GenerateResult
         }
         touched.add(cid);
         const issuer = issuers.find((x) => x.id === rec.issuer)!;
-        const kinds = rec.status === 'active' ? ['suspend', 'revoke'] : ['reinstate', 'revoke'];
+        const kinds = rec.status === 'active' ? (['suspend', 'revoke'] as const) : (['reinstate', 'revoke'] as const);
         const kind = kinds[Math.floor(Math.random() * kinds.length)]!;
         const reason = {
           suspend: 're_examination_pending',

@@ -25,6 +25,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, platform, arch, totalmem, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { DEFAULT_CHAINCODE_NAME } from '@anxin/chaincode/rules';
 import { decodeBlock, mspsFromConfig } from '@anxin/network';
 import { CheckPool, dataDirSource } from '@anxin/cli';
 
@@ -265,7 +266,7 @@ async function signatureChecks(
           genesis: false,
           fabric: false,
           facts: false,
-          chaincode: 'anxin',
+          chaincode: DEFAULT_CHAINCODE_NAME,
         }),
       );
       while (inFlight.length >= window) await settle();

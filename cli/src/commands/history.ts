@@ -5,6 +5,7 @@
  * conflict) are listed too, marked as not applied.
  */
 import { Command } from 'commander';
+import { anchorKey } from '@anxin/chaincode/rules';
 import { TxValidationCode, decodeBlock, validationCodeName } from '@anxin/network';
 import type { AnchorRecord } from '@anxin/schemas';
 import {
@@ -44,7 +45,7 @@ export interface History {
 }
 
 export async function credentialHistory(o: SourceOptions, id: string): Promise<History> {
-  const key = `\u0000anchor\u0000${id}\u0000`;
+  const key = anchorKey(id);
   const needle = Buffer.from(key, 'utf8');
   const source = await openSource(o);
   const chaincode = chaincodeName(o, source);

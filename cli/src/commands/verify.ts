@@ -22,6 +22,7 @@ import type { VerificationReport } from '@anxin/gateway/dist/services/verify/rep
 // @hyperledger/fabric-protos re-registers the global protobuf classes the replay decodes with.
 import { issuersWithUscc, verifyCredential } from '@anxin/gateway/dist/services/verify/verify';
 import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
+import { anchorKey, issuerKey, keyRange } from '@anxin/chaincode/rules';
 import {
   CliError,
   EXIT,
@@ -42,9 +43,6 @@ import type { World } from '../replay/world';
 import { DEFAULT_WORKERS } from './replay';
 
 type VerifyDeps = Parameters<typeof verifyCredential>[1];
-
-const issuerKey = (id: string) => `\u0000issuer\u0000${id}\u0000`;
-const anchorKey = (id: string) => `\u0000anchor\u0000${id}\u0000`;
 
 interface VerifyCliOptions extends SourceOptions {
   trustList?: string;
@@ -93,12 +91,10 @@ function indexDeps(dir: string, o: SourceOptions): { deps: VerifyDeps; describe:
         return issuers.get(id);
       },
       issuersByUscc(uscc) {
-        // Issuer keys run from \0issuer\0 up to (not including) \0issuer\u0001.
-        const rows = allIssuers.all(
-          chaincode,
-          Buffer.from('\u0000issuer\u0000', 'utf8'),
-          Buffer.from('\u0000issuer\u0001', 'utf8'),
-        ) as Array<{ value: Buffer }>;
+        const { start, end } = keyRange('issuer');
+        const rows = allIssuers.all(chaincode, Buffer.from(start, 'utf8'), Buffer.from(end, 'utf8')) as Array<{
+          value: Buffer;
+        }>;
         return issuersWithUscc(
           rows.map((r) => JSON.parse(r.value.toString('utf8')) as IssuerRecord),
           uscc,
@@ -127,7 +123,9 @@ function worldDeps(world: World, chaincode: string): VerifyDeps {
     issuer: (id) => value<IssuerRecord>(issuerKey(id))?.v,
     issuersByUscc: (uscc) =>
       issuersWithUscc(
-        world.range(chaincode, '\u0000issuer\u0000', '\u0000issuer\u0001').map((x) => value<IssuerRecord>(x.key)!.v),
+        world
+          .range(chaincode, keyRange('issuer').start, keyRange('issuer').end)
+          .map((x) => value<IssuerRecord>(x.key)!.v),
         uscc,
       ),
     anchor: async (id) => {

@@ -16,6 +16,7 @@
  * The main thread only does what must be sequential: the chain link, MVCC validation,
  * the world state, and handing each valid statement the values it read.
  */
+import { DEFAULT_CHAINCODE_NAME } from '@anxin/chaincode/rules';
 import { TxValidationCode, validationCodeName, type MspInfo } from '@anxin/network';
 import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
 import type { Store } from '@anxin/gateway/dist/ports/store';
@@ -23,7 +24,7 @@ import { createHash } from 'node:crypto';
 import type { CheckResult, RecheckResult, RecheckTx } from './check';
 import type { Finding } from './findings';
 import { CheckPool, type Dispatched } from './pool';
-import { DEFAULT_CHAINCODE, SourceError, type BlockSource, type RawBlock } from './source';
+import { SourceError, type BlockSource, type RawBlock } from './source';
 import { anxinReads } from './statements';
 import { World } from './world';
 
@@ -153,7 +154,7 @@ export async function replay(source: BlockSource, opts: ReplayOptions = {}): Pro
       `nothing to replay: blocks ${from}–${last} (the source holds blocks ${start}–${source.height - 1})`,
     );
   const maxFindings = opts.maxFindings ?? 1000;
-  const chaincode = opts.chaincode ?? source.chaincode ?? DEFAULT_CHAINCODE;
+  const chaincode = opts.chaincode ?? source.chaincode ?? DEFAULT_CHAINCODE_NAME;
   const ANCHOR_PREFIX = `${chaincode}\u0000\u0000anchor\u0000`;
   const ISSUER_PREFIX = `${chaincode}\u0000\u0000issuer\u0000`;
   const workers = opts.workers ?? 0;

@@ -2,6 +2,8 @@
  * What a replay found wrong. Each finding names the exact place: block, transaction,
  * key, and what was expected against what is there.
  */
+import { displayKey } from '@anxin/chaincode/wire';
+
 export const FINDING_KINDS = [
   'source', // blocks missing, unreadable, out of order
   'encoding', // bytes that are not the canonical encoding of what they decode to
@@ -39,7 +41,7 @@ export function describe(f: Finding): string {
     f.block !== undefined ? `block ${f.block}` : undefined,
     f.tx !== undefined ? `tx ${f.tx}` : undefined,
     f.txId ? `(${f.txId.slice(0, 12)}…)` : undefined,
-    f.key ? `key ${JSON.stringify(f.key.split('\u0000').join('/'))}` : undefined,
+    f.key ? `key ${JSON.stringify(displayKey(f.key))}` : undefined,
   ]
     .filter(Boolean)
     .join(' ');

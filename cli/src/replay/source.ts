@@ -131,9 +131,6 @@ export function dataDirSource(dir: string): BlockSource {
   };
 }
 
-/** The chaincode's name when nothing names another (the ledger's own configuration, or --chaincode). */
-export const DEFAULT_CHAINCODE = 'anxin';
-
 /** The chaincode name an embedded ledger's descriptor (network.json) gives, if it can be read. */
 export function chaincodeOf(ledgerDir: string): string | undefined {
   try {

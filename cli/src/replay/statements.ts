@@ -10,7 +10,14 @@
  * outside the read set is itself a finding. So a recheck needs no world state and runs
  * on a worker thread, in parallel with the others.
  */
-import { KeyValueLedgerState, Rejection, STATEMENT_RULES, canonicalBytes, type Effect } from '@anxin/chaincode/rules';
+import {
+  KeyValueLedgerState,
+  Rejection,
+  STATEMENT_FUNCTIONS,
+  canonicalBytes,
+  ruleFor,
+  type Effect,
+} from '@anxin/chaincode/rules';
 import type { DecodedTx } from '@anxin/network';
 import type { Finding } from './findings';
 
@@ -41,10 +48,8 @@ class ReplayState extends KeyValueLedgerState {
   }
 }
 
-const RULES = STATEMENT_RULES;
-
 /** Functions that change state (the others are queries, which must write nothing). */
-export const STATE_CHANGING = new Set(Object.keys(RULES));
+export const STATE_CHANGING = new Set<string>(STATEMENT_FUNCTIONS);
 
 const text = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
 
@@ -83,7 +88,7 @@ export async function recheckStatement(
   if (!call) return { findings };
   const { fn, action: a } = call;
   const recorded = a.rwsets.find((s) => s.namespace === chaincode)?.writes ?? [];
-  const rule = RULES[fn];
+  const rule = ruleFor(fn);
   if (!rule) {
     // A query function committed as a transaction: harmless only if it wrote nothing.
     if (recorded.length)

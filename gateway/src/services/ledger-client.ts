@@ -2,7 +2,8 @@
  * The gateway's view of the Ledger port: statements in, records out, and the ledger's
  * refusals translated into API errors with the contract's reason attached.
  */
-import type { AnchorRecord, IssuerRecord, RegistrarRecord, StatementKind } from '@anxin/schemas';
+import type { QueryFunction, StatementFunction } from '@anxin/chaincode/wire';
+import type { AnchorRecord, IssuerRecord, RegistrarRecord } from '@anxin/schemas';
 import { LedgerError, RejectedError, isRetryable, type Ledger, type SubmitResult } from '@anxin/network';
 import { ApiError, type ErrorCode } from '../errors';
 
@@ -46,7 +47,7 @@ export class LedgerClient {
    * statement was not applied (its writes, its replay mark included, were dropped), so
    * the same statement is submitted again, a bounded number of times.
    */
-  async submit<R>(fn: StatementKind | 'init', arg: string): Promise<Committed<R>> {
+  async submit<R>(fn: StatementFunction, arg: string): Promise<Committed<R>> {
     for (let attempt = 1; ; attempt++) {
       try {
         const r: SubmitResult = await this.ledger.submit(fn, [arg]);
@@ -64,7 +65,7 @@ export class LedgerClient {
     }
   }
 
-  private async read<T>(fn: string, args: string[], absent: string[]): Promise<T | undefined> {
+  private async read<T>(fn: QueryFunction, args: string[], absent: string[]): Promise<T | undefined> {
     try {
       return JSON.parse(Buffer.from(await this.ledger.evaluate(fn, args)).toString('utf8')) as T;
     } catch (e) {

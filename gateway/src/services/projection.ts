@@ -16,15 +16,14 @@
  */
 import { EventEmitter } from 'node:events';
 import canonicalize from 'canonicalize';
-import { common } from '@hyperledger/fabric-protos';
-import { MetadataIndex, TxValidationCode, decodeEnvelope, txIdOfEnvelope, type Ledger } from '@anxin/network';
+import { recordKindOf } from '@anxin/chaincode/wire';
+import { TxValidationCode, type Ledger } from '@anxin/network';
+import { blockTransactions, writesIn, type DecodedTx } from '@anxin/network/blocks';
 import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
 import type { Store } from '../ports/store';
 import { anchorProjection } from './anchor-projection';
 
 const CHECKPOINT = 'projection';
-const ANCHOR_PREFIX = '\u0000anchor\u0000';
-const ISSUER_PREFIX = '\u0000issuer\u0000';
 
 /** Where an anchor change was made. */
 export interface ChangeAt {
@@ -163,14 +162,12 @@ export class Projection extends EventEmitter {
   }
 
   private async applyBlock(number: number, bytes: Uint8Array, fromTx: number, onStall: () => void): Promise<void> {
-    const block = common.Block.deserializeBinary(bytes);
-    const data = block.getData()?.getDataList_asU8() ?? [];
-    const filter = block.getMetadata()?.getMetadataList_asU8()[MetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array();
-    for (let index = fromTx; index < data.length; index++) {
+    const txs = blockTransactions(bytes);
+    for (let index = fromTx; index < txs.count; index++) {
       // Transactions this gateway projected when it submitted them are only recognised, not decoded.
-      if (this.appliedDirectly.size && (await this.appliedAlready(txIdOfEnvelope(data[index]!)))) continue;
-      if (filter[index] !== TxValidationCode.VALID) continue;
-      const tx = decodeEnvelope(data[index]!, index, TxValidationCode.VALID);
+      if (this.appliedDirectly.size && (await this.appliedAlready(txs.txId(index)))) continue;
+      if (txs.validationCode(index) !== TxValidationCode.VALID) continue;
+      const tx = txs.decode(index);
       for (let attempt = 1; ; attempt++) {
         try {
           await this.applyTx(tx, number);
@@ -203,19 +200,15 @@ export class Projection extends EventEmitter {
   }
 
   /** Apply one valid transaction's writes to the store: its anchors (hooks included) and issuers. */
-  private async applyTx(tx: ReturnType<typeof decodeEnvelope>, number: number): Promise<void> {
-    for (const a of tx.actions) {
-      for (const s of a.rwsets) {
-        if (s.namespace !== this.namespace) continue;
-        for (const w of s.writes) {
-          if (w.isDelete) continue;
-          if (w.key.startsWith(ANCHOR_PREFIX)) {
-            const anchor = JSON.parse(Buffer.from(w.value).toString('utf8')) as AnchorRecord;
-            await this.applyAnchor(anchor, number, tx.index, tx.txId);
-          } else if (w.key.startsWith(ISSUER_PREFIX)) {
-            await this.applyIssuer(JSON.parse(Buffer.from(w.value).toString('utf8')) as IssuerRecord, number, tx.index);
-          }
-        }
+  private async applyTx(tx: DecodedTx, number: number): Promise<void> {
+    for (const w of writesIn(tx, this.namespace)) {
+      if (w.isDelete) continue;
+      const kind = recordKindOf(w.key);
+      if (kind === 'anchor') {
+        const anchor = JSON.parse(Buffer.from(w.value).toString('utf8')) as AnchorRecord;
+        await this.applyAnchor(anchor, number, tx.index, tx.txId);
+      } else if (kind === 'issuer') {
+        await this.applyIssuer(JSON.parse(Buffer.from(w.value).toString('utf8')) as IssuerRecord, number, tx.index);
       }
     }
   }

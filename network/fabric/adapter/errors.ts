@@ -12,20 +12,8 @@
  *   collected, stream broken) → UNAVAILABLE
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { LedgerError, RejectedError } from '../../ledger/errors';
-
-/** A chaincode error message from our contract: `{"code","detail"}` JSON somewhere in it. */
-export function rejectionOf(message: string): { reason: string; detail: string } | undefined {
-  const start = message.indexOf('{"code":');
-  if (start < 0) return undefined;
-  try {
-    const p = JSON.parse(message.slice(start, message.lastIndexOf('}') + 1)) as { code?: unknown; detail?: unknown };
-    if (typeof p.code === 'string') return { reason: p.code, detail: typeof p.detail === 'string' ? p.detail : '' };
-  } catch {
-    // not ours
-  }
-  return undefined;
-}
+import { parseRejection } from '@anxin/chaincode/rules';
+import { CHAINCODE_ERROR, LedgerError, RejectedError } from '../../ledger/errors';
 
 const CHAINCODE_RESPONSE = /chaincode response (\d+), ([\s\S]*)$/;
 
@@ -59,12 +47,12 @@ export function toLedgerError(e: unknown, ctx: MapContext): LedgerError {
   const g = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as GrpcLike;
   const all = texts(g);
   for (const t of all) {
-    const r = rejectionOf(t);
-    if (r) return new RejectedError(r.reason, r.detail, ctx.txId);
+    const r = parseRejection(t);
+    if (r) return new RejectedError(r.code, r.detail, ctx.txId);
   }
   for (const t of all) {
     const m = CHAINCODE_RESPONSE.exec(t);
-    if (m && Number(m[1]) >= 400) return new RejectedError('CHAINCODE_ERROR', m[2]!, ctx.txId);
+    if (m && Number(m[1]) >= 400) return new RejectedError(CHAINCODE_ERROR, m[2]!, ctx.txId);
   }
   const code = typeof g.code === 'number' ? g.code : undefined;
   const first = all.find((t) => t !== g.message) ?? (typeof g.message === 'string' ? g.message : String(e));

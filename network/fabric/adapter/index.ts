@@ -1,3 +1,3 @@
 export * from './fabric-ledger';
-export { rejectionOf, toLedgerError } from './errors';
+export { toLedgerError } from './errors';
 export { Qscc, TxLocator, txIndexIn, type TxLocation } from './locate';

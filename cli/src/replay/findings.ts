@@ -73,3 +73,27 @@ function difference(expected: string | undefined, actual: string | undefined): s
   }
   return ` — expected ${expected ?? '∅'}, found ${actual ?? '∅'}`;
 }
+
+/** Findings as a replay reports them: every one counted, the first `keep` kept. */
+export class FindingLog {
+  readonly kept: Finding[] = [];
+  total = 0;
+
+  constructor(private readonly keep: number) {}
+
+  /** Report one finding (bound: pass it around as a callback). */
+  readonly report = (f: Finding): void => {
+    this.total++;
+    if (this.kept.length < this.keep) this.kept.push(f);
+  };
+
+  /** The kept findings in ledger order (block, then transaction), whatever order they were reported in. */
+  inLedgerOrder(): Finding[] {
+    const order = (f: Finding) => [f.block ?? Number.MAX_SAFE_INTEGER, f.tx ?? -1];
+    return this.kept.sort((a, b) => {
+      const [ab, at] = order(a);
+      const [bb, bt] = order(b);
+      return ab! - bb! || at! - bt!;
+    });
+  }
+}

@@ -1,6 +1,11 @@
 /**
  * The world state rebuilt from valid write sets, with Fabric's versions (block, tx),
  * and Fabric's validation re-run over it: duplicate tx ids, MVCC reads, phantom reads.
+ *
+ * This MVCC validation is deliberately independent of the embedded ledger's
+ * (network/embedded/validate.ts), though both follow Fabric's committer: an auditor must
+ * not trust the code it audits, so a bug in the ledger's validator is not repeated here
+ * but shows up as a `validationCode` finding. Neither imports the other.
  */
 import { TxValidationCode, cmp } from '@anxin/network';
 import type { TxFacts } from './check';
@@ -11,10 +16,18 @@ export interface Versioned {
 }
 
 const id = (ns: string, key: string) => `${ns}\u0000${key}`;
+
+/** A `state` entry's id split back into its namespace and its key. */
+export function splitId(stateId: string): { ns: string; key: string } {
+  const sep = stateId.indexOf('\u0000');
+  return { ns: stateId.slice(0, sep), key: stateId.slice(sep + 1) };
+}
+
 const same = (a?: { block: number; tx: number }, b?: { block: number; tx: number }) =>
   !a || !b ? !a && !b : a.block === b.block && a.tx === b.tx;
 
 export class World {
+  /** Values by namespace and key (`ns\u0000key`; see splitId). */
   readonly state = new Map<string, Versioned>();
   /** Versions of private data, known only by key hash. */
   readonly hashed = new Map<string, { block: number; tx: number }>();

@@ -1,12 +1,14 @@
 /**
  * A block's transactions for a reader that follows the ledger's writes (the gateway's
  * projection): each transaction's id and validation code without decoding it, its full
- * decoding (./decode, as `decodeBlock` does it) only when asked, and the writes it made
- * in one chaincode's namespace.
+ * decoding (./decode, as `decodeBlock` does it) only when asked, the writes it made in
+ * one chaincode's namespace, and the chaincode events of a block's valid transactions.
  */
 import { common } from '@hyperledger/fabric-protos';
+import type { ChaincodeEventRecord } from '../ledger/port';
 import { MetadataIndex } from './block';
-import { decodeEnvelope, txIdOfEnvelope, type DecodedTx } from './decode';
+import { TxValidationCode } from './codes';
+import { decodeEnvelope, txIdOfEnvelope, type DecodedBlock, type DecodedTx } from './decode';
 import type { KVWriteSpec } from './tx';
 
 /** The transactions of one block, decoded one at a time on demand. */
@@ -46,5 +48,24 @@ export function blockTransactions(bytes: Uint8Array): BlockTransactions {
 export function writesIn(tx: DecodedTx, namespace: string): KVWriteSpec[] {
   const out: KVWriteSpec[] = [];
   for (const a of tx.actions) for (const s of a.rwsets) if (s.namespace === namespace) out.push(...s.writes);
+  return out;
+}
+
+/** Chaincode events of a block's valid transactions. */
+export function eventsOf(block: DecodedBlock): ChaincodeEventRecord[] {
+  const out: ChaincodeEventRecord[] = [];
+  for (const tx of block.transactions) {
+    if (tx.validationCode !== TxValidationCode.VALID) continue;
+    for (const a of tx.actions) {
+      if (a.event)
+        out.push({
+          block: block.number,
+          txId: tx.txId,
+          txIndex: tx.index,
+          name: a.event.name,
+          payload: a.event.payload,
+        });
+    }
+  }
   return out;
 }

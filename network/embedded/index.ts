@@ -1,4 +1,5 @@
 export * from './ledger';
+export type { EmbeddedLedgerOptions } from './options';
 export * from './genesis';
 export * from './stub';
 export * from './blockfile';

@@ -5,34 +5,26 @@
  *   submit → simulate (the real contract, through fabric-shim's dispatch, on a stub
  *   that reads committed state only and records a read-write set) → endorse (peer
  *   signature) → envelope (client signature) → order (cut by count, bytes or time) →
- *   validate (duplicate tx id, MVCC and phantom reads, in block order) → write the
- *   block (fdatasync) → apply valid writes to state → answer.
+ *   validate (duplicate tx id, MVCC and phantom reads, in block order: ./validate) →
+ *   write the block (fdatasync) → apply valid writes to state → answer.
  *
  * A block is on disk before any of its writes is visible; on open, state is recovered
- * from the blocks past the savepoint, and a torn block at the end is cut off.
+ * from the blocks past the savepoint, and a torn block at the end is cut off (./recover).
+ * One process writes a ledger directory at a time (./lock).
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { join, resolve as resolvePath } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { assembleBlock } from '../blocks/block';
 import { validationCodeName, TxValidationCode } from '../blocks/codes';
-import { common } from '@hyperledger/fabric-protos';
-import { blockDataHash, blockHeaderHash } from '../blocks/der';
-import { decodeBlock, type DecodedBlock } from '../blocks/decode';
-import { cmp, type NsRwSetSpec } from '../blocks/tx';
+import { decodeBlock } from '../blocks/decode';
+import { eventsOf } from '../blocks/transactions';
+import type { NsRwSetSpec } from '../blocks/tx';
 import type { SigningIdentity } from '../msp/identity';
 import { CommitError, LedgerError, rejectedFrom } from '../ledger/errors';
 import type { ChaincodeEventRecord, Ledger, LedgerInfo, RawBlock, StreamOptions, SubmitResult } from '../ledger/port';
-import {
-  BlockFileWriter,
-  blockFileName,
-  listBlockFiles,
-  readBlockAt,
-  scanBlockFiles,
-  truncateBlockFiles,
-} from './blockfile';
+import { BlockFileWriter, readBlockAt } from './blockfile';
 import { ContractRunner } from './chaincode';
 import { Checkpointer } from './checkpointer';
 import { Endorser, Limiter, committedStateReader, type EndorseOutcome, type EndorseRequest } from './endorser';
@@ -45,59 +37,20 @@ import {
   networkIdentity,
   readDescriptor,
   type BatchConfig,
-  type GenesisOptions,
   type NetworkDescriptor,
 } from './genesis';
+import { releaseLock, takeLock } from './lock';
+import {
+  DEFAULT_CONTRACTS_MODULE,
+  ENDORSE_CONCURRENCY,
+  ENDORSERS_START_AT,
+  SAFETY_CHECKPOINT_PAGES,
+  defaultEndorsers,
+  type EmbeddedLedgerOptions,
+} from './options';
+import { blockIntegrity, recover } from './recover';
 import { StateDb, type TxRecord } from './statedb';
-import { TOTAL_QUERY_LIMIT } from './stub';
-
-export interface EmbeddedLedgerOptions {
-  /** The contract classes to run (the Anxin contract by default). */
-  contracts?: unknown[];
-  /** Override the batch settings recorded at genesis (e.g. for benchmarks). */
-  batch?: Partial<BatchConfig>;
-  /** Create the network when `dir` holds none (default true). */
-  create?: boolean;
-  genesis?: GenesisOptions;
-  /**
-   * Endorsement worker threads: simulation and endorsement (the contract, the
-   * read-write set, the peer's and the client's signatures) run there, in parallel, while
-   * the main thread orders, validates and commits — Fabric's own split between endorsers
-   * and the committer. Workers read committed state only, like the main thread, and
-   * start on demand, once several transactions are being endorsed at once. 0: endorse in
-   * the main thread. Default: cores − 1, between 2 and 4; 0 on a single core. Workers need
-   * the contracts as a module (`contractsModule`); with `contracts` alone, endorsement
-   * stays in the main thread.
-   */
-  endorsers?: number;
-  /** Module (resolvable from this package, or an absolute path) exporting `contracts`, for the endorsement workers. */
-  contractsModule?: string;
-  /**
-   * When the endorsement workers start: 'on-demand' (default), once several
-   * transactions are being endorsed at once; 'at-open', during `open`, which then
-   * waits until they are ready, so that every endorsement runs on them.
-   */
-  endorsersStart?: 'on-demand' | 'at-open';
-}
-
-/**
- * Endorsement workers by default: none on one core (they would only add thread hops);
- * otherwise one fewer than the cores (the main thread orders and commits), at least 2
- * (on 2 cores the committer needs well under half a core) and at most 4 (beyond that the
- * single committer is the limit).
- */
-function defaultEndorsers(): number {
-  const cores = availableParallelism();
-  return cores < 2 ? 0 : Math.min(4, Math.max(2, cores - 1));
-}
-
-/** Start the endorsement workers once this many transactions are being endorsed at once. */
-const ENDORSERS_START_AT = 4;
-const DEFAULT_CONTRACTS_MODULE = '@anxin/chaincode';
-/** WAL size (pages) at which a COMMIT checkpoints anyway, while the Checkpointer runs (~400 MB). */
-const SAFETY_CHECKPOINT_PAGES = 100_000;
-/** Endorsements run at once in the main thread (enough to keep the crypto thread pool busy). */
-const ENDORSE_CONCURRENCY = 32;
+import { validateBlock } from './validate';
 
 interface PendingTx {
   txId: string;
@@ -341,7 +294,7 @@ export class EmbeddedLedger implements Ledger {
   private async commitBatch(batch: PendingTx[]): Promise<void> {
     try {
       const number = this.heightValue;
-      const codes = this.validate(batch);
+      const codes = validateBlock(this.db, batch);
       const block = await assembleBlock({
         number,
         previousHash: this.lastHash,
@@ -369,52 +322,6 @@ export class EmbeddedLedger implements Ledger {
       for (const t of batch) t.reject(err);
       throw e;
     }
-  }
-
-  /** Fabric's validation, in block order: duplicate tx ids, then MVCC and phantom reads. */
-  private validate(batch: PendingTx[]): number[] {
-    const updated = new Set<string>(); // ns\0key written by an earlier valid tx of this block
-    const seen = new Set<string>();
-    return batch.map((tx) => {
-      if (seen.has(tx.txId) || this.db.tx(tx.txId)) return TxValidationCode.DUPLICATE_TXID;
-      seen.add(tx.txId);
-      const code = this.checkReads(tx.rwsets, updated);
-      if (code === TxValidationCode.VALID) {
-        for (const s of tx.rwsets) for (const w of s.writes) updated.add(`${s.namespace}\u0000${w.key}`);
-      }
-      return code;
-    });
-  }
-
-  private checkReads(rwsets: NsRwSetSpec[], updated: Set<string>): number {
-    for (const s of rwsets) {
-      for (const r of s.reads) {
-        if (updated.has(`${s.namespace}\u0000${r.key}`)) return TxValidationCode.MVCC_READ_CONFLICT;
-        const cur = this.db.get(s.namespace, r.key)?.version;
-        if (!sameVersion(cur, r.version)) return TxValidationCode.MVCC_READ_CONFLICT;
-      }
-      for (const q of s.rangeQueries) {
-        const last = q.reads.length ? q.reads[q.reads.length - 1]!.key : undefined;
-        // An unexhausted iterator only saw keys up to its last read.
-        const inRange = (key: string) =>
-          cmp(key, q.startKey) >= 0 &&
-          (q.exhausted ? !q.endKey || cmp(key, q.endKey) < 0 : last !== undefined && cmp(key, last) <= 0);
-        for (const u of updated) {
-          const [ns, key] = [u.slice(0, u.indexOf('\u0000')), u.slice(u.indexOf('\u0000') + 1)];
-          if (ns === s.namespace && inRange(key)) return TxValidationCode.PHANTOM_READ_CONFLICT;
-        }
-        const now = this.db
-          .range(s.namespace, q.startKey, q.endKey, q.exhausted ? TOTAL_QUERY_LIMIT : q.reads.length)
-          .filter((r) => inRange(r.key));
-        if (now.length !== q.reads.length) return TxValidationCode.PHANTOM_READ_CONFLICT;
-        for (let i = 0; i < now.length; i++) {
-          if (now[i]!.key !== q.reads[i]!.key || !sameVersion(now[i]!.version, q.reads[i]!.version)) {
-            return TxValidationCode.PHANTOM_READ_CONFLICT;
-          }
-        }
-      }
-    }
-    return TxValidationCode.VALID;
   }
 
   async info(): Promise<LedgerInfo> {
@@ -516,200 +423,5 @@ export class EmbeddedLedger implements Ledger {
     await this.writer.close();
     this.db.close();
     releaseLock(this.lockFile);
-  }
-}
-
-function sameVersion(a?: { block: number; tx: number }, b?: { block: number; tx: number }): boolean {
-  if (!a || !b) return !a && !b;
-  return a.block === b.block && a.tx === b.tx;
-}
-
-/** Chaincode events of a block's valid transactions. */
-export function eventsOf(block: DecodedBlock): ChaincodeEventRecord[] {
-  const out: ChaincodeEventRecord[] = [];
-  for (const tx of block.transactions) {
-    if (tx.validationCode !== TxValidationCode.VALID) continue;
-    for (const a of tx.actions) {
-      if (a.event)
-        out.push({
-          block: block.number,
-          txId: tx.txId,
-          txIndex: tx.index,
-          name: a.event.name,
-          payload: a.event.payload,
-        });
-    }
-  }
-  return out;
-}
-
-/** Writes of a decoded block's valid transactions, for recovery. */
-function txRecordsOf(block: DecodedBlock): TxRecord[] {
-  return block.transactions.map((tx) => ({
-    txId: tx.txId,
-    index: tx.index,
-    code: tx.validationCode,
-    timestamp: tx.timestamp,
-    writes: tx.actions.flatMap((a) => a.rwsets.flatMap((s) => s.writes.map((w) => ({ ns: s.namespace, ...w })))),
-  }));
-}
-
-/**
- * Bring the state database up to the block files: apply every complete block past the
- * savepoint, check the chain links as it goes, cut a torn tail.
- */
-function recover(chainDir: string, db: StateDb): { height: number; lastHash: Buffer; previousHash: Buffer } {
-  const last = db.lastBlock();
-  let from = { file: 0, offset: 0 };
-  let height = 0;
-  let lastHash: Buffer = Buffer.alloc(0);
-  let previousHash: Buffer = Buffer.alloc(0);
-  if (last) {
-    let bytes: Buffer;
-    try {
-      bytes = readBlockAt(chainDir, last);
-    } catch (e) {
-      throw new LedgerError(
-        'UNAVAILABLE',
-        `block ${last.number}, acknowledged, cannot be read: ${(e as Error).message}: the data directory is damaged`,
-      );
-    }
-    const problem = blockIntegrity(bytes, last.number, last.hash);
-    if (problem)
-      throw new LedgerError(
-        'UNAVAILABLE',
-        `block ${last.number} on disk does not match the index (${problem}): the data directory is damaged`,
-      );
-    const decoded = decodeBlock(bytes);
-    from = { file: last.file, offset: last.offset + last.length };
-    height = last.number + 1;
-    lastHash = decoded.hash;
-    previousHash = decoded.previousHash;
-  }
-  const it = scanBlockFiles(chainDir, from);
-  for (;;) {
-    const step = it.next();
-    if (step.done) {
-      if (step.value) truncateBlockFiles(chainDir, step.value.file, step.value.offset);
-      break;
-    }
-    const s = step.value;
-    let decoded: DecodedBlock | undefined;
-    try {
-      decoded = decodeBlock(s.bytes);
-    } catch {
-      decoded = undefined;
-    }
-    if (!decoded) {
-      // Only the very last frame of the newest file can be a write cut short by a crash;
-      // anything earlier that does not parse is damage, and acknowledged blocks follow it.
-      if (!isLastFrame(chainDir, s)) {
-        throw new LedgerError(
-          'UNAVAILABLE',
-          `block ${height} in the block files does not parse, and blocks follow it: the data directory is damaged`,
-        );
-      }
-      truncateBlockFiles(chainDir, s.file, s.offset - lengthPrefixSize(s.length));
-      break;
-    }
-    if (decoded.number !== height || (height > 0 && !decoded.previousHash.equals(lastHash))) {
-      throw new LedgerError(
-        'UNAVAILABLE',
-        `block files do not chain at block ${height}: the data directory is damaged`,
-      );
-    }
-    if (!blockDataHash(decoded.data).equals(decoded.dataHash)) {
-      throw new LedgerError(
-        'UNAVAILABLE',
-        `block ${height} does not match its data hash: the data directory is damaged`,
-      );
-    }
-    db.commit({ number: decoded.number, hash: decoded.hash, location: s, txs: txRecordsOf(decoded) });
-    previousHash = lastHash;
-    lastHash = decoded.hash;
-    height += 1;
-  }
-  return { height, lastHash, previousHash };
-}
-
-/** Whether a block's bytes hold together: its data hash matches its header, and its header hash the index's. */
-function blockIntegrity(bytes: Uint8Array, number: number, indexedHash: Buffer): string | undefined {
-  let block: common.Block;
-  try {
-    block = common.Block.deserializeBinary(bytes);
-  } catch {
-    return 'it does not parse';
-  }
-  const h = block.getHeader();
-  if (!h) return 'it has no header';
-  if (h.getNumber() !== number) return `it is numbered ${h.getNumber()}`;
-  const dataHash = Buffer.from(h.getDataHash_asU8());
-  if (!blockDataHash(block.getData()?.getDataList_asU8() ?? []).equals(dataHash))
-    return 'its data does not match its data hash';
-  if (!blockHeaderHash(number, h.getPreviousHash_asU8(), dataHash).equals(indexedHash))
-    return 'its header hash differs from the index';
-  return undefined;
-}
-
-function isLastFrame(chainDir: string, s: { file: number; offset: number; length: number }): boolean {
-  const files = listBlockFiles(chainDir);
-  if (files[files.length - 1] !== s.file) return false;
-  return statSync(join(chainDir, blockFileName(s.file))).size === s.offset + s.length;
-}
-
-function lengthPrefixSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
-
-/** Ledger directories open in this process: a second open would be a second writer. */
-const openHere = new Set<string>();
-
-function takeLock(file: string): void {
-  const key = resolvePath(file);
-  if (openHere.has(key))
-    throw new LedgerError('UNAVAILABLE', 'the ledger in this directory is already open in this process');
-  takeFileLock(file);
-  openHere.add(key);
-}
-
-function takeFileLock(file: string): void {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number(readFileSync(file, 'utf8').trim());
-      if (pid && pid !== process.pid && alive(pid)) {
-        throw new LedgerError('UNAVAILABLE', `the ledger in this directory is open in process ${pid}`);
-      }
-      rmSync(file, { force: true }); // stale: its process is gone
-    }
-  }
-  throw new LedgerError('UNAVAILABLE', 'could not lock the ledger directory');
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function releaseLock(file: string): void {
-  openHere.delete(resolvePath(file));
-  try {
-    if (existsSync(file) && Number(readFileSync(file, 'utf8').trim()) === process.pid) rmSync(file, { force: true });
-  } catch {
-    // nothing to release
   }
 }

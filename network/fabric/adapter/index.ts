@@ -1,3 +1,4 @@
+export * from './config';
 export * from './fabric-ledger';
 export { toLedgerError } from './errors';
 export { Qscc, TxLocator, txIndexIn, type TxLocation } from './locate';

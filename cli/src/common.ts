@@ -25,25 +25,48 @@ import {
 /** Exit codes: everything holds; a mismatch (or: not verified, not found); usage, connection or source errors. */
 export const EXIT = { OK: 0, MISMATCH: 1, USAGE: 2 } as const;
 
-/** An error that ends the command with a message on stderr and an exit code. */
+/** Why a command ended with an error. Stable: scripts and tests branch on it, never on the message. */
+export type CliErrorCode =
+  /** Options or arguments that do not parse, or do not fit together. */
+  | 'USAGE'
+  /** The blocks named cannot be opened or read: no such directory or file, not a ledger, not an export, damaged. */
+  | 'SOURCE'
+  /** What was asked for is not in the source (a block number). */
+  | 'NOT_FOUND'
+  /** A file or setting given (a --fabric profile, --store, --trust-list, a key, a credential) is missing or not what it must be. */
+  | 'INVALID_INPUT'
+  /** A peer, a ledger or a gateway cannot be reached, or fails. */
+  | 'UNREACHABLE'
+  /** A trust list not signed by the pinned key, or whose signature does not verify. */
+  | 'UNTRUSTED'
+  /** A block that does not decode. */
+  | 'DAMAGED'
+  /** The command will not do it (a device key is never overwritten). */
+  | 'REFUSED'
+  /** Anything else that ended the command. */
+  | 'FAILED';
+
+/** An error that ends the command with a message on stderr and an exit code (default 2). */
 export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number = EXIT.USAGE,
-  ) {
+  readonly code: CliErrorCode;
+  readonly exitCode: number;
+
+  constructor(message: string, opts: { code?: CliErrorCode; exitCode?: number } = {}) {
     super(message);
     this.name = 'CliError';
+    this.code = opts.code ?? 'USAGE';
+    this.exitCode = opts.exitCode ?? EXIT.USAGE;
   }
 }
 
 /** Map anything thrown while opening or reading a source to a CliError (exit 2). */
 export function asCliError(e: unknown): CliError {
   if (e instanceof CliError) return e;
-  if (e instanceof SourceOpenError || e instanceof SourceError) return new CliError(e.message);
-  if (e instanceof LedgerError) return new CliError(`ledger: ${e.message}`);
+  if (e instanceof SourceOpenError || e instanceof SourceError) return new CliError(e.message, { code: 'SOURCE' });
+  if (e instanceof LedgerError) return new CliError(`ledger: ${e.message}`, { code: 'UNREACHABLE' });
   const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'ENOENT' || err?.code === 'EACCES') return new CliError(err.message);
-  return new CliError(err?.message ?? String(e));
+  if (err?.code === 'ENOENT' || err?.code === 'EACCES') return new CliError(err.message, { code: 'INVALID_INPUT' });
+  return new CliError(err?.message ?? String(e), { code: 'FAILED' });
 }
 
 export function blockNumber(v: string): number {
@@ -155,6 +178,7 @@ export async function readOneBlock(
       if (i < 0 || !frames[i])
         throw new CliError(
           `the export holds blocks ${header.from}–${header.to}${header.context.length ? ` (and ${header.context.join(', ')})` : ''}, not block ${n}`,
+          { code: 'NOT_FOUND' },
         );
       return { bytes: frames[i]!, describe: `export ${o.file}`, height: header.to + 1 };
     }
@@ -162,9 +186,9 @@ export async function readOneBlock(
       const { ledger, describe } = await openFabricProfile(o.fabric);
       try {
         const { height } = await ledger.info();
-        if (n >= height) throw new CliError(`no block ${n}: the channel's height is ${height}`);
+        if (n >= height) throw new CliError(`no block ${n}: the channel's height is ${height}`, { code: 'NOT_FOUND' });
         for await (const b of ledger.blocks(n, { follow: false })) return { bytes: b.bytes, describe, height };
-        throw new CliError(`the peer sent no block ${n}`);
+        throw new CliError(`the peer sent no block ${n}`, { code: 'NOT_FOUND' });
       } finally {
         await ledger.close();
       }
@@ -187,7 +211,7 @@ export async function readOneBlock(
       if (i === n) return { bytes: b.bytes, describe: `data directory ${dir}`, height: Math.max(height, n + 1) };
       i++;
     }
-    throw new CliError(`no block ${n}: the ledger has ${Math.max(height, i)} blocks`);
+    throw new CliError(`no block ${n}: the ledger has ${Math.max(height, i)} blocks`, { code: 'NOT_FOUND' });
   } catch (e) {
     throw asCliError(e);
   }

@@ -35,11 +35,11 @@ export function parseEnvFile(text: string): Env {
 function fromEnv(env: Env, base: string): FabricConfig {
   try {
     const cfg = loadConfig({ ...env, ANXIN_LEDGER: 'fabric' }, base);
-    if (cfg.ledger.kind !== 'fabric') throw new CliError('not a Fabric profile');
+    if (cfg.ledger.kind !== 'fabric') throw new CliError('not a Fabric profile', { code: 'INVALID_INPUT' });
     const { kind: _kind, ...fabric } = cfg.ledger;
     return fabric;
   } catch (e) {
-    if (e instanceof ConfigError) throw new CliError(`--fabric: ${e.message}`);
+    if (e instanceof ConfigError) throw new CliError(`--fabric: ${e.message}`, { code: 'INVALID_INPUT' });
     throw e;
   }
 }
@@ -56,6 +56,7 @@ export function fabricConfigOf(profile: string): { cfg: FabricConfig; describe: 
   if (!existsSync(profile))
     throw new CliError(
       `--fabric: ${profile} does not exist (give a network.json, an ANXIN_FABRIC_* env file, or 'env')`,
+      { code: 'INVALID_INPUT' },
     );
   const base = dirname(resolve(profile));
   const text = readFileSync(profile, 'utf8');
@@ -64,14 +65,15 @@ export function fabricConfigOf(profile: string): { cfg: FabricConfig; describe: 
     try {
       json = JSON.parse(text) as Record<string, unknown>;
     } catch (e) {
-      throw new CliError(`--fabric: ${profile} is not valid JSON: ${(e as Error).message}`);
+      throw new CliError(`--fabric: ${profile} is not valid JSON: ${(e as Error).message}`, { code: 'INVALID_INPUT' });
     }
   }
   let cfg: FabricConfig;
   if (json && typeof json.gateway === 'object' && json.gateway) {
     const g = json.gateway as Record<string, string>;
     for (const k of ['peerEndpoint', 'tlsRootCertPath', 'mspId', 'certPath', 'keyPath']) {
-      if (typeof g[k] !== 'string') throw new CliError(`--fabric: ${profile} has no gateway.${k}`);
+      if (typeof g[k] !== 'string')
+        throw new CliError(`--fabric: ${profile} has no gateway.${k}`, { code: 'INVALID_INPUT' });
     }
     cfg = {
       peerEndpoint: g.peerEndpoint!,
@@ -91,6 +93,7 @@ export function fabricConfigOf(profile: string): { cfg: FabricConfig; describe: 
   } else if (json) {
     throw new CliError(
       `--fabric: ${profile} is neither a network.json (with a gateway section) nor Fabric adapter settings`,
+      { code: 'INVALID_INPUT' },
     );
   } else {
     cfg = fromEnv(parseEnvFile(text), base);
@@ -110,16 +113,18 @@ export async function openFabricProfile(profile: string): Promise<{ ledger: Ledg
     const m = (await import('@anxin/network/fabric')) as unknown as Mod & { default?: Mod };
     mod = m.openFabricLedger ? m : (m.default ?? {});
   } catch (e) {
-    throw new CliError(`--fabric: the Fabric adapter cannot be loaded: ${(e as Error).message}`);
+    throw new CliError(`--fabric: the Fabric adapter cannot be loaded: ${(e as Error).message}`, { code: 'FAILED' });
   }
   if (typeof mod.openFabricLedger !== 'function') {
-    throw new CliError('--fabric: this build has no Fabric Ledger adapter (network/fabric/adapter: openFabricLedger)');
+    throw new CliError('--fabric: this build has no Fabric Ledger adapter (network/fabric/adapter: openFabricLedger)', {
+      code: 'FAILED',
+    });
   }
   try {
     const connectMs = Number(process.env.ANXIN_FABRIC_CONNECT_TIMEOUT_MS) || 10_000;
     const ledger = await mod.openFabricLedger(cfg, { timeouts: { connectMs }, streamRetries: 2 });
     return { ledger, describe };
   } catch (e) {
-    throw new CliError(`--fabric: ${(e as Error).message}`);
+    throw new CliError(`--fabric: ${(e as Error).message}`, { code: 'UNREACHABLE' });
   }
 }

@@ -2,7 +2,14 @@
  * @anxin/cli as a library: the replay engine and its sources, for tests and benchmarks.
  * The `anxin` executable is ./bin.
  */
-export { replay, ReplayUsageError, type ReplayOptions, type ReplayResult, type ReplaySummary } from './replay/engine';
+export {
+  replay,
+  ReplayUsageError,
+  type ReplayOptions,
+  type ReplayResult,
+  type ReplaySummary,
+  type ReplayUsageErrorCode,
+} from './replay/engine';
 export { describe, FINDING_KINDS, type Finding, type FindingKind } from './replay/findings';
 export {
   dataDirSource,
@@ -12,6 +19,8 @@ export {
   EXPORT_MAGIC,
   SourceError,
   SourceOpenError,
+  type SourceErrorCode,
+  type SourceOpenErrorCode,
   type BlockSource,
   type ExportHeader,
   type RawBlock,
@@ -19,3 +28,4 @@ export {
 export { lowS, verifySignature } from './replay/signatures';
 export { CheckPool } from './replay/pool';
 export { run, buildProgram, VERSION } from './program';
+export { CliError, EXIT, asCliError, type CliErrorCode } from './common';

@@ -76,8 +76,20 @@ export interface DecodedBlock {
   transactions: DecodedTx[];
 }
 
+/** What of a block did not decode. Stable: callers branch on it. */
+export type BlockDecodeErrorCode =
+  /** The bytes are not a common.Block. */
+  | 'BLOCK_UNPARSABLE'
+  | 'NO_HEADER'
+  /** The SIGNATURES metadata (or the orderer metadata in it) does not parse. */
+  | 'METADATA_UNPARSABLE'
+  /** One transaction's envelope (`at.tx`) does not parse. */
+  | 'TRANSACTION_UNPARSABLE';
+
+/** A block that does not decode, with the block and transaction where it failed. */
 export class BlockDecodeError extends Error {
   constructor(
+    readonly code: BlockDecodeErrorCode,
     message: string,
     readonly at: { block?: number; tx?: number },
   ) {
@@ -246,10 +258,10 @@ export function decodeBlock(bytes: Uint8Array): DecodedBlock {
   try {
     block = common.Block.deserializeBinary(bytes);
   } catch (e) {
-    throw new BlockDecodeError(`block does not parse: ${(e as Error).message}`, {});
+    throw new BlockDecodeError('BLOCK_UNPARSABLE', `block does not parse: ${(e as Error).message}`, {});
   }
   const h = block.getHeader();
-  if (!h) throw new BlockDecodeError('block has no header', {});
+  if (!h) throw new BlockDecodeError('NO_HEADER', 'block has no header', {});
   const number = h.getNumber();
   const previousHash = Buffer.from(h.getPreviousHash_asU8());
   const dataHash = Buffer.from(h.getDataHash_asU8());
@@ -278,13 +290,18 @@ export function decodeBlock(bytes: Uint8Array): DecodedBlock {
       }
     }
   } catch (e) {
-    throw new BlockDecodeError(`block metadata does not parse: ${(e as Error).message}`, { block: number });
+    throw new BlockDecodeError('METADATA_UNPARSABLE', `block metadata does not parse: ${(e as Error).message}`, {
+      block: number,
+    });
   }
   const transactions = data.map((d, i) => {
     try {
       return decodeEnvelope(d, i, txFilter[i] ?? 255);
     } catch (e) {
-      throw new BlockDecodeError(`transaction ${i} does not parse: ${(e as Error).message}`, { block: number, tx: i });
+      throw new BlockDecodeError('TRANSACTION_UNPARSABLE', `transaction ${i} does not parse: ${(e as Error).message}`, {
+        block: number,
+        tx: i,
+      });
     }
   });
   return {

@@ -35,7 +35,8 @@ Examples:
   $ anxin card key --alg EdDSA --json | jq .publicJwk`,
     )
     .action((o: { alg: 'ES256' | 'EdDSA'; out: string; json?: boolean }) => {
-      if (existsSync(o.out)) throw new CliError(`${o.out} exists; a device key is never overwritten`);
+      if (existsSync(o.out))
+        throw new CliError(`${o.out} exists; a device key is never overwritten`, { code: 'REFUSED' });
       const { publicKey, privateKey } =
         o.alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
       writeFileSync(o.out, `${JSON.stringify(privateKey.export({ format: 'jwk' }))}\n`, { mode: 0o600, flag: 'wx' });
@@ -65,11 +66,11 @@ async function fetchCNonce(gateway: string): Promise<string> {
   try {
     res = await fetch(url, { method: 'POST', signal: AbortSignal.timeout(15_000) });
   } catch (e) {
-    throw new CliError(`--gateway: cannot reach ${url}: ${(e as Error).message}`);
+    throw new CliError(`--gateway: cannot reach ${url}: ${(e as Error).message}`, { code: 'UNREACHABLE' });
   }
   const body = (await res.json().catch(() => undefined)) as { c_nonce?: unknown } | undefined;
   if (res.status !== 200 || typeof body?.c_nonce !== 'string')
-    throw new CliError(`--gateway: ${url} answered ${res.status} without a c_nonce`);
+    throw new CliError(`--gateway: ${url} answered ${res.status} without a c_nonce`, { code: 'UNREACHABLE' });
   return body.c_nonce;
 }
 
@@ -104,7 +105,7 @@ Examples:
       try {
         proof = await holderProofJwt({ holderKey: readKey(o.key), aud, nonce });
       } catch (e) {
-        if (e instanceof WorkCardError) throw new CliError(e.message);
+        if (e instanceof WorkCardError) throw new CliError(e.message, { code: 'INVALID_INPUT' });
         throw e;
       }
       if (o.json) outJson(proof);
@@ -131,14 +132,14 @@ function readKey(file: string): JsonWebKey {
     if (!jwk || typeof jwk !== 'object' || !jwk.d) throw new Error('no private part');
     return jwk;
   } catch (e) {
-    throw new CliError(`${file} is not a private JWK: ${(e as Error).message}`);
+    throw new CliError(`${file} is not a private JWK: ${(e as Error).message}`, { code: 'INVALID_INPUT' });
   }
 }
 
 async function present(arg: string, o: PresentCliOptions): Promise<void> {
   const credential = readCredentialArg(arg);
   const parsed = parseCredential(credential);
-  if ('error' in parsed) throw new CliError(`not a credential: ${parsed.detail}`);
+  if ('error' in parsed) throw new CliError(`not a credential: ${parsed.detail}`, { code: 'INVALID_INPUT' });
   if (o.list) {
     const paths = cardPaths(credential);
     if (o.json) outJson({ disclosable: paths });
@@ -219,7 +220,7 @@ Examples:
       try {
         await present(arg, o);
       } catch (e) {
-        if (e instanceof WorkCardError) throw new CliError(e.message);
+        if (e instanceof WorkCardError) throw new CliError(e.message, { code: 'INVALID_INPUT' });
         throw e;
       }
     });

@@ -50,7 +50,7 @@ async function run(o: ExportCliOptions): Promise<ExportResult> {
   try {
     const from = o.from ?? 0;
     const to = o.to ?? source.height - 1;
-    if (source.height === 0) throw new CliError('the ledger has no blocks');
+    if (source.height === 0) throw new CliError('the ledger has no blocks', { code: 'SOURCE' });
     if (to >= source.height) throw new CliError(`--to ${to}: the ledger has blocks 0–${source.height - 1}`);
     if (from > to) throw new CliError(`--from ${from} is after --to ${to}`);
     const context: Array<{ n: number; bytes: Uint8Array }> = [];
@@ -111,12 +111,14 @@ async function run(o: ExportCliOptions): Promise<ExportResult> {
         if (raw.number !== expected)
           throw new CliError(
             `block ${expected} is missing from the source (the next is ${raw.number}): run anxin replay`,
+            { code: 'SOURCE' },
           );
         write(raw.bytes);
         blocks++;
         expected++;
       }
-      if (expected <= to) throw new CliError(`the source ended at block ${expected - 1}, before --to ${to}`);
+      if (expected <= to)
+        throw new CliError(`the source ended at block ${expected - 1}, before --to ${to}`, { code: 'SOURCE' });
       flush();
       fsyncSync(fd);
     } finally {

@@ -174,7 +174,7 @@ Examples:
       } catch (e) {
         throw new CliError(
           `block ${n} does not decode: ${(e as Error).message} (run anxin replay to locate the damage)`,
-          EXIT.MISMATCH,
+          { code: 'DAMAGED', exitCode: EXIT.MISMATCH },
         );
       }
       const j = inspectJson(b, bytes.length);

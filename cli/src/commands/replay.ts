@@ -45,7 +45,9 @@ export function storeConfigOf(uri: string): StoreConfig {
   const path = uri.replace(/^sqlite:(\/\/)?/i, '');
   if (!path) throw new CliError('--store: give a SQLite file (PATH or sqlite:PATH) or a mongodb:// URI');
   if (!existsSync(path))
-    throw new CliError(`--store: ${path} does not exist (the gateway's store is <data dir>/store.sqlite)`);
+    throw new CliError(`--store: ${path} does not exist (the gateway's store is <data dir>/store.sqlite)`, {
+      code: 'INVALID_INPUT',
+    });
   return { kind: 'sqlite', path: resolve(path) };
 }
 
@@ -60,6 +62,7 @@ async function openStoreOf(uri: string): Promise<Store> {
   } catch (e) {
     throw new CliError(
       `--store: cannot open ${cfg.kind === 'sqlite' ? cfg.path : 'the MongoDB store'}: ${(e as Error).message}`,
+      { code: 'INVALID_INPUT' },
     );
   }
 }

@@ -73,6 +73,7 @@ function indexDeps(dir: string, o: SourceOptions): { deps: VerifyDeps; describe:
   if (!db)
     throw new CliError(
       `${ledgerDir} has no index (index/state.sqlite): use --replay to rebuild the state from the blocks`,
+      { code: 'SOURCE' },
     );
   const get = db.prepare('SELECT value, block, tx FROM state WHERE ns = ? AND key = ?');
   const allIssuers = db.prepare('SELECT value FROM state WHERE ns = ? AND key >= ? AND key < ?');
@@ -177,7 +178,7 @@ export async function loadTrustList(
   file: string,
   pin?: string,
 ): Promise<{ list: TrustList; kid: string; thumbprint: string; pinned: boolean }> {
-  if (!existsSync(file)) throw new CliError(`--trust-list: ${file} does not exist`);
+  if (!existsSync(file)) throw new CliError(`--trust-list: ${file} does not exist`, { code: 'INVALID_INPUT' });
   const text = readFileSync(file, 'utf8').trim();
   let jws: string;
   let jwk: JWK;
@@ -186,45 +187,58 @@ export async function loadTrustList(
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
-      throw new CliError(`--trust-list: ${file} is not JSON`);
+      throw new CliError(`--trust-list: ${file} is not JSON`, { code: 'INVALID_INPUT' });
     }
     if (typeof body.trustList !== 'string' || !body.publicJwk)
       throw new CliError(
         `--trust-list: ${file} is not a trust list (expected { trustList, kid, publicJwk } as GET /v1/trust-list serves it)`,
+        { code: 'INVALID_INPUT' },
       );
     jws = body.trustList;
     jwk = body.publicJwk;
   } else {
     throw new CliError(
       `--trust-list: ${file} must be the JSON GET /v1/trust-list answers ({ trustList, kid, publicJwk }): the bare JWS does not carry its key`,
+      { code: 'INVALID_INPUT' },
     );
   }
   let header: { alg?: string; kid?: string; typ?: string };
   try {
     header = JSON.parse(Buffer.from(jws.split('.')[0]!, 'base64url').toString('utf8')) as typeof header;
   } catch {
-    throw new CliError('--trust-list: the trust list is not a JWS');
+    throw new CliError('--trust-list: the trust list is not a JWS', { code: 'INVALID_INPUT' });
   }
   if (header.typ !== 'anxin-trust-list+jwt' || !header.alg || !['ES256', 'EdDSA'].includes(header.alg)) {
-    throw new CliError('--trust-list: the JWS is not an Anxin trust list (typ anxin-trust-list+jwt, ES256 or EdDSA)');
+    throw new CliError('--trust-list: the JWS is not an Anxin trust list (typ anxin-trust-list+jwt, ES256 or EdDSA)', {
+      code: 'INVALID_INPUT',
+    });
   }
   const thumbprint = jwkThumbprint(jwk);
   if (!header.kid || header.kid.slice(header.kid.lastIndexOf('#') + 1) !== thumbprint) {
     throw new CliError(
       `--trust-list: the JWS names key ${header.kid ?? '(none)'}, not the key given with it (${thumbprint})`,
+      { code: 'INVALID_INPUT' },
     );
   }
   if (pin && pin !== thumbprint)
-    throw new CliError(`--trust-list: signed by key ${thumbprint}, not the pinned ${pin}`, EXIT.MISMATCH);
+    throw new CliError(`--trust-list: signed by key ${thumbprint}, not the pinned ${pin}`, {
+      code: 'UNTRUSTED',
+      exitCode: EXIT.MISMATCH,
+    });
   const verified = verifyJws(jws, header.alg, jwk);
-  if (!verified) throw new CliError('--trust-list: its signature does not verify with its key', EXIT.MISMATCH);
+  if (!verified)
+    throw new CliError('--trust-list: its signature does not verify with its key', {
+      code: 'UNTRUSTED',
+      exitCode: EXIT.MISMATCH,
+    });
   let payload: TrustList;
   try {
     payload = JSON.parse(verified.toString('utf8')) as TrustList;
   } catch {
-    throw new CliError('--trust-list: the signed payload is not JSON');
+    throw new CliError('--trust-list: the signed payload is not JSON', { code: 'INVALID_INPUT' });
   }
-  if (!Array.isArray(payload.issuers)) throw new CliError('--trust-list: the signed payload lists no issuers');
+  if (!Array.isArray(payload.issuers))
+    throw new CliError('--trust-list: the signed payload lists no issuers', { code: 'INVALID_INPUT' });
   return { list: payload, kid: header.kid, thumbprint, pinned: !!pin };
 }
 
@@ -236,10 +250,10 @@ function statusAnchor(base: string, kidOf: () => string): VerifyDeps['anchor'] {
     try {
       res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(15_000) });
     } catch (e) {
-      throw new CliError(`--status-url: cannot reach ${url}: ${(e as Error).message}`);
+      throw new CliError(`--status-url: cannot reach ${url}: ${(e as Error).message}`, { code: 'UNREACHABLE' });
     }
     if (res.status === 404) return undefined;
-    if (!res.ok) throw new CliError(`--status-url: ${url} answered ${res.status}`);
+    if (!res.ok) throw new CliError(`--status-url: ${url} answered ${res.status}`, { code: 'UNREACHABLE' });
     const s = (await res.json()) as {
       id: string;
       type: AnchorRecord['type'];
@@ -370,7 +384,9 @@ async function run(arg: string, o: VerifyCliOptions): Promise<number> {
         return EXIT.MISMATCH;
       }
       if (r.summary.notes.some((n) => /starts at block/.test(n)))
-        throw new CliError('the export does not start at block 0: the state cannot be rebuilt from it');
+        throw new CliError('the export does not start at block 0: the state cannot be rebuilt from it', {
+          code: 'SOURCE',
+        });
       deps = worldDeps(r.world!, chaincode);
       against = `the state rebuilt by replaying ${source.describe} (every check passed)`;
     }

@@ -50,8 +50,21 @@ export interface ReplayOptions {
   chaincode?: string;
 }
 
+/** Why a replay cannot run as asked. Stable: callers branch on it. */
+export type ReplayUsageErrorCode =
+  /** The range asked for holds no block of the source. */
+  'EMPTY_RANGE';
+
 /** The replay cannot run as asked (e.g. a range outside the source). */
-export class ReplayUsageError extends Error {}
+export class ReplayUsageError extends Error {
+  constructor(
+    readonly code: ReplayUsageErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ReplayUsageError';
+  }
+}
 
 /**
  * Replay `source` and check everything; findings name block, transaction and key.
@@ -68,6 +81,7 @@ export async function replay(source: BlockSource, opts: ReplayOptions = {}): Pro
   const last = Math.min(opts.to ?? source.height - 1, source.height - 1);
   if (from > last)
     throw new ReplayUsageError(
+      'EMPTY_RANGE',
       `nothing to replay: blocks ${from}–${last} (the source holds blocks ${start}–${source.height - 1})`,
     );
   const maxFindings = opts.maxFindings ?? 1000;

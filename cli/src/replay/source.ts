@@ -36,18 +36,59 @@ export interface BlockSource {
   close(): Promise<void>;
 }
 
+/** How the blocks of a source are damaged. Stable: callers branch on it. */
+export type SourceErrorCode =
+  /** The block files end (torn, cut short, not framed) before the height the ledger's index gives. */
+  | 'BLOCK_FILES_END_EARLY'
+  /** An export holds more blocks than its header lists. */
+  | 'EXPORT_HEADER_MISMATCH'
+  /** An export's frames are damaged (cut short, not framed). */
+  | 'EXPORT_DAMAGED';
+
 /** The blocks themselves are damaged (torn, cut short, not framed): a finding, not a usage error. */
-export class SourceError extends Error {}
+export class SourceError extends Error {
+  constructor(
+    readonly code: SourceErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SourceError';
+  }
+}
+
+/** Why a source cannot be opened. Stable: callers branch on it. */
+export type SourceOpenErrorCode =
+  /** No such directory or file. */
+  | 'NOT_FOUND'
+  /** A directory that holds no embedded ledger. */
+  | 'NOT_A_LEDGER'
+  /** The ledger's index (index/state.sqlite) exists but cannot be read. */
+  | 'INDEX_UNREADABLE'
+  /** A file that is not an Anxin block export. */
+  | 'NOT_AN_EXPORT'
+  /** An export whose header is cut short, not JSON, or does not say which blocks it holds. */
+  | 'EXPORT_HEADER_INVALID';
 
 /** The source cannot be opened at all (no such directory, not a ledger, not an export): exit 2. */
-export class SourceOpenError extends Error {}
+export class SourceOpenError extends Error {
+  constructor(
+    readonly code: SourceOpenErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SourceOpenError';
+  }
+}
 
 /** The ledger folder of a data directory: DIR itself, or DIR/ledger for a gateway's data directory. */
 export function ledgerDirOf(dir: string): string {
   if (existsSync(join(dir, CHAIN_DIR))) return dir;
   if (existsSync(join(dir, 'ledger', CHAIN_DIR))) return join(dir, 'ledger');
-  if (!existsSync(dir)) throw new SourceOpenError(`${dir} does not exist`);
-  throw new SourceOpenError(`${dir} holds no embedded ledger (no ${CHAIN_DIR}, nor ledger/${CHAIN_DIR})`);
+  if (!existsSync(dir)) throw new SourceOpenError('NOT_FOUND', `${dir} does not exist`);
+  throw new SourceOpenError(
+    'NOT_A_LEDGER',
+    `${dir} holds no embedded ledger (no ${CHAIN_DIR}, nor ledger/${CHAIN_DIR})`,
+  );
 }
 
 /** The ledger's index, opened read-only; undefined when it has none. */
@@ -92,7 +133,10 @@ export function dataDirSource(dir: string): BlockSource {
       });
       ({ height, state } = snapshot.deferred());
     } catch (e) {
-      throw new SourceOpenError(`cannot read the ledger's index in ${ledgerDir}: ${(e as Error).message}`);
+      throw new SourceOpenError(
+        'INDEX_UNREADABLE',
+        `cannot read the ledger's index in ${ledgerDir}: ${(e as Error).message}`,
+      );
     } finally {
       db.close();
     }
@@ -120,6 +164,7 @@ export function dataDirSource(dir: string): BlockSource {
           const tail = step.value;
           const where = tail ? `: ${tail.reason} in block file ${tail.file} at byte ${tail.offset}` : '';
           throw new SourceError(
+            'BLOCK_FILES_END_EARLY',
             `the block files end at block ${n}${where}, but the ledger's index says its height is ${h}`,
           );
         }
@@ -183,7 +228,7 @@ export function readExport(path: string): { header: ExportHeader; frames: Buffer
   try {
     size = statSync(path).size;
   } catch {
-    throw new SourceOpenError(`${path} does not exist`);
+    throw new SourceOpenError('NOT_FOUND', `${path} does not exist`);
   }
   const buf = Buffer.alloc(size);
   const fd = openSync(path, 'r');
@@ -193,14 +238,14 @@ export function readExport(path: string): { header: ExportHeader; frames: Buffer
     closeSync(fd);
   }
   if (!buf.subarray(0, EXPORT_MAGIC.length).equals(Buffer.from(EXPORT_MAGIC)))
-    throw new SourceOpenError(`${path} is not an Anxin block export`);
+    throw new SourceOpenError('NOT_AN_EXPORT', `${path} is not an Anxin block export`);
   const nl = buf.indexOf(10, EXPORT_MAGIC.length);
-  if (nl < 0) throw new SourceOpenError(`${path}: the export header is cut short`);
+  if (nl < 0) throw new SourceOpenError('EXPORT_HEADER_INVALID', `${path}: the export header is cut short`);
   let header: ExportHeader;
   try {
     header = JSON.parse(buf.subarray(EXPORT_MAGIC.length, nl).toString('utf8')) as ExportHeader;
   } catch {
-    throw new SourceOpenError(`${path}: the export header is not JSON`);
+    throw new SourceOpenError('EXPORT_HEADER_INVALID', `${path}: the export header is not JSON`);
   }
   if (
     !Number.isInteger(header.from) ||
@@ -209,7 +254,7 @@ export function readExport(path: string): { header: ExportHeader; frames: Buffer
     header.to < header.from ||
     !Array.isArray(header.context)
   ) {
-    throw new SourceOpenError(`${path}: the export header does not say which blocks it holds`);
+    throw new SourceOpenError('EXPORT_HEADER_INVALID', `${path}: the export header does not say which blocks it holds`);
   }
   const frames: Buffer[] = [];
   let at = nl + 1;
@@ -243,10 +288,13 @@ export function fileSource(path: string): BlockSource {
       for (const [i, bytes] of frames.entries()) {
         const number = numbers[i];
         if (number === undefined)
-          throw new SourceError(`the export holds more blocks than its header lists (${numbers.length})`);
+          throw new SourceError(
+            'EXPORT_HEADER_MISMATCH',
+            `the export holds more blocks than its header lists (${numbers.length})`,
+          );
         if (number >= from || i < header.context.length) yield { number, bytes };
       }
-      if (damage) throw new SourceError(`the export is damaged: ${damage}`);
+      if (damage) throw new SourceError('EXPORT_DAMAGED', `the export is damaged: ${damage}`);
     },
     close: async () => undefined,
   };

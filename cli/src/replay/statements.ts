@@ -24,9 +24,12 @@ import type { Finding } from './findings';
 /** A key the transaction read, with its committed value before it (null: absent). */
 export type PreState = Array<[key: string, value: Uint8Array | null]>;
 
+/** The contract's rules read a key the transaction's read set does not record: itself a finding. */
 class OutsideReadSet extends Error {
+  readonly code = 'READ_OUTSIDE_READ_SET';
   constructor(readonly key: string) {
     super(`read of ${key} outside the read set`);
+    this.name = 'OutsideReadSet';
   }
 }
 

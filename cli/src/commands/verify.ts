@@ -173,12 +173,16 @@ function verifyJws(jws: string, alg: string, jwk: JWK): Buffer | undefined {
   }
 }
 
+/** A --trust-list that cannot be used (exit 2), or that is not to be trusted (exit 1). */
+const badTrustList = (message: string) => new CliError(message, { code: 'INVALID_INPUT' });
+const untrusted = (message: string) => new CliError(message, { code: 'UNTRUSTED', exitCode: EXIT.MISMATCH });
+
 /** Read and verify a trust list file (the JSON GET /v1/trust-list answers, or its bare JWS with --trust-key…). */
 export async function loadTrustList(
   file: string,
   pin?: string,
 ): Promise<{ list: TrustList; kid: string; thumbprint: string; pinned: boolean }> {
-  if (!existsSync(file)) throw new CliError(`--trust-list: ${file} does not exist`, { code: 'INVALID_INPUT' });
+  if (!existsSync(file)) throw badTrustList(`--trust-list: ${file} does not exist`);
   const text = readFileSync(file, 'utf8').trim();
   let jws: string;
   let jwk: JWK;
@@ -187,58 +191,44 @@ export async function loadTrustList(
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
-      throw new CliError(`--trust-list: ${file} is not JSON`, { code: 'INVALID_INPUT' });
+      throw badTrustList(`--trust-list: ${file} is not JSON`);
     }
     if (typeof body.trustList !== 'string' || !body.publicJwk)
-      throw new CliError(
+      throw badTrustList(
         `--trust-list: ${file} is not a trust list (expected { trustList, kid, publicJwk } as GET /v1/trust-list serves it)`,
-        { code: 'INVALID_INPUT' },
       );
     jws = body.trustList;
     jwk = body.publicJwk;
   } else {
-    throw new CliError(
+    throw badTrustList(
       `--trust-list: ${file} must be the JSON GET /v1/trust-list answers ({ trustList, kid, publicJwk }): the bare JWS does not carry its key`,
-      { code: 'INVALID_INPUT' },
     );
   }
   let header: { alg?: string; kid?: string; typ?: string };
   try {
     header = JSON.parse(Buffer.from(jws.split('.')[0]!, 'base64url').toString('utf8')) as typeof header;
   } catch {
-    throw new CliError('--trust-list: the trust list is not a JWS', { code: 'INVALID_INPUT' });
+    throw badTrustList('--trust-list: the trust list is not a JWS');
   }
   if (header.typ !== 'anxin-trust-list+jwt' || !header.alg || !['ES256', 'EdDSA'].includes(header.alg)) {
-    throw new CliError('--trust-list: the JWS is not an Anxin trust list (typ anxin-trust-list+jwt, ES256 or EdDSA)', {
-      code: 'INVALID_INPUT',
-    });
+    throw badTrustList('--trust-list: the JWS is not an Anxin trust list (typ anxin-trust-list+jwt, ES256 or EdDSA)');
   }
   const thumbprint = jwkThumbprint(jwk);
   if (!header.kid || header.kid.slice(header.kid.lastIndexOf('#') + 1) !== thumbprint) {
-    throw new CliError(
+    throw badTrustList(
       `--trust-list: the JWS names key ${header.kid ?? '(none)'}, not the key given with it (${thumbprint})`,
-      { code: 'INVALID_INPUT' },
     );
   }
-  if (pin && pin !== thumbprint)
-    throw new CliError(`--trust-list: signed by key ${thumbprint}, not the pinned ${pin}`, {
-      code: 'UNTRUSTED',
-      exitCode: EXIT.MISMATCH,
-    });
+  if (pin && pin !== thumbprint) throw untrusted(`--trust-list: signed by key ${thumbprint}, not the pinned ${pin}`);
   const verified = verifyJws(jws, header.alg, jwk);
-  if (!verified)
-    throw new CliError('--trust-list: its signature does not verify with its key', {
-      code: 'UNTRUSTED',
-      exitCode: EXIT.MISMATCH,
-    });
+  if (!verified) throw untrusted('--trust-list: its signature does not verify with its key');
   let payload: TrustList;
   try {
     payload = JSON.parse(verified.toString('utf8')) as TrustList;
   } catch {
-    throw new CliError('--trust-list: the signed payload is not JSON', { code: 'INVALID_INPUT' });
+    throw badTrustList('--trust-list: the signed payload is not JSON');
   }
-  if (!Array.isArray(payload.issuers))
-    throw new CliError('--trust-list: the signed payload lists no issuers', { code: 'INVALID_INPUT' });
+  if (!Array.isArray(payload.issuers)) throw badTrustList('--trust-list: the signed payload lists no issuers');
   return { list: payload, kid: header.kid, thumbprint, pinned: !!pin };
 }
 

@@ -81,10 +81,12 @@ export function keyRange(kind: KeyedRecord): { start: string; end: string } {
   return { start: keyPrefix(kind), end: `${SEP}${KEY_PREFIX[kind]}\u0001` };
 }
 
+const PREFIXES = (Object.keys(KEY_PREFIX) as KeyedRecord[]).map((kind) => [kind, keyPrefix(kind)] as const);
+
 /** Which kind of record a world-state key holds; undefined for a key the contract never writes. */
 export function recordKindOf(key: string): KeyedRecord | 'registrar' | undefined {
   if (key === REGISTRAR_KEY) return 'registrar';
-  for (const kind of Object.keys(KEY_PREFIX) as KeyedRecord[]) if (key.startsWith(keyPrefix(kind))) return kind;
+  for (const [kind, prefix] of PREFIXES) if (key.startsWith(prefix)) return kind;
   return undefined;
 }
 

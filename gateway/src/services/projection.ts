@@ -19,7 +19,7 @@ import canonicalize from 'canonicalize';
 import { common } from '@hyperledger/fabric-protos';
 import { MetadataIndex, TxValidationCode, decodeEnvelope, txIdOfEnvelope, type Ledger } from '@anxin/network';
 import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
-import type { Store } from '../ports/store';
+import type { ProjectionStore } from '../ports/store';
 import { anchorProjection } from './anchor-projection';
 
 const CHECKPOINT = 'projection';
@@ -87,7 +87,7 @@ export class Projection extends EventEmitter {
   readonly namespace: string;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: ProjectionStore,
     private readonly ledger: Ledger,
     private readonly options: ProjectionOptions = {},
   ) {

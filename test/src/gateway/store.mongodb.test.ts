@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { MongoStore } from '@anxin/gateway/dist/adapters/store/mongo';
-import { storeContract } from './store.contract';
+import { storeContract } from './store/contract';
 
 const uri = process.env.MONGODB_URI;
 

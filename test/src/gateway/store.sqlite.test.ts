@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { after, describe, it } from 'mocha';
 import { openStore } from '@anxin/gateway/dist/adapters/store';
 import { SQLITE_SCHEMA_VERSION, SqliteStore } from '@anxin/gateway/dist/adapters/store/sqlite';
-import { storeContract } from './store.contract';
+import { storeContract } from './store/contract';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anxin-store-sqlite-'));
 const file = path.join(dir, 'store.db');

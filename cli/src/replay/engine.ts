@@ -18,7 +18,7 @@
  */
 import { TxValidationCode, validationCodeName, type MspInfo } from '@anxin/network';
 import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
-import type { Store } from '@anxin/gateway/dist/ports/store';
+import type { Store } from '@anxin/gateway/store';
 import { createHash } from 'node:crypto';
 import type { CheckResult, RecheckResult, RecheckTx } from './check';
 import type { Finding } from './findings';

@@ -1,6 +1,6 @@
 /** What every aggregate's part of the Store contract is given by the suite that runs it. */
 import type { it } from 'mocha';
-import type { Store } from '@anxin/gateway/dist/ports/store';
+import type { Store } from '@anxin/gateway/store';
 
 export interface StoreContractContext {
   /** `it`, or `it.skip` when the whole suite is registered as skipped. */

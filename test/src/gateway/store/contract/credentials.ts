@@ -1,7 +1,7 @@
 /** The Store contract: credential records. */
 import { expect } from 'chai';
 import { beforeEach, describe } from 'mocha';
-import type { CredentialRecord, Store } from '@anxin/gateway/dist/ports/store';
+import type { CredentialRecord, Store } from '@anxin/gateway/store';
 import type { StoreContractContext } from './context';
 import { credential, credentialId, hex, sealedFixture, uid } from './fixtures';
 

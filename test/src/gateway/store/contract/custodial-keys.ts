@@ -1,7 +1,7 @@
 /** The Store contract: custodial keys. */
 import { expect } from 'chai';
 import { beforeEach, describe } from 'mocha';
-import type { Store } from '@anxin/gateway/dist/ports/store';
+import type { Store } from '@anxin/gateway/store';
 import type { StoreContractContext } from './context';
 import { custodialKey, issuerId, sealedFixture, thumb } from './fixtures';
 

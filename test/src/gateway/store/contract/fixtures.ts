@@ -9,7 +9,7 @@ import type {
   IssuerProjection,
   NonceRecord,
   Sealed,
-} from '@anxin/gateway/dist/ports/store';
+} from '@anxin/gateway/store';
 
 export const b64u = (b: Buffer): string => b.toString('base64url');
 export const hex = (n: number): string => randomBytes(n).toString('hex');

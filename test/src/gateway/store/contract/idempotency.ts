@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { beforeEach, describe } from 'mocha';
-import type { IdempotencyRecord, Store } from '@anxin/gateway/dist/ports/store';
+import type { IdempotencyRecord, Store } from '@anxin/gateway/store';
 import type { StoreContractContext } from './context';
 import { credentialId, hex, uid } from './fixtures';
 

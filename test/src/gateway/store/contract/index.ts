@@ -12,7 +12,7 @@
  * the suite's `name` says why.
  */
 import { after, afterEach, before, describe, it } from 'mocha';
-import type { Store } from '@anxin/gateway/dist/ports/store';
+import type { Store } from '@anxin/gateway/store';
 import { apiKeysContract } from './api-keys';
 import type { StoreContractContext } from './context';
 import { credentialsContract } from './credentials';

@@ -1,7 +1,7 @@
 /** The Store contract: lifecycle — ping, close, and every kind of record still there after reopening. */
 import { expect } from 'chai';
 import { beforeEach, describe } from 'mocha';
-import type { IdempotencyRecord, Store } from '@anxin/gateway/dist/ports/store';
+import type { IdempotencyRecord, Store } from '@anxin/gateway/store';
 import type { StoreContractContext } from './context';
 import { anchor, apiKey, credential, custodialKey, hex, issuerId, issuerProjection, uid } from './fixtures';
 

@@ -1,7 +1,7 @@
 /** The Store contract: the ledger projection — anchors, issuers, checkpoints. */
 import { expect } from 'chai';
 import { beforeEach, describe } from 'mocha';
-import type { AnchorProjection, Store } from '@anxin/gateway/dist/ports/store';
+import type { AnchorProjection, Store } from '@anxin/gateway/store';
 import type { StoreContractContext } from './context';
 import { anchor, credentialId, issuerId, issuerProjection, shuffled, uid } from './fixtures';
 

@@ -1,7 +1,7 @@
 /** The Store contract: retention (prune). */
 import { expect } from 'chai';
 import { beforeEach, describe } from 'mocha';
-import type { Store } from '@anxin/gateway/dist/ports/store';
+import type { Store } from '@anxin/gateway/store';
 import type { StoreContractContext } from './context';
 import { credentialId, hex, nonceRecord, uid } from './fixtures';
 

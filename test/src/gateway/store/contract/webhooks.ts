@@ -1,7 +1,7 @@
 /** The Store contract: verifiers' webhooks and the outbox of notifications to them. */
 import { expect } from 'chai';
 import { beforeEach, describe } from 'mocha';
-import type { NotificationRecord, Store } from '@anxin/gateway/dist/ports/store';
+import type { NotificationRecord, Store } from '@anxin/gateway/store';
 import type { StoreContractContext } from './context';
 import { credentialId, hex } from './fixtures';
 

@@ -23,8 +23,8 @@ import { blockDataHash, blockHeaderHash } from '../blocks/der';
 import { decodeBlock, type DecodedBlock } from '../blocks/decode';
 import { cmp, type NsRwSetSpec } from '../blocks/tx';
 import type { SigningIdentity } from '../msp/identity';
-import { CommitError, LedgerError, RejectedError } from '../ledger/errors';
-import type { ChaincodeEventRecord, Ledger, LedgerInfo, RawBlock, StreamOptions, SubmitResult } from '../ledger/port';
+import { CommitError, LedgerError, RejectedError } from '../ports/ledger';
+import type { ChaincodeEventRecord, Ledger, LedgerInfo, RawBlock, StreamOptions, SubmitResult } from '../ports/ledger';
 import {
   BlockFileWriter,
   blockFileName,

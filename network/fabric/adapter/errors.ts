@@ -12,7 +12,7 @@
  *   collected, stream broken) → UNAVAILABLE
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { LedgerError, RejectedError } from '../../ledger/errors';
+import { LedgerError, RejectedError } from '../../ports/ledger';
 
 /** A chaincode error message from our contract: `{"code","detail"}` JSON somewhere in it. */
 export function rejectionOf(message: string): { reason: string; detail: string } | undefined {

@@ -53,7 +53,7 @@ import {
 import { common, gateway as gatewayProtos, peer } from '@hyperledger/fabric-protos';
 import { TxValidationCode, validationCodeName } from '../../blocks/codes';
 import { fromTimestamp } from '../../blocks/tx';
-import { CommitError, LedgerError, RejectedError } from '../../ledger/errors';
+import { CommitError, LedgerError, RejectedError } from '../../ports/ledger';
 import type {
   ChaincodeEventRecord,
   Ledger,
@@ -61,7 +61,7 @@ import type {
   RawBlock,
   StreamOptions,
   SubmitResult,
-} from '../../ledger/port';
+} from '../../ports/ledger';
 import { isTransient, toLedgerError } from './errors';
 import { Qscc, TxLocator } from './locate';
 import { PrefetchedStream } from './stream';

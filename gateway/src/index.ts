@@ -1,5 +1,6 @@
 export * from './config';
 export * from './errors';
+export * from './http/problem-types';
 export * from './gateway';
 export * from './ports/store';
 export { verifyCredential, maskIdNumber } from './services/verify/verify';

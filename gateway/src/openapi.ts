@@ -3,7 +3,7 @@
  * this table against the routes the app actually serves.
  */
 import { ALL_SCHEMAS, ISSUER_KINDS, ISSUER_STATUSES, printableCardQuerySchema, utcDateTime } from '@anxin/schemas';
-import { ERROR_STATUS } from './errors';
+import { PROBLEM_CODES, PROBLEM_TYPES } from './http/problem-types';
 import { CHALLENGE_TTL_S, C_NONCE_TTL_S } from './services/nonces';
 import { AUTHORITY_RULES, CHECKS, NAMED_ISSUER_OUTCOMES, REASON_CODES, TYPE_RULES } from './services/verify/report';
 
@@ -509,7 +509,7 @@ export function openApiDocument(publicUrl: string, version: string): object {
     for (const [name, schema] of Object.entries(r.query?.properties ?? {}))
       params.push({ name, in: 'query', required: !!r.query?.required?.includes(name), schema });
     const errors = Object.fromEntries(
-      [...new Set(Object.values(ERROR_STATUS))]
+      [...new Set(Object.values(PROBLEM_TYPES).map((t) => t.status))]
         .filter((st) => st >= 400 && (r.scope !== null || ![401, 403].includes(st)))
         .map((st) => [
           String(st),
@@ -585,7 +585,7 @@ export function openApiDocument(publicUrl: string, version: string): object {
             status: { type: 'integer' },
             detail: { type: 'string' },
             instance: { type: 'string' },
-            code: { type: 'string', enum: Object.keys(ERROR_STATUS) },
+            code: { type: 'string', enum: PROBLEM_CODES },
             requestId: { type: 'string' },
             errors: {
               type: 'array',

@@ -5,7 +5,7 @@ import {
   type VerifyBatchRequest,
   type VerifyRequest,
 } from '@anxin/schemas';
-import { ApiError } from '../errors';
+import { HttpError } from '../http/problem-types';
 import { requireScope } from '../http/auth';
 import { textParser } from '../http/body';
 import type { Metrics } from '../http/observability';
@@ -112,7 +112,7 @@ export function verifyRoutes(
     handle(async (req, res) => {
       const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
       if (!hasBody)
-        throw new ApiError('body_required', 'send { "credential": "…" } as JSON, or the credential as text/plain');
+        throw new HttpError('body_required', 'send { "credential": "…" } as JSON, or the credential as text/plain');
       let credential: string;
       let opts: VerifyRequestOptions = {};
       if (req.is('text/plain')) {
@@ -120,7 +120,7 @@ export function verifyRoutes(
       } else if (req.is(['application/json', 'application/*+json'])) {
         ({ credential, opts } = verifyRequestOf(req.body));
       } else {
-        throw new ApiError('unsupported_media_type', 'send application/json or text/plain');
+        throw new HttpError('unsupported_media_type', 'send application/json or text/plain');
       }
       res.json(await run(credential, req.principal!, opts));
     }),
@@ -142,7 +142,7 @@ export function verifyRoutes(
     auth,
     handle(async (req, res) => {
       if (!req.is(['application/json', 'application/*+json'])) {
-        throw new ApiError(
+        throw new HttpError(
           req.body === undefined && !req.headers['content-type'] ? 'body_required' : 'unsupported_media_type',
           'send application/json',
         );

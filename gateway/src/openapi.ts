@@ -161,6 +161,42 @@ const RESPONSE_SCHEMAS = {
     },
     required: ['verified', 'checks', 'reasons', 'checkedAt'],
   },
+  VerifyBatchResponse: {
+    type: 'object',
+    description:
+      'One result per credential, in the order sent: its verification report, or — when a look-up it needs failed ' +
+      '(the store, or the ledger for a credential not yet projected) — an error entry in its place. The summary ' +
+      'counts verified and failed reports, and the error entries when there are any (total = verified + failed + errors).',
+    properties: {
+      summary: {
+        type: 'object',
+        properties: {
+          total: { type: 'integer' },
+          verified: { type: 'integer' },
+          failed: { type: 'integer', description: 'Reports that are not verified' },
+          errors: { type: 'integer', description: 'Error entries; absent when there are none' },
+        },
+        required: ['total', 'verified', 'failed'],
+      },
+      results: {
+        type: 'array',
+        items: {
+          oneOf: [
+            { $ref: '#/components/schemas/VerificationReport' },
+            {
+              type: 'object',
+              description:
+                'This credential could not be verified now: the problem (RFC 9457) says why; a 503 status may be retried.',
+              properties: { error: { $ref: '#/components/schemas/Problem' } },
+              required: ['error'],
+              additionalProperties: false,
+            },
+          ],
+        },
+      },
+    },
+    required: ['summary', 'results'],
+  },
   VerifierChallenge: {
     type: 'object',
     description:
@@ -362,7 +398,11 @@ export const ROUTES: RouteDoc[] = [
     tag: 'verify',
     scope: 'verify',
     body: 'api-verify-batch',
-    ok: { status: 200, description: 'A report per credential and a summary' },
+    ok: {
+      status: 200,
+      description: 'A report (or an error entry) per credential and a summary',
+      schema: 'VerifyBatchResponse',
+    },
   },
   {
     method: 'post',

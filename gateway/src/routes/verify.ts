@@ -5,6 +5,7 @@ import {
   type VerifyBatchRequest,
   type VerifyRequest,
 } from '@anxin/schemas';
+import { problemDocument, problemOf, type ErrorLog } from '../http/problem';
 import { HttpError } from '../http/problem-types';
 import { requireScope } from '../http/auth';
 import { textParser } from '../http/body';
@@ -94,13 +95,42 @@ export function verifyRequestOf(body: unknown): { credential: string; opts: Veri
   return { credential, opts };
 }
 
-export function verifyRoutes(
-  s: Services,
-  metrics: Metrics,
-  log: VerificationLog,
-  bodyLimit: number,
-  run: RunVerify = verifier(s, metrics, log),
-): Router {
+/**
+ * A batch item whose verification could not be made — a look-up it needs failed (the store,
+ * or the ledger for a credential not projected yet): the problem in place of its report.
+ */
+export interface BatchItemError {
+  error: ReturnType<typeof problemDocument>;
+}
+
+/** One report per credential, in order, and how many verified, failed, or could not be verified. */
+export interface BatchAnswer {
+  summary: { total: number; verified: number; failed: number; errors?: number };
+  results: Array<VerificationReport | BatchItemError>;
+}
+
+/**
+ * Verify each credential of a batch on its own: one whose look-up fails gets an error entry,
+ * and the others their reports. `errors` is in the summary only when there are some.
+ */
+export async function verifyBatch(
+  credentials: readonly string[],
+  verify: (credential: string) => Promise<VerificationReport>,
+  log: ErrorLog,
+): Promise<BatchAnswer> {
+  const results = await Promise.all(
+    credentials.map((c) =>
+      verify(c).catch((e: unknown): BatchItemError => ({ error: problemDocument(problemOf(e, log)) })),
+    ),
+  );
+  const verified = results.filter((x) => 'verified' in x && x.verified).length;
+  const errors = results.filter((x) => 'error' in x).length;
+  const failed = results.length - verified - errors;
+  return { summary: { total: results.length, verified, failed, ...(errors ? { errors } : {}) }, results };
+}
+
+/** The verification routes; `logError` logs what a batch item's error entry does not show. */
+export function verifyRoutes(s: Services, bodyLimit: number, run: RunVerify, logError: ErrorLog): Router {
   const r = Router();
   const auth = requireScope(s.store, 'verify');
 
@@ -152,9 +182,7 @@ export function verifyRoutes(
         holderBinding: _ignored,
         ...opts
       } = validBody<VerifyBatchRequest>(verifyBatchRequestSchema.$id, req.body);
-      const results = await Promise.all(credentials.map((c) => run(c, req.principal!, opts)));
-      const verified = results.filter((x) => x.verified).length;
-      res.json({ summary: { total: results.length, verified, failed: results.length - verified }, results });
+      res.json(await verifyBatch(credentials, (c) => run(c, req.principal!, opts), logError));
     }),
   );
   return r;

@@ -6,4 +6,5 @@ export * from './ports/store';
 export { verifyCredential, maskIdNumber } from './services/verify/verify';
 export * from './services/verify/report';
 export { parseCredential, unwrapQr } from './services/verify/parse';
-export { ROUTES, openApiDocument } from './openapi';
+export { openApiDocument } from './openapi';
+export { ROUTES } from './openapi/routes';

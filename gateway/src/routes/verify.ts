@@ -112,6 +112,11 @@ export interface BatchAnswer {
 /**
  * Verify each credential of a batch on its own: one whose look-up fails gets an error entry,
  * and the others their reports. `errors` is in the summary only when there are some.
+ *
+ * @example
+ * const answer = await verifyBatch(credentials, (c) => run(c, principal, {}), logError);
+ * // answer.summary: { total: 3, verified: 1, failed: 1, errors: 1 }
+ * // answer.results[2]: { error: { type, title, status: 503, code: 'ledger_unavailable', … } }
  */
 export async function verifyBatch(
   credentials: readonly string[],

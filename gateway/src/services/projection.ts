@@ -19,6 +19,7 @@ import canonicalize from 'canonicalize';
 import { common } from '@hyperledger/fabric-protos';
 import { MetadataIndex, TxValidationCode, decodeEnvelope, txIdOfEnvelope, type Ledger } from '@anxin/network';
 import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
+import { AnxinError } from '../errors';
 import type { ProjectionStore } from '../ports/store';
 import { anchorProjection } from './anchor-projection';
 
@@ -60,12 +61,15 @@ export interface ProjectionOptions {
 }
 
 /** A hook's failure, as it travels from applyAnchor to the follower. */
-class HookError extends Error {
+class HookError extends AnxinError<'hook_failed'> {
   constructor(
     readonly error: unknown,
     readonly at: ChangeAt,
   ) {
-    super(`an anchor hook failed at block ${at.block} tx ${at.txIndex}: ${(error as Error)?.message ?? String(error)}`);
+    super(
+      'hook_failed',
+      `an anchor hook failed at block ${at.block} tx ${at.txIndex}: ${(error as Error)?.message ?? String(error)}`,
+    );
   }
 }
 

@@ -1,3 +1,3 @@
 export * from './msp';
 export * from './blocks';
-export * from './ledger';
+export * from './ports/ledger';

@@ -10,7 +10,8 @@ import { decodablePath, jsonParser } from './http/body';
 import { identifyCaller } from './http/auth';
 import { errorHandler, notFound } from './http/problem';
 import { rateLimiter } from './http/rate-limit';
-import { openApiDocument, ROUTES } from './openapi';
+import { openApiDocument } from './openapi';
+import { ROUTES } from './openapi/routes';
 import { apiKeyRoutes } from './routes/api-keys';
 import { credentialRoutes, issuer } from './routes/credentials';
 import { issuerRoutes } from './routes/issuers';
@@ -79,7 +80,8 @@ export function buildGatewayHandler(
   // The hot path first: employers' verifications outnumber every other call.
   const run = verifier(s, deps.metrics, deps.verificationLog, deps.verifierPool);
   const issue = issuer(s, deps.metrics);
-  app.use(verifyRoutes(s, deps.metrics, deps.verificationLog, opts.bodyLimit, run));
+  const logError = (e: unknown, msg: string) => deps.logger.error({ err: e }, msg);
+  app.use(verifyRoutes(s, opts.bodyLimit, run, logError));
   app.use(issuerRoutes(s));
   app.use(apiKeyRoutes(s));
   app.use(credentialRoutes(s, deps.metrics, issue));
@@ -89,7 +91,7 @@ export function buildGatewayHandler(
   app.use(verifierPageRoutes());
 
   app.use(notFound(ROUTES));
-  app.use(errorHandler((e, msg) => deps.logger.error({ err: e }, msg)));
+  app.use(errorHandler(logError));
 
   const fast = jsonLane(
     {

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { FabricLedgerConfig } from '@anxin/network/fabric';
 import { DEFAULT_CHAINCODE_NAME } from '@anxin/chaincode/wire';
+import { AnxinError } from './errors';
 import { FAULT_POINTS, type FaultPoint } from './services/context';
 
 /** Where the Fabric peer is and who the gateway is on it (from the ANXIN_FABRIC_* variables). */
@@ -44,13 +45,20 @@ export interface Config {
   killAt?: FaultPoint;
 }
 
-export class ConfigError extends Error {
+/**
+ * A variable of the environment has a value the gateway cannot start with; the message names
+ * the variable first.
+ *
+ * @example
+ * try { loadConfig(process.env); }
+ * catch (e) { if (e instanceof ConfigError) console.error(e.variable, e.code); }
+ */
+export class ConfigError extends AnxinError<'config_invalid'> {
   constructor(
     readonly variable: string,
     message: string,
   ) {
-    super(`${variable} ${message}`);
-    this.name = 'ConfigError';
+    super('config_invalid', `${variable} ${message}`);
   }
 }
 

@@ -1,89 +1,87 @@
 /**
- * The gateway's errors: one base with a stable `code`; each code has one HTTP status.
- * Codes are never renamed once published. One middleware turns them into RFC 9457
- * problem+json.
+ * The gateway's errors: one base, `AnxinError`, with a stable `code`; each subclass narrows
+ * the code to its own union and carries its data (`ConfigError.variable`,
+ * `WorkCardError.kind`, `DomainError.extra`). Services throw them and know nothing of HTTP:
+ * the HTTP layer alone maps a code to a status and an RFC 9457 problem document
+ * (`http/problem-types.ts`). Codes are never renamed once published; tests assert codes,
+ * never message text.
+ *
+ * The subclasses: `DomainError` (a use case refuses a request: codes published in problem
+ * documents), `HttpError` (the request as HTTP is wrong: `http/problem-types.ts`),
+ * `ConfigError` (`config.ts`), `KekError` (`crypto/kek.ts`), `WorkCardError`
+ * (`services/workcard/present.ts`).
  */
-export const ERROR_STATUS = {
-  bad_request: 400,
-  invalid_json: 400,
-  validation_failed: 400,
-  body_required: 400,
-  type_not_for_kind: 400,
-  subject_issuer_mismatch: 400,
-  malformed_body: 400,
-  malformed_path: 400,
-  holder_proof_invalid: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  type_not_allowed: 403,
-  issuer_not_active: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
-  issuer_exists: 409,
-  invalid_transition: 409,
-  request_in_progress: 409,
-  no_signing_key: 409,
-  card_unavailable: 409,
-  idempotency_key_reused: 422,
-  ledger_rejected: 422,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  rate_limited: 429,
-  internal: 500,
-  ledger_unavailable: 503,
-  not_ready: 503,
-} as const;
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+/**
+ * The base of every error the gateway throws on purpose: a code a program can branch on,
+ * and a message for people.
+ *
+ * @example
+ * if (e instanceof AnxinError) log.warn({ code: e.code }, e.message);
+ */
+export abstract class AnxinError<C extends string = string> extends Error {
+  constructor(
+    readonly code: C,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
 
-export const ERROR_TITLES: Record<ErrorCode, string> = {
-  bad_request: 'Bad request',
-  invalid_json: 'The body is not valid JSON',
-  validation_failed: 'The request does not match its schema',
-  body_required: 'A request body is required',
-  type_not_for_kind: 'An issuer of this kind may never issue this credential type',
-  subject_issuer_mismatch: 'The subject does not name its issuer',
-  malformed_body: 'The body cannot be read as sent',
-  malformed_path: 'The path is not valid percent-encoded UTF-8',
-  holder_proof_invalid: 'The proof of holding holderPublicJwk does not hold',
-  unauthorized: 'Missing or unknown API key',
-  forbidden: 'The API key lacks the scope or ownership this needs',
-  type_not_allowed: 'The issuer may not issue this credential type',
-  issuer_not_active: 'The issuer is not active',
-  not_found: 'Not found',
-  method_not_allowed: 'Method not allowed',
-  conflict: 'Conflict',
-  issuer_exists: 'An issuer with this id exists',
-  invalid_transition: 'The status change is not allowed from the current status',
-  request_in_progress: 'A request with this Idempotency-Key is still in progress',
-  no_signing_key: 'The issuer has no usable signing key in custody',
-  card_unavailable: 'This credential cannot be printed as a work card',
-  idempotency_key_reused: 'The Idempotency-Key was used for a different request',
-  ledger_rejected: 'The ledger refused the change',
-  payload_too_large: 'The request body is too large',
-  unsupported_media_type: 'Unsupported media type',
-  rate_limited: 'Too many requests',
-  internal: 'Internal error',
-  ledger_unavailable: 'The ledger is unavailable',
-  not_ready: 'Not ready',
-};
+/** Why a use case refused a request: the `code` of the problem document it becomes. */
+export type DomainErrorCode =
+  | 'validation_failed'
+  | 'type_not_for_kind'
+  | 'subject_issuer_mismatch'
+  | 'holder_proof_invalid'
+  | 'forbidden'
+  | 'type_not_allowed'
+  | 'issuer_not_active'
+  | 'not_found'
+  | 'conflict'
+  | 'issuer_exists'
+  | 'invalid_transition'
+  | 'request_in_progress'
+  | 'no_signing_key'
+  | 'card_unavailable'
+  | 'idempotency_key_reused'
+  | 'ledger_rejected'
+  | 'ledger_unavailable';
 
+/** One failing member of a request: a JSON Pointer, a code, and what is wrong. */
 export interface FieldIssue {
   field: string;
   code: string;
   message: string;
 }
 
-export class ApiError extends Error {
-  readonly status: number;
+/** What a refusal carries besides its code. */
+export interface DomainErrorData {
+  /** The failing members (validation_failed, holder_proof_invalid). */
+  errors?: FieldIssue[];
+  /** The ledger contract's own reason code, when the ledger refused. */
+  reason?: string;
+  /** Seconds after which the same request may succeed (request_in_progress). */
+  retryAfter?: number;
+}
+
+/**
+ * A use case refuses the request: the issuer is not active, the credential is not found,
+ * the body does not match its schema, the ledger refused or is unavailable.
+ *
+ * @example
+ * if (!anchor) throw new DomainError('not_found', `credential ${id} is not anchored`);
+ * throw new DomainError('validation_failed', issues[0].message, { errors: issues });
+ */
+export class DomainError extends AnxinError<DomainErrorCode> {
   constructor(
-    readonly code: ErrorCode,
+    code: DomainErrorCode,
+    /** For people; shown as the problem's `detail`. */
     readonly detail?: string,
-    readonly extra: { errors?: FieldIssue[]; reason?: string; retryAfter?: number } = {},
+    readonly extra: DomainErrorData = {},
   ) {
-    super(detail ?? ERROR_TITLES[code]);
-    this.name = 'ApiError';
-    this.status = ERROR_STATUS[code];
+    super(code, detail ?? code);
   }
 }

@@ -5,7 +5,7 @@
  * one chaincode's namespace, and the chaincode events of a block's valid transactions.
  */
 import { common } from '@hyperledger/fabric-protos';
-import type { ChaincodeEventRecord } from '../ledger/port';
+import type { ChaincodeEventRecord } from '../ports/ledger';
 import { MetadataIndex } from './block';
 import { TxValidationCode } from './codes';
 import { decodeEnvelope, txIdOfEnvelope, type DecodedBlock, type DecodedTx } from './decode';

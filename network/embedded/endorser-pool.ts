@@ -13,7 +13,7 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { NsRwSetSpec } from '../blocks/tx';
-import { LedgerError, type LedgerErrorCode } from '../ledger/errors';
+import { LedgerError, type LedgerErrorCode } from '../ports/ledger';
 import type { EndorseOutcome, EndorseRequest } from './endorser';
 
 export interface WorkerInit {

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { join } from 'node:path';
 import { decodeBlock } from '../blocks/decode';
-import { LedgerError } from '../ledger/errors';
+import { LedgerError } from '../ports/ledger';
 import { readBlockAt } from './blockfile';
 import { ContractRunner } from './chaincode';
 import { Endorser, Limiter, committedStateReader, type EndorseRequest } from './endorser';

@@ -20,7 +20,7 @@ import {
   type NsRwSetSpec,
   type Signer,
 } from '../blocks/tx';
-import { LedgerError } from '../ledger/errors';
+import { LedgerError } from '../ports/ledger';
 import type { SigningIdentity } from '../msp/identity';
 import { readBlockAt, type BlockLocation } from './blockfile';
 import type { ContractRunner } from './chaincode';

@@ -4,7 +4,7 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { LedgerError } from '../ledger/errors';
+import { LedgerError } from '../ports/ledger';
 
 /** Ledger directories open in this process: a second open would be a second writer. */
 const openHere = new Set<string>();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { common } from '@hyperledger/fabric-protos';
 import { blockDataHash, blockHeaderHash } from '../blocks/der';
 import { decodeBlock, type DecodedBlock } from '../blocks/decode';
-import { LedgerError } from '../ledger/errors';
+import { LedgerError } from '../ports/ledger';
 import { blockFileName, listBlockFiles, readBlockAt, scanBlockFiles, truncateBlockFiles } from './blockfile';
 import type { StateDb, TxRecord } from './statedb';
 

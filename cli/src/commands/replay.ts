@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import type { Store } from '@anxin/gateway/dist/ports/store';
+import type { Store } from '@anxin/gateway/store';
 import {
   CliError,
   EXIT,
@@ -54,7 +54,7 @@ export function storeConfigOf(uri: string): StoreConfig {
 async function openStoreOf(uri: string): Promise<Store> {
   const cfg = storeConfigOf(uri);
   type Mod = { openStore(c: StoreConfig): Promise<Store> };
-  const mod = (await import('@anxin/gateway/dist/adapters/store/index.js')) as unknown as Mod & { default?: Mod };
+  const mod = (await import('@anxin/gateway/store')) as unknown as Mod & { default?: Mod };
   const openStore = mod.openStore ?? mod.default!.openStore;
   try {
     // Read only: an auditor's replay never migrates or writes the gateway's store.

@@ -20,7 +20,7 @@
  * the world state, and handing each valid statement the values it read.
  */
 import { DEFAULT_CHAINCODE_NAME } from '@anxin/chaincode/rules';
-import type { Store } from '@anxin/gateway/dist/ports/store';
+import type { Store } from '@anxin/gateway/store';
 import { FindingLog } from './findings';
 import { runPipeline, type PipelineOptions } from './pipeline';
 import { recordsOf } from './records';

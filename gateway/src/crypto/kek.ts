@@ -5,14 +5,25 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { AnxinError } from '../errors';
 import type { Sealed } from '../ports/store';
+
+/**
+ * Why the key-encryption key cannot be used: it is not 32 bytes (`kek_invalid`), its file is
+ * readable by others (`kek_exposed`), a record was sealed under another key (`kek_mismatch`),
+ * or a sealed record does not open under it — altered, or moved to another record
+ * (`kek_unsealable`).
+ */
+export type KekErrorCode = 'kek_invalid' | 'kek_exposed' | 'kek_mismatch' | 'kek_unsealable';
+
+export class KekError extends AnxinError<KekErrorCode> {}
 
 export class Kek {
   /** First 16 hex digits of SHA-256 of the key: names the key without revealing it. */
   readonly fingerprint: string;
 
   constructor(private readonly key: Buffer) {
-    if (key.length !== 32) throw new Error('the key-encryption key must be 32 bytes');
+    if (key.length !== 32) throw new KekError('kek_invalid', 'the key-encryption key must be 32 bytes');
     this.fingerprint = createHash('sha256').update(key).digest('hex').slice(0, 16);
   }
 
@@ -35,12 +46,21 @@ export class Kek {
 
   open(s: Sealed, aad: string): Buffer {
     if (s.kek !== this.fingerprint) {
-      throw new Error(`sealed with key-encryption key ${s.kek}, but ${this.fingerprint} is configured`);
+      throw new KekError(
+        'kek_mismatch',
+        `sealed with key-encryption key ${s.kek}, but ${this.fingerprint} is configured`,
+      );
     }
     const d = createDecipheriv('aes-256-gcm', this.key, Buffer.from(s.iv, 'base64url'));
     d.setAAD(Buffer.from(aad, 'utf8'));
     d.setAuthTag(Buffer.from(s.tag, 'base64url'));
-    return Buffer.concat([d.update(Buffer.from(s.ct, 'base64url')), d.final()]);
+    try {
+      return Buffer.concat([d.update(Buffer.from(s.ct, 'base64url')), d.final()]);
+    } catch (e) {
+      throw new KekError('kek_unsealable', `the record sealed for ${aad} does not open: altered, or not its own`, {
+        cause: e,
+      });
+    }
   }
 }
 
@@ -56,8 +76,12 @@ export function loadOrCreateKek(path: string): { kek: Kek; created: boolean } {
     return { kek: new Kek(Buffer.from(readFileSync(path, 'utf8').trim(), 'base64')), created: true };
   }
   const mode = statSync(path).mode & 0o777;
-  if (mode & 0o077) throw new Error(`${path} is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${path}`);
+  if (mode & 0o077)
+    throw new KekError(
+      'kek_exposed',
+      `${path} is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${path}`,
+    );
   const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
-  if (key.length !== 32) throw new Error(`${path} must hold 32 bytes, base64-encoded`);
+  if (key.length !== 32) throw new KekError('kek_invalid', `${path} must hold 32 bytes, base64-encoded`);
   return { kek: new Kek(key), created: false };
 }

@@ -5,7 +5,8 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { apiKeyId, apiKeyMatches } from '../crypto/apikeys';
-import { ApiError } from '../errors';
+import { DomainError } from '../errors';
+import { HttpError } from './problem-types';
 import type { ApiKeyRecord, Principal, Scope, Store } from '../ports/store';
 
 declare module 'express-serve-static-core' {
@@ -18,15 +19,15 @@ declare module 'express-serve-static-core' {
 }
 
 /** Who a request's Authorization header names: its valid key, or why it names none. */
-export type Caller = { key: ApiKeyRecord } | { failure: ApiError };
+export type Caller = { key: ApiKeyRecord } | { failure: HttpError };
 
 export async function authenticate(store: Store, header: string | undefined): Promise<ApiKeyRecord> {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  if (!m) throw new ApiError('unauthorized', 'send Authorization: Bearer <api key>');
+  if (!m) throw new HttpError('unauthorized', 'send Authorization: Bearer <api key>');
   const id = apiKeyId(m[1]!);
   const record = id ? await store.getApiKey(id) : undefined;
   if (!record || record.revokedAt || !apiKeyMatches(m[1]!, record.hash)) {
-    throw new ApiError('unauthorized', 'the API key is unknown or revoked');
+    throw new HttpError('unauthorized', 'the API key is unknown or revoked');
   }
   return record;
 }
@@ -43,7 +44,7 @@ export async function identify(store: Store, header: string | undefined): Promis
   try {
     return { key: await authenticate(store, header) };
   } catch (e) {
-    if (e instanceof ApiError) return { failure: e };
+    if (e instanceof HttpError) return { failure: e };
     throw e;
   }
 }
@@ -63,7 +64,7 @@ export function identifyCaller(store: Store): RequestHandler {
 export function keyWithScope(caller: Caller, scope: Scope): ApiKeyRecord {
   if ('failure' in caller) throw caller.failure;
   if (!caller.key.scopes.includes(scope) && !caller.key.scopes.includes('admin')) {
-    throw new ApiError('forbidden', `this API key lacks the ${scope} scope`);
+    throw new DomainError('forbidden', `this API key lacks the ${scope} scope`);
   }
   return caller.key;
 }

@@ -7,7 +7,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import express, { type RequestHandler } from 'express';
-import { ApiError } from '../errors';
+import { HttpError } from './problem-types';
 
 export const JSON_TYPES = ['application/json', 'application/*+json'];
 
@@ -18,14 +18,14 @@ export const JSON_TYPES = ['application/json', 'application/*+json'];
  * const body = JSON.parse(utf8Text(await readBody(req, length)));
  */
 export function utf8Text(bytes: Buffer): string {
-  if (!isUtf8(bytes)) throw new ApiError('malformed_body', 'the body is not valid UTF-8');
+  if (!isUtf8(bytes)) throw new HttpError('malformed_body', 'the body is not valid UTF-8');
   return bytes.toString('utf8');
 }
 
 /** body-parser's `verify` hook: called with the raw bytes, before they are decoded. */
 function onlyUtf8(_req: IncomingMessage, _res: unknown, bytes: Buffer, charset: string): void {
   if (charset !== 'utf-8') {
-    throw new ApiError('unsupported_media_type', `JSON is sent as UTF-8 (charset=utf-8 or none), not ${charset}`);
+    throw new HttpError('unsupported_media_type', `JSON is sent as UTF-8 (charset=utf-8 or none), not ${charset}`);
   }
   utf8Text(bytes);
 }
@@ -36,15 +36,15 @@ function utf8WhenDeclared(_req: IncomingMessage, _res: unknown, bytes: Buffer, c
 }
 
 /** The problem a body-parser error names by its `type`, if it names one. */
-export function parserProblem(err: { type?: string; message?: string }): ApiError | undefined {
+export function parserProblem(err: { type?: string; message?: string }): HttpError | undefined {
   switch (err.type) {
     case 'entity.too.large':
-      return new ApiError('payload_too_large', err.message);
+      return new HttpError('payload_too_large', err.message);
     case 'entity.parse.failed':
-      return new ApiError('invalid_json', 'the body is not valid JSON');
+      return new HttpError('invalid_json', 'the body is not valid JSON');
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new ApiError('unsupported_media_type', err.message);
+      return new HttpError('unsupported_media_type', err.message);
   }
   return undefined;
 }
@@ -55,13 +55,13 @@ export function parserProblem(err: { type?: string; message?: string }): ApiErro
  * than its Content-Length — are the body's fault: malformed_body.
  */
 function bodyProblem(err: unknown): unknown {
-  if (err instanceof ApiError) return err;
+  if (err instanceof HttpError) return err;
   const e = err as { type?: string; status?: number; message?: string };
   if (e.type === 'request.aborted') return err;
   const named = parserProblem(e);
   if (named) return named;
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-    return new ApiError('malformed_body', 'the body cannot be read: its bytes or its Content-Encoding are corrupt');
+    return new HttpError('malformed_body', 'the body cannot be read: its bytes or its Content-Encoding are corrupt');
   }
   return err;
 }
@@ -87,7 +87,7 @@ export function decodablePath(): RequestHandler {
     try {
       decodeURIComponent(req.path);
     } catch {
-      return next(new ApiError('malformed_path', 'the path has a % that does not start a UTF-8 escape'));
+      return next(new HttpError('malformed_path', 'the path has a % that does not start a UTF-8 escape'));
     }
     next();
   };

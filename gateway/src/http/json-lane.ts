@@ -17,12 +17,12 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { Express, RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { ApiError } from '../errors';
+import { HttpError } from './problem-types';
 import type { ApiKeyRecord, Scope, Store } from '../ports/store';
 import { identify, keyWithScope, type Caller } from './auth';
 import { utf8Text } from './body';
 import { observe, requestId, type Metrics } from './observability';
-import { sendProblem } from './problem';
+import { problemOf, sendProblem } from './problem';
 
 const JSON_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
 
@@ -87,7 +87,7 @@ function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > length) {
-        reject(new ApiError('payload_too_large', 'the body is longer than its Content-Length'));
+        reject(new HttpError('payload_too_large', 'the body is longer than its Content-Length'));
         req.destroy();
       } else chunks.push(c);
     });
@@ -170,7 +170,7 @@ async function serve(
     try {
       body = JSON.parse(text);
     } catch {
-      throw new ApiError('invalid_json', 'the body is not valid JSON');
+      throw new HttpError('invalid_json', 'the body is not valid JSON');
     }
     const answer = await route.handle(body, key, req.headers);
     const out = JSON.stringify(answer.body);
@@ -181,12 +181,9 @@ async function serve(
     res.end(out);
   } catch (e) {
     if (res.headersSent) return;
-    if (!(e instanceof ApiError)) d.logger.error({ err: e }, 'unhandled error');
     sendProblem(
       res,
-      e instanceof ApiError
-        ? e
-        : new ApiError('internal', 'something went wrong; the request id identifies it in the logs'),
+      problemOf(e, (err, msg) => d.logger.error({ err }, msg)),
       route.path,
     );
   }

@@ -8,7 +8,7 @@
  */
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import { ApiError } from '../errors';
+import { HttpError } from './problem-types';
 import type { Caller } from './auth';
 import { sendProblem } from './problem';
 
@@ -58,7 +58,7 @@ export function rateLimiter(limits: RateLimits): RequestHandler {
       const per = keyOf(req as Limited) ? 'API key' : 'client address without a valid API key';
       sendProblem(
         res,
-        new ApiError('rate_limited', `limit: ${limit} requests per minute per ${per}`, { retryAfter }),
+        new HttpError('rate_limited', `limit: ${limit} requests per minute per ${per}`, { retryAfter }),
         req.originalUrl,
       );
     },

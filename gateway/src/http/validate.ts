@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { validateById } from '@anxin/schemas';
-import { ApiError } from '../errors';
+import { DomainError } from '../errors';
+import { HttpError } from './problem-types';
 
 const hasBody = (req: Parameters<RequestHandler>[0]) =>
   req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
@@ -15,7 +16,7 @@ const hasBody = (req: Parameters<RequestHandler>[0]) =>
 export function validBody<T>(schemaId: string, value: unknown): T {
   const v = validateById<T>(schemaId, value);
   if (!v.ok) {
-    throw new ApiError('validation_failed', `${v.issues[0]!.field || '(body)'} ${v.issues[0]!.message}`, {
+    throw new DomainError('validation_failed', `${v.issues[0]!.field || '(body)'} ${v.issues[0]!.message}`, {
       errors: v.issues,
     });
   }
@@ -25,10 +26,10 @@ export function validBody<T>(schemaId: string, value: unknown): T {
 /** Express middleware: a JSON body is there, sent as JSON (its schema is the handler's to check). */
 export function jsonBody(): RequestHandler {
   return (req, _res, next) => {
-    if (!hasBody(req)) return next(new ApiError('body_required', 'send a JSON body (Content-Type: application/json)'));
+    if (!hasBody(req)) return next(new HttpError('body_required', 'send a JSON body (Content-Type: application/json)'));
     if (!req.is(['application/json', 'application/*+json'])) {
       return next(
-        new ApiError(
+        new HttpError(
           'unsupported_media_type',
           `send Content-Type: application/json, not ${req.headers['content-type'] ?? 'nothing'}`,
         ),

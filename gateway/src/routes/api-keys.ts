@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { createApiKeyRequestSchema, type CreateApiKeyRequest } from '@anxin/schemas';
 import { generateApiKey } from '../crypto/apikeys';
-import { ApiError } from '../errors';
+import { DomainError } from '../errors';
 import { requireScope } from '../http/auth';
 import { body, handle } from '../http/validate';
 import type { Scope } from '../ports/store';
@@ -18,10 +18,10 @@ export function apiKeyRoutes(s: Services): Router {
     handle(async (req, res) => {
       const b = req.body as CreateApiKeyRequest;
       if (b.principal.type === 'issuer' && !s.projection.issuers.has(b.principal.id)) {
-        throw new ApiError('not_found', `no issuer ${b.principal.id}`);
+        throw new DomainError('not_found', `no issuer ${b.principal.id}`);
       }
       if (b.scopes.includes('admin') && b.principal.type !== 'admin') {
-        throw new ApiError('validation_failed', 'only an admin principal may hold the admin scope', {
+        throw new DomainError('validation_failed', 'only an admin principal may hold the admin scope', {
           errors: [{ field: '/scopes', code: 'admin', message: 'admin scope needs principal.type admin' }],
         });
       }
@@ -53,7 +53,7 @@ export function apiKeyRoutes(s: Services): Router {
     admin,
     handle(async (req, res) => {
       const k = await s.store.getApiKey(req.params.id as string);
-      if (!k) throw new ApiError('not_found', `no API key ${req.params.id as string}`);
+      if (!k) throw new DomainError('not_found', `no API key ${req.params.id as string}`);
       if (!k.revokedAt) await s.store.putApiKey({ ...k, revokedAt: s.now().toISOString() });
       res.status(204).end();
     }),

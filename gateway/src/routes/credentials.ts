@@ -6,7 +6,7 @@ import {
   type PrintableCardQuery,
   type StatusChangeRequest,
 } from '@anxin/schemas';
-import { ApiError } from '../errors';
+import { DomainError } from '../errors';
 import { requireScope } from '../http/auth';
 import { body, handle, jsonBody, validBody } from '../http/validate';
 import type { Principal } from '../ports/store';
@@ -22,7 +22,7 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 export function idempotencyKey(header: string | string[] | undefined): string | undefined {
   if (header === undefined) return undefined;
   if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
-    throw new ApiError('validation_failed', 'Idempotency-Key must be 8–128 characters of A–Z a–z 0–9 . _ : -', {
+    throw new DomainError('validation_failed', 'Idempotency-Key must be 8–128 characters of A–Z a–z 0–9 . _ : -', {
       errors: [{ field: 'Idempotency-Key', code: 'pattern', message: 'is not a valid idempotency key' }],
     });
   }
@@ -62,7 +62,7 @@ export function credentialRoutes(s: Services, metrics: Metrics, issue = issuer(s
       const rec = await s.store.getCredential(req.params.id as string);
       // Another issuer's credential is indistinguishable from a missing one.
       if (!rec || !actsForIssuer(req.principal!, rec.issuer))
-        throw new ApiError('not_found', `no credential ${req.params.id as string} of yours`);
+        throw new DomainError('not_found', `no credential ${req.params.id as string} of yours`);
       const anchor = await s.store.getAnchor(rec.id);
       res.json({
         id: rec.id,
@@ -112,7 +112,7 @@ export function credentialRoutes(s: Services, metrics: Metrics, issue = issuer(s
       const a = (await s.store.getAnchor(id)) ?? undefined;
       const onLedger = a ? undefined : await s.ledgerClient.getAnchor(id);
       const rec = a ?? onLedger;
-      if (!rec) throw new ApiError('not_found', `credential ${id} is not anchored`);
+      if (!rec) throw new DomainError('not_found', `credential ${id} is not anchored`);
       const issuer = s.projection.issuers.get(rec.issuer);
       res.set('Cache-Control', 'no-store').json({
         id: rec.id,
@@ -136,7 +136,7 @@ export function credentialRoutes(s: Services, metrics: Metrics, issue = issuer(s
       const id = req.params.id as string;
       const a = await s.store.getAnchor(id);
       if (!a || !actsForIssuer(req.principal!, a.issuer))
-        throw new ApiError('not_found', `no credential ${id} of yours`);
+        throw new DomainError('not_found', `no credential ${id} of yours`);
       res.json({
         id,
         verifiers: (await recentVerifiers(s, id)).map((v) => ({

@@ -9,7 +9,7 @@ import {
   type RotateKeyRequest,
   type UpdateIssuerRequest,
 } from '@anxin/schemas';
-import { ApiError } from '../errors';
+import { DomainError } from '../errors';
 import { requireScope } from '../http/auth';
 import { body, handle } from '../http/validate';
 import type { Services } from '../services/context';
@@ -61,7 +61,7 @@ export function issuerRoutes(s: Services): Router {
     handle(async (req, res) => {
       const b = req.body as UpdateIssuerRequest;
       if (b.since !== undefined && Date.parse(b.since) > s.now().getTime()) {
-        throw new ApiError('validation_failed', 'since is in the future', {
+        throw new DomainError('validation_failed', 'since is in the future', {
           errors: [{ field: '/since', code: 'past', message: 'must not be in the future' }],
         });
       }
@@ -86,7 +86,7 @@ export function issuerRoutes(s: Services): Router {
     handle(async (req, res) => {
       const b = req.body as CompromisedKeyRequest;
       if (Date.parse(b.compromisedSince) > s.now().getTime()) {
-        throw new ApiError('validation_failed', 'compromisedSince is in the future', {
+        throw new DomainError('validation_failed', 'compromisedSince is in the future', {
           errors: [{ field: '/compromisedSince', code: 'past', message: 'must not be in the future' }],
         });
       }

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { ALL_SCHEMAS, SCHEMA_BASE, blockToJsonSafe } from './public-helpers';
-import { ApiError } from '../errors';
+import { DomainError } from '../errors';
 import type { Metrics } from '../http/observability';
 import { handle } from '../http/validate';
 import type { Services } from '../services/context';
@@ -43,23 +43,23 @@ export function publicRoutes(s: Services, metrics: Metrics, trustList: TrustList
     handle(async (req, res) => {
       const raw = req.params.n as string;
       if (!/^\d{1,15}$/.test(raw))
-        throw new ApiError('validation_failed', 'the block number must be a non-negative integer');
+        throw new DomainError('validation_failed', 'the block number must be a non-negative integer');
       const n = Number(raw);
       const { height } = await s.ledger.info();
-      if (n >= height) throw new ApiError('not_found', `no block ${n}; the ledger's height is ${height}`);
+      if (n >= height) throw new DomainError('not_found', `no block ${n}; the ledger's height is ${height}`);
       let bytes: Uint8Array | undefined;
       for await (const b of s.ledger.blocks(n, { follow: false })) {
         bytes = b.bytes;
         break;
       }
-      if (!bytes) throw new ApiError('not_found', `no block ${n}`);
+      if (!bytes) throw new DomainError('not_found', `no block ${n}`);
       if (req.query.format === 'json') {
         res.json(blockToJsonSafe(bytes));
       } else if (req.query.format === undefined || req.query.format === 'protobuf') {
         res.type('application/octet-stream').setHeader('Content-Disposition', `attachment; filename="block-${n}.pb"`);
         res.send(Buffer.from(bytes));
       } else {
-        throw new ApiError('validation_failed', 'format must be json or protobuf');
+        throw new DomainError('validation_failed', 'format must be json or protobuf');
       }
     }),
   );
@@ -97,7 +97,7 @@ export function publicRoutes(s: Services, metrics: Metrics, trustList: TrustList
 
   r.get('/schemas/v1/:name', (req, res, next) => {
     const schema = ALL_SCHEMAS.find((x) => x.$id === `${SCHEMA_BASE}${req.params.name as string}`);
-    if (!schema) return next(new ApiError('not_found', `no schema ${req.params.name as string}`));
+    if (!schema) return next(new DomainError('not_found', `no schema ${req.params.name as string}`));
     res.type('application/schema+json').send(JSON.stringify(schema));
   });
 

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Router, type Response } from 'express';
-import { ApiError } from '../errors';
+import { DomainError } from '../errors';
 
 import { PUBLIC_DIR } from '../public-dir';
 
@@ -46,7 +46,7 @@ export function verifierPageRoutes(): Router {
   r.get('/verify', (_req, res) => send(res, 'text/html; charset=utf-8', page));
   r.get('/verify/:file', (req, res, next) => {
     const f = Object.prototype.hasOwnProperty.call(files, req.params.file) ? files[req.params.file] : undefined;
-    if (!f) return next(new ApiError('not_found', `no file ${req.params.file} for the verifier page`));
+    if (!f) return next(new DomainError('not_found', `no file ${req.params.file} for the verifier page`));
     send(res, f.type, f.body);
   });
   return r;

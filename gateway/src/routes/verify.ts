@@ -5,7 +5,8 @@ import {
   type VerifyBatchRequest,
   type VerifyRequest,
 } from '@anxin/schemas';
-import { ApiError } from '../errors';
+import { problemDocument, problemOf, type ErrorLog } from '../http/problem';
+import { HttpError } from '../http/problem-types';
 import { requireScope } from '../http/auth';
 import { textParser } from '../http/body';
 import type { Metrics } from '../http/observability';
@@ -94,13 +95,47 @@ export function verifyRequestOf(body: unknown): { credential: string; opts: Veri
   return { credential, opts };
 }
 
-export function verifyRoutes(
-  s: Services,
-  metrics: Metrics,
-  log: VerificationLog,
-  bodyLimit: number,
-  run: RunVerify = verifier(s, metrics, log),
-): Router {
+/**
+ * A batch item whose verification could not be made — a look-up it needs failed (the store,
+ * or the ledger for a credential not projected yet): the problem in place of its report.
+ */
+export interface BatchItemError {
+  error: ReturnType<typeof problemDocument>;
+}
+
+/** One report per credential, in order, and how many verified, failed, or could not be verified. */
+export interface BatchAnswer {
+  summary: { total: number; verified: number; failed: number; errors?: number };
+  results: Array<VerificationReport | BatchItemError>;
+}
+
+/**
+ * Verify each credential of a batch on its own: one whose look-up fails gets an error entry,
+ * and the others their reports. `errors` is in the summary only when there are some.
+ *
+ * @example
+ * const answer = await verifyBatch(credentials, (c) => run(c, principal, {}), logError);
+ * // answer.summary: { total: 3, verified: 1, failed: 1, errors: 1 }
+ * // answer.results[2]: { error: { type, title, status: 503, code: 'ledger_unavailable', … } }
+ */
+export async function verifyBatch(
+  credentials: readonly string[],
+  verify: (credential: string) => Promise<VerificationReport>,
+  log: ErrorLog,
+): Promise<BatchAnswer> {
+  const results = await Promise.all(
+    credentials.map((c) =>
+      verify(c).catch((e: unknown): BatchItemError => ({ error: problemDocument(problemOf(e, log)) })),
+    ),
+  );
+  const verified = results.filter((x) => 'verified' in x && x.verified).length;
+  const errors = results.filter((x) => 'error' in x).length;
+  const failed = results.length - verified - errors;
+  return { summary: { total: results.length, verified, failed, ...(errors ? { errors } : {}) }, results };
+}
+
+/** The verification routes; `logError` logs what a batch item's error entry does not show. */
+export function verifyRoutes(s: Services, bodyLimit: number, run: RunVerify, logError: ErrorLog): Router {
   const r = Router();
   const auth = requireScope(s.store, 'verify');
 
@@ -112,7 +147,7 @@ export function verifyRoutes(
     handle(async (req, res) => {
       const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
       if (!hasBody)
-        throw new ApiError('body_required', 'send { "credential": "…" } as JSON, or the credential as text/plain');
+        throw new HttpError('body_required', 'send { "credential": "…" } as JSON, or the credential as text/plain');
       let credential: string;
       let opts: VerifyRequestOptions = {};
       if (req.is('text/plain')) {
@@ -120,7 +155,7 @@ export function verifyRoutes(
       } else if (req.is(['application/json', 'application/*+json'])) {
         ({ credential, opts } = verifyRequestOf(req.body));
       } else {
-        throw new ApiError('unsupported_media_type', 'send application/json or text/plain');
+        throw new HttpError('unsupported_media_type', 'send application/json or text/plain');
       }
       res.json(await run(credential, req.principal!, opts));
     }),
@@ -142,7 +177,7 @@ export function verifyRoutes(
     auth,
     handle(async (req, res) => {
       if (!req.is(['application/json', 'application/*+json'])) {
-        throw new ApiError(
+        throw new HttpError(
           req.body === undefined && !req.headers['content-type'] ? 'body_required' : 'unsupported_media_type',
           'send application/json',
         );
@@ -152,9 +187,7 @@ export function verifyRoutes(
         holderBinding: _ignored,
         ...opts
       } = validBody<VerifyBatchRequest>(verifyBatchRequestSchema.$id, req.body);
-      const results = await Promise.all(credentials.map((c) => run(c, req.principal!, opts)));
-      const verified = results.filter((x) => x.verified).length;
-      res.json({ summary: { total: results.length, verified, failed: results.length - verified }, results });
+      res.json(await verifyBatch(credentials, (c) => run(c, req.principal!, opts), logError));
     }),
   );
   return r;

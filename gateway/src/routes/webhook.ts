@@ -4,7 +4,7 @@
  */
 import { Router } from 'express';
 import { webhookRequestSchema, type WebhookRequest } from '@anxin/schemas';
-import { ApiError } from '../errors';
+import { DomainError } from '../errors';
 import { requireScope } from '../http/auth';
 import { body, handle, validBody } from '../http/validate';
 import type { Services } from '../services/context';
@@ -24,7 +24,7 @@ export function webhookRoutes(s: Services): Router {
       const { url } = validBody<WebhookRequest>(webhookRequestSchema.$id, req.body);
       const problem = webhookUrlProblem(url);
       if (problem)
-        throw new ApiError('validation_failed', `/url ${problem}`, {
+        throw new DomainError('validation_failed', `/url ${problem}`, {
           errors: [{ field: '/url', code: 'url', message: problem }],
         });
       const hook = { verifier: req.principal!.id, url, createdAt: s.now().toISOString() };
@@ -62,7 +62,7 @@ export function webhookRoutes(s: Services): Router {
     '/v1/webhook',
     requireScope(s.store, 'verify'),
     handle(async (req, res) => {
-      if (!(await s.store.deleteWebhook(req.principal!.id))) throw new ApiError('not_found', 'no webhook is set');
+      if (!(await s.store.deleteWebhook(req.principal!.id))) throw new DomainError('not_found', 'no webhook is set');
       res.status(204).end();
     }),
   );

@@ -14,7 +14,7 @@ import {
   type UpdateIssuerRequest,
 } from '@anxin/schemas';
 import { generateApiKey } from '../crypto/apikeys';
-import { ApiError } from '../errors';
+import { DomainError } from '../errors';
 import type { Services } from './context';
 
 export async function registrarSigner(s: Services): Promise<StatementSigner> {
@@ -23,7 +23,7 @@ export async function registrarSigner(s: Services): Promise<StatementSigner> {
     const signer = await s.keys.signer(k.kid);
     if (signer) return signer;
   }
-  throw new ApiError(
+  throw new DomainError(
     'forbidden',
     'this gateway holds none of the ledger’s registrar keys, so it cannot change issuers',
   );
@@ -36,7 +36,7 @@ function randomSlug(): string {
 
 export async function issuerOrThrow(s: Services, id: string): Promise<IssuerRecord> {
   const issuer = s.projection.issuers.get(id) ?? (await s.ledgerClient.getIssuer(id));
-  if (!issuer) throw new ApiError('not_found', `no issuer ${id}`);
+  if (!issuer) throw new DomainError('not_found', `no issuer ${id}`);
   return issuer;
 }
 
@@ -44,7 +44,7 @@ export async function issuerOrThrow(s: Services, id: string): Promise<IssuerReco
 function checkKindTypes(kind: IssuerKind, types: readonly CredentialType[]): void {
   const outside = typesOutsideKind(kind, types);
   if (!outside.length) return;
-  throw new ApiError('type_not_for_kind', `an issuer of kind ${kind} may never issue ${outside.join(', ')}`, {
+  throw new DomainError('type_not_for_kind', `an issuer of kind ${kind} may never issue ${outside.join(', ')}`, {
     errors: outside.map((t) => ({
       field: `/allowedTypes/${types.indexOf(t)}`,
       code: 'typeNotForKind',
@@ -63,7 +63,7 @@ export async function registerIssuer(
 ): Promise<{ issuer: IssuerRecord; apiKey: string }> {
   checkKindTypes(body.kind, body.allowedTypes);
   const id = `urn:anxin:issuer:${body.slug ?? randomSlug()}`;
-  if (s.projection.issuers.has(id)) throw new ApiError('issuer_exists', `issuer ${id} exists`);
+  if (s.projection.issuers.has(id)) throw new DomainError('issuer_exists', `issuer ${id} exists`);
   const registrar = await registrarSigner(s);
   const key = await s.keys.create(id);
   const jws = await signStatement(
@@ -163,7 +163,8 @@ export async function keyCompromised(
   compromisedSince: string,
 ): Promise<IssuerRecord> {
   const issuer = await issuerOrThrow(s, id);
-  if (!issuer.keys.some((k) => k.keyId === keyId)) throw new ApiError('not_found', `issuer ${id} has no key ${keyId}`);
+  if (!issuer.keys.some((k) => k.keyId === keyId))
+    throw new DomainError('not_found', `issuer ${id} has no key ${keyId}`);
   const committed = await s.ledgerClient.submit<IssuerRecord>(
     'revokeKey',
     await signStatement(

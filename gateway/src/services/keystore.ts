@@ -7,7 +7,7 @@ import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { StatementSigner } from '@anxin/chaincode/rules';
 import type { SigningAlg } from '@anxin/schemas';
 import type { Kek } from '../crypto/kek';
-import type { CustodialKeyRecord, Store } from '../ports/store';
+import type { CustodialKeyRecord, CustodialKeyStore } from '../ports/store';
 
 export interface PublicKeyInfo {
   kid: string;
@@ -20,7 +20,7 @@ export class KeyStore {
   private readonly opened = new Map<string, KeyObject>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: CustodialKeyStore,
     private readonly kek: Kek,
   ) {}
 

@@ -5,9 +5,9 @@
 import type { QueryFunction, StatementFunction } from '@anxin/chaincode/wire';
 import type { AnchorRecord, IssuerRecord, RegistrarRecord } from '@anxin/schemas';
 import { LedgerError, RejectedError, isRetryable, type Ledger, type SubmitResult } from '@anxin/network';
-import { ApiError, type ErrorCode } from '../errors';
+import { DomainError, type DomainErrorCode } from '../errors';
 
-const REASON_TO_ERROR: Record<string, ErrorCode> = {
+const REASON_TO_ERROR: Record<string, DomainErrorCode> = {
   ISSUER_EXISTS: 'issuer_exists',
   TYPE_NOT_ALLOWED: 'type_not_allowed',
   TYPE_NOT_FOR_KIND: 'type_not_for_kind',
@@ -30,12 +30,12 @@ export interface Committed<R> {
 
 const MAX_ATTEMPTS = 3;
 
-export function toApiError(e: unknown): ApiError {
-  if (e instanceof ApiError) return e;
+export function toDomainError(e: unknown): DomainError {
+  if (e instanceof DomainError) return e;
   if (e instanceof RejectedError) {
-    return new ApiError(REASON_TO_ERROR[e.reason] ?? 'ledger_rejected', e.detail || e.reason, { reason: e.reason });
+    return new DomainError(REASON_TO_ERROR[e.reason] ?? 'ledger_rejected', e.detail || e.reason, { reason: e.reason });
   }
-  if (e instanceof LedgerError) return new ApiError('ledger_unavailable', `${e.code}: ${e.message}`);
+  if (e instanceof LedgerError) return new DomainError('ledger_unavailable', `${e.code}: ${e.message}`);
   throw e;
 }
 
@@ -60,7 +60,7 @@ export class LedgerClient {
         };
       } catch (e) {
         if (attempt < MAX_ATTEMPTS && isRetryable(e)) continue;
-        throw toApiError(e);
+        throw toDomainError(e);
       }
     }
   }
@@ -70,7 +70,7 @@ export class LedgerClient {
       return JSON.parse(Buffer.from(await this.ledger.evaluate(fn, args)).toString('utf8')) as T;
     } catch (e) {
       if (e instanceof RejectedError && absent.includes(e.reason)) return undefined;
-      throw toApiError(e);
+      throw toDomainError(e);
     }
   }
 

@@ -9,7 +9,7 @@ import type { Principal } from '../ports/store';
  * is that issuer's id. Its credentials, their cards and their verifiers are its alone.
  *
  * @example
- * if (!rec || !actsForIssuer(req.principal!, rec.issuer)) throw new ApiError('not_found', '…');
+ * if (!rec || !actsForIssuer(req.principal!, rec.issuer)) throw new DomainError('not_found', '…');
  */
 export function actsForIssuer(principal: Principal, issuerId: string): boolean {
   return principal.type === 'issuer' && principal.id === issuerId;

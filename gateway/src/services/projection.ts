@@ -20,7 +20,8 @@ import { recordKindOf } from '@anxin/chaincode/wire';
 import { TxValidationCode, type Ledger } from '@anxin/network';
 import { blockTransactions, writesIn, type DecodedTx } from '@anxin/network/blocks';
 import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
-import type { Store } from '../ports/store';
+import { AnxinError } from '../errors';
+import type { ProjectionStore } from '../ports/store';
 import { anchorProjection } from './anchor-projection';
 
 const CHECKPOINT = 'projection';
@@ -59,12 +60,15 @@ export interface ProjectionOptions {
 }
 
 /** A hook's failure, as it travels from applyAnchor to the follower. */
-class HookError extends Error {
+class HookError extends AnxinError<'hook_failed'> {
   constructor(
     readonly error: unknown,
     readonly at: ChangeAt,
   ) {
-    super(`an anchor hook failed at block ${at.block} tx ${at.txIndex}: ${(error as Error)?.message ?? String(error)}`);
+    super(
+      'hook_failed',
+      `an anchor hook failed at block ${at.block} tx ${at.txIndex}: ${(error as Error)?.message ?? String(error)}`,
+    );
   }
 }
 
@@ -86,7 +90,7 @@ export class Projection extends EventEmitter {
   readonly namespace: string;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: ProjectionStore,
     private readonly ledger: Ledger,
     private readonly options: ProjectionOptions = {},
   ) {

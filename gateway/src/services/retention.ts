@@ -8,7 +8,7 @@
  * Claims still in progress and notifications still pending are never deleted. Nothing on
  * the ledger is touched.
  */
-import type { PruneCounts, RetentionCutoffs, Store } from '../ports/store';
+import type { PruneCounts, RetentionCutoffs, RetentionStore } from '../ports/store';
 import { NOTIFY_WINDOW_DAYS } from './credentials/status';
 
 export const IDEMPOTENCY_DAYS = 7;
@@ -25,7 +25,7 @@ export class Retention {
   private running?: Promise<RetentionRun | undefined>;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: RetentionStore,
     private readonly now: () => Date,
     private readonly onRun: (r: RetentionRun) => void = () => undefined,
     private readonly onError: (e: unknown) => void = () => undefined,

@@ -4,7 +4,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { checkpointers, type Checkpointer } from '@hyperledger/fabric-gateway';
-import type { StreamOptions } from '../../ledger/port';
+import type { StreamOptions } from '../../ports/ledger';
 
 /**
  * Where the peer is and who the client is. The gateway builds it from the ANXIN_FABRIC_*

@@ -7,7 +7,7 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
-import { LedgerError } from '../../ledger/errors';
+import { LedgerError } from '../../ports/ledger';
 import type { FabricLedgerConfig, FabricLedgerOptions, ResolvedFabricOptions } from './config';
 
 function pem(pathOrPem: string): Buffer {

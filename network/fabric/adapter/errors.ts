@@ -13,7 +13,7 @@
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { parseRejection } from '@anxin/chaincode/rules';
-import { CHAINCODE_ERROR, LedgerError, RejectedError } from '../../ledger/errors';
+import { CHAINCODE_ERROR, LedgerError, RejectedError } from '../../ports/ledger';
 
 const CHAINCODE_RESPONSE = /chaincode response (\d+), ([\s\S]*)$/;
 

@@ -17,8 +17,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type * as grpc from '@grpc/grpc-js';
 import type { Contract, Gateway, Network } from '@hyperledger/fabric-gateway';
 import { validationCodeName } from '../../blocks/codes';
-import { LedgerError } from '../../ledger/errors';
-import type { ChaincodeEventRecord, Ledger, LedgerInfo, RawBlock, SubmitResult } from '../../ledger/port';
+import { LedgerError } from '../../ports/ledger';
+import type { ChaincodeEventRecord, Ledger, LedgerInfo, RawBlock, SubmitResult } from '../../ports/ledger';
 import {
   resolveFabricOptions,
   type FabricLedgerConfig,
@@ -28,9 +28,9 @@ import {
   type ResolvedFabricOptions,
 } from './config';
 import { connectGateway } from './connect';
+import { Streams } from './deliver';
 import { toLedgerError } from './errors';
 import { Qscc, TxLocator } from './locate';
-import { Streams } from './deliver';
 import { Submitter } from './submit';
 
 /**

@@ -26,8 +26,8 @@ import type { Commit, Contract, Proposal, Status, Transaction } from '@hyperledg
 import { common, gateway as gatewayProtos, peer } from '@hyperledger/fabric-protos';
 import { TxValidationCode, validationCodeName } from '../../blocks/codes';
 import { fromTimestamp } from '../../blocks/tx';
-import { CommitError, RejectedError, type LedgerError } from '../../ledger/errors';
-import type { SubmitResult } from '../../ledger/port';
+import { CommitError, RejectedError, type LedgerError } from '../../ports/ledger';
+import type { SubmitResult } from '../../ports/ledger';
 import type { FabricLedgerStats } from './config';
 import { isTransient } from './errors';
 import type { Qscc, TxLocator } from './locate';

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { SqliteStore } from '@anxin/gateway/dist/adapters/store/sqlite';
+import { SqliteStore } from '@anxin/gateway/store/sqlite';
 import { NOTIFY_WINDOW_DAYS } from '@anxin/gateway/dist/services/credentials/status';
 import { Retention, type RetentionRun } from '@anxin/gateway/dist/services/retention';
 

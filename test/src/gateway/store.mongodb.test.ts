@@ -4,8 +4,8 @@
  * registered as skipped, under a title that says why: never a fake server.
  */
 import { randomBytes } from 'node:crypto';
-import { MongoStore } from '@anxin/gateway/dist/adapters/store/mongo';
-import { storeContract } from './store.contract';
+import { MongoStore } from '@anxin/gateway/store/mongodb';
+import { storeContract } from './store/contract';
 
 const uri = process.env.MONGODB_URI;
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
-import { SqliteStore, SQLITE_SCHEMA_VERSION } from '@anxin/gateway/dist/adapters/store/sqlite';
+import { SqliteStore, SQLITE_SCHEMA_VERSION } from '@anxin/gateway/store/sqlite';
 import { tempDir } from '../helpers';
 
 const ANCHOR = {

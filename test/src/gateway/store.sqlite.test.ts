@@ -8,9 +8,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { after, describe, it } from 'mocha';
-import { openStore } from '@anxin/gateway/dist/adapters/store';
-import { SQLITE_SCHEMA_VERSION, SqliteStore } from '@anxin/gateway/dist/adapters/store/sqlite';
-import { storeContract } from './store.contract';
+import { openStore } from '@anxin/gateway/store';
+import { SQLITE_SCHEMA_VERSION, SqliteStore } from '@anxin/gateway/store/sqlite';
+import { storeContract } from './store/contract';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anxin-store-sqlite-'));
 const file = path.join(dir, 'store.db');

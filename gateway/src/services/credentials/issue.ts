@@ -24,7 +24,7 @@ import {
   type IssuerRecord,
 } from '@anxin/schemas';
 import { sha256Hex } from '../../crypto/holder';
-import { ApiError, type FieldIssue } from '../../errors';
+import { DomainError, type FieldIssue } from '../../errors';
 import type { CredentialFormat, CredentialRecord, IdempotencyRecord, Principal } from '../../ports/store';
 import type { Services } from '../context';
 import { issuerOrThrow } from '../issuers';
@@ -74,7 +74,7 @@ export async function currentSigner(s: Services, issuer: IssuerRecord): Promise<
     const signer = await s.keys.signer(k.kid);
     if (signer) return signer;
   }
-  throw new ApiError('no_signing_key', `issuer ${issuer.id} has no usable signing key in this gateway's custody`);
+  throw new DomainError('no_signing_key', `issuer ${issuer.id} has no usable signing key in this gateway's custody`);
 }
 
 function requestHash(body: unknown): string {
@@ -98,7 +98,7 @@ const C_NONCE_REFUSED = {
 async function proveHolderKey(s: Services, body: IssueRequest): Promise<void> {
   if (!body.holderPublicJwk) return;
   const refuse = (code: string, message: string) =>
-    new ApiError('holder_proof_invalid', `holderProof: ${message}`, {
+    new DomainError('holder_proof_invalid', `holderProof: ${message}`, {
       errors: [{ field: '/holderProof', code, message }],
     });
   if (!body.holderProof) throw refuse('required', 'is required with holderPublicJwk');
@@ -123,7 +123,7 @@ async function waitForAnchor(s: Services, id: string, timeoutMs = 10_000) {
 }
 
 /** The ledger's refusal reason of an error, if the ledger refused. */
-const refusal = (e: unknown): string | undefined => (e instanceof ApiError ? e.extra.reason : undefined);
+const refusal = (e: unknown): string | undefined => (e instanceof DomainError ? e.extra.reason : undefined);
 
 /** Submit the recorded anchor statement and record the result. Safe to repeat. */
 async function anchorRecorded(s: Services, rec: CredentialRecord): Promise<CredentialRecord> {
@@ -140,7 +140,7 @@ async function anchorRecorded(s: Services, rec: CredentialRecord): Promise<Crede
     const onLedger = await s.ledgerClient.getAnchor(rec.id);
     if (!onLedger || onLedger.digest !== rec.digest) throw e;
     const projected = await waitForAnchor(s, rec.id);
-    if (!projected) throw new ApiError('ledger_unavailable', 'the anchor is committed but not yet projected; retry');
+    if (!projected) throw new DomainError('ledger_unavailable', 'the anchor is committed but not yet projected; retry');
     anchor = { txId: projected.txId, block: projected.block, anchoredAt: projected.anchoredAt };
   }
   const done: CredentialRecord = { ...rec, state: 'anchored', anchor };
@@ -220,7 +220,7 @@ function checkValidity(body: IssueRequest): void {
   const validUntil = body.validUntil ?? implied.until;
   if (validFrom && validUntil && Date.parse(validUntil) <= Date.parse(validFrom)) {
     const field = body.validUntil ? '/validUntil' : '/validFrom';
-    throw new ApiError(
+    throw new DomainError(
       'validation_failed',
       `the credential would end (${validUntil}) before it starts (${validFrom})`,
       {
@@ -245,7 +245,7 @@ function checkValidity(body: IssueRequest): void {
   }
   const window = validFrom ? checkValidityWindow(body.type, validFrom, validUntil) : undefined;
   if (window) errors.push({ field: body.validUntil ? '/validUntil' : `/subject${implied.untilField}`, ...window });
-  if (errors.length) throw new ApiError('validation_failed', errors[0]!.message, { errors });
+  if (errors.length) throw new DomainError('validation_failed', errors[0]!.message, { errors });
 }
 
 /**
@@ -254,11 +254,11 @@ function checkValidity(body: IssueRequest): void {
  */
 function checkNamedIssuer(body: IssueRequest, issuer: IssuerRecord): void {
   const member = SUBJECT_ISSUER_MEMBER[body.type][issuer.kind];
-  if (!member) throw new ApiError('type_not_allowed', `an issuer of kind ${issuer.kind} may not issue ${body.type}`);
+  if (!member) throw new DomainError('type_not_allowed', `an issuer of kind ${issuer.kind} may not issue ${body.type}`);
   const named = body.subject[member] as { uscc?: unknown } | undefined;
   if (named?.uscc !== undefined && named.uscc === issuer.uscc) return;
   const field = `/subject/${member}/uscc`;
-  throw new ApiError(
+  throw new DomainError(
     'subject_issuer_mismatch',
     named?.uscc === undefined
       ? `the subject must name its issuer: ${member}.uscc ${issuer.uscc}`
@@ -282,25 +282,25 @@ export async function issueCredential(
   idempotencyKey?: string,
   observer: IssueObserver = {},
 ): Promise<IssueResponse> {
-  if (principal.type !== 'issuer') throw new ApiError('forbidden', 'only an issuer’s API key can issue credentials');
+  if (principal.type !== 'issuer') throw new DomainError('forbidden', 'only an issuer’s API key can issue credentials');
   const dateIssues = SUBJECT_DATE_CHECKS[body.type](body.subject as never);
   if (dateIssues.length) {
-    throw new ApiError('validation_failed', dateIssues[0]!.message, {
+    throw new DomainError('validation_failed', dateIssues[0]!.message, {
       errors: dateIssues.map((i) => ({ ...i, field: `/subject${i.field}` })),
     });
   }
   const issuer = await issuerOrThrow(s, principal.id);
-  if (issuer.status !== 'active') throw new ApiError('issuer_not_active', `issuer ${issuer.id} is ${issuer.status}`);
+  if (issuer.status !== 'active') throw new DomainError('issuer_not_active', `issuer ${issuer.id} is ${issuer.status}`);
   if (!issuer.allowedTypes.includes(body.type))
-    throw new ApiError('type_not_allowed', `issuer ${issuer.id} may not issue ${body.type}`);
+    throw new DomainError('type_not_allowed', `issuer ${issuer.id} may not issue ${body.type}`);
   if (body.holderPublicJwk && (body.format ?? 'vc+jwt') !== 'dc+sd-jwt') {
-    throw new ApiError('validation_failed', 'holderPublicJwk binds an SD-JWT to the holder; send format dc+sd-jwt', {
+    throw new DomainError('validation_failed', 'holderPublicJwk binds an SD-JWT to the holder; send format dc+sd-jwt', {
       errors: [{ field: '/holderPublicJwk', code: 'format', message: 'only with format dc+sd-jwt' }],
     });
   }
   const keyProblem = body.holderPublicJwk && publicKeyProblem(body.holderPublicJwk);
   if (keyProblem) {
-    throw new ApiError('validation_failed', `/holderPublicJwk ${keyProblem.message}`, {
+    throw new DomainError('validation_failed', `/holderPublicJwk ${keyProblem.message}`, {
       errors: [{ field: '/holderPublicJwk', ...keyProblem }],
     });
   }
@@ -345,7 +345,7 @@ async function issueOnce(
       return issueUnderClaim(s, issuer, body, claim, false);
     }
     if (existing.requestHash !== hash) {
-      throw new ApiError('idempotency_key_reused', 'this Idempotency-Key was used for a different request');
+      throw new DomainError('idempotency_key_reused', 'this Idempotency-Key was used for a different request');
     }
     if (existing.response) {
       // The credential the request answered with (its id is in the stored answer).
@@ -361,7 +361,7 @@ async function issueOnce(
       // Soon while the request may still be finishing as usual; else when its lease ends.
       const heldFor = leaseMs - left;
       const retryAfter = heldFor < USUAL_ISSUANCE_MS ? 1 : Math.max(1, Math.ceil(left / 1000));
-      throw new ApiError(
+      throw new DomainError(
         'request_in_progress',
         'a request with this Idempotency-Key is still in progress; retry shortly',
         { retryAfter },
@@ -421,7 +421,7 @@ async function issueUnderClaim(
   } catch (e) {
     // Best effort: should this write fail too, the lease ends by itself.
     const lease = claim.leaseUntil;
-    if (e instanceof ApiError && e.code !== 'ledger_unavailable') {
+    if (e instanceof DomainError && e.code !== 'ledger_unavailable') {
       await s.store.releaseIdempotencyKey(claim.principal, claim.key, lease).catch(() => undefined);
     } else if (lease) {
       await s.store.yieldIdempotencyKey(claim.principal, claim.key, lease).catch(() => undefined);

@@ -11,7 +11,7 @@ import {
   type AnchorRecord,
   type StatusReason,
 } from '@anxin/schemas';
-import { ApiError } from '../../errors';
+import { DomainError } from '../../errors';
 import type { Principal, VerificationLogEntry } from '../../ports/store';
 import type { Services } from '../context';
 import { issuerOrThrow } from '../issuers';
@@ -52,16 +52,16 @@ export async function changeStatus(
   reason: StatusReason,
 ): Promise<StatusResponse> {
   if (principal.type !== 'issuer')
-    throw new ApiError('forbidden', 'only the issuing organisation can change a credential’s status');
+    throw new DomainError('forbidden', 'only the issuing organisation can change a credential’s status');
   if (!REASONS[action].includes(reason)) {
-    throw new ApiError('validation_failed', `reason ${reason} does not apply to ${action}`, {
+    throw new DomainError('validation_failed', `reason ${reason} does not apply to ${action}`, {
       errors: [{ field: '/reason', code: 'enum', message: `must be one of ${REASONS[action].join(', ')}` }],
     });
   }
   const anchor = (await s.store.getAnchor(id)) ?? (await s.ledgerClient.getAnchor(id));
-  if (!anchor) throw new ApiError('not_found', `credential ${id} is not anchored`);
+  if (!anchor) throw new DomainError('not_found', `credential ${id} is not anchored`);
   if (!actsForIssuer(principal, anchor.issuer))
-    throw new ApiError('forbidden', 'the credential was issued by another organisation');
+    throw new DomainError('forbidden', 'the credential was issued by another organisation');
   const issuer = await issuerOrThrow(s, principal.id);
   const signer = await currentSigner(s, issuer);
   const jws = await signStatement({ kind: action, iss: issuer.id, credentialId: id, reason } as never, signer);

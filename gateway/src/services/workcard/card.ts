@@ -54,6 +54,7 @@ function wrap(s: string, n: number): string[] {
 export async function printableCardSvg(c: CardInput): Promise<string> {
   if (Buffer.byteLength(c.qrText) > QR_MAX_BYTES)
     throw new WorkCardError(
+      'qr_too_large',
       `the card's QR text is ${Buffer.byteLength(c.qrText)} bytes; one QR code holds at most ${QR_MAX_BYTES}: disclose fewer members`,
     );
   const report = {
@@ -103,7 +104,7 @@ export async function printableCardSvg(c: CardInput): Promise<string> {
   // The QR code fills the width below the facts, with its quiet zone, up to 90 mm.
   const qrTop = Math.max(y - 1, 50);
   const qrSide = Math.min(93, 138 - qrTop);
-  if (qrSide < 55) throw new WorkCardError('too many fields for one card: disclose fewer members');
+  if (qrSide < 55) throw new WorkCardError('card_too_full', 'too many fields for one card: disclose fewer members');
   const qrX = (105 - qrSide) / 2;
   out.push(
     `<svg x="${qrX}" y="${qrTop}" width="${qrSide}" height="${qrSide}" viewBox="-4 -4 ${size + 8} ${size + 8}" shape-rendering="crispEdges"><rect x="-4" y="-4" width="${size + 8}" height="${size + 8}" fill="#fff"/><path d="${cells.join('')}" fill="#000"/></svg>`,

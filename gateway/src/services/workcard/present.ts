@@ -11,18 +11,58 @@ import { createPrivateKey, createPublicKey, randomBytes, type JsonWebKey, type K
 import { decodeSdJwtSync, unpackSync } from '@sd-jwt/decode';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { SIGNING_ALGS, type SigningAlg } from '@anxin/schemas';
+import { AnxinError } from '../../errors';
 import { rawSigner, sdHasher } from '../credentials/formats';
 import { parseCredential } from '../verify/parse';
 import { KB_MAX_AGE_S } from '../verify/verify';
 
-/** Why a work card cannot be made: the input (`input`), the member list (`member`), or the credential itself (`credential`). */
-export class WorkCardError extends Error {
-  constructor(
-    message: string,
-    readonly kind: 'input' | 'member' | 'credential' = 'input',
-  ) {
-    super(message);
-    this.name = 'WorkCardError';
+/** Why a work card, a presentation or a key proof cannot be made. */
+export type WorkCardErrorCode =
+  | 'not_a_credential'
+  | 'not_sd_jwt'
+  | 'already_presented'
+  | 'disclosures_undecodable'
+  | 'member_unknown'
+  | 'member_never_on_a_card'
+  | 'holder_key_required'
+  | 'holder_key_unsupported'
+  | 'holder_key_not_private'
+  | 'holder_key_mismatch'
+  | 'credential_not_bound'
+  | 'verifier_url_invalid'
+  | 'qr_too_large'
+  | 'card_too_full';
+
+/** Whose fault a code is: the input (`input`), the member list (`member`), or the credential itself (`credential`). */
+const KIND_OF: Record<WorkCardErrorCode, 'input' | 'member' | 'credential'> = {
+  not_a_credential: 'input',
+  not_sd_jwt: 'credential',
+  already_presented: 'input',
+  disclosures_undecodable: 'input',
+  member_unknown: 'member',
+  member_never_on_a_card: 'member',
+  holder_key_required: 'credential',
+  holder_key_unsupported: 'input',
+  holder_key_not_private: 'input',
+  holder_key_mismatch: 'input',
+  credential_not_bound: 'input',
+  verifier_url_invalid: 'input',
+  qr_too_large: 'input',
+  card_too_full: 'input',
+};
+
+/**
+ * Why a work card cannot be made, by code; `kind` says whose fault it is.
+ *
+ * @example
+ * try { await presentCredential(sdJwt, { disclose }); }
+ * catch (e) { if (e instanceof WorkCardError && e.code === 'member_unknown') askAgain(); }
+ */
+export class WorkCardError extends AnxinError<WorkCardErrorCode> {
+  readonly kind: 'input' | 'member' | 'credential';
+  constructor(code: WorkCardErrorCode, message: string) {
+    super(code, message);
+    this.kind = KIND_OF[code];
   }
 }
 
@@ -94,7 +134,10 @@ function disclosedValues(sdJwt: string): Record<string, unknown> {
 function algOf(jwk: JsonWebKey): SigningAlg {
   if (jwk.kty === 'EC' && jwk.crv === 'P-256') return 'ES256';
   if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return 'EdDSA';
-  throw new WorkCardError(`the holder key must be EC P-256 or OKP Ed25519 (got ${jwk.kty ?? '?'} ${jwk.crv ?? ''})`);
+  throw new WorkCardError(
+    'holder_key_unsupported',
+    `the holder key must be EC P-256 or OKP Ed25519 (got ${jwk.kty ?? '?'} ${jwk.crv ?? ''})`,
+  );
 }
 
 function publicOf(jwk: JsonWebKey): Record<string, string> {
@@ -117,16 +160,20 @@ function sameKey(a: Record<string, unknown>, b: Record<string, string>): boolean
  */
 export async function presentCredential(sdJwt: string, o: PresentOptions): Promise<Presentation> {
   const parsed = parseCredential(sdJwt);
-  if ('error' in parsed) throw new WorkCardError(`not a credential: ${parsed.detail}`);
+  if ('error' in parsed) throw new WorkCardError('not_a_credential', `not a credential: ${parsed.detail}`);
   if (parsed.format !== 'dc+sd-jwt')
-    throw new WorkCardError('a work card presents an SD-JWT VC (issue it with "format": "dc+sd-jwt")', 'credential');
-  if (parsed.kbJwt) throw new WorkCardError('this is already a presentation; present the credential as issued');
+    throw new WorkCardError('not_sd_jwt', 'a work card presents an SD-JWT VC (issue it with "format": "dc+sd-jwt")');
+  if (parsed.kbJwt)
+    throw new WorkCardError('already_presented', 'this is already a presentation; present the credential as issued');
   const credential = parsed.presented;
   let paths: string[];
   try {
     paths = cardPaths(credential);
   } catch (e) {
-    throw new WorkCardError(`the credential's disclosures do not decode: ${(e as Error).message}`);
+    throw new WorkCardError(
+      'disclosures_undecodable',
+      `the credential's disclosures do not decode: ${(e as Error).message}`,
+    );
   }
   const groups = new Set(paths.map((p) => p.split('.')[0]!));
   const chosen = new Set<string>();
@@ -135,13 +182,13 @@ export async function presentCredential(sdJwt: string, o: PresentOptions): Promi
     else if (paths.includes(d)) chosen.add(d);
     else if (NEVER_ON_A_CARD.has(d))
       throw new WorkCardError(
+        'member_never_on_a_card',
         `${d} is never disclosed on a work card: with the holder's ledger commitment it would let a verifier test guesses of the ID number`,
-        'member',
       );
     else
       throw new WorkCardError(
+        'member_unknown',
         `${d} is not a member this credential can disclose; it can disclose: ${paths.join(', ')}`,
-        'member',
       );
   }
   const frame: Record<string, Record<string, true>> = {};
@@ -155,20 +202,27 @@ export async function presentCredential(sdJwt: string, o: PresentOptions): Promi
   let kb: { signer: (data: string) => Promise<string>; alg: SigningAlg } | undefined;
   if (cnf) {
     if (!o.holderKey)
-      throw new WorkCardError('the credential is bound to a device key (cnf): give the holder key', 'credential');
+      throw new WorkCardError(
+        'holder_key_required',
+        'the credential is bound to a device key (cnf): give the holder key',
+      );
     const alg = algOf(o.holderKey);
-    if (!(SIGNING_ALGS as readonly string[]).includes(alg)) throw new WorkCardError(`alg ${alg} is not allowed`);
+    if (!(SIGNING_ALGS as readonly string[]).includes(alg))
+      throw new WorkCardError('holder_key_unsupported', `alg ${alg} is not allowed`);
     let key: KeyObject;
     try {
       key = createPrivateKey({ key: o.holderKey, format: 'jwk' });
     } catch {
-      throw new WorkCardError('the holder key is not a private JWK');
+      throw new WorkCardError('holder_key_not_private', 'the holder key is not a private JWK');
     }
     if (!sameKey(cnf, publicOf(o.holderKey)))
-      throw new WorkCardError('the holder key is not the key this credential is bound to (cnf)');
+      throw new WorkCardError('holder_key_mismatch', 'the holder key is not the key this credential is bound to (cnf)');
     kb = { signer: rawSigner({ alg, privateKey: key }), alg };
   } else if (o.holderKey) {
-    throw new WorkCardError('the credential is not bound to a key (no cnf): a key-binding JWT would be refused');
+    throw new WorkCardError(
+      'credential_not_bound',
+      'the credential is not bound to a key (no cnf): a key-binding JWT would be refused',
+    );
   }
 
   const sd = new SDJwtVcInstance({

@@ -5,7 +5,7 @@
  * the full ID number included, and paper cannot sign a key-binding JWT.
  */
 import type { PrintableCardQuery } from '@anxin/schemas';
-import { ApiError } from '../../errors';
+import { DomainError } from '../../errors';
 import type { Principal } from '../../ports/store';
 import type { Services } from '../context';
 import { actsForIssuer } from '../ownership';
@@ -22,7 +22,9 @@ export interface PrintedCard {
 
 function refusedMembers(e: unknown, code: string): never {
   if (e instanceof WorkCardError && (e.kind === 'member' || e.kind === 'input'))
-    throw new ApiError('validation_failed', e.message, { errors: [{ field: 'disclose', code, message: e.message }] });
+    throw new DomainError('validation_failed', e.message, {
+      errors: [{ field: 'disclose', code, message: e.message }],
+    });
   throw e;
 }
 
@@ -34,11 +36,11 @@ export async function printableCard(
 ): Promise<PrintedCard> {
   const rec = await s.store.getCredential(id);
   // Another issuer's credential is indistinguishable from a missing one.
-  if (!rec || !actsForIssuer(principal, rec.issuer)) throw new ApiError('not_found', `no credential ${id} of yours`);
+  if (!rec || !actsForIssuer(principal, rec.issuer)) throw new DomainError('not_found', `no credential ${id} of yours`);
   if (rec.state !== 'anchored')
-    throw new ApiError('card_unavailable', 'the credential is not anchored yet: finish its issuance first');
+    throw new DomainError('card_unavailable', 'the credential is not anchored yet: finish its issuance first');
   if (rec.format !== 'dc+sd-jwt')
-    throw new ApiError(
+    throw new DomainError(
       'card_unavailable',
       'a printed card shows chosen fields of an SD-JWT VC (issued with "format": "dc+sd-jwt"); a vc+jwt credential would print every field, the full ID number included',
     );
@@ -46,7 +48,7 @@ export async function printableCard(
   const parsed = parseCredential(credential);
   if (!('format' in parsed) || parsed.format !== 'dc+sd-jwt') throw new Error(`stored credential ${id} does not parse`);
   if (parsed.payload.cnf)
-    throw new ApiError(
+    throw new DomainError(
       'card_unavailable',
       "the credential is bound to the worker's device key: the worker shows it from the device (anxin card present); paper cannot sign",
     );

@@ -37,12 +37,12 @@ export async function holderProofJwt(
       : i.holderKey.kty === 'OKP' && i.holderKey.crv === 'Ed25519'
         ? 'EdDSA'
         : undefined;
-  if (!alg) throw new WorkCardError('the holder key must be EC P-256 or OKP Ed25519');
+  if (!alg) throw new WorkCardError('holder_key_unsupported', 'the holder key must be EC P-256 or OKP Ed25519');
   let privateKey;
   try {
     privateKey = createPrivateKey({ key: i.holderKey, format: 'jwk' });
   } catch {
-    throw new WorkCardError('the holder key is not a private JWK');
+    throw new WorkCardError('holder_key_not_private', 'the holder key is not a private JWK');
   }
   const exported = createPublicKey(privateKey).export({ format: 'jwk' });
   const holderPublicJwk = Object.fromEntries(

@@ -20,10 +20,10 @@ export function workCardText(presentation: string, verifierUrl?: string): string
   try {
     url = new URL(verifierUrl);
   } catch {
-    throw new WorkCardError(`${verifierUrl} is not a URL`);
+    throw new WorkCardError('verifier_url_invalid', `${verifierUrl} is not a URL`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new WorkCardError('the verifier URL must be http(s)');
+    throw new WorkCardError('verifier_url_invalid', 'the verifier URL must be http(s)');
   url.hash = '';
   return `${url.toString()}#${presentation}`;
 }
@@ -32,6 +32,7 @@ function level(text: string): 'M' | 'L' {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > QR_MAX_BYTES)
     throw new WorkCardError(
+      'qr_too_large',
       `the work card text is ${bytes} bytes; one QR code holds at most ${QR_MAX_BYTES}: disclose fewer members`,
     );
   return bytes <= QR_M_MAX_BYTES ? 'M' : 'L';

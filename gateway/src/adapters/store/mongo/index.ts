@@ -1,0 +1,248 @@
+/**
+ * Store adapter on MongoDB through mongoose 9.
+ *
+ * One model per collection (models.ts) on the store's own connection (db.ts), unique
+ * indexes on every natural key, and only single-document operations: no multi-document
+ * transaction, no change stream, so any deployment (standalone, replica set, sharded)
+ * serves. One file per aggregate of the port; mappers.ts turns records into documents and
+ * back. This class is the whole `Store`: each method hands off to its aggregate.
+ */
+import type {
+  AnchorProjection,
+  ApiKeyRecord,
+  Checkpoint,
+  CredentialRecord,
+  CustodialKeyRecord,
+  IdempotencyRecord,
+  IssuerProjection,
+  NonceRecord,
+  NonceUse,
+  NotificationOutcome,
+  NotificationRecord,
+  Principal,
+  PruneCounts,
+  RetentionCutoffs,
+  Store,
+  VerificationLogEntry,
+  WebhookRecord,
+} from '../../../ports/store';
+import { MongoApiKeys } from './api-keys';
+import { MongoCredentials } from './credentials';
+import { MongoCustodialKeys } from './custodial-keys';
+import { MongoDb, type MongoStoreOptions } from './db';
+import { MongoIdempotency } from './idempotency';
+import { MongoNonces } from './nonces';
+import { MongoNotifications } from './notifications';
+import { MongoProjection } from './projection';
+import { MongoRetention } from './retention';
+import { MongoVerificationLog } from './verifications';
+import { MongoWebhooks } from './webhooks';
+
+export type { MongoStoreOptions } from './db';
+
+export class MongoStore implements Store {
+  readonly kind = 'mongodb' as const;
+  private readonly apiKeys: MongoApiKeys;
+  private readonly custodialKeys: MongoCustodialKeys;
+  private readonly credentials: MongoCredentials;
+  private readonly idempotency: MongoIdempotency;
+  private readonly projection: MongoProjection;
+  private readonly verifications: MongoVerificationLog;
+  private readonly webhooks: MongoWebhooks;
+  private readonly notifications: MongoNotifications;
+  private readonly nonces: MongoNonces;
+  private readonly retention: MongoRetention;
+
+  private constructor(private readonly db: MongoDb) {
+    this.apiKeys = new MongoApiKeys(db);
+    this.custodialKeys = new MongoCustodialKeys(db);
+    this.credentials = new MongoCredentials(db);
+    this.idempotency = new MongoIdempotency(db);
+    this.projection = new MongoProjection(db);
+    this.verifications = new MongoVerificationLog(db);
+    this.webhooks = new MongoWebhooks(db);
+    this.notifications = new MongoNotifications(db);
+    this.nonces = new MongoNonces(db);
+    this.retention = new MongoRetention(db);
+  }
+
+  /**
+   * Connects, then creates the collections and the indexes (the unique ones carry correctness) before returning.
+   *
+   * @example
+   * const store = await MongoStore.open('mongodb://db.example:27017/anxin');
+   */
+  static async open(uri: string, options: MongoStoreOptions = {}): Promise<MongoStore> {
+    return new MongoStore(await MongoDb.open(uri, options));
+  }
+
+  // ---- API keys -------------------------------------------------------------------------
+
+  putApiKey(r: ApiKeyRecord): Promise<void> {
+    return this.apiKeys.putApiKey(r);
+  }
+
+  getApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.apiKeys.getApiKey(id);
+  }
+
+  listApiKeys(principal?: Principal): Promise<ApiKeyRecord[]> {
+    return this.apiKeys.listApiKeys(principal);
+  }
+
+  // ---- custodial keys -------------------------------------------------------------------
+
+  putCustodialKey(r: CustodialKeyRecord): Promise<void> {
+    return this.custodialKeys.putCustodialKey(r);
+  }
+
+  getCustodialKey(kid: string): Promise<CustodialKeyRecord | undefined> {
+    return this.custodialKeys.getCustodialKey(kid);
+  }
+
+  listCustodialKeys(owner: string): Promise<CustodialKeyRecord[]> {
+    return this.custodialKeys.listCustodialKeys(owner);
+  }
+
+  // ---- credentials ----------------------------------------------------------------------
+
+  putCredential(r: CredentialRecord): Promise<void> {
+    return this.credentials.putCredential(r);
+  }
+
+  createCredential(r: CredentialRecord): Promise<CredentialRecord> {
+    return this.credentials.createCredential(r);
+  }
+
+  getCredential(id: string): Promise<CredentialRecord | undefined> {
+    return this.credentials.getCredential(id);
+  }
+
+  // ---- idempotency ----------------------------------------------------------------------
+
+  claimIdempotencyKey(r: IdempotencyRecord): Promise<IdempotencyRecord | undefined> {
+    return this.idempotency.claimIdempotencyKey(r);
+  }
+
+  takeOverIdempotencyKey(
+    principal: string,
+    key: string,
+    now: string,
+    leaseUntil: string,
+  ): Promise<IdempotencyRecord | undefined> {
+    return this.idempotency.takeOverIdempotencyKey(principal, key, now, leaseUntil);
+  }
+
+  completeIdempotencyKey(principal: string, key: string, response: { status: number; body: unknown }): Promise<void> {
+    return this.idempotency.completeIdempotencyKey(principal, key, response);
+  }
+
+  yieldIdempotencyKey(principal: string, key: string, leaseUntil: string): Promise<void> {
+    return this.idempotency.yieldIdempotencyKey(principal, key, leaseUntil);
+  }
+
+  releaseIdempotencyKey(principal: string, key: string, leaseUntil?: string): Promise<void> {
+    return this.idempotency.releaseIdempotencyKey(principal, key, leaseUntil);
+  }
+
+  // ---- ledger projection ----------------------------------------------------------------
+
+  putAnchor(p: AnchorProjection): Promise<void> {
+    return this.projection.putAnchor(p);
+  }
+
+  getAnchor(id: string): Promise<AnchorProjection | undefined> {
+    return this.projection.getAnchor(id);
+  }
+
+  putIssuer(p: IssuerProjection): Promise<void> {
+    return this.projection.putIssuer(p);
+  }
+
+  getIssuer(id: string): Promise<IssuerProjection | undefined> {
+    return this.projection.getIssuer(id);
+  }
+
+  listIssuers(): Promise<IssuerProjection[]> {
+    return this.projection.listIssuers();
+  }
+
+  getCheckpoint(name: string): Promise<Checkpoint | undefined> {
+    return this.projection.getCheckpoint(name);
+  }
+
+  putCheckpoint(name: string, c: Checkpoint): Promise<void> {
+    return this.projection.putCheckpoint(name, c);
+  }
+
+  // ---- verification log -----------------------------------------------------------------
+
+  recordVerifications(entries: VerificationLogEntry[]): Promise<void> {
+    return this.verifications.recordVerifications(entries);
+  }
+
+  verifiersSince(credentialId: string, since: string): Promise<VerificationLogEntry[]> {
+    return this.verifications.verifiersSince(credentialId, since);
+  }
+
+  // ---- webhooks and their outbox --------------------------------------------------------
+
+  putWebhook(r: WebhookRecord): Promise<void> {
+    return this.webhooks.putWebhook(r);
+  }
+
+  getWebhook(verifier: string): Promise<WebhookRecord | undefined> {
+    return this.webhooks.getWebhook(verifier);
+  }
+
+  deleteWebhook(verifier: string): Promise<boolean> {
+    return this.webhooks.deleteWebhook(verifier);
+  }
+
+  enqueueNotifications(n: NotificationRecord[]): Promise<number> {
+    return this.notifications.enqueueNotifications(n);
+  }
+
+  claimDueNotifications(now: string, limit: number, owner: string, leaseMs: number): Promise<NotificationRecord[]> {
+    return this.notifications.claimDueNotifications(now, limit, owner, leaseMs);
+  }
+
+  settleNotification(id: string, owner: string, outcome: NotificationOutcome): Promise<boolean> {
+    return this.notifications.settleNotification(id, owner, outcome);
+  }
+
+  listNotifications(verifier: string, limit: number): Promise<NotificationRecord[]> {
+    return this.notifications.listNotifications(verifier, limit);
+  }
+
+  // ---- one-time nonces ------------------------------------------------------------------
+
+  putNonce(r: NonceRecord): Promise<void> {
+    return this.nonces.putNonce(r);
+  }
+
+  useNonce(q: { nonce: string; purpose: NonceRecord['purpose']; principal?: string }, now: string): Promise<NonceUse> {
+    return this.nonces.useNonce(q, now);
+  }
+
+  // ---- retention ------------------------------------------------------------------------
+
+  prune(c: RetentionCutoffs): Promise<PruneCounts> {
+    return this.retention.prune(c);
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------
+
+  ping(): Promise<boolean> {
+    return this.db.ping();
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  /** For tests: drop the whole database this store uses. */
+  dropDatabase(): Promise<void> {
+    return this.db.dropDatabase();
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * The SQLite store's schema, created on open and versioned with `PRAGMA user_version`:
+ * `MIGRATIONS[n]` takes the schema from version n to n + 1, inside one transaction. A
+ * migration is never edited once released, only appended to, so a store written by any
+ * earlier gateway opens and is brought up to date.
+ *
+ * Every column that is queried is a column; nested values that are only ever read back
+ * whole (sealed blobs, JWKs, the issuer record, an idempotent response) are JSON text.
+ */
+import type Database from 'better-sqlite3';
+
+/** Schema migrations, applied in order inside one transaction each; index n takes version n to n + 1. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE api_keys (
+    id             TEXT PRIMARY KEY,
+    hash           TEXT NOT NULL,
+    principal_type TEXT NOT NULL,
+    principal_id   TEXT NOT NULL,
+    scopes         TEXT NOT NULL,          -- JSON array
+    label          TEXT,
+    created_at     TEXT NOT NULL,
+    revoked_at     TEXT
+  );
+  CREATE INDEX api_keys_by_principal ON api_keys (principal_type, principal_id);
+
+  CREATE TABLE custodial_keys (
+    kid        TEXT PRIMARY KEY,
+    owner      TEXT NOT NULL,
+    alg        TEXT NOT NULL,
+    public_jwk TEXT NOT NULL,              -- JSON
+    sealed     TEXT NOT NULL,              -- JSON { iv, ct, tag, kek }
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX custodial_keys_by_owner ON custodial_keys (owner);
+
+  CREATE TABLE credentials (
+    id               TEXT PRIMARY KEY,
+    issuer           TEXT NOT NULL,
+    type             TEXT NOT NULL,
+    format           TEXT NOT NULL,
+    sealed           TEXT NOT NULL,        -- JSON { iv, ct, tag, kek }
+    digest           TEXT NOT NULL,
+    anchor_statement TEXT NOT NULL,
+    state            TEXT NOT NULL,
+    anchor           TEXT,                 -- JSON { txId, block, anchoredAt }
+    created_at       TEXT NOT NULL,
+    idempotency_key  TEXT
+  );
+  CREATE INDEX credentials_by_issuer ON credentials (issuer, created_at);
+  CREATE INDEX credentials_pending ON credentials (state) WHERE state = 'pending';
+
+  CREATE TABLE idempotency (
+    principal    TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    response     TEXT,                     -- JSON { status, body }
+    resource     TEXT,
+    created_at   TEXT NOT NULL,
+    PRIMARY KEY (principal, key)
+  );
+
+  CREATE TABLE anchors (
+    id            TEXT PRIMARY KEY,
+    type          TEXT NOT NULL,
+    issuer        TEXT NOT NULL,
+    kid           TEXT NOT NULL,
+    digest        TEXT NOT NULL,
+    holder_ref    TEXT NOT NULL,
+    valid_from    TEXT NOT NULL,
+    valid_until   TEXT,
+    status        TEXT NOT NULL,
+    status_reason TEXT,
+    anchored_at   TEXT NOT NULL,
+    tx_id         TEXT NOT NULL,
+    block         INTEGER NOT NULL,
+    updated_at    TEXT NOT NULL,
+    updated_block INTEGER NOT NULL,
+    updated_tx    INTEGER NOT NULL
+  );
+  CREATE INDEX anchors_by_issuer ON anchors (issuer);
+
+  CREATE TABLE issuers (
+    id            TEXT PRIMARY KEY,
+    record        TEXT NOT NULL,           -- JSON IssuerRecord
+    updated_block INTEGER NOT NULL,
+    updated_tx    INTEGER NOT NULL
+  );
+
+  CREATE TABLE checkpoints (
+    name     TEXT PRIMARY KEY,
+    block    INTEGER NOT NULL,
+    tx_index INTEGER NOT NULL
+  );
+
+  CREATE TABLE verifications (
+    credential_id TEXT NOT NULL,
+    verifier      TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    at_ms         INTEGER NOT NULL,
+    verified      INTEGER NOT NULL,
+    PRIMARY KEY (credential_id, verifier, at)
+  );
+  CREATE INDEX verifications_by_time ON verifications (credential_id, at_ms);
+  `,
+  // v2: a one-row table whose FULL-synchronous commit is the group commit of durable writes.
+  `CREATE TABLE durability (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);`,
+  // v3: verifiers' webhooks, and the outbox of status-change notifications to them.
+  `
+  CREATE TABLE webhooks (
+    verifier   TEXT PRIMARY KEY,
+    url        TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE notifications (
+    id              TEXT PRIMARY KEY,
+    verifier        TEXT NOT NULL,
+    url             TEXT NOT NULL,
+    credential_id   TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    state           TEXT NOT NULL,
+    attempts        INTEGER NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    next_attempt_ms INTEGER NOT NULL,
+    created_at      TEXT NOT NULL,
+    created_ms      INTEGER NOT NULL,
+    last_error      TEXT,
+    delivered_at    TEXT
+  );
+  CREATE INDEX notifications_due ON notifications (state, next_attempt_ms);
+  CREATE INDEX notifications_of ON notifications (verifier, created_ms);
+  `,
+  // v4: what retention deletes by time.
+  `
+  CREATE INDEX verifications_at ON verifications (at_ms);
+  CREATE INDEX notifications_done ON notifications (created_ms) WHERE state <> 'pending';
+  `,
+  // v5: one-time nonces — verifiers' challenges and OpenID4VCI c_nonces.
+  `
+  CREATE TABLE nonces (
+    nonce      TEXT PRIMARY KEY,
+    purpose    TEXT NOT NULL,
+    principal  TEXT,
+    aud        TEXT,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    used_at    TEXT
+  );
+  CREATE INDEX nonces_expiry ON nonces (expires_ms);
+  `,
+  // v6: leases — on idempotency claims (a crashed holder's claim can be taken over once its
+  // lease ends) and on notifications (one gateway at a time sends each).
+  `
+  ALTER TABLE idempotency ADD COLUMN lease_until TEXT;
+  ALTER TABLE idempotency ADD COLUMN lease_ms INTEGER;
+  ALTER TABLE notifications ADD COLUMN lease_owner TEXT;
+  `,
+];
+
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The schema version a store file is at. */
+function versionOf(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Brings the schema of `db` (the store at `file`) to SQLITE_SCHEMA_VERSION; refuses a newer one. */
+export function migrate(db: Database.Database, file: string): void {
+  const version = versionOf(db);
+  if (version > MIGRATIONS.length) {
+    throw new Error(
+      `store: ${file} has schema version ${version}, newer than this gateway supports (${MIGRATIONS.length}); upgrade the gateway`,
+    );
+  }
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}
+
+/**
+ * For a store opened read only: refuses a schema newer than this code reads. An older one
+ * is read as it is (nothing is migrated): what its version lacks fails when asked for.
+ */
+export function checkReadable(db: Database.Database, file: string): void {
+  const version = versionOf(db);
+  if (version > MIGRATIONS.length)
+    throw new Error(
+      `store: ${file} has schema version ${version}, newer than this tool reads (${MIGRATIONS.length}); upgrade it`,
+    );
+}

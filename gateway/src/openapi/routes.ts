@@ -1,0 +1,13 @@
+/**
+ * Every operation of the API, in the order /openapi.json lists them. A test checks this
+ * table against the routes the app actually serves.
+ */
+import { CREDENTIAL_ROUTES } from './paths/credentials';
+import { ISSUER_ROUTES } from './paths/issuers';
+import { PUBLIC_ROUTES } from './paths/public';
+import { VERIFY_ROUTES } from './paths/verify';
+import type { RouteDoc } from './route-doc';
+
+export type { RouteDoc };
+
+export const ROUTES: RouteDoc[] = [...ISSUER_ROUTES, ...CREDENTIAL_ROUTES, ...VERIFY_ROUTES, ...PUBLIC_ROUTES];

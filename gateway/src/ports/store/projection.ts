@@ -1,0 +1,51 @@
+/**
+ * The projection of the ledger: each anchor's and issuer's current state, and how far
+ * the ledger has been read. The ledger is the source of truth; every write here is an
+ * upsert that an older change never overwrites, so replaying from a checkpoint repairs it.
+ */
+import type { AnchorStatus, CredentialType, IssuerRecord, StatusReason } from '@anxin/schemas';
+
+/** The projection of one anchor: its ledger record plus where it was last changed. */
+export interface AnchorProjection {
+  id: string;
+  type: CredentialType;
+  issuer: string;
+  kid: string;
+  digest: string;
+  holderRef: string;
+  validFrom: string;
+  validUntil?: string;
+  status: AnchorStatus;
+  statusReason?: StatusReason;
+  anchoredAt: string;
+  txId: string;
+  /** Block of the anchoring transaction. */
+  block: number;
+  updatedAt: string;
+  /** Block and transaction index of the last change applied: an older change never overwrites a newer one. */
+  updatedBlock: number;
+  updatedTx: number;
+}
+
+export interface IssuerProjection {
+  issuer: IssuerRecord;
+  updatedBlock: number;
+  updatedTx: number;
+}
+
+export interface Checkpoint {
+  /** Next block to read, and the number of transactions of it already applied. */
+  block: number;
+  txIndex: number;
+}
+
+export interface ProjectionStore {
+  /** Upsert, unless the stored projection was changed at a later (block, tx). */
+  putAnchor(p: AnchorProjection): Promise<void>;
+  getAnchor(id: string): Promise<AnchorProjection | undefined>;
+  putIssuer(p: IssuerProjection): Promise<void>;
+  getIssuer(id: string): Promise<IssuerProjection | undefined>;
+  listIssuers(): Promise<IssuerProjection[]>;
+  getCheckpoint(name: string): Promise<Checkpoint | undefined>;
+  putCheckpoint(name: string, c: Checkpoint): Promise<void>;
+}

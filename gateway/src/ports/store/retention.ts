@@ -1,0 +1,26 @@
+/** Retention: what the store deletes once it is old enough (see services/retention). */
+
+/** What is old enough to go: each kind's records from before its instant. */
+export interface RetentionCutoffs {
+  /** Verification log entries checked before this instant. */
+  verifications: string;
+  /** Completed idempotency claims made before this instant (claims still in progress stay). */
+  idempotency: string;
+  /** Delivered or given-up notifications queued before this instant (pending ones stay). */
+  notifications: string;
+  /** Nonces (challenges, c_nonces) that expired before this instant, used or not. */
+  nonces: string;
+}
+
+/** How many records of each kind a prune deleted. */
+export interface PruneCounts {
+  verifications: number;
+  idempotency: number;
+  notifications: number;
+  nonces: number;
+}
+
+export interface RetentionStore {
+  /** Delete what the cutoffs say is old; resolves to how many of each went. */
+  prune(c: RetentionCutoffs): Promise<PruneCounts>;
+}

@@ -4,7 +4,7 @@
  * was anchored and last changed. Records the store changed after the replay's last block
  * (a gateway still running) are counted, not compared.
  */
-import type { Store } from '@anxin/gateway/dist/ports/store';
+import type { Store } from '@anxin/gateway/store';
 import type { Finding } from './findings';
 import type { LedgerRecords } from './records';
 import type { World } from './world';

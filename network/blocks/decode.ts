@@ -142,6 +142,7 @@ export function decodeRwSet(bytes: Uint8Array): Array<NsRwSetSpec & { collection
                 writes: h.getHashedWritesList().map((w) => ({
                   keyHash: Buffer.from(w.getKeyHash_asU8()).toString('hex'),
                   isDelete: w.getIsDelete(),
+                  valueHash: Buffer.from(w.getValueHash_asU8()).toString('hex'),
                 })),
               };
             }),
@@ -155,7 +156,8 @@ export function decodeRwSet(bytes: Uint8Array): Array<NsRwSetSpec & { collection
 export interface HashedCollectionRwSet {
   name: string;
   reads: Array<{ keyHash: string; version?: { block: number; tx: number } }>;
-  writes: Array<{ keyHash: string; isDelete: boolean }>;
+  /** Hex SHA-256 of each written key and value (the value hash is what the commit hash covers). */
+  writes: Array<{ keyHash: string; isDelete: boolean; valueHash: string }>;
 }
 
 function decodeAction(ta: peer.TransactionAction): DecodedAction {

@@ -6,3 +6,4 @@ export * from './block';
 export * from './decode';
 export * from './transactions';
 export * from './json';
+export * from './commit-hash';

@@ -85,6 +85,9 @@ export function formatReplay(r: ReplayResult): string {
     `  validation   ${s.transactions.valid} valid${invalid.length ? ` · invalid: ${invalid.map(([k, v]) => `${k} ${v}`).join(' · ')}` : ''}`,
   );
   lines.push(`  signatures   ${s.signaturesVerified} verified (orderer, creators, endorsers, statements)`);
+  lines.push(
+    `  commit hash  ${s.commitHashesVerified ? `chain verified over ${plural(s.commitHashesVerified, 'block')}` : 'none on these blocks'}`,
+  );
   lines.push(`  statements   ${counts(s.statements)}`);
   if (s.stateComplete) {
     lines.push(

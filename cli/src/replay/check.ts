@@ -13,9 +13,12 @@
 import { common } from '@hyperledger/fabric-protos';
 import {
   MetadataIndex,
+  TxValidationCode,
   blockDataHash,
+  commitHashPreimage,
   decodeBlock,
   mspsFromConfig,
+  updateBatchBytes,
   type DecodedBlock,
   type MspInfo,
 } from '@anxin/network';
@@ -37,7 +40,7 @@ export interface RwSetFacts {
   collections?: Array<{
     name: string;
     reads: Array<{ keyHash: string; version?: { block: number; tx: number } }>;
-    writes: Array<{ keyHash: string; isDelete: boolean }>;
+    writes: Array<{ keyHash: string; isDelete: boolean; valueHash: string }>;
   }>;
 }
 
@@ -69,8 +72,20 @@ export interface BlockFacts {
   lastConfigSlot?: number;
   lastConfigSigned?: number;
   txs: TxFacts[];
+  /** The block's COMMIT_HASH, and (for a checked block) what the next link of the chain is computed from. */
+  commitHash: CommitHashFacts;
   /** Bytes of this block handed in, for accounting. */
   size: number;
+}
+
+/**
+ * A block's part in the commit-hash chain: the hash its COMMIT_HASH metadata records
+ * (none when the slot is empty or does not decode) and, for a checked block, the bytes
+ * the hash covers before the previous block's hash: varint(len(filter)) || filter || updates.
+ */
+export interface CommitHashFacts {
+  recorded?: Uint8Array;
+  input?: Uint8Array;
 }
 
 export interface CheckRequest {
@@ -190,13 +205,43 @@ function checkMetadata(
   } else if (!fabric && n > 0) {
     out.push({ kind: 'metadata', block: n, detail: 'the SIGNATURES metadata slot is empty' });
   }
-  if (!fabric) {
-    for (const i of [MetadataIndex.ORDERER, MetadataIndex.COMMIT_HASH]) {
-      if (meta[i]?.length)
-        out.push({ kind: 'metadata', block: n, detail: `metadata slot ${i} should be empty on this ledger` });
-    }
-  }
+  if (!fabric && meta[MetadataIndex.ORDERER]?.length)
+    out.push({
+      kind: 'metadata',
+      block: n,
+      detail: `metadata slot ${MetadataIndex.ORDERER} should be empty on this ledger`,
+    });
   return slot === undefined ? {} : { slot };
+}
+
+/**
+ * The hash the COMMIT_HASH slot records: Metadata{value: 32 bytes}, canonically encoded and
+ * unsigned, or a finding. An empty slot records none.
+ */
+function recordedCommitHash(block: common.Block, n: number, out: Finding[] | undefined): Uint8Array | undefined {
+  const slot = block.getMetadata()?.getMetadataList_asU8()[MetadataIndex.COMMIT_HASH];
+  if (!slot?.length) return undefined;
+  try {
+    const m = common.Metadata.deserializeBinary(slot);
+    if (!same(canonicalMetadata(m), slot) || m.getSignaturesList().length || m.getValue_asU8().length !== 32)
+      throw new Error('not one hash');
+    return own(m.getValue_asU8());
+  } catch {
+    out?.push({
+      kind: 'metadata',
+      block: n,
+      detail: 'COMMIT_HASH metadata does not decode to exactly one SHA-256 hash',
+    });
+    return undefined;
+  }
+}
+
+/** What the commit hash of block `b` covers before the previous hash: the filter as recorded and the valid transactions' writes. */
+function commitHashInput(b: DecodedBlock): Uint8Array {
+  const valid = b.transactions
+    .filter((t) => t.validationCode === TxValidationCode.VALID)
+    .map((t) => ({ index: t.index, rwsets: t.actions.flatMap((a) => a.rwsets) }));
+  return commitHashPreimage(b.txFilter, updateBatchBytes(b.number, valid));
 }
 
 function own(b: Uint8Array): Uint8Array {
@@ -262,6 +307,7 @@ export class BlockChecker {
     let signatures = 0;
     let slot: number | undefined;
     let txs: TxFacts[] = [];
+    const commitHash: CommitHashFacts = {};
     const wantFacts = req.facts !== false;
     try {
       if (wantFacts || req.genesis) txs = factsOf(b, req.chaincode);
@@ -286,6 +332,9 @@ export class BlockChecker {
             actual: b.dataHash.toString('hex'),
           });
         slot = checkMetadata(b, req.number, block, req.fabric, findings).slot;
+        const recorded = recordedCommitHash(block, req.number, findings);
+        if (recorded) commitHash.recorded = recorded;
+        commitHash.input = commitHashInput(b);
         let msps = this.registry?.msps;
         if (req.genesis) {
           const cfg = txs.find((t) => t.msps)?.msps;
@@ -309,6 +358,9 @@ export class BlockChecker {
         });
       }
       if (wantFacts) this.waiting.set(req.seq, { b, n: req.number, chaincode: req.chaincode });
+    } else {
+      const recorded = recordedCommitHash(block, req.number, undefined);
+      if (recorded) commitHash.recorded = recorded;
     }
     return {
       ok: true,
@@ -320,6 +372,7 @@ export class BlockChecker {
       ...(slot !== undefined ? { lastConfigSlot: slot } : {}),
       ...(b.lastConfig !== undefined ? { lastConfigSigned: b.lastConfig } : {}),
       txs,
+      commitHash,
       size: req.bytes.length,
     };
   }

@@ -11,6 +11,7 @@ export const FINDING_KINDS = [
   'dataHash', // data_hash does not match the envelopes
   'blockSignature', // orderer signature in SIGNATURES metadata
   'metadata', // LAST_CONFIG / filter shape
+  'commitHash', // COMMIT_HASH does not chain over the block's validation codes and state updates
   'creator', // envelope creator: certificate chain or signature
   'endorsement', // endorser: certificate chain or signature
   'txId', // tx id is not sha256(nonce || creator)

@@ -4,7 +4,7 @@
  * several blocks ahead) and back on the main thread for what must be sequential:
  *
  *   1. the sequence: no block missing, none twice;
- *   2. the links: previous_hash, LAST_CONFIG;
+ *   2. the links: previous_hash, LAST_CONFIG, the COMMIT_HASH chain (./commit-hashes);
  *   3. each transaction's validation code, re-derived by MVCC validation over the rebuilt
  *      world state (./world: the replay's own validator, not the ledger's);
  *   4. each valid statement handed the values it read, for its recheck on the worker that
@@ -14,6 +14,7 @@
  */
 import { TxValidationCode, validationCodeName, type MspInfo } from '@anxin/network';
 import type { CheckResult, RecheckResult, RecheckTx, TxFacts } from './check';
+import { CommitHashChecker } from './commit-hashes';
 import type { Finding } from './findings';
 import { CheckPool, type Dispatched } from './pool';
 import { SourceError, type BlockSource, type RawBlock } from './source';
@@ -47,6 +48,8 @@ export interface PipelineOutcome {
   /** Statements rechecked, by function. */
   statements: Record<string, number>;
   signatures: { fabric: number; statements: number };
+  /** Commit hashes recomputed and found equal to the blocks'. */
+  commitHashes: number;
   /** Whether the rebuilt state follows every block read, with no gap and no block that did not decode. */
   stateKnown: boolean;
   genesisHash: string | null;
@@ -97,6 +100,7 @@ export async function runPipeline(
 
 class Pipeline {
   private readonly world = new World();
+  private readonly commitHashes = new CommitHashChecker();
   private readonly pool: CheckPool;
   private readonly queue: Queued[] = [];
   private readonly rechecks: Array<Promise<void>> = [];
@@ -131,6 +135,7 @@ class Pipeline {
       transactions: this.tx,
       statements: this.statements,
       signatures: { fabric: this.signatures, statements: this.statementSignatures },
+      commitHashes: this.commitHashes.verified,
       stateKnown: this.stateKnown,
       genesisHash: this.genesisHash,
       trustMsps: this.trustMsps,
@@ -195,6 +200,7 @@ class Pipeline {
     if (!r.ok) {
       this.report({ kind: 'encoding', block: n, detail: `the block does not decode: ${r.error}` });
       this.previousHash = undefined;
+      this.commitHashes.lose();
       this.stateKnown = false;
       if (q.check) this.pool.drop(q.d);
       return;
@@ -203,6 +209,7 @@ class Pipeline {
     if (n === 0) this.genesisHash = hex(r.hash);
     this.previousHash = r.hash;
     const { todo, configChanged } = this.revalidate(q, n, r);
+    this.commitHashes.follow(n, r.commitHash, q.check, this.report);
     if (q.check) await this.recheck(q, n, todo);
     if (configChanged) this.reconfigure(configChanged);
     this.opts.onBlock?.({ block: n, first: this.range.from, last: this.range.last, transactions: this.tx.total });
@@ -228,6 +235,7 @@ class Pipeline {
         this.stateKnown = false;
       }
       this.previousHash = undefined;
+      this.commitHashes.lose();
     }
     this.expected = n + 1;
   }

@@ -13,6 +13,8 @@ export interface ReplaySummary {
   /** Signatures verified: Fabric's (orderer, creators, endorsers) plus the statements' JWS. */
   signaturesVerified: number;
   signatures: { fabric: number; statements: number };
+  /** COMMIT_HASH metadata recomputed and found equal (the peer's chain over each block's state updates). */
+  commitHashesVerified: number;
   credentials: { total: number; byType: Record<string, number>; byStatus: Record<string, number> };
   issuers: {
     total: number;

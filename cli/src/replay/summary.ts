@@ -110,6 +110,7 @@ export function summarize(p: PipelineOutcome, records: LedgerRecords, f: Summary
     statements: ordered(p.statements, KIND_ORDER),
     signaturesVerified: p.signatures.fabric + p.signatures.statements,
     signatures: p.signatures,
+    commitHashesVerified: p.commitHashes,
     credentials: credentialCounts(records.anchors),
     issuers: issuerCounts(records.issuers),
     trustAnchors: { genesisBlockHash: p.genesisHash, msps: rootFingerprints(p.trustMsps) },

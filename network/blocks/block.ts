@@ -2,12 +2,14 @@
  * Blocks as Fabric writes them: header (number, previous_hash, data_hash), data (the
  * envelopes), and metadata — SIGNATURES (the orderer's signature over
  * value || signature_header || header bytes), LAST_CONFIG, TRANSACTIONS_FILTER (one
- * validation code per transaction, set at commit), ORDERER, COMMIT_HASH.
+ * validation code per transaction, set at commit), ORDERER, COMMIT_HASH (the peer's hash
+ * chain over each block's state updates, set at commit: ./commit-hash).
  */
 import { randomBytes } from 'node:crypto';
 import { common } from '@hyperledger/fabric-protos';
 import { blockDataHash, blockHeaderBytes, blockHeaderHash } from './der';
 import type { Signer } from './tx';
+import { commitHashMetadata } from './commit-hash';
 
 export const MetadataIndex = {
   SIGNATURES: 0,
@@ -39,6 +41,8 @@ export async function assembleBlock(opts: {
   txFilter: Uint8Array;
   lastConfig: number;
   orderer: Signer;
+  /** The COMMIT_HASH metadata's hash (./commit-hash); the slot stays empty without one. */
+  commitHash?: Uint8Array;
 }): Promise<AssembledBlock> {
   const dataHash = blockDataHash(opts.envelopes);
   const header = new common.BlockHeader();
@@ -76,6 +80,7 @@ export async function assembleBlock(opts: {
   slots[MetadataIndex.SIGNATURES] = sigMeta.serializeBinary();
   slots[MetadataIndex.LAST_CONFIG] = lcMeta.serializeBinary();
   slots[MetadataIndex.TRANSACTIONS_FILTER] = opts.txFilter;
+  if (opts.commitHash) slots[MetadataIndex.COMMIT_HASH] = commitHashMetadata(opts.commitHash);
   const metadata = new common.BlockMetadata();
   metadata.setMetadataList(slots);
 
@@ -89,4 +94,40 @@ export async function assembleBlock(opts: {
     hash: blockHeaderHash(opts.number, opts.previousHash, dataHash),
     dataHash,
   };
+}
+
+/**
+ * Block 0 as configtxgen makes it (common/genesis) and a peer stores it: the one genesis
+ * envelope, no orderer signature — the SIGNATURES metadata holds only OrdererBlockMetadata
+ * naming block 0 as the last config — and the TRANSACTIONS_FILTER the peer sets when it
+ * commits the block (one VALID).
+ *
+ * @example
+ * const b0 = genesisBlock(genesisConfigEnvelope('anxin', config, new Date()));
+ */
+export function genesisBlock(envelope: Uint8Array): AssembledBlock {
+  const dataHash = blockDataHash([envelope]);
+  const header = new common.BlockHeader();
+  header.setNumber(0);
+  header.setPreviousHash(new Uint8Array(0));
+  header.setDataHash(dataHash);
+  const data = new common.BlockData();
+  data.setDataList([envelope]);
+  const obm = new common.OrdererBlockMetadata();
+  obm.setLastConfig(new common.LastConfig());
+  const sigMeta = new common.Metadata();
+  sigMeta.setValue(obm.serializeBinary());
+  const lcMeta = new common.Metadata();
+  lcMeta.setValue(new common.LastConfig().serializeBinary());
+  const slots: Uint8Array[] = new Array(METADATA_SLOTS).fill(new Uint8Array(0));
+  slots[MetadataIndex.SIGNATURES] = sigMeta.serializeBinary();
+  slots[MetadataIndex.LAST_CONFIG] = lcMeta.serializeBinary();
+  slots[MetadataIndex.TRANSACTIONS_FILTER] = new Uint8Array([0]);
+  const metadata = new common.BlockMetadata();
+  metadata.setMetadataList(slots);
+  const block = new common.Block();
+  block.setHeader(header);
+  block.setData(data);
+  block.setMetadata(metadata);
+  return { number: 0, bytes: block.serializeBinary(), hash: blockHeaderHash(0, new Uint8Array(0), dataHash), dataHash };
 }

@@ -1,11 +1,13 @@
 /**
  * Channel configuration as Fabric encodes it (common.Config), for the embedded ledger's
- * block 0, and the reverse: the organisations' MSP roots read back out of any config
- * block (the embedded one or a real Fabric one from configtxgen).
+ * block 0 — what configtxgen makes of network/fabric/configtx.ts's profile: etcdraft,
+ * NodeOU role policies, V2_5 application capabilities — and the reverse: the
+ * organisations' MSP roots read back out of any config block (the embedded one or a real
+ * Fabric one from configtxgen).
  */
 import { randomBytes } from 'node:crypto';
-import { common, msp, orderer } from '@hyperledger/fabric-protos';
-import { toTimestamp, type Signer } from './tx';
+import { common, msp, orderer, peer } from '@hyperledger/fabric-protos';
+import { computeTxId, toTimestamp } from './tx';
 
 export interface OrgConfig {
   mspId: string;
@@ -16,33 +18,66 @@ export interface OrgConfig {
   /** NodeOU certificate (the CA that signs node/user certs), used for OU classification. */
   ouCert?: string;
   endpoints?: string[];
+  /** An application organisation's anchor peers (its AnchorPeers value). */
+  anchorPeers?: Array<{ host: string; port: number }>;
+}
+
+/** An etcdraft consenter, as configtx.yaml's EtcdRaft.Consenters names it. */
+export interface RaftConsenter {
+  host: string;
+  port: number;
+  /** PEM, as the certificate files hold them. */
+  clientTlsCert: string;
+  serverTlsCert: string;
+}
+
+/** etcdraft's options, as configtx.yaml's EtcdRaft.Options sets them. */
+export interface RaftOptions {
+  /** Go duration, e.g. '200ms'. */
+  tickInterval: string;
+  electionTick: number;
+  heartbeatTick: number;
+  maxInflightBlocks: number;
+  snapshotIntervalSizeBytes: number;
 }
 
 export interface ChannelConfigSpec {
   channelId: string;
   orgs: OrgConfig[];
-  consensus: string;
+  /** etcdraft ordering, its consenters and options (ConsensusType.metadata). */
+  consensus: { type: 'etcdraft'; consenters: RaftConsenter[]; options: RaftOptions };
   batch: { maxMessageCount: number; absoluteMaxBytes: number; preferredMaxBytes: number; timeout: string };
 }
 
-function sigPolicy(mspId: string, role: number): common.Policy {
-  const r = new msp.MSPRole();
-  r.setMspIdentifier(mspId);
-  r.setRole(role as 0);
-  const principal = new msp.MSPPrincipal();
-  principal.setPrincipalClassification(msp.MSPPrincipal.Classification.ROLE);
-  principal.setPrincipal(r.serializeBinary());
-  const signedBy = new common.SignaturePolicy();
-  signedBy.setSignedBy(0);
+/**
+ * A signature policy `OR('<msp>.<role>', …)` as configtxgen compiles it: one principal per
+ * role in the order written, and a 1-out-of-n rule over them.
+ */
+function sigPolicy(mspId: string, ...roles: number[]): common.Policy {
+  const principals = roles.map((role) => {
+    const r = new msp.MSPRole();
+    r.setMspIdentifier(mspId);
+    r.setRole(role as 0);
+    const principal = new msp.MSPPrincipal();
+    principal.setPrincipalClassification(msp.MSPPrincipal.Classification.ROLE);
+    principal.setPrincipal(r.serializeBinary());
+    return principal;
+  });
   const nOf = new common.SignaturePolicy.NOutOf();
   nOf.setN(1);
-  nOf.setRulesList([signedBy]);
+  nOf.setRulesList(
+    roles.map((_, i) => {
+      const signedBy = new common.SignaturePolicy();
+      signedBy.setSignedBy(i);
+      return signedBy;
+    }),
+  );
   const rule = new common.SignaturePolicy();
   rule.setNOutOf(nOf);
   const env = new common.SignaturePolicyEnvelope();
   env.setVersion(0);
   env.setRule(rule);
-  env.setIdentitiesList([principal]);
+  env.setIdentitiesList(principals);
   const p = new common.Policy();
   p.setType(common.Policy.PolicyType.SIGNATURE);
   p.setValue(env.serializeBinary());
@@ -129,13 +164,57 @@ function orgGroup(org: OrgConfig): common.ConfigGroup {
     ep.setAddressesList(org.endpoints);
     values.Endpoints = configValue(ep.serializeBinary());
   }
-  const policies: Record<string, common.Policy> = {
-    Readers: sigPolicy(org.mspId, R.MEMBER),
-    Writers: sigPolicy(org.mspId, R.MEMBER),
-    Admins: sigPolicy(org.mspId, R.ADMIN),
-  };
-  if (org.kind === 'peer') policies.Endorsement = sigPolicy(org.mspId, R.PEER);
+  if (org.anchorPeers?.length) {
+    const ap = new peer.AnchorPeers();
+    ap.setAnchorPeersList(
+      org.anchorPeers.map((a) => {
+        const x = new peer.AnchorPeer();
+        x.setHost(a.host);
+        x.setPort(a.port);
+        return x;
+      }),
+    );
+    values.AnchorPeers = configValue(ap.serializeBinary());
+  }
+  // The policies network/fabric/configtx.ts gives each organisation: NodeOU roles for an
+  // application organisation, membership for the orderer organisation.
+  const policies: Record<string, common.Policy> =
+    org.kind === 'peer'
+      ? {
+          Readers: sigPolicy(org.mspId, R.ADMIN, R.PEER, R.CLIENT),
+          Writers: sigPolicy(org.mspId, R.ADMIN, R.CLIENT),
+          Admins: sigPolicy(org.mspId, R.ADMIN),
+          Endorsement: sigPolicy(org.mspId, R.PEER),
+        }
+      : {
+          Readers: sigPolicy(org.mspId, R.MEMBER),
+          Writers: sigPolicy(org.mspId, R.MEMBER),
+          Admins: sigPolicy(org.mspId, R.ADMIN),
+        };
   return group(values, policies);
+}
+
+/** etcdraft's ConfigMetadata: the consenters with their TLS certificates, and the options. */
+function raftMetadata(consenters: RaftConsenter[], o: RaftOptions): Uint8Array {
+  const meta = new orderer.etcdraft.ConfigMetadata();
+  meta.setConsentersList(
+    consenters.map((c) => {
+      const x = new orderer.etcdraft.Consenter();
+      x.setHost(c.host);
+      x.setPort(c.port);
+      x.setClientTlsCert(Buffer.from(c.clientTlsCert));
+      x.setServerTlsCert(Buffer.from(c.serverTlsCert));
+      return x;
+    }),
+  );
+  const options = new orderer.etcdraft.Options();
+  options.setTickInterval(o.tickInterval);
+  options.setElectionTick(o.electionTick);
+  options.setHeartbeatTick(o.heartbeatTick);
+  options.setMaxInflightBlocks(o.maxInflightBlocks);
+  options.setSnapshotIntervalSize(o.snapshotIntervalSizeBytes);
+  meta.setOptions(options);
+  return meta.serializeBinary();
 }
 
 /** The channel configuration (common.Config) for the given organisations. */
@@ -156,7 +235,8 @@ export function buildChannelConfig(spec: ChannelConfigSpec): common.Config {
   );
 
   const ct = new orderer.ConsensusType();
-  ct.setType(spec.consensus);
+  ct.setType(spec.consensus.type);
+  ct.setMetadata(raftMetadata(spec.consensus.consenters, spec.consensus.options));
   const bs = new orderer.BatchSize();
   bs.setMaxMessageCount(spec.batch.maxMessageCount);
   bs.setAbsoluteMaxBytes(spec.batch.absoluteMaxBytes);
@@ -203,21 +283,25 @@ export function buildChannelConfig(spec: ChannelConfigSpec): common.Config {
   return config;
 }
 
-/** A CONFIG envelope carrying `config`, signed by `signer` (the orderer). */
-export async function buildConfigEnvelope(
-  channelId: string,
-  config: common.Config,
-  signer: Signer,
-  timestamp: Date,
-): Promise<Uint8Array> {
+/**
+ * The genesis CONFIG envelope as configtxgen writes it (common/genesis): channel header
+ * version 1 with a whole-second timestamp, a signature header holding only a nonce, the tx
+ * id SHA-256 of that nonce, and no signature.
+ *
+ * @example
+ * const envelope = genesisConfigEnvelope('anxin', buildChannelConfig(spec), new Date());
+ */
+export function genesisConfigEnvelope(channelId: string, config: common.Config, timestamp: Date): Uint8Array {
+  const nonce = randomBytes(24);
   const ch = new common.ChannelHeader();
   ch.setType(common.HeaderType.CONFIG);
+  ch.setVersion(1);
   ch.setChannelId(channelId);
-  ch.setTimestamp(toTimestamp(timestamp));
+  ch.setTimestamp(toTimestamp(new Date(Math.floor(timestamp.getTime() / 1000) * 1000)));
+  ch.setTxId(computeTxId(nonce, new Uint8Array(0)));
   ch.setEpoch(0);
   const sh = new common.SignatureHeader();
-  sh.setCreator(signer.serialize());
-  sh.setNonce(randomBytes(24));
+  sh.setNonce(nonce);
   const header = new common.Header();
   header.setChannelHeader(ch.serializeBinary());
   header.setSignatureHeader(sh.serializeBinary());
@@ -226,10 +310,8 @@ export async function buildConfigEnvelope(
   const payload = new common.Payload();
   payload.setHeader(header);
   payload.setData(ce.serializeBinary());
-  const bytes = payload.serializeBinary();
   const env = new common.Envelope();
-  env.setPayload(bytes);
-  env.setSignature(await signer.sign(bytes));
+  env.setPayload(payload.serializeBinary());
   return env.serializeBinary();
 }
 

@@ -1,13 +1,15 @@
 /**
  * Creating an embedded network: the organisations' crypto material (the same generator
- * a Fabric network uses), the descriptor, and block 0 — a CONFIG block naming the MSP
- * roots, signed by the orderer.
+ * a Fabric network uses), the descriptor, and block 0 — the CONFIG block configtxgen would
+ * make of network/fabric/configtx.ts's profile for these organisations (etcdraft with the
+ * orderer as its one consenter, NodeOU role policies), unsigned, as configtxgen writes it.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DEFAULT_CHAINCODE_NAME } from '@anxin/chaincode/wire';
-import { buildChannelConfig, buildConfigEnvelope } from '../blocks/config';
-import { assembleBlock } from '../blocks/block';
+import { buildChannelConfig, genesisConfigEnvelope } from '../blocks/config';
+import { RAFT_OPTIONS } from '../fabric/configtx';
+import { genesisBlock } from '../blocks/block';
 import { generateOrg, orgDir, writeOrg, type OrgSpec } from '../msp/generate';
 import { loadIdentity, type SigningIdentity } from '../msp/identity';
 import { BlockFileWriter } from './blockfile';
@@ -41,6 +43,14 @@ export interface NetworkDescriptor {
   batch: BatchConfig;
   createdAt: string;
 }
+
+/**
+ * Where block 0 says the peer listens (its organisation's anchor peer) and the orderer listens (its endpoint and its etcdraft consenter). The
+ * embedded orderer runs in-process and listens nowhere; the address is what a one-node
+ * network.sh network would use, so the config reads as Fabric's does.
+ */
+export const EMBEDDED_ORDERER = { host: '127.0.0.1', port: 7050 } as const;
+export const EMBEDDED_PEER = { host: '127.0.0.1', port: 7051 } as const;
 
 export const DESCRIPTOR_FILE = 'network.json';
 export const CHAIN_DIR = join('chains', 'anxin');
@@ -121,9 +131,21 @@ export async function createNetwork(root: string, opts: GenesisOptions = {}): Pr
     createdAt: new Date().toISOString(),
   };
 
+  const ordererNode = generated[1]!.nodes[0]!;
   const config = buildChannelConfig({
     channelId: d.channel,
-    consensus: 'solo',
+    consensus: {
+      type: 'etcdraft',
+      consenters: [
+        {
+          host: EMBEDDED_ORDERER.host,
+          port: EMBEDDED_ORDERER.port,
+          clientTlsCert: ordererNode.tls.certPem,
+          serverTlsCert: ordererNode.tls.certPem,
+        },
+      ],
+      options: RAFT_OPTIONS,
+    },
     batch: {
       maxMessageCount: d.batch.maxMessageCount,
       absoluteMaxBytes: d.batch.absoluteMaxBytes,
@@ -135,19 +157,12 @@ export async function createNetwork(root: string, opts: GenesisOptions = {}): Pr
       kind: g.spec.kind,
       rootCerts: [g.ca.certPem],
       tlsRootCerts: [g.tlsca.certPem],
-      ...(g.spec.kind === 'orderer' ? { endpoints: ['127.0.0.1:7050'] } : {}),
+      ...(g.spec.kind === 'orderer'
+        ? { endpoints: [`${EMBEDDED_ORDERER.host}:${EMBEDDED_ORDERER.port}`] }
+        : { anchorPeers: [{ ...EMBEDDED_PEER }] }),
     })),
   });
-  const orderer = networkIdentity(tmp, d, d.orderer);
-  const envelope = await buildConfigEnvelope(d.channel, config, orderer, new Date());
-  const block0 = await assembleBlock({
-    number: 0,
-    previousHash: new Uint8Array(0),
-    envelopes: [envelope],
-    txFilter: new Uint8Array([0]),
-    lastConfig: 0,
-    orderer,
-  });
+  const block0 = genesisBlock(genesisConfigEnvelope(d.channel, config, new Date()));
   const writer = new BlockFileWriter(join(tmp, CHAIN_DIR));
   await writer.open();
   await writer.append(block0.bytes);

@@ -129,7 +129,8 @@ export interface AuditedTx {
   code: number;
   type: number;
   nonce: Uint8Array;
-  creator: Identity;
+  /** The envelope's creator; none for configtxgen's unsigned genesis envelope. */
+  creator?: Identity;
   /** Endorsed actions' decoded parts (endorser transactions only). */
   actions: Array<{ prp: peer.ProposalResponsePayload; cca: peer.ChaincodeAction; endorsers: Identity[] }>;
 }
@@ -187,9 +188,9 @@ export function auditChain(blocks: Uint8Array[], at = new Date()): AuditResult {
     if (filter.length !== data.length)
       problems.push(`block ${n}: TRANSACTIONS_FILTER has ${filter.length} codes for ${data.length} transactions`);
 
-    // Orderer signature(s) over value || signature_header || header bytes.
+    // Orderer signature(s) over value || signature_header || header bytes; configtxgen's genesis block has none.
     const sigMeta = common.Metadata.deserializeBinary(meta[0] ?? new Uint8Array());
-    if (sigMeta.getSignaturesList().length === 0) problems.push(`block ${n}: no orderer signature`);
+    if (sigMeta.getSignaturesList().length === 0 && n > 0) problems.push(`block ${n}: no orderer signature`);
     for (const ms of sigMeta.getSignaturesList()) {
       const sh = common.SignatureHeader.deserializeBinary(ms.getSignatureHeader_asU8());
       const signer = identityOf(sh.getCreator_asU8());
@@ -205,10 +206,15 @@ export function auditChain(blocks: Uint8Array[], at = new Date()): AuditResult {
       const payload = common.Payload.deserializeBinary(env.getPayload_asU8());
       const ch = common.ChannelHeader.deserializeBinary(payload.getHeader()!.getChannelHeader_asU8());
       const sh = common.SignatureHeader.deserializeBinary(payload.getHeader()!.getSignatureHeader_asU8());
-      const creator = identityOf(sh.getCreator_asU8());
-      checkIdentity(`${where} creator`, creator);
-      if (!fabricSignatureValid(creator.cert, env.getPayload_asU8(), env.getSignature_asU8()))
-        problems.push(`${where}: creator signature does not verify`);
+      // configtxgen writes the genesis envelope with no creator and no signature.
+      const unsignedGenesis =
+        n === 0 && ch.getType() === common.HeaderType.CONFIG && !sh.getCreator_asU8().length && !env.getSignature_asU8().length;
+      const creator = unsignedGenesis ? undefined : identityOf(sh.getCreator_asU8());
+      if (creator) {
+        checkIdentity(`${where} creator`, creator);
+        if (!fabricSignatureValid(creator.cert, env.getPayload_asU8(), env.getSignature_asU8()))
+          problems.push(`${where}: creator signature does not verify`);
+      }
       const tx: AuditedTx = {
         block: n,
         index,
@@ -216,7 +222,7 @@ export function auditChain(blocks: Uint8Array[], at = new Date()): AuditResult {
         code: filter[index] ?? -1,
         type: ch.getType(),
         nonce: sh.getNonce_asU8(),
-        creator,
+        ...(creator ? { creator } : {}),
         actions: [],
       };
       if (ch.getType() === common.HeaderType.ENDORSER_TRANSACTION) {

@@ -105,6 +105,8 @@ export function buildProposal(opts: {
   creator: Uint8Array;
   timestamp: Date;
   nonce?: Uint8Array;
+  /** ChaincodeSpec.Type (default NODE; Fabric's clients leave it UNDEFINED for system chaincodes). */
+  chaincodeType?: number;
 }): ProposalParts {
   const nonce = opts.nonce ?? freshNonce();
   const txId = computeTxId(nonce, opts.creator);
@@ -119,7 +121,7 @@ export function buildProposal(opts: {
   const signatureHeader = encode((w) => w.bytes(1, opts.creator).bytes(2, nonce));
   const invocationSpec = encode((w) =>
     w.message(1, (spec) => {
-      spec.int(1, NODE_CHAINCODE);
+      spec.int(1, opts.chaincodeType ?? NODE_CHAINCODE);
       spec.message(2, (id) => id.string(2, name));
       spec.message(3, (input) => {
         for (const a of opts.args) input.repeatedBytes(1, a);
@@ -179,9 +181,10 @@ function writeKvRead(w: PbWriter, field: number, r: KVReadSpec): void {
   });
 }
 
-/** TxReadWriteSet bytes; reads and writes sorted by key, as Fabric's rwset builder does. */
+/** TxReadWriteSet bytes; namespaces sorted, reads and writes sorted by key, as Fabric's rwset builder does. */
 export function encodeRwSet(sets: NsRwSetSpec[]): Uint8Array {
-  const nsBytes = sets.map((s) => ({
+  const sorted = sets.length > 1 ? [...sets].sort((a, b) => cmp(a.namespace, b.namespace)) : sets;
+  const nsBytes = sorted.map((s) => ({
     namespace: s.namespace,
     rwset: encode((kv) => {
       for (const r of [...s.reads].sort((a, b) => cmp(a.key, b.key))) writeKvRead(kv, 1, r);

@@ -43,13 +43,15 @@ export type PackedOutcome =
       bytes: ArrayBuffer;
       envelope: number;
       payload: number;
-      rwset: Omit<NsRwSetSpec, 'writes'> & { writes: Array<{ key: string; isDelete: boolean; length: number }> };
+      rwsets: Array<
+        Omit<NsRwSetSpec, 'writes'> & { writes: Array<{ key: string; isDelete: boolean; length: number }> }
+      >;
     };
 
 /** Pack an outcome for posting; the second element is the transfer list. */
 export function packOutcome(out: EndorseOutcome): [PackedOutcome, ArrayBuffer[]] {
   if (!out.ok) return [out, []];
-  const w = out.rwset.writes;
+  const w = out.rwsets.flatMap((s) => s.writes);
   let total = out.envelope.length + out.payload.length;
   for (const x of w) total += x.value.length;
   const bytes = new Uint8Array(total);
@@ -67,12 +69,12 @@ export function packOutcome(out: EndorseOutcome): [PackedOutcome, ArrayBuffer[]]
     bytes: bytes.buffer,
     envelope: out.envelope.length,
     payload: out.payload.length,
-    rwset: {
-      namespace: out.rwset.namespace,
-      reads: out.rwset.reads,
-      rangeQueries: out.rwset.rangeQueries,
-      writes: w.map((x) => ({ key: x.key, isDelete: x.isDelete, length: x.value.length })),
-    },
+    rwsets: out.rwsets.map((s) => ({
+      namespace: s.namespace,
+      reads: s.reads,
+      rangeQueries: s.rangeQueries,
+      writes: s.writes.map((x) => ({ key: x.key, isDelete: x.isDelete, length: x.value.length })),
+    })),
   };
   return [packed, [bytes.buffer]];
 }
@@ -87,16 +89,16 @@ export function unpackOutcome(p: PackedOutcome): EndorseOutcome {
     status: p.status,
     envelope: new Uint8Array(p.bytes, 0, p.envelope),
     payload: Buffer.from(p.bytes, p.envelope, p.payload),
-    rwset: {
-      namespace: p.rwset.namespace,
-      reads: p.rwset.reads,
-      rangeQueries: p.rwset.rangeQueries,
-      writes: p.rwset.writes.map((x) => {
+    rwsets: p.rwsets.map((s) => ({
+      namespace: s.namespace,
+      reads: s.reads,
+      rangeQueries: s.rangeQueries,
+      writes: s.writes.map((x) => {
         const value = Buffer.from(p.bytes, at, x.length);
         at += x.length;
         return { key: x.key, isDelete: x.isDelete, value };
       }),
-    },
+    })),
   };
 }
 

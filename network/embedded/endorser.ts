@@ -24,6 +24,7 @@ import { LedgerError } from '../ports/ledger';
 import type { SigningIdentity } from '../msp/identity';
 import { readBlockAt, type BlockLocation } from './blockfile';
 import type { ContractRunner } from './chaincode';
+import { committedDefinition, invocationRead } from './lifecycle';
 import { SimulationStub, type HistoryRecord, type StateReader, type VersionedKV } from './stub';
 
 export interface EndorseRequest {
@@ -35,7 +36,7 @@ export interface EndorseRequest {
 
 /** What endorsement gives back: a signed envelope ready to order, or the chaincode's refusal. */
 export type EndorseOutcome =
-  | { ok: true; txId: string; envelope: Uint8Array; rwset: NsRwSetSpec; status: number; payload: Uint8Array }
+  | { ok: true; txId: string; envelope: Uint8Array; rwsets: NsRwSetSpec[]; status: number; payload: Uint8Array }
   | { ok: false; txId: string; status: number; message: string };
 
 export interface EndorserContext {
@@ -126,6 +127,9 @@ export class Endorser {
 
   async endorse(req: EndorseRequest): Promise<EndorseOutcome> {
     const timestamp = new Date(req.timestamp);
+    // As a Fabric peer does before it runs a chaincode: read its definition (recorded in the
+    // read set, so an upgrade ordered first invalidates this transaction).
+    const definition = committedDefinition(this.ctx.reader, this.ctx.chaincode.name);
     const proposal = buildProposal({
       channelId: this.ctx.channel,
       chaincode: this.ctx.chaincode.name,
@@ -133,21 +137,29 @@ export class Endorser {
       creator: this.ctx.client.serialize(),
       timestamp,
     });
+    if (!definition) {
+      return {
+        ok: false,
+        txId: proposal.txId,
+        status: 500,
+        message: `chaincode definition for '${this.ctx.chaincode.name}' not found on channel '${this.ctx.channel}'`,
+      };
+    }
     const { response, stub } = await this.simulate(req.fn, req.args, timestamp, proposal.txId);
     if (response.status >= 400) {
       return { ok: false, txId: proposal.txId, status: response.status, message: response.message ?? '' };
     }
-    const rwset = stub.rwset();
+    const rwsets = [invocationRead(definition), stub.rwset()];
     const event = stub.chaincodeEvent();
     const payload = response.payload ?? new Uint8Array();
     const prp = proposalResponsePayload(proposal, {
-      rwset: encodeRwSet([rwset]),
+      rwset: encodeRwSet(rwsets),
       ...(event ? { event } : {}),
       response: { status: response.status, message: response.message ?? '', payload },
-      chaincodeVersion: this.ctx.chaincode.version,
+      chaincodeVersion: definition.version,
     });
     const envelope = await buildEnvelope(proposal, prp, [await endorse(prp, this.peerSigner)], this.clientSigner);
-    return { ok: true, txId: proposal.txId, envelope, rwset, status: response.status, payload };
+    return { ok: true, txId: proposal.txId, envelope, rwsets, status: response.status, payload };
   }
 }
 

@@ -27,6 +27,7 @@ import type { ChaincodeEventRecord, Ledger, LedgerInfo, RawBlock, StreamOptions,
 import { BlockFileWriter, readBlockAt } from './blockfile';
 import { ContractRunner } from './chaincode';
 import { Checkpointer } from './checkpointer';
+import { CommitHashChain } from './commit-hashes';
 import { Endorser, Limiter, committedStateReader, type EndorseOutcome, type EndorseRequest } from './endorser';
 import { EndorserPool } from './endorser-pool';
 import { loadFabricQuietly } from './fabric-quiet';
@@ -39,6 +40,7 @@ import {
   type BatchConfig,
   type NetworkDescriptor,
 } from './genesis';
+import { committedDefinition, definitionTransaction, peerAdmin } from './lifecycle';
 import { releaseLock, takeLock } from './lock';
 import {
   DEFAULT_CONTRACTS_MODULE,
@@ -80,6 +82,7 @@ export class EmbeddedLedger implements Ledger {
   private readonly limiter = new Limiter(ENDORSE_CONCURRENCY);
   private readonly pool: EndorserPool | undefined;
   private checkpointer?: Checkpointer;
+  private commitHashes!: CommitHashChain;
 
   private constructor(
     readonly dir: string,
@@ -88,7 +91,7 @@ export class EmbeddedLedger implements Ledger {
     private readonly writer: BlockFileWriter,
     runner: ContractRunner,
     private readonly client: SigningIdentity,
-    peer: SigningIdentity,
+    private readonly peer: SigningIdentity,
     private readonly orderer: SigningIdentity,
     readonly batch: BatchConfig,
     private readonly lockFile: string,
@@ -160,6 +163,13 @@ export class EmbeddedLedger implements Ledger {
       ledger.heightValue = recovered.height;
       ledger.lastHash = recovered.lastHash;
       ledger.previousHash = recovered.previousHash;
+      ledger.commitHashes = CommitHashChain.open(dir, db, recovered.height);
+      try {
+        await ledger.defineChaincode(opts.chaincodeVersion);
+      } catch (e) {
+        await ledger.close();
+        throw new LedgerError('UNAVAILABLE', `the chaincode could not be defined: ${(e as Error).message}`);
+      }
       if (opts.endorsersStart === 'at-open' && ledger.pool) {
         try {
           ledger.startWorkers();
@@ -248,7 +258,7 @@ export class EmbeddedLedger implements Ledger {
     if (!out.ok) {
       throw rejectedFrom(out.message, out.txId);
     }
-    const status = await this.order({ txId: out.txId, envelope: out.envelope, rwsets: [out.rwset], timestamp });
+    const status = await this.order({ txId: out.txId, envelope: out.envelope, rwsets: out.rwsets, timestamp });
     if (status.code !== TxValidationCode.VALID) {
       const name = validationCodeName(status.code);
       const code = name === 'MVCC_READ_CONFLICT' || name === 'PHANTOM_READ_CONFLICT' ? name : 'INVALID';
@@ -295,6 +305,7 @@ export class EmbeddedLedger implements Ledger {
     try {
       const number = this.heightValue;
       const codes = validateBlock(this.db, batch);
+      const commitHash = this.commitHashes.next(number, codes, batch);
       const block = await assembleBlock({
         number,
         previousHash: this.lastHash,
@@ -302,6 +313,7 @@ export class EmbeddedLedger implements Ledger {
         txFilter: Uint8Array.from(codes),
         lastConfig: 0,
         orderer: this.orderer,
+        ...(commitHash ? { commitHash } : {}),
       });
       const location = await this.writer.append(block.bytes);
       const txs: TxRecord[] = batch.map((t, index) => ({
@@ -312,6 +324,7 @@ export class EmbeddedLedger implements Ledger {
         writes: t.rwsets.flatMap((s) => s.writes.map((w) => ({ ns: s.namespace, ...w }))),
       }));
       this.db.commit({ number, hash: block.hash, location, txs });
+      this.commitHashes.advance(commitHash);
       this.previousHash = this.lastHash;
       this.lastHash = block.hash;
       this.heightValue = number + 1;
@@ -322,6 +335,43 @@ export class EmbeddedLedger implements Ledger {
       for (const t of batch) t.reject(err);
       throw e;
     }
+  }
+
+  /**
+   * Commit the chaincode's definition, as Fabric's lifecycle does, when the ledger has none
+   * (a new ledger, or one written before definitions were kept) or `version` is given and
+   * differs from the committed one.
+   */
+  private async defineChaincode(version?: string): Promise<void> {
+    const current = committedDefinition(this.db, this.descriptor.chaincode.name);
+    if (current && (version === undefined || version === current.version)) return;
+    await this.upgradeChaincode(version ?? this.descriptor.chaincode.version);
+  }
+
+  /**
+   * Commit `version` of the chaincode as its next definition (sequence + 1), as
+   * `peer lifecycle chaincode commit` does. Transactions endorsed under the previous
+   * definition and ordered after this one fail with MVCC_READ_CONFLICT, as on Fabric.
+   *
+   * @example
+   * const { sequence, block } = await ledger.upgradeChaincode('2');
+   */
+  async upgradeChaincode(version: string): Promise<{ sequence: number; block: number; txId: string }> {
+    this.ensureOpen();
+    const tx = await definitionTransaction({
+      channel: this.descriptor.channel,
+      name: this.descriptor.chaincode.name,
+      version,
+      state: this.db,
+      admin: networkIdentity(this.dir, this.descriptor, peerAdmin(this.descriptor)),
+      peer: this.peer,
+      timestamp: new Date(),
+    });
+    const status = await this.order({ txId: tx.txId, envelope: tx.envelope, rwsets: tx.rwsets, timestamp: new Date() });
+    if (status.code !== TxValidationCode.VALID) {
+      throw new CommitError('INVALID', validationCodeName(status.code), status.block, tx.txId);
+    }
+    return { sequence: tx.sequence, block: status.block, txId: tx.txId };
   }
 
   async info(): Promise<LedgerInfo> {

@@ -14,6 +14,12 @@ export interface EmbeddedLedgerOptions {
   create?: boolean;
   genesis?: GenesisOptions;
   /**
+   * The chaincode version the ledger's chaincode definition should carry. A ledger with no
+   * definition gets one at open (this version, else the network descriptor's); a different
+   * version from the committed one commits it as the next sequence, as a Fabric upgrade does.
+   */
+  chaincodeVersion?: string;
+  /**
    * Endorsement worker threads: simulation and endorsement (the contract, the
    * read-write set, the peer's and the client's signatures) run there, in parallel, while
    * the main thread orders, validates and commits — Fabric's own split between endorsers

@@ -1,8 +1,8 @@
 /**
  * anxin replay --fabric against a real Fabric network (skipped, loudly, without FABRIC_BIN):
  * the channel's blocks from the configtxgen genesis on — lifecycle transactions with their
- * private-data hashes, the Anxin contract's statements — all check out; inspect and
- * export read from the peer too.
+ * private-data hashes, the Anxin contract's statements, the peer's commit-hash chain — all
+ * check out; inspect and export read from the peer too.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,6 +48,8 @@ describe('cli: anxin replay --fabric', function () {
     // Lifecycle transactions (approvals, commit) and the contract's, each with its signatures.
     expect(r.json.summary.transactions.valid).to.be.at.least(6);
     expect(r.json.summary.signatures.fabric).to.be.at.least(2 * r.json.summary.transactions.total);
+    // The peer's COMMIT_HASH on every block after 0, each link recomputed.
+    expect(r.json.summary.commitHashesVerified).to.equal(r.json.summary.blocks.to);
     if (process.env.ANXIN_FABRIC_VERBOSE) process.stderr.write(`${JSON.stringify(r.json.summary, null, 1)}\n`);
   });
 

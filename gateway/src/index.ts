@@ -3,6 +3,6 @@ export * from './errors';
 export * from './gateway';
 export * from './ports/store';
 export { verifyCredential, maskIdNumber } from './services/verify/verify';
-export * from './services/verify/report';
-export { parseCredential, unwrapQr } from './services/verify/parse';
+export * from './verify/report';
+export { parseCredential, unwrapQr } from './verify/parse';
 export { ROUTES, openApiDocument } from './openapi';

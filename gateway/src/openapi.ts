@@ -5,7 +5,7 @@
 import { ALL_SCHEMAS, ISSUER_KINDS, ISSUER_STATUSES, printableCardQuerySchema, utcDateTime } from '@anxin/schemas';
 import { ERROR_STATUS } from './errors';
 import { CHALLENGE_TTL_S, C_NONCE_TTL_S } from './services/nonces';
-import { AUTHORITY_RULES, CHECKS, NAMED_ISSUER_OUTCOMES, REASON_CODES, TYPE_RULES } from './services/verify/report';
+import { AUTHORITY_RULES, CHECKS, NAMED_ISSUER_OUTCOMES, REASON_CODES, TYPE_RULES } from './verify';
 
 export interface RouteDoc {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';

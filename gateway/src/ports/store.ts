@@ -7,7 +7,8 @@
  * block and transaction for the projection), so a crash between two writes is repaired
  * by replaying from the last checkpoint; no multi-document transactions are needed.
  */
-import type { AnchorStatus, CredentialType, IssuerRecord, StatusReason } from '@anxin/schemas';
+import type { CredentialType, IssuerRecord } from '@anxin/schemas';
+import type { AnchorProjection } from '../verify';
 
 export type Scope = 'admin' | 'issue' | 'revoke' | 'verify';
 export const SCOPES: readonly Scope[] = ['admin', 'issue', 'revoke', 'verify'];
@@ -90,27 +91,8 @@ export interface IdempotencyRecord {
   leaseUntil?: string;
 }
 
-/** The projection of one anchor: its ledger record plus where it was last changed. */
-export interface AnchorProjection {
-  id: string;
-  type: CredentialType;
-  issuer: string;
-  kid: string;
-  digest: string;
-  holderRef: string;
-  validFrom: string;
-  validUntil?: string;
-  status: AnchorStatus;
-  statusReason?: StatusReason;
-  anchoredAt: string;
-  txId: string;
-  /** Block of the anchoring transaction. */
-  block: number;
-  updatedAt: string;
-  /** Block and transaction index of the last change applied: an older change never overwrites a newer one. */
-  updatedBlock: number;
-  updatedTx: number;
-}
+/** The projection of one anchor, as verification reads it (the verification core owns its shape). */
+export type { AnchorProjection };
 
 export interface IssuerProjection {
   issuer: IssuerRecord;

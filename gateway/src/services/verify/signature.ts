@@ -1,7 +1,8 @@
 /**
- * The signature check of a compact JWS on the verification hot path. jose (on
- * WebCrypto) runs ECDSA verification on Node's main thread; there node:crypto's callback
- * form runs it on libuv's thread pool instead, so the main thread goes on serving HTTP.
+ * The signature math of a compact JWS on Node's verification hot path, injected into the
+ * verification core in place of its WebCrypto default. On Node's main thread
+ * node:crypto's callback form runs it on libuv's thread pool, so the main thread goes on
+ * serving HTTP.
  * In a verification thread (./pool) the math runs right there, synchronously: that
  * thread has nothing else to do, and a hop to the pool would only cost. Only the signature math moves here: the algorithm
  * allow-list, the header and the key come from the caller, and an ES256 signature is
@@ -10,6 +11,7 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { isMainThread } from 'node:worker_threads';
 import type { JWK } from 'jose';
+import type { SignatureCheck } from '../../verify';
 
 const keys = new Map<string, KeyObject>();
 
@@ -53,3 +55,12 @@ export function verifyCompactJws(jws: string, alg: 'ES256' | 'EdDSA', key: KeyOb
     verify(digest, signingInput, keyInput, signature, (err, ok) => resolve(!err && ok));
   });
 }
+
+/**
+ * The core's `SignatureCheck` by node:crypto: what the gateway injects (`VerifyDeps.signature`).
+ *
+ * @example
+ * const report = await verifyCredential(text, { ...deps, signature: nodeSignature });
+ */
+export const nodeSignature: SignatureCheck = (jws, alg, key) =>
+  verifyCompactJws(jws, alg, publicKeyOf(key.kid, key.publicJwk));

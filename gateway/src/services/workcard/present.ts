@@ -11,9 +11,8 @@ import { createPrivateKey, createPublicKey, randomBytes, type JsonWebKey, type K
 import { decodeSdJwtSync, unpackSync } from '@sd-jwt/decode';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { SIGNING_ALGS, type SigningAlg } from '@anxin/schemas';
-import { rawSigner, sdHasher } from '../credentials/formats';
-import { parseCredential } from '../verify/parse';
-import { KB_MAX_AGE_S } from '../verify/verify';
+import { rawSigner } from '../credentials/formats';
+import { KB_MAX_AGE_S, parseCredential, sdHasher } from '../../verify';
 
 /** Why a work card cannot be made: the input (`input`), the member list (`member`), or the credential itself (`credential`). */
 export class WorkCardError extends Error {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { CHECKS, REASON_CODES } from '@anxin/gateway/dist/services/verify/report';
+import { CHECKS, REASON_CODES } from '@anxin/gateway/verify';
 import { presentCredential } from '@anxin/gateway/dist/services/workcard/present';
 import { workCardText } from '@anxin/gateway/dist/services/workcard/qr';
 import { TestGateway, deviceKey, type RegisteredIssuer } from '../../helpers/gateway';

@@ -6,6 +6,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { base64url } from 'jose';
+import type { Sha256 } from './deps';
 
 const utf8 = new TextEncoder();
 
@@ -30,16 +31,24 @@ export function utf8Bytes(text: string): Uint8Array {
   return utf8.encode(text);
 }
 
+/** SHA-256 by @noble/hashes: the same in every runtime. */
+export const portableSha256: Sha256 = (data) => sha256(typeof data === 'string' ? utf8.encode(data) : data);
+
+/** An SD-JWT hasher (see `sdHasher`) over a given SHA-256. */
+export function sdHasherOf(digest: Sha256): (data: string | ArrayBuffer, alg: string) => Uint8Array {
+  return (data, alg) => {
+    if (alg.toLowerCase() !== 'sha-256') throw new Error(`unsupported SD-JWT hash ${alg}`);
+    return digest(typeof data === 'string' ? data : new Uint8Array(data));
+  };
+}
+
 /**
  * The SD-JWT hasher: SHA-256 over a string's UTF-8 bytes, or over bytes. The only hash an
  * Anxin SD-JWT names (`_sd_alg`).
  *
  * @example base64url.encode(sdHasher(disclosure, 'sha-256')); // the digest a payload's `_sd` lists
  */
-export function sdHasher(data: string | ArrayBuffer, alg: string): Uint8Array {
-  if (alg.toLowerCase() !== 'sha-256') throw new Error(`unsupported SD-JWT hash ${alg}`);
-  return sha256(typeof data === 'string' ? utf8.encode(data) : new Uint8Array(data));
-}
+export const sdHasher = sdHasherOf(portableSha256);
 
 /**
  * SHA-256, lowercase hex, of a string: the anchor digest of a compact JWS (or of an SD-JWT's
@@ -47,8 +56,8 @@ export function sdHasher(data: string | ArrayBuffer, alg: string): Uint8Array {
  *
  * @example sha256Hex('eyJ…'); // '3a7bd3e2…' (64 hex digits)
  */
-export function sha256Hex(text: string): string {
-  return bytesToHex(sha256(utf8.encode(text)));
+export function sha256Hex(text: string, digest: Sha256 = portableSha256): string {
+  return bytesToHex(digest(text));
 }
 
 /**

@@ -5,10 +5,12 @@
  */
 import type { IssuerKeyRecord, IssuerRecord } from '@anxin/schemas';
 import type { AnchorProjection } from './anchor';
-import type { VerifyDeps, VerifyOptions } from './deps';
+import { portableSha256, sdHasher, sdHasherOf } from './bytes';
+import type { Sha256, SignatureCheck, VerifyDeps, VerifyOptions } from './deps';
 import type { Facts } from './facts';
 import type { Parsed } from './parse';
 import type { AuthorityJudgement, BindingMode, ReportBuilder } from './report';
+import { webCryptoSignature } from './signature';
 
 /** What a fragment returns to end the verification: the report is made from what is known. */
 export const STOP = 'stop';
@@ -23,6 +25,10 @@ export interface Context {
   /** The instant of the check, read once. */
   readonly now: Date;
   readonly r: ReportBuilder;
+  /** The cryptography: the runtime's own where its caller gave it, else the portable one. */
+  readonly verifySignature: SignatureCheck;
+  readonly sha256: Sha256;
+  readonly sdHasher: (data: string | ArrayBuffer, alg: string) => Uint8Array;
 
   /** Set by `format`: the input taken apart, and what it says of itself. */
   parsed: Parsed;
@@ -47,5 +53,24 @@ export interface Context {
  * before any fragment after them reads them.
  */
 export function startContext(input: string, deps: VerifyDeps, opts: VerifyOptions, r: ReportBuilder): Context {
-  return { input, deps, opts, now: deps.now(), r } as Context;
+  const sha256 = deps.crypto?.sha256 ?? portableSha256;
+  return {
+    input,
+    deps,
+    opts,
+    now: deps.now(),
+    r,
+    verifySignature: deps.crypto?.signature ?? webCryptoSignature,
+    sha256,
+    sdHasher: hasherOf(sha256),
+  } as Context;
+}
+
+const hashers = new WeakMap<Sha256, Context['sdHasher']>([[portableSha256, sdHasher]]);
+
+/** The SD-JWT hasher over a SHA-256, made once per function. */
+function hasherOf(sha256: Sha256): Context['sdHasher'] {
+  let h = hashers.get(sha256);
+  if (!h) hashers.set(sha256, (h = sdHasherOf(sha256)));
+  return h;
 }

@@ -1,8 +1,8 @@
 /**
  * What verification is given rather than reaches for: the issuer registry, the ledger's
- * anchors, the time — and, optionally, faster signature math than WebCrypto's. The core
- * does no I/O, reads no environment and no clock; whoever calls it decides where these
- * come from (the gateway's store, a CLI's files, a page's fetches).
+ * anchors, the time — and, optionally, a runtime's faster cryptography. The core does no
+ * I/O, reads no environment and no clock; whoever calls it decides where these come from
+ * (the gateway's store, a CLI's files, a page's fetches).
  */
 import type { IssuerKeyRecord, IssuerRecord } from '@anxin/schemas';
 import type { AnchorProjection } from './anchor';
@@ -15,14 +15,29 @@ import type { AnchorProjection } from './anchor';
  */
 export type SignatureCheck = (jws: string, alg: 'ES256' | 'EdDSA', key: IssuerKeyRecord) => Promise<boolean>;
 
+/** SHA-256 of bytes, or of a string's UTF-8 bytes, synchronously (as @sd-jwt's `*Sync` functions need it). */
+export type Sha256 = (data: string | Uint8Array) => Uint8Array;
+
+/**
+ * A runtime's own cryptography, where it is faster than the portable defaults — WebCrypto's
+ * signature math (`webCryptoSignature`) and @noble/hashes' SHA-256 — for the same answers.
+ *
+ * @example
+ * const crypto = { sha256: (d) => createHash('sha256').update(d).digest(), signature: nodeSignature };
+ */
+export interface RuntimeCrypto {
+  signature?: SignatureCheck;
+  sha256?: Sha256;
+}
+
 export interface VerifyDeps {
   issuer(id: string): IssuerRecord | undefined;
   anchor(id: string): Promise<AnchorProjection | undefined>;
   now(): Date;
   /** Registered issuers with this USCC, to say whom a platform issued on behalf of; absent: not looked up. */
   issuersByUscc?(uscc: string): IssuerRecord[];
-  /** The signature math; absent: WebCrypto's (`webCryptoSignature`). */
-  signature?: SignatureCheck;
+  /** Faster cryptography of the runtime; absent: the portable defaults. */
+  crypto?: RuntimeCrypto;
 }
 
 /** A verifier challenge after its one use: its nonce and aud, or why it could not be used. */

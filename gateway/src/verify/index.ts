@@ -9,6 +9,8 @@ export { verifyCredential, FRAGMENTS } from './compose';
 export {
   issuersWithUscc,
   type ChallengeOutcome,
+  type RuntimeCrypto,
+  type Sha256,
   type SignatureCheck,
   type VerifyDeps,
   type VerifyOptions,
@@ -19,5 +21,5 @@ export { maskIdNumber } from './facts';
 export { MAX_CREDENTIAL_CHARS, parseCredential, unwrapQr, type ParseFailure, type Parsed } from './parse';
 export * from './report';
 export { VC_JWT_TYP, SD_JWT_TYP, VCT_BASE } from './formats';
-export { holderRef, sdHasher, sha256Hex } from './bytes';
+export { holderRef, portableSha256, sdHasher, sha256Hex } from './bytes';
 export { webCryptoSignature } from './signature';

@@ -1,8 +1,8 @@
 /**
- * Verification in Node: the verification core's decision (../../verify), with node:crypto's
- * signature math in place of WebCrypto's — the same answer, faster on the hot path (see
- * ./signature.ts). What the gateway's routes, its verification threads and `@anxin/gateway`
- * call.
+ * Verification in Node: the verification core's decision (../../verify), with node:crypto
+ * in place of the portable cryptography — the same answer, faster on the hot path (see
+ * ./node-crypto.ts). What the gateway's routes, its verification threads and
+ * `@anxin/gateway` call.
  */
 import {
   verifyCredential as verifyWithCore,
@@ -10,7 +10,7 @@ import {
   type VerifyDeps,
   type VerifyOptions,
 } from '../../verify';
-import { nodeSignature } from './signature';
+import { NODE_CRYPTO } from './node-crypto';
 
 export {
   issuersWithUscc,
@@ -22,8 +22,8 @@ export {
 } from '../../verify';
 
 /**
- * Verify one presented credential, as the core does, with node:crypto's signature math
- * unless `deps` names its own. Never throws for bad input: the report says why.
+ * Verify one presented credential, as the core does, with node:crypto's cryptography unless
+ * `deps` names its own. Never throws for bad input: the report says why.
  *
  * @example
  * const report = await verifyCredential(text, verifyDeps(services));
@@ -34,5 +34,5 @@ export function verifyCredential(
   deps: VerifyDeps,
   opts: VerifyOptions = {},
 ): Promise<VerificationReport> {
-  return verifyWithCore(input, deps.signature ? deps : { ...deps, signature: nodeSignature }, opts);
+  return verifyWithCore(input, deps.crypto ? deps : { ...deps, crypto: NODE_CRYPTO }, opts);
 }

@@ -7,7 +7,7 @@
  */
 import { compactVerify, importJWK, type JWK } from 'jose';
 import { SIGNING_ALGS } from '@anxin/schemas';
-import { fromBase64url, sdHasher, toBase64url } from '../bytes';
+import { fromBase64url, toBase64url } from '../bytes';
 import type { Context, Fragment } from '../context';
 import type { ChallengeOutcome } from '../deps';
 import { iso } from '../facts';
@@ -78,7 +78,7 @@ async function judgeKeyBinding(c: Context, p: SdJwt, cnf: unknown): Promise<void
   if (payload === 'bad_header')
     return r.fail('holderBinding', 'kb_invalid', 'the key-binding JWT must have typ kb+jwt and alg ES256 or EdDSA');
   if (!payload) return r.fail('holderBinding', 'kb_invalid', 'the key-binding JWT does not verify with the cnf key');
-  if (payload.sd_hash !== toBase64url(sdHasher(p.presented, 'sha-256')))
+  if (payload.sd_hash !== toBase64url(c.sdHasher(p.presented, 'sha-256')))
     return r.fail('holderBinding', 'kb_invalid', 'sd_hash does not match the presented SD-JWT');
   const iat = typeof payload.iat === 'number' ? payload.iat : NaN;
   const t = now.getTime() / 1000;
@@ -92,7 +92,7 @@ async function judgeKeyBinding(c: Context, p: SdJwt, cnf: unknown): Promise<void
   judgeAnswer(c, payload);
 }
 
-export const holderBinding: Fragment = async (c) => {
+export const holderBinding: Fragment = (c) => {
   const { r, parsed, facts } = c;
   if (parsed.format !== 'dc+sd-jwt') return;
   if (facts.cnf === undefined) {
@@ -102,5 +102,5 @@ export const holderBinding: Fragment = async (c) => {
     return;
   }
   c.binding = c.opts.challenge ? 'challenge' : 'static';
-  await judgeKeyBinding(c, parsed, facts.cnf);
+  return judgeKeyBinding(c, parsed, facts.cnf);
 };

@@ -8,7 +8,7 @@ import type { Fragment } from '../context';
 
 export const ledgerRecord: Fragment = async (c) => {
   const anchor = await c.deps.anchor(c.facts.id!);
-  const digest = sha256Hex(c.signed);
+  const digest = sha256Hex(c.signed, c.sha256);
   c.anchor = anchor;
   c.digest = digest;
   c.proof =

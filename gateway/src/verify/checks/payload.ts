@@ -4,15 +4,17 @@
  * disclosed, and the credential names an id, a known type and an issuer.
  */
 import { createHashMappingSync, decodeSdJwtSync, unpackSync } from '@sd-jwt/decode';
-import { sdHasher } from '../bytes';
-import { STOP, type Fragment } from '../context';
+import { STOP, type Context, type Fragment } from '../context';
 import { factsOfSdJwt } from '../facts';
 import type { Parsed } from '../parse';
 
 type SdJwt = Extract<Parsed, { format: 'dc+sd-jwt' }>;
 
 /** The SD-JWT's claims with its disclosures in place, or why they cannot be put there. */
-function disclosedClaims(p: SdJwt): { claims: Record<string, unknown> } | { error: string } {
+function disclosedClaims(
+  p: SdJwt,
+  sdHasher: Context['sdHasher'],
+): { claims: Record<string, unknown> } | { error: string } {
   try {
     const decoded = decodeSdJwtSync(
       `${p.issuerJwt}~${p.disclosures.join('~')}${p.disclosures.length ? '~' : ''}`,
@@ -37,7 +39,7 @@ function disclosedClaims(p: SdJwt): { claims: Record<string, unknown> } | { erro
 export const payload: Fragment = (c) => {
   const { r, parsed } = c;
   if (parsed.format === 'dc+sd-jwt') {
-    const disclosed = disclosedClaims(parsed);
+    const disclosed = disclosedClaims(parsed, c.sdHasher);
     if ('error' in disclosed) {
       r.fail('format', 'bad_disclosure', disclosed.error);
       return STOP;

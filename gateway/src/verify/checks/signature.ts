@@ -5,7 +5,6 @@
  */
 import { SIGNING_ALGS } from '@anxin/schemas';
 import { STOP, type Fragment } from '../context';
-import { webCryptoSignature } from '../signature';
 
 const KEY_ID = /^[A-Za-z0-9_-]{43}$/;
 
@@ -36,7 +35,7 @@ export const signature: Fragment = async (c) => {
     return STOP;
   }
   const signed = parsed.format === 'vc+jwt' ? parsed.jws : parsed.issuerJwt;
-  if (!(await (c.deps.signature ?? webCryptoSignature)(signed, key.alg, key))) {
+  if (!(await c.verifySignature(signed, key.alg, key))) {
     r.fail('signature', 'bad_signature', `the signature does not verify with ${kid}`);
     return STOP;
   }

@@ -3,7 +3,7 @@
  * browser, Node, Deno, a worker): jose imports the key, `crypto.subtle` checks the
  * signature. Only the math: the algorithm allow-list, the header and the key were judged
  * before (checks/signature.ts). A runtime with faster math injects its own
- * (`VerifyDeps.signature`).
+ * (`VerifyDeps.crypto.signature`).
  */
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import type { IssuerKeyRecord } from '@anxin/schemas';

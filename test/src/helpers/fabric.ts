@@ -208,7 +208,10 @@ export function auditChain(blocks: Uint8Array[], at = new Date()): AuditResult {
       const sh = common.SignatureHeader.deserializeBinary(payload.getHeader()!.getSignatureHeader_asU8());
       // configtxgen writes the genesis envelope with no creator and no signature.
       const unsignedGenesis =
-        n === 0 && ch.getType() === common.HeaderType.CONFIG && !sh.getCreator_asU8().length && !env.getSignature_asU8().length;
+        n === 0 &&
+        ch.getType() === common.HeaderType.CONFIG &&
+        !sh.getCreator_asU8().length &&
+        !env.getSignature_asU8().length;
       const creator = unsignedGenesis ? undefined : identityOf(sh.getCreator_asU8());
       if (creator) {
         checkIdentity(`${where} creator`, creator);

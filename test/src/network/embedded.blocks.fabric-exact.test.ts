@@ -28,7 +28,17 @@ import {
 } from '@anxin/network';
 import { EmbeddedLedger } from '@anxin/network/embedded';
 import { readExport } from '@anxin/cli';
-import { allBlocks, anchorCredential, json, openLedger, registerIssuer, type OpenedLedger } from '../helpers';
+import {
+  allBlocks,
+  anchorCredential,
+  anchorSpec,
+  json,
+  openLedger,
+  registerIssuer,
+  sign,
+  statements,
+  type OpenedLedger,
+} from '../helpers';
 
 /** What the contract's checkDigest answers (the part read here). */
 interface AnchorCheck {
@@ -398,6 +408,37 @@ describe('embedded ledger: blocks as a Fabric 2.5.12 peer makes them', function 
     }
   });
 
+  it('a transaction endorsed under one definition and ordered after the next fails MVCC_READ_CONFLICT, as on Fabric', async () => {
+    // The ledger's own endorsement and ordering steps, taken apart so that an upgrade commits
+    // between them (what a busy channel does by chance).
+    const steps = L.ledger as unknown as {
+      endorse(req: {
+        fn: string;
+        args: string[];
+        timestamp: number;
+      }): Promise<{ ok: true; txId: string; envelope: Uint8Array; rwsets: unknown[] } | { ok: false }>;
+      order(tx: { txId: string; envelope: Uint8Array; rwsets: unknown[]; timestamp: Date }): Promise<{ code: number }>;
+    };
+    const issuer = await registerIssuer(L.ledger, L.registrar);
+    const spec = anchorSpec(issuer.key, { type: issuer.spec.allowedTypes[0]! });
+    const jws = await sign(statements.anchor(issuer.id, spec), issuer.key);
+    const out = await steps.endorse({ fn: 'anchor', args: [jws], timestamp: Date.now() });
+    expect(out.ok).to.equal(true);
+    if (!out.ok) return;
+    const next = await L.ledger.upgradeChaincode('3');
+    expect(next.sequence).to.equal(3);
+    const status = await steps.order({
+      txId: out.txId,
+      envelope: out.envelope,
+      rwsets: out.rwsets,
+      timestamp: new Date(),
+    });
+    expect(status.code).to.equal(TxValidationCode.MVCC_READ_CONFLICT);
+    // Endorsed again, under the new definition, the same statement commits.
+    const again = await L.ledger.submit('anchor', [jws]);
+    expect(again.code).to.equal('VALID');
+  });
+
   it('reopened, the ledger goes on with the chain and keeps its definition', async () => {
     await L.ledger.close();
     const reopened = await EmbeddedLedger.open(L.dir, { batch: { timeoutMs: 5 } });
@@ -406,9 +447,9 @@ describe('embedded ledger: blocks as a Fabric 2.5.12 peer makes them', function 
     await anchorCredential(reopened, issuer);
     const all = await allBlocks(reopened);
     expect(checkCommitHashes(all)).to.equal(all.length - 1);
-    // No second definition at open: the committed version ('2') is kept.
-    expect(all.map((b) => chaincodeOf(decodeBlock(b))).filter((c) => c === '_lifecycle')).to.have.length(2);
+    // No new definition at open: the committed version ('3') is kept.
+    expect(all.map((b) => chaincodeOf(decodeBlock(b))).filter((c) => c === '_lifecycle')).to.have.length(3);
     const last = decodeBlock(all.at(-1)!);
-    expect(last.transactions[0]!.actions[0]!.chaincode.version).to.equal('2');
+    expect(last.transactions[0]!.actions[0]!.chaincode.version).to.equal('3');
   });
 });

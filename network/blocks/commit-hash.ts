@@ -60,6 +60,11 @@ export function versionBytes(block: number, tx: number): Buffer {
 
 const byBytes = (a: string, b: string) => cmp(a, b);
 
+/** Keys with their UTF-8 bytes, in byte order (Go's sort of strings); each key converted once, not per comparison. */
+function inByteOrder(keys: Iterable<string>): Array<[string, Buffer]> {
+  return [...keys].map((k): [string, Buffer] => [k, Buffer.from(k, 'utf8')]).sort((a, b) => Buffer.compare(a[1], b[1]));
+}
+
 /**
  * The update batch bytes of a block: what the valid transactions `txs` (in block order) leave
  * in the state, in Fabric's deterministic encoding.
@@ -117,7 +122,7 @@ export function updateBatchBytes(block: number, txs: CommittedTxWrites[]): Uint8
         first = false;
       };
       const keys = pub.get(ns);
-      if (keys) for (const k of [...keys.keys()].sort(byBytes)) entry(Buffer.from(k, 'utf8'), keys.get(k)!, '');
+      if (keys) for (const [k, bytes] of inByteOrder(keys.keys())) entry(bytes, keys.get(k)!, '');
       const colls = hashed.get(ns);
       if (!colls) continue;
       for (const name of [...colls.keys()].sort(byBytes)) {

@@ -226,6 +226,10 @@ export class SqliteStore implements Store {
     return this.notifications.listNotifications(verifier, limit);
   }
 
+  countNotifications(): Promise<Record<NotificationRecord['state'], number>> {
+    return this.notifications.countNotifications();
+  }
+
   // ---- one-time nonces ------------------------------------------------------------------
 
   putNonce(r: NonceRecord): Promise<void> {

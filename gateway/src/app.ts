@@ -15,6 +15,7 @@ import { ROUTES } from './openapi/routes';
 import { apiKeyRoutes } from './routes/api-keys';
 import { credentialRoutes, issuer } from './routes/credentials';
 import { issuerRoutes } from './routes/issuers';
+import { registrarRoutes } from './routes/registrar';
 import { nonceRoutes } from './routes/nonce';
 import { verifierPageRoutes } from './routes/verifier-page';
 import { webhookRoutes } from './routes/webhook';
@@ -105,6 +106,7 @@ export function buildGatewayHandler(
   const logError = (e: unknown, msg: string) => deps.logger.error({ err: e }, msg);
   app.use(verifyRoutes(s, opts.bodyLimit, run, logError));
   app.use(issuerRoutes(s));
+  app.use(registrarRoutes(s));
   app.use(apiKeyRoutes(s));
   app.use(credentialRoutes(s, deps.metrics, issue));
   app.use(nonceRoutes(s));

@@ -16,7 +16,7 @@ import { countingFailures } from './adapters/store/counted';
 import { buildGatewayHandler } from './app';
 import type { Config } from './config';
 import { generateApiKey } from './crypto/apikeys';
-import { loadOrCreateKek } from './crypto/kek';
+import { loadKekRing } from './crypto/kek';
 import { serveMetrics } from './http/metrics-endpoint';
 import { createLogger, Metrics } from './http/observability';
 import type { Store } from './ports/store';
@@ -105,7 +105,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
   const logger = opts.logger ?? createLogger(cfg.logLevel);
   compileAll();
   if (!existsSync(cfg.dataDir)) mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
-  const { kek } = loadOrCreateKek(cfg.kekFile);
+  const { kek } = loadKekRing(cfg.kekFile, cfg.kekPreviousFiles);
   const metrics = new Metrics();
   const store: Store = countingFailures(await openStore(cfg.store), (operation) =>
     metrics.storeErrors.inc({ operation }),

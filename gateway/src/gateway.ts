@@ -26,6 +26,7 @@ import { LedgerClient } from './services/ledger-client';
 import { Projection, type ChangeAt, type HookFailure } from './services/projection';
 import { Notifier } from './services/notify';
 import { ProjectionLag } from './services/operations/projection-lag';
+import { whatThisGatewayLacks, type Lack } from './services/registrar';
 import { Retention } from './services/retention';
 import { TrustList } from './services/trust-list';
 import { VerificationLog } from './services/verify/log';
@@ -47,6 +48,8 @@ export interface RunningGateway {
   /** The admin API key, when this start created it. */
   adminKey?: string;
   ledgerInitialised: boolean;
+  /** What this gateway lacks for part of its work (e.g. a registrar key, on a ledger another gateway initialised). */
+  lacks: Lack[];
   /** The verification threads. */
   verifierPool: VerifierPool;
   close(): Promise<void>;
@@ -167,6 +170,8 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
         : {}),
     };
     const boot = await bootstrap(services, cfg);
+    const lacks = await whatThisGatewayLacks(services);
+    for (const l of lacks) logger.warn({ code: l.code }, l.detail);
     const trustList = new TrustList(services);
     // Attached before the projection catches up: changes made while this gateway was down are told too.
     notifier = new Notifier(
@@ -243,6 +248,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
       adminKeyFile: join(cfg.dataDir, 'admin.key'),
       ...(boot.adminKey ? { adminKey: boot.adminKey } : {}),
       ledgerInitialised: boot.ledgerInitialised,
+      lacks,
       verifierPool,
       close: () =>
         (closing ??= (async () => {

@@ -83,3 +83,29 @@ export function publicRegistrar(r: RegistrarRecord) {
     })),
   };
 }
+
+/** Something a gateway needs for part of its work and does not have, named by a stable code. */
+export interface Lack {
+  code: 'registrar_key_missing';
+  detail: string;
+}
+
+/**
+ * What this gateway lacks on a ledger another gateway initialised: a registrar key that may
+ * sign now (without one it issues and verifies, but cannot register or change issuers).
+ */
+export async function whatThisGatewayLacks(s: Services): Promise<Lack[]> {
+  const registrar = await s.ledgerClient.getRegistrar();
+  if (!registrar) return [];
+  const now = s.now().getTime();
+  for (const k of registrar.keys) if (registrarKeyMaySign(k, now) && (await s.keys.has(k.kid))) return [];
+  const usable = registrar.keys.filter((k) => registrarKeyMaySign(k, now)).map((k) => k.keyId);
+  return [
+    {
+      code: 'registrar_key_missing',
+      detail:
+        `this gateway holds none of the ledger's registrar keys that may sign now (${usable.join(', ')}): ` +
+        'it cannot register or change issuers until ANXIN_REGISTRAR_KEY_FILE gives it one',
+    },
+  ];
+}

@@ -10,6 +10,7 @@ import { anchor, changeStatus } from './rules/anchors';
 import type { Effect } from './rules/effect';
 import { initLedger } from './rules/init';
 import { addKey, registerIssuer, retireKey, revokeKey, updateIssuer } from './rules/issuers';
+import { rotateRegistrar } from './rules/registrar';
 import { StubState, canonicalBytes, txContext } from './stub-state';
 import { CONTRACT_NAME, KEY_PREFIX } from './wire';
 
@@ -72,6 +73,12 @@ export class AnxinContract extends Contract {
   @Transaction()
   async revokeKey(ctx: Context, statement: string): Promise<IssuerRecord> {
     return emit(ctx, await revokeKey(new StubState(ctx), statement, txContext(ctx)));
+  }
+
+  /** Add a registrar key, retire one, or both: signed by a registrar key valid now. */
+  @Transaction()
+  async rotateRegistrar(ctx: Context, statement: string): Promise<RegistrarRecord> {
+    return emit(ctx, await rotateRegistrar(new StubState(ctx), statement, txContext(ctx)));
   }
 
   @Transaction()

@@ -3,7 +3,7 @@
  * ledger), thumbprints, and the validity window of a key at an instant.
  */
 import { calculateJwkThumbprint, importJWK, type JWK } from 'jose';
-import type { IssuerKeyRecord, SigningAlg } from '@anxin/schemas';
+import type { SigningAlg } from '@anxin/schemas';
 import { Rejection } from './errors';
 
 type VerifyKey = Awaited<ReturnType<typeof importJWK>>;
@@ -40,10 +40,18 @@ export async function checkNewKey(key: { keyId: string; alg: SigningAlg; publicJ
   }
 }
 
+/** A key's validity window: an issuer key's, or a registrar key's (no notBefore when it was fixed at initialisation). */
+export interface KeyWindow {
+  kid: string;
+  notBefore?: string | undefined;
+  retiredAt?: string | undefined;
+  revokedAt?: string | undefined;
+}
+
 /** Refuse when the key may not sign at instant `at` (ISO 8601). */
-export function checkKeyWindow(key: IssuerKeyRecord, at: string): void {
+export function checkKeyWindow(key: KeyWindow, at: string): void {
   const t = Date.parse(at);
-  if (t < Date.parse(key.notBefore)) {
+  if (key.notBefore && t < Date.parse(key.notBefore)) {
     throw new Rejection('KEY_NOT_YET_VALID', `key ${key.kid} may sign from ${key.notBefore}`);
   }
   if (key.revokedAt && t >= Date.parse(key.revokedAt)) {

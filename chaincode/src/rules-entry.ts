@@ -17,4 +17,5 @@ export * from './sign';
 export * from './rules/effect';
 export { initLedger } from './rules/init';
 export { registerIssuer, updateIssuer, addKey, retireKey, revokeKey } from './rules/issuers';
+export { rotateRegistrar, MAX_REGISTRAR_KEYS } from './rules/registrar';
 export { anchor, changeStatus } from './rules/anchors';

@@ -89,6 +89,8 @@ export async function verifyStatement<K extends StatementKind>(
     if (!registrar) throw new Rejection('NOT_INITIALISED', 'the ledger has no registrar keys yet');
     const k = registrar.keys.find((x) => x.keyId === keyId);
     if (!k) throw new Rejection('UNKNOWN_KEY', `no registrar key ${keyId}`);
+    // Keys fixed at initialisation have no window; rotated ones have notBefore and, once retired, retiredAt.
+    checkKeyWindow(k, tx.time);
     key = k;
   } else {
     if (owner === 'registrar') throw new Rejection('UNKNOWN_KEY', `${kind} must be signed by the credential's issuer`);

@@ -8,6 +8,7 @@ import { cardCommand } from './commands/card';
 import { exportCommand } from './commands/export';
 import { historyCommand } from './commands/history';
 import { inspectCommand } from './commands/inspect';
+import { kekCommand } from './commands/kek';
 import { replayCommand } from './commands/replay';
 import { verifyCommand } from './commands/verify';
 
@@ -48,6 +49,7 @@ Run anxin <command> --help for each command's options and examples.`,
     verifyCommand(),
     exportCommand(),
     cardCommand(),
+    kekCommand(),
   ])
     program.addCommand(c);
   // Every command: usage errors exit 2 (commander's default is 1).

@@ -15,14 +15,18 @@ import { ROUTES } from './openapi/routes';
 import { apiKeyRoutes } from './routes/api-keys';
 import { credentialRoutes, issuer } from './routes/credentials';
 import { issuerRoutes } from './routes/issuers';
+import { registrarRoutes } from './routes/registrar';
 import { nonceRoutes } from './routes/nonce';
 import { verifierPageRoutes } from './routes/verifier-page';
 import { webhookRoutes } from './routes/webhook';
+import { operationRoutes } from './routes/operations';
 import { publicRoutes } from './routes/public';
 import { verifier, verifyRequestOf, verifyRoutes } from './routes/verify';
 import { helmetHeaders, jsonLane } from './http/json-lane';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from './services/context';
+import { ProjectionLag } from './services/operations/projection-lag';
+import { readiness, type ReadinessLimits } from './services/operations/readiness';
 import type { TrustList } from './services/trust-list';
 import type { VerificationLog } from './services/verify/log';
 import type { VerifierPool } from './services/verify/pool';
@@ -37,6 +41,10 @@ export interface AppOptions {
   /** Requests per minute per client address, for requests without a valid API key. */
   rateLimitPerAddressPerMinute: number;
   version: string;
+  /** /readyz: how far behind the ledger the projection may be (default 100 blocks, 60 s). */
+  readiness?: ReadinessLimits;
+  /** /metrics: only with this bearer token; or not here at all (it has a listener of its own). */
+  metrics?: { token?: string; elsewhere?: boolean };
 }
 
 export interface AppDeps {
@@ -46,6 +54,8 @@ export interface AppDeps {
   verificationLog: VerificationLog;
   /** Verification threads; without it, credentials are verified on the main thread. */
   verifierPool?: VerifierPool;
+  /** How far the projection is behind (made from the services when not given). */
+  lag?: ProjectionLag;
 }
 
 /** The express app alone (tests walk its routes). */
@@ -70,6 +80,19 @@ export function buildGatewayHandler(
   app.set('query parser', 'simple');
   app.use(requestContext(deps.logger, deps.metrics));
   app.use(helmet());
+  const lag = deps.lag ?? new ProjectionLag(s.ledger, s.projection, s.now);
+  app.use(
+    operationRoutes({
+      metrics: deps.metrics,
+      ready: () =>
+        readiness(
+          { store: s.store, ledger: s.ledger, projection: s.projection, lag },
+          opts.readiness ?? { maxLagBlocks: 100, maxLagSeconds: 60 },
+        ),
+      ...(opts.metrics?.token ? { metricsToken: opts.metrics.token } : {}),
+      ...(opts.metrics?.elsewhere ? { metricsElsewhere: true } : {}),
+    }),
+  );
   const limiter = rateLimiter({ perKey: opts.rateLimitPerMinute, perAddress: opts.rateLimitPerAddressPerMinute });
   app.use(identifyCaller(s.store), limiter);
   app.use(decodablePath());
@@ -83,6 +106,7 @@ export function buildGatewayHandler(
   const logError = (e: unknown, msg: string) => deps.logger.error({ err: e }, msg);
   app.use(verifyRoutes(s, opts.bodyLimit, run, logError));
   app.use(issuerRoutes(s));
+  app.use(registrarRoutes(s));
   app.use(apiKeyRoutes(s));
   app.use(credentialRoutes(s, deps.metrics, issue));
   app.use(nonceRoutes(s));

@@ -21,6 +21,12 @@ export interface Config {
   store: { kind: 'sqlite'; path: string } | { kind: 'mongodb'; uri: string };
   kekFile: string;
   /**
+   * Key-encryption keys that open records but never seal them: an operator's earlier KEK
+   * (ANXIN_KEK_PREVIOUS_FILE). The files a KEK rotation leaves beside `kekFile` (`.next`,
+   * `.previous`) are found without being named here.
+   */
+  kekPreviousFiles: string[];
+  /**
    * A registrar private key (JWK or PKCS#8 PEM) to take into custody at start, so that
    * another gateway on a shared ledger can register issuers too.
    */
@@ -38,6 +44,13 @@ export interface Config {
   notify: { retryBaseMs: number; maxAttempts: number };
   /** How long an Idempotency-Key claim is held for its request before a retry may take it over. */
   idempotencyLeaseMs: number;
+  /** /readyz answers 503 when the projection is further behind the ledger than this (seconds: 0 = no limit). */
+  readiness: { maxLagBlocks: number; maxLagSeconds: number };
+  /**
+   * Who may read /metrics: with `token`, only a request carrying it (`Authorization: Bearer`);
+   * with `listen`, /metrics is served on that address alone, not beside the API.
+   */
+  metrics: { token?: string; listen?: { host: string; port: number } };
   /**
    * For crash tests only (ANXIN_TEST_KILL_AT): the process kills itself (SIGKILL) when an
    * issuance reaches this point, so that recovering from exactly there can be tested.
@@ -81,6 +94,29 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   return Number(v);
 }
 
+function hostOf(env: Env, name: string, fallback: string): string {
+  const host = env[name] || fallback;
+  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new ConfigError(name, `is not a host name or address (got '${host}')`);
+  return host;
+}
+
+/** A bearer secret: long enough not to be guessed, printable, no white space (it travels in a header). */
+function secret(env: Env, name: string): string | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  if (!/^[\x21-\x7e]{16,512}$/.test(v)) {
+    throw new ConfigError(name, 'must be 16–512 printable ASCII characters without spaces');
+  }
+  return v;
+}
+
+/** Where /metrics is served on its own, when ANXIN_METRICS_HOST or ANXIN_METRICS_PORT says so. */
+function metricsListen(env: Env, host: string): { host: string; port: number } | undefined {
+  if (!env.ANXIN_METRICS_HOST && !env.ANXIN_METRICS_PORT) return undefined;
+  if (!env.ANXIN_METRICS_PORT) throw new ConfigError('ANXIN_METRICS_PORT', 'is required with ANXIN_METRICS_HOST');
+  return { host: hostOf(env, 'ANXIN_METRICS_HOST', host), port: int(env, 'ANXIN_METRICS_PORT', 0, 0, 65535) };
+}
+
 function required(env: Env, name: string, why: string): string {
   const v = env[name];
   if (!v) throw new ConfigError(name, `is required ${why}`);
@@ -109,9 +145,7 @@ function size(env: Env, name: string, fallback: number): number {
  * const config = loadConfig(process.env); // throws ConfigError naming the variable
  */
 export function loadConfig(env: Env, cwd = process.cwd()): Config {
-  const host = env.ANXIN_HOST || '127.0.0.1';
-  if (!/^[A-Za-z0-9.:-]+$/.test(host))
-    throw new ConfigError('ANXIN_HOST', `is not a host name or address (got '${host}')`);
+  const host = hostOf(env, 'ANXIN_HOST', '127.0.0.1');
   const port = int(env, 'ANXIN_PORT', 8080, 0, 65535);
   const dataDir = resolve(cwd, env.ANXIN_DATA_DIR || './data');
   const publicUrl = (env.ANXIN_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(
@@ -163,6 +197,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     throw new ConfigError('MONGODB_URI', 'must start with mongodb:// or mongodb+srv://');
   }
   const rateLimitPerMinute = int(env, 'ANXIN_RATE_LIMIT', 60_000, 1, 10_000_000);
+  const metricsToken = secret(env, 'ANXIN_METRICS_TOKEN');
+  const listen = metricsListen(env, host);
   return {
     host,
     port,
@@ -171,6 +207,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     ledger,
     store,
     kekFile: resolve(cwd, env.ANXIN_KEK_FILE || resolve(dataDir, 'kek.key')),
+    kekPreviousFiles: env.ANXIN_KEK_PREVIOUS_FILE ? [resolve(cwd, env.ANXIN_KEK_PREVIOUS_FILE)] : [],
     ...(env.ANXIN_REGISTRAR_KEY_FILE ? { registrarKeyFile: resolve(cwd, env.ANXIN_REGISTRAR_KEY_FILE) } : {}),
     logLevel: oneOf(
       env,
@@ -195,6 +232,11 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
       maxAttempts: int(env, 'ANXIN_NOTIFY_ATTEMPTS', 10, 1, 50),
     },
     idempotencyLeaseMs: int(env, 'ANXIN_IDEMPOTENCY_LEASE_MS', 60_000, 1_000, 3_600_000),
+    readiness: {
+      maxLagBlocks: int(env, 'ANXIN_READY_MAX_LAG_BLOCKS', 100, 1, 1_000_000_000),
+      maxLagSeconds: int(env, 'ANXIN_READY_MAX_LAG_SECONDS', 60, 0, 86_400),
+    },
+    metrics: { ...(metricsToken ? { token: metricsToken } : {}), ...(listen ? { listen } : {}) },
     ...(env.ANXIN_TEST_KILL_AT ? { killAt: oneOf(env, 'ANXIN_TEST_KILL_AT', FAULT_POINTS, FAULT_POINTS[0]!) } : {}),
   };
 }

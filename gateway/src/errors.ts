@@ -48,7 +48,12 @@ export type DomainErrorCode =
   | 'card_unavailable'
   | 'idempotency_key_reused'
   | 'ledger_rejected'
-  | 'ledger_unavailable';
+  | 'ledger_unavailable'
+  | 'store_unavailable'
+  | 'projection_stopped'
+  | 'projection_stalled'
+  | 'projection_lagging'
+  | 'registrar_key_missing';
 
 /** One failing member of a request: a JSON Pointer, a code, and what is wrong. */
 export interface FieldIssue {
@@ -65,6 +70,8 @@ export interface DomainErrorData {
   reason?: string;
   /** Seconds after which the same request may succeed (request_in_progress). */
   retryAfter?: number;
+  /** Further members of the problem document: the numbers behind it (e.g. readiness's causes). */
+  members?: Record<string, unknown>;
 }
 
 /**

@@ -12,10 +12,12 @@ import { compileAll } from '@anxin/schemas';
 import { EmbeddedLedger } from '@anxin/network/embedded';
 import type { Logger } from 'pino';
 import { openStore } from './adapters/store';
+import { countingFailures } from './adapters/store/counted';
 import { buildGatewayHandler } from './app';
 import type { Config } from './config';
 import { generateApiKey } from './crypto/apikeys';
-import { loadOrCreateKek } from './crypto/kek';
+import { loadKekRing } from './crypto/kek';
+import { serveMetrics } from './http/metrics-endpoint';
 import { createLogger, Metrics } from './http/observability';
 import type { Store } from './ports/store';
 import type { Services } from './services/context';
@@ -23,6 +25,8 @@ import { KeyStore } from './services/keystore';
 import { LedgerClient } from './services/ledger-client';
 import { Projection, type ChangeAt, type HookFailure } from './services/projection';
 import { Notifier } from './services/notify';
+import { ProjectionLag } from './services/operations/projection-lag';
+import { whatThisGatewayLacks, type Lack } from './services/registrar';
 import { Retention } from './services/retention';
 import { TrustList } from './services/trust-list';
 import { VerificationLog } from './services/verify/log';
@@ -35,6 +39,8 @@ export const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface RunningGateway {
   url: string;
+  /** Where /metrics is served when it has a listener of its own (ANXIN_METRICS_HOST/PORT). */
+  metricsUrl?: string;
   services: Services;
   logger: Logger;
   /** Where the admin API key was written on first start. */
@@ -42,6 +48,10 @@ export interface RunningGateway {
   /** The admin API key, when this start created it. */
   adminKey?: string;
   ledgerInitialised: boolean;
+  /** What this gateway lacks for part of its work (e.g. a registrar key, on a ledger another gateway initialised). */
+  lacks: Lack[];
+  /** The verification threads. */
+  verifierPool: VerifierPool;
   close(): Promise<void>;
 }
 
@@ -98,18 +108,30 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
   const logger = opts.logger ?? createLogger(cfg.logLevel);
   compileAll();
   if (!existsSync(cfg.dataDir)) mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
-  const { kek } = loadOrCreateKek(cfg.kekFile);
-  const store: Store = await openStore(cfg.store);
+  const { kek } = loadKekRing(cfg.kekFile, cfg.kekPreviousFiles);
+  const metrics = new Metrics();
+  const store: Store = countingFailures(await openStore(cfg.store), (operation) =>
+    metrics.storeErrors.inc({ operation }),
+  );
   let ledger: Ledger | undefined;
   let verifierPool: VerifierPool | undefined;
   let notifier: Notifier | undefined;
   let retention: Retention | undefined;
+  let metricsServer: Server | undefined;
   try {
     ledger = await openLedger(cfg);
-    const ledgerClient = new LedgerClient(ledger);
-    const metrics = new Metrics();
+    const ledgerClient = new LedgerClient(ledger, (fn, seconds, outcome) =>
+      metrics.ledgerCommitSeconds.observe({ function: fn, outcome }, seconds),
+    );
     const projection = new Projection(store, ledger);
-    projection.on('error', (e) => logger.error({ err: e }, 'projection stopped'));
+    projection.on('error', (e) => {
+      metrics.projectionStopped.set(1);
+      logger.error({ err: e }, 'projection stopped; it starts over from its checkpoint after a pause');
+    });
+    projection.on('restarted', () => {
+      metrics.projectionStopped.set(0);
+      logger.info('projection following the ledger again');
+    });
     // A failing hook holds the projection at the change (the follower retries it): visible in logs and metrics.
     projection.on('hook-failed', (f: HookFailure) => {
       metrics.projectionHookFailures.inc();
@@ -148,15 +170,24 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
         : {}),
     };
     const boot = await bootstrap(services, cfg);
+    const lacks = await whatThisGatewayLacks(services);
+    for (const l of lacks) logger.warn({ code: l.code }, l.detail);
     const trustList = new TrustList(services);
     // Attached before the projection catches up: changes made while this gateway was down are told too.
-    notifier = new Notifier(services, trustList, cfg.notify, (e, msg) => logger.warn({ err: e }, msg));
+    notifier = new Notifier(
+      services,
+      trustList,
+      cfg.notify,
+      (e, msg) => logger.warn({ err: e }, msg),
+      (givenUp) => metrics.webhookDeliveryFailures.inc({ outcome: givenUp ? 'given_up' : 'retrying' }),
+    );
     notifier.attach();
     await projection.start();
     projection.on('block', (n: number) => metrics.ledgerHeight.set(n + 1));
-    verifierPool = new VerifierPool(cfg.verifyThreads, verifyDeps(services), projection, (e) =>
-      logger.error({ err: e }, 'a verification thread stopped; replaced'),
-    );
+    verifierPool = new VerifierPool(cfg.verifyThreads, verifyDeps(services), projection, (e) => {
+      metrics.verifyThreadRestarts.inc();
+      logger.error({ err: e }, 'a verification thread stopped; replaced');
+    });
     notifier.start();
     retention = new Retention(
       store,
@@ -168,36 +199,57 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
       (e) => logger.warn({ err: e }, 'retention pass failed'),
     );
     retention.start();
+    const lag = new ProjectionLag(ledger, projection, services.now);
+    metrics.watch({ lag: () => lag.measure(), outbox: () => store.countNotifications() });
     const { listener } = buildGatewayHandler(
       services,
-      { logger, metrics, trustList, verificationLog, verifierPool },
+      { logger, metrics, trustList, verificationLog, verifierPool, lag },
       {
         bodyLimit: cfg.bodyLimit,
         rateLimitPerMinute: cfg.rateLimitPerMinute,
         rateLimitPerAddressPerMinute: cfg.rateLimitPerAddressPerMinute,
         version: VERSION,
+        readiness: cfg.readiness,
+        metrics: {
+          ...(cfg.metrics.token ? { token: cfg.metrics.token } : {}),
+          ...(cfg.metrics.listen ? { elsewhere: true } : {}),
+        },
       },
     );
-    const server: Server = await new Promise((resolve, reject) => {
-      const srv = createServer(listener);
-      srv.once('error', reject);
-      srv.listen(cfg.port, cfg.host, () => resolve(srv));
-    });
+    const listen = (port: number, host: string, handler: Parameters<typeof createServer>[1]): Promise<Server> =>
+      new Promise((resolve, reject) => {
+        const srv = createServer(handler);
+        srv.once('error', reject);
+        srv.listen(port, host, () => resolve(srv));
+      });
+    if (cfg.metrics.listen) {
+      const token = cfg.metrics.token;
+      metricsServer = await listen(cfg.metrics.listen.port, cfg.metrics.listen.host, (req, res) =>
+        serveMetrics(req, res, metrics, token),
+      );
+    }
+    const server = await listen(cfg.port, cfg.host, listener);
     server.keepAliveTimeout = 5_000;
     server.requestTimeout = 30_000;
     server.headersTimeout = 10_000;
+    const urlOf = (srv: Server) => {
+      const addr = srv.address() as AddressInfo;
+      return `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    };
+    const url = urlOf(server);
     const addr = server.address() as AddressInfo;
-    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-    const url = cfg.port === 0 || !cfg.publicUrl ? `http://${host}:${addr.port}` : `http://${host}:${addr.port}`;
     if (cfg.port === 0) services.publicUrl = cfg.publicUrl.replace(/:0$/, `:${addr.port}`);
     let closing: Promise<void> | undefined;
     return {
       url,
+      ...(metricsServer ? { metricsUrl: urlOf(metricsServer) } : {}),
       services,
       logger,
       adminKeyFile: join(cfg.dataDir, 'admin.key'),
       ...(boot.adminKey ? { adminKey: boot.adminKey } : {}),
       ledgerInitialised: boot.ledgerInitialised,
+      lacks,
+      verifierPool,
       close: () =>
         (closing ??= (async () => {
           // Stop accepting, let in-flight requests finish, then close the ledger and the store.
@@ -212,6 +264,13 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
             });
             server.closeIdleConnections();
           });
+          if (metricsServer) {
+            const m = metricsServer;
+            await new Promise<void>((resolve) => {
+              m.close(() => resolve());
+              m.closeAllConnections();
+            });
+          }
           await verifierPool!.close();
           await notifier!.stop();
           await retention!.stop();
@@ -222,6 +281,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
         })()),
     };
   } catch (e) {
+    metricsServer?.close();
     await verifierPool?.close().catch(() => undefined);
     await notifier?.stop().catch(() => undefined);
     await retention?.stop().catch(() => undefined);

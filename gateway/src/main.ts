@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     `  ledger: ${config.ledger.kind}${config.ledger.kind === 'embedded' ? ` (${rel(config.ledger.dir)})` : ` (${config.ledger.peerEndpoint})`}, height ${info.height}` +
       `${gw.ledgerInitialised ? ', initialised now' : ''}`,
     `  store:  ${config.store.kind}${config.store.kind === 'sqlite' ? ` (${rel(config.store.path)})` : ''}`,
+    ...gw.lacks.map((l) => `  lacks:  ${l.code}: ${l.detail}`),
     gw.adminKey
       ? `  admin API key: written to ${rel(gw.adminKeyFile)} (created now; mode 0600)`
       : `  admin API key: in ${rel(gw.adminKeyFile)} (created at first start)`,

@@ -12,6 +12,7 @@ export const EVENT_NAMES = [
   'IssuerKeyAdded',
   'IssuerKeyRetired',
   'IssuerKeyRevoked',
+  'RegistrarRotated',
   'AnchorCreated',
   'AnchorStatusChanged',
 ] as const;

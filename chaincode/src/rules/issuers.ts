@@ -1,6 +1,7 @@
 /**
  * Registrar statements: issuers and their keys. Each is verified against the registrar
- * keys fixed at initialisation. An issuer's kind decides the types it may ever be allowed.
+ * keys valid at the transaction time (fixed at initialisation, rotated by rotateRegistrar:
+ * ./registrar). An issuer's kind decides the types it may ever be allowed.
  */
 import {
   typesOutsideKind,

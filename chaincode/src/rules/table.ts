@@ -8,6 +8,7 @@ import { anchor, changeStatus } from './anchors';
 import type { Effect } from './effect';
 import { initLedger } from './init';
 import { addKey, registerIssuer, retireKey, revokeKey, updateIssuer } from './issuers';
+import { rotateRegistrar } from './registrar';
 
 export type Rule = (state: LedgerState, arg: string, tx: TxContext) => Promise<Effect<unknown>>;
 
@@ -18,6 +19,7 @@ export const STATEMENT_RULES: Readonly<Record<StatementFunction, Rule>> = {
   addKey,
   retireKey,
   revokeKey,
+  rotateRegistrar,
   anchor,
   revoke: (s, a, t) => changeStatus(s, 'revoke', a, t),
   suspend: (s, a, t) => changeStatus(s, 'suspend', a, t),

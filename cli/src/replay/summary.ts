@@ -18,6 +18,7 @@ const KIND_ORDER = [
   'addKey',
   'retireKey',
   'revokeKey',
+  'rotateRegistrar',
   'anchor',
   'suspend',
   'reinstate',

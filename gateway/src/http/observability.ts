@@ -20,8 +20,23 @@ export function createLogger(level: string): Logger {
   });
 }
 
+/** What /metrics reads at each scrape, once the gateway is running. */
+export interface MetricSources {
+  /** How far the projection is behind the ledger (rejects when the ledger does not answer). */
+  lag(): Promise<{ height: number; blocks: number; seconds: number }>;
+  /** Webhook notices in the outbox, by state. */
+  outbox(): Promise<Record<string, number>>;
+}
+
+/**
+ * The gateway's Prometheus metrics: every name is `anxin_*`, and README.md's table
+ * ("Metrics") says what each means. Gauges that depend on the ledger or the store are read
+ * at each scrape; should one of those not answer, the gauge keeps its last value (and the
+ * scrape still succeeds: /readyz is what says the ledger or the store is gone).
+ */
 export class Metrics {
   readonly registry = new Registry();
+  private sources?: MetricSources;
   readonly requests = new Counter({
     name: 'anxin_http_requests_total',
     help: 'HTTP requests by method, route and status.',
@@ -62,14 +77,90 @@ export class Metrics {
     help: '1 while the projection is held at a change whose hooks fail, else 0.',
     registers: [this.registry],
   });
+  readonly projectionStopped = new Gauge({
+    name: 'anxin_projection_stopped',
+    help: '1 while the projection has stopped following the ledger (it starts over by itself), else 0.',
+    registers: [this.registry],
+  });
+  readonly projectionLagBlocks = new Gauge({
+    name: 'anxin_projection_lag_blocks',
+    help: 'Blocks on the ledger the projection has not applied yet.',
+    registers: [this.registry],
+    collect: () => this.measureLag(),
+  });
+  readonly projectionLagSeconds = new Gauge({
+    name: 'anxin_projection_lag_seconds',
+    help: 'Age of the oldest block the projection has not applied yet (0 when caught up).',
+    registers: [this.registry],
+  });
   readonly ledgerHeight = new Gauge({
     name: 'anxin_ledger_height',
     help: 'Blocks on the ledger, as last seen.',
     registers: [this.registry],
   });
+  readonly ledgerCommitSeconds = new Histogram({
+    name: 'anxin_ledger_commit_duration_seconds',
+    help: 'Time from submitting a transaction to the ledger until it is committed (or refused), by function and outcome.',
+    labelNames: ['function', 'outcome'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly webhookOutbox = new Gauge({
+    name: 'anxin_webhook_outbox',
+    help: 'Webhook notices in the outbox, by state (pending: waiting for an attempt; delivered; failed: given up).',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: () => this.measureOutbox(),
+  });
+  readonly webhookDeliveryFailures = new Counter({
+    name: 'anxin_webhook_delivery_failures_total',
+    help: 'Webhook delivery attempts that failed, by outcome (retrying, or given_up after the last attempt).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly storeErrors = new Counter({
+    name: 'anxin_store_errors_total',
+    help: 'Store operations that failed, by operation (the Store port method).',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+  readonly verifyThreadRestarts = new Counter({
+    name: 'anxin_verify_thread_restarts_total',
+    help: 'Verification threads that died and were replaced (or given up, when they cannot start).',
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    for (const state of ['pending', 'delivered', 'failed']) this.webhookOutbox.set({ state }, 0);
+    for (const outcome of ['retrying', 'given_up']) this.webhookDeliveryFailures.inc({ outcome }, 0);
+  }
+
+  /** Read the ledger and the store at each scrape from now on. */
+  watch(sources: MetricSources): void {
+    this.sources = sources;
+  }
+
+  private async measureLag(): Promise<void> {
+    try {
+      const lag = await this.sources?.lag();
+      if (!lag) return;
+      this.projectionLagBlocks.set(lag.blocks);
+      this.projectionLagSeconds.set(lag.seconds);
+      this.ledgerHeight.set(lag.height);
+    } catch {
+      // The ledger does not answer: the last values stay (and /readyz says ledger_unavailable).
+    }
+  }
+
+  private async measureOutbox(): Promise<void> {
+    try {
+      const counts = await this.sources?.outbox();
+      if (!counts) return;
+      for (const state of ['pending', 'delivered', 'failed']) this.webhookOutbox.set({ state }, counts[state] ?? 0);
+    } catch {
+      // The store does not answer: the last values stay (and /readyz says store_unavailable).
+    }
   }
 
   private readonly children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();

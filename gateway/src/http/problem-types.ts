@@ -86,6 +86,11 @@ export const PROBLEM_TYPES = {
   internal: { status: 500, title: 'Internal error' },
   ledger_unavailable: { status: 503, title: 'The ledger is unavailable' },
   not_ready: { status: 503, title: 'Not ready' },
+  store_unavailable: { status: 503, title: 'The store is unavailable' },
+  projection_stopped: { status: 503, title: 'The projection has stopped following the ledger' },
+  projection_stalled: { status: 503, title: 'The projection is held at a change it cannot finish' },
+  projection_lagging: { status: 503, title: 'The projection is too far behind the ledger' },
+  registrar_key_missing: { status: 409, title: 'This gateway holds no registrar key the ledger accepts now' },
 } as const satisfies Record<ProblemCode, ProblemType>;
 
 /** The codes in their published order. */

@@ -35,7 +35,7 @@ export function problemOf(e: unknown, log: ErrorLog): Problem {
 
 /** The problem document of `p`: type, title, detail, instance, status, then the extensions. */
 export function problemDocument(p: Problem, instance?: string, requestId?: string): ProblemDocument {
-  const ext: Record<string, object | string | number> = { code: p.code };
+  const ext: Record<string, unknown> = { ...p.extra.members, code: p.code };
   if (requestId !== undefined) ext.requestId = requestId;
   if (p.extra.errors?.length) ext.errors = p.extra.errors;
   if (p.extra.reason) ext.reason = p.extra.reason;
@@ -48,7 +48,7 @@ export function problemDocument(p: Problem, instance?: string, requestId?: strin
       ...(p.detail ? { detail: p.detail } : {}),
       ...(instance !== undefined ? { instance } : {}),
     },
-    ext,
+    ext as Record<string, object>,
   );
 }
 

@@ -23,6 +23,15 @@ export const PROBLEM_SCHEMA = {
       },
     },
     reason: { type: 'string', description: 'The ledger contract’s own code, when the ledger refused' },
+    causes: {
+      type: 'array',
+      description: '/readyz: every reason the gateway is not ready, each with its code and the numbers behind it',
+      items: {
+        type: 'object',
+        properties: { code: { type: 'string' }, detail: { type: 'string' } },
+        required: ['code', 'detail'],
+      },
+    },
   },
   required: ['type', 'title', 'status', 'code'],
 };

@@ -4,10 +4,17 @@
  */
 import { CREDENTIAL_ROUTES } from './paths/credentials';
 import { ISSUER_ROUTES } from './paths/issuers';
+import { REGISTRAR_ROUTES } from './paths/registrar';
 import { PUBLIC_ROUTES } from './paths/public';
 import { VERIFY_ROUTES } from './paths/verify';
 import type { RouteDoc } from './route-doc';
 
 export type { RouteDoc };
 
-export const ROUTES: RouteDoc[] = [...ISSUER_ROUTES, ...CREDENTIAL_ROUTES, ...VERIFY_ROUTES, ...PUBLIC_ROUTES];
+export const ROUTES: RouteDoc[] = [
+  ...ISSUER_ROUTES,
+  ...REGISTRAR_ROUTES,
+  ...CREDENTIAL_ROUTES,
+  ...VERIFY_ROUTES,
+  ...PUBLIC_ROUTES,
+];

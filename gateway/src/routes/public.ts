@@ -64,37 +64,6 @@ export function publicRoutes(s: Services, metrics: Metrics, trustList: TrustList
     }),
   );
 
-  r.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-
-  r.get(
-    '/readyz',
-    handle(async (_req, res) => {
-      const [ledger, store] = await Promise.all([
-        s.ledger.info().then(
-          (i) => ({ ok: true, height: i.height }),
-          (e: Error) => ({ ok: false, error: e.message }),
-        ),
-        s.store.ping().then(
-          (ok) => ({ ok }),
-          (e: Error) => ({ ok: false, error: e.message }),
-        ),
-      ]);
-      const ready = ledger.ok && store.ok;
-      res
-        .status(ready ? 200 : 503)
-        .json({ status: ready ? 'ready' : 'not ready', ledger, store: { kind: s.store.kind, ...store } });
-    }),
-  );
-
-  r.get(
-    '/metrics',
-    handle(async (_req, res) => {
-      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-    }),
-  );
-
   r.get('/schemas/v1/:name', (req, res, next) => {
     const schema = ALL_SCHEMAS.find((x) => x.$id === `${SCHEMA_BASE}${req.params.name as string}`);
     if (!schema) return next(new DomainError('not_found', `no schema ${req.params.name as string}`));

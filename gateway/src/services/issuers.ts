@@ -3,7 +3,7 @@
  * and anchored on the ledger.
  */
 import { randomBytes } from 'node:crypto';
-import { signStatement, type StatementSigner } from '@anxin/chaincode/rules';
+import { signStatement } from '@anxin/chaincode/rules';
 import {
   typesOutsideKind,
   type CreateIssuerRequest,
@@ -16,18 +16,7 @@ import {
 import { generateApiKey } from '../crypto/apikeys';
 import { DomainError } from '../errors';
 import type { Services } from './context';
-
-export async function registrarSigner(s: Services): Promise<StatementSigner> {
-  const registrar = await s.ledgerClient.getRegistrar();
-  for (const k of registrar?.keys ?? []) {
-    const signer = await s.keys.signer(k.kid);
-    if (signer) return signer;
-  }
-  throw new DomainError(
-    'forbidden',
-    'this gateway holds none of the ledger’s registrar keys, so it cannot change issuers',
-  );
-}
+import { registrarSigner } from './registrar';
 
 function randomSlug(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';

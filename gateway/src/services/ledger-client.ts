@@ -39,8 +39,14 @@ export function toDomainError(e: unknown): DomainError {
   throw e;
 }
 
+/** Told how long each submission took to be committed, or refused: `outcome` is 'committed' or the LedgerError code, lower case. */
+export type CommitObserver = (fn: StatementFunction, seconds: number, outcome: string) => void;
+
 export class LedgerClient {
-  constructor(readonly ledger: Ledger) {}
+  constructor(
+    readonly ledger: Ledger,
+    private readonly observe: CommitObserver = () => undefined,
+  ) {}
 
   /**
    * Submit a statement; resolves once committed VALID. An MVCC conflict means the
@@ -49,8 +55,11 @@ export class LedgerClient {
    */
   async submit<R>(fn: StatementFunction, arg: string): Promise<Committed<R>> {
     for (let attempt = 1; ; attempt++) {
+      const start = process.hrtime.bigint();
+      const took = () => Number(process.hrtime.bigint() - start) / 1e9;
       try {
         const r: SubmitResult = await this.ledger.submit(fn, [arg]);
+        this.observe(fn, took(), 'committed');
         return {
           record: JSON.parse(Buffer.from(r.result).toString('utf8')) as R,
           txId: r.txId,
@@ -59,6 +68,7 @@ export class LedgerClient {
           timestamp: r.timestamp,
         };
       } catch (e) {
+        this.observe(fn, took(), e instanceof LedgerError ? e.code.toLowerCase() : 'error');
         if (attempt < MAX_ATTEMPTS && isRetryable(e)) continue;
         throw toDomainError(e);
       }

@@ -58,6 +58,8 @@ export class Notifier {
     private readonly trustList: TrustList,
     private readonly o: NotifierOptions,
     private readonly onError: (e: unknown, msg: string) => void = () => undefined,
+    /** Told of each failed delivery attempt: whether it was the last (the notice is given up). */
+    private readonly onDeliveryFailed: (givenUp: boolean) => void = () => undefined,
   ) {}
 
   /**
@@ -216,8 +218,10 @@ export class Notifier {
       return;
     }
     const backoff = Math.min(MAX_BACKOFF_MS, this.o.retryBaseMs * 2 ** (n.attempts - 1));
+    const givenUp = n.attempts >= this.o.maxAttempts;
+    this.onDeliveryFailed(givenUp);
     await this.s.store.settleNotification(n.id, this.owner, {
-      state: n.attempts >= this.o.maxAttempts ? 'failed' : 'pending',
+      state: givenUp ? 'failed' : 'pending',
       error: error.slice(0, 300),
       nextAttemptAt: new Date(now.getTime() + backoff).toISOString(),
     });

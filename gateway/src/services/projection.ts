@@ -13,6 +13,10 @@
  * it. A hook that fails holds the projection at that transaction — the checkpoint is
  * written just before it — and the transaction is applied again, hooks and all, with
  * backoff, until they succeed: nothing a hook should have done is lost.
+ *
+ * Anything else that fails (the store refuses the checkpoint, the ledger goes away) stops
+ * the follower: `failed` says so until it has started over from the checkpoint, which it
+ * does by itself after a pause.
  */
 import { EventEmitter } from 'node:events';
 import canonicalize from 'canonicalize';
@@ -21,7 +25,7 @@ import { TxValidationCode, type Ledger } from '@anxin/network';
 import { blockTransactions, writesIn, type DecodedTx } from '@anxin/network/blocks';
 import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
 import { AnxinError } from '../errors';
-import type { ProjectionStore } from '../ports/store';
+import type { Checkpoint, ProjectionStore } from '../ports/store';
 import { anchorProjection } from './anchor-projection';
 
 const CHECKPOINT = 'projection';
@@ -53,10 +57,22 @@ export interface Stall {
   error: string;
 }
 
+/** Why the follower stopped (emitted as 'error'; cleared, with a 'restarted' event, once it moves again). */
+export interface Failure {
+  error: string;
+  /** When it first stopped. */
+  since: string;
+  /** Times it has been started over since then. */
+  restarts: number;
+}
+
 export interface ProjectionOptions {
   /** First retry of a change whose hooks failed after this many ms, doubling up to retryMaxMs. */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** A stopped follower starts over after this many ms, doubling up to restartMaxMs. */
+  restartBaseMs?: number;
+  restartMaxMs?: number;
 }
 
 /** A hook's failure, as it travels from applyAnchor to the follower. */
@@ -86,6 +102,7 @@ export class Projection extends EventEmitter {
   /** Awaited for every anchor change before the checkpoint can pass it (see onAnchor). */
   private readonly anchorHooks: AnchorHook[] = [];
   private stallInfo?: Stall;
+  private failure?: Failure;
   /** The chaincode whose writes are projected: the ledger's own. */
   readonly namespace: string;
 
@@ -103,29 +120,68 @@ export class Projection extends EventEmitter {
     return this.stallInfo;
   }
 
+  /** Why the follower stopped, while it is stopped (it starts again by itself, after a pause). */
+  get failed(): Failure | undefined {
+    return this.failure;
+  }
+
   /** Load the registry from the store, catch up to the ledger's height, then follow it. */
   async start(): Promise<void> {
     for (const p of await this.store.listIssuers()) this.issuers.set(p.issuer.id, p.issuer);
     const cp = (await this.store.getCheckpoint(CHECKPOINT)) ?? { block: 0, txIndex: 0 };
-    this.applied = cp;
     const height = (await this.ledger.info()).height;
     this.abort = new AbortController();
     let caughtUp!: () => void;
     const ready = new Promise<void>((r) => (caughtUp = r));
-    if (cp.block >= height) caughtUp();
-    this.running = (async () => {
-      const signal = this.abort!.signal;
-      for await (const b of this.ledger.blocks(cp.block, { signal })) {
-        // While a change is held, the gateway starts anyway: with the projection behind (see `stalled`).
-        await this.applyBlock(b.number, b.bytes, b.number === cp.block ? cp.txIndex : 0, caughtUp);
-        if (signal.aborted) return;
-        if (b.number + 1 >= height) caughtUp();
-      }
-    })().catch((e) => {
-      this.emit('error', e);
-      caughtUp();
-    });
+    this.running = this.follow({ cp, height }, caughtUp);
     await ready;
+  }
+
+  /**
+   * Apply the ledger's blocks from the checkpoint on, then new ones as they commit. Should
+   * that fail (the store refuses a write, the ledger goes away), the follower is stopped:
+   * `failed` says why, and it starts over from the checkpoint after a pause, doubling up to
+   * restartMaxMs — every write is idempotent, so applying a block again changes nothing.
+   */
+  private async follow(first: { cp: Checkpoint; height: number }, caughtUp: () => void): Promise<void> {
+    const signal = this.abort!.signal;
+    for (let round = 0; !signal.aborted; round++) {
+      try {
+        const { cp, height } = round === 0 ? first : await this.resume();
+        this.applied = cp;
+        if (cp.block >= height) this.moving(caughtUp);
+        for await (const b of this.ledger.blocks(cp.block, { signal })) {
+          // While a change is held, the gateway starts anyway: with the projection behind (see `stalled`).
+          await this.applyBlock(b.number, b.bytes, b.number === cp.block ? cp.txIndex : 0, caughtUp);
+          if (signal.aborted) return;
+          if (b.number + 1 >= height) this.moving(caughtUp);
+        }
+        return;
+      } catch (e) {
+        if (signal.aborted) return;
+        const error = (e as Error)?.message ?? String(e);
+        this.failure = { error, since: this.failure?.since ?? new Date().toISOString(), restarts: round + 1 };
+        this.emit('error', e);
+        caughtUp();
+        const base = this.options.restartBaseMs ?? 1_000;
+        if (!(await this.pause(Math.min(this.options.restartMaxMs ?? 30_000, base * 2 ** round)))) return;
+      }
+    }
+  }
+
+  /** Where to start over from: the checkpoint, and the ledger's height now. */
+  private async resume(): Promise<{ cp: Checkpoint; height: number }> {
+    const cp = (await this.store.getCheckpoint(CHECKPOINT)) ?? { block: 0, txIndex: 0 };
+    return { cp, height: (await this.ledger.info()).height };
+  }
+
+  /** Caught up: the gateway may serve; a follower that had stopped is moving again. */
+  private moving(caughtUp: () => void): void {
+    caughtUp();
+    if (!this.failure) return;
+    const was = this.failure;
+    this.failure = undefined;
+    this.emit('restarted', was);
   }
 
   /** Note that `txId` is being applied directly; resolve the returned function with whether it went through. */

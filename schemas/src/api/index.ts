@@ -1,4 +1,5 @@
 export * from './bodies';
+export * from './registrar';
 import {
   compromisedKeyRequestSchema,
   createApiKeyRequestSchema,
@@ -12,6 +13,7 @@ import {
   verifyRequestSchema,
   webhookRequestSchema,
 } from './bodies';
+import { rotateRegistrarRequestSchema } from './registrar';
 
 /** Every HTTP API body schema, for registration with the shared ajv instance. */
 export const API_SCHEMAS: readonly { $id: string }[] = [
@@ -26,4 +28,5 @@ export const API_SCHEMAS: readonly { $id: string }[] = [
   verifyBatchRequestSchema,
   printableCardQuerySchema,
   webhookRequestSchema,
+  rotateRegistrarRequestSchema,
 ];

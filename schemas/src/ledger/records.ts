@@ -201,16 +201,26 @@ export type AnchorRecord = Infer<typeof anchorRecordSchema>;
 export const registrarRecordSchema = {
   $id: schemaId('ledger-registrar'),
   title: 'Registrar keys (ledger)',
-  description: 'The keys allowed to register issuers and change issuers and their keys. Fixed at initialisation.',
+  description:
+    'The keys allowed to register issuers, change issuers and their keys, and rotate the registrar keys. Fixed at ' +
+    'initialisation (valid from then on); rotateRegistrar adds keys (valid from notBefore) and retires them ' +
+    '(valid until retiredAt). A retired key stays listed: what it signed before is checked against it.',
   type: 'object',
   properties: {
     keys: {
       type: 'array',
       minItems: 1,
-      maxItems: 16,
+      maxItems: 64,
       items: {
         type: 'object',
-        properties: { keyId, kid: registrarKid, alg: signingAlg, publicJwk },
+        properties: {
+          keyId,
+          kid: registrarKid,
+          alg: signingAlg,
+          publicJwk,
+          notBefore: { ...utcDateTime, description: 'Added by rotateRegistrar: may sign from this instant on.' },
+          retiredAt: { ...utcDateTime, description: 'Retired by rotateRegistrar: signs nothing from this instant on.' },
+        },
         required: ['keyId', 'kid', 'alg', 'publicJwk'],
         allOf: algFitsKey,
         additionalProperties: false,

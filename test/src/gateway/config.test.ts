@@ -30,6 +30,25 @@ describe('gateway configuration', () => {
     expect(c.rateLimitPerAddressPerMinute).to.equal(600);
     expect(c.idempotencyLeaseMs).to.equal(60_000);
     expect(c.killAt).to.equal(undefined);
+    expect(c.readiness).to.deep.equal({ maxLagBlocks: 100, maxLagSeconds: 60 });
+    // /metrics: open, beside the API, as it always was.
+    expect(c.metrics).to.deep.equal({});
+    expect(c.kekPreviousFiles).to.deep.equal([]);
+  });
+
+  it('readiness limits and where /metrics is served are read as given', () => {
+    const c = loadConfig({
+      ANXIN_HOST: '0.0.0.0',
+      ANXIN_READY_MAX_LAG_BLOCKS: '5',
+      ANXIN_READY_MAX_LAG_SECONDS: '0',
+      ANXIN_METRICS_TOKEN: 'scrape-0123456789abcdef',
+      ANXIN_METRICS_PORT: '9464',
+    });
+    expect(c.readiness).to.deep.equal({ maxLagBlocks: 5, maxLagSeconds: 0 });
+    expect(c.metrics).to.deep.equal({ token: 'scrape-0123456789abcdef', listen: { host: '0.0.0.0', port: 9464 } });
+    expect(loadConfig({ ANXIN_METRICS_HOST: '127.0.0.1', ANXIN_METRICS_PORT: '0' }).metrics).to.deep.equal({
+      listen: { host: '127.0.0.1', port: 0 },
+    });
   });
 
   it('the budget without a valid key is stricter than a key’s unless set', () => {
@@ -77,6 +96,13 @@ describe('gateway configuration', () => {
     [{ ANXIN_BATCH_TIMEOUT_MS: '0' }, 'ANXIN_BATCH_TIMEOUT_MS'],
     [{ ANXIN_IDEMPOTENCY_LEASE_MS: '999' }, 'ANXIN_IDEMPOTENCY_LEASE_MS'],
     [{ ANXIN_TEST_KILL_AT: 'somewhere' }, 'ANXIN_TEST_KILL_AT'],
+    [{ ANXIN_READY_MAX_LAG_BLOCKS: '0' }, 'ANXIN_READY_MAX_LAG_BLOCKS'],
+    [{ ANXIN_READY_MAX_LAG_SECONDS: '-1' }, 'ANXIN_READY_MAX_LAG_SECONDS'],
+    [{ ANXIN_METRICS_TOKEN: 'short' }, 'ANXIN_METRICS_TOKEN'],
+    [{ ANXIN_METRICS_TOKEN: 'a token with spaces in it' }, 'ANXIN_METRICS_TOKEN'],
+    [{ ANXIN_METRICS_HOST: '127.0.0.1' }, 'ANXIN_METRICS_PORT'],
+    [{ ANXIN_METRICS_PORT: '65536' }, 'ANXIN_METRICS_PORT'],
+    [{ ANXIN_METRICS_PORT: '9464', ANXIN_METRICS_HOST: 'a host; rm' }, 'ANXIN_METRICS_HOST'],
   ];
   for (const [env, variable] of bad) {
     it(`${JSON.stringify(env)} → ConfigError naming ${variable}`, () => {

@@ -13,6 +13,7 @@ import {
   registerIssuer,
   retireKey,
   revokeKey,
+  rotateRegistrar,
   updateIssuer,
   type Effect,
   type LedgerState,
@@ -88,6 +89,8 @@ export function applyStatement(
       return retireKey(state, arg, tx);
     case 'revokeKey':
       return revokeKey(state, arg, tx);
+    case 'rotateRegistrar':
+      return rotateRegistrar(state, arg, tx);
     case 'anchor':
       return anchor(state, arg, tx);
     case 'revoke':

@@ -80,6 +80,9 @@ export const statements = {
   revokeKey: (issuerId: string, keyId: string, compromisedSince: string, extra: Envelope = {}): Body<'revokeKey'> =>
     ({ kind: 'revokeKey', iss: 'registrar', issuerId, keyId, compromisedSince, ...extra }) as Body<'revokeKey'>,
 
+  rotateRegistrar: (change: { add?: NewKeySpec; retire?: string }, extra: Envelope = {}): Body<'rotateRegistrar'> =>
+    ({ kind: 'rotateRegistrar', iss: 'registrar', ...change, ...extra }) as Body<'rotateRegistrar'>,
+
   anchor: (iss: string, anchor: AnchorSpec, extra: Envelope = {}): Body<'anchor'> =>
     ({ kind: 'anchor', iss, anchor, ...extra }) as Body<'anchor'>,
 

@@ -47,15 +47,21 @@ export const PUBLIC_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/readyz',
-    summary: 'Ledger and store are reachable',
+    summary:
+      'Ready to serve: the store and the ledger answer, and the projection follows the ledger within the configured lag',
     tag: 'operations',
     scope: null,
-    ok: { status: 200, description: 'Ready (503 when not)' },
+    ok: {
+      status: 200,
+      description:
+        'Ready (503 when not: a problem whose code is the first cause — store_unavailable, ledger_unavailable, projection_stopped, projection_stalled, projection_lagging — and whose causes member lists each)',
+    },
   },
   {
     method: 'get',
     path: '/metrics',
-    summary: 'Prometheus metrics',
+    summary:
+      'Prometheus metrics (ANXIN_METRICS_TOKEN: bearer token required; ANXIN_METRICS_PORT: served there instead)',
     tag: 'operations',
     scope: null,
     ok: { status: 200, description: 'Metrics', mediaType: 'text/plain' },

@@ -15,6 +15,7 @@ export * from './idempotency';
 export * from './nonces';
 export * from './notifications';
 export * from './projection';
+export * from './resealing';
 export * from './retention';
 export * from './sealed';
 export * from './store';

@@ -51,4 +51,6 @@ export interface NotificationStore {
   settleNotification(id: string, owner: string, outcome: NotificationOutcome): Promise<boolean>;
   /** A verifier's notifications, newest first. */
   listNotifications(verifier: string, limit: number): Promise<NotificationRecord[]>;
+  /** How many notifications the outbox holds in each state (every state present, 0 when none). */
+  countNotifications(): Promise<Record<NotificationRecord['state'], number>>;
 }

@@ -19,6 +19,7 @@ import type { IdempotencyStore } from './idempotency';
 import type { NonceStore } from './nonces';
 import type { NotificationStore } from './notifications';
 import type { ProjectionStore } from './projection';
+import type { ResealStore } from './resealing';
 import type { RetentionStore } from './retention';
 import type { VerificationLogStore } from './verifications';
 import type { WebhookStore } from './webhooks';
@@ -34,7 +35,8 @@ export interface Store
     WebhookStore,
     NotificationStore,
     NonceStore,
-    RetentionStore {
+    RetentionStore,
+    ResealStore {
   readonly kind: 'sqlite' | 'mongodb';
   /** Reachable and answering (for /readyz). */
   ping(): Promise<boolean>;

@@ -5,11 +5,13 @@ import {
   addKeyStatementSchema,
   retireKeyStatementSchema,
   revokeKeyStatementSchema,
+  rotateRegistrarStatementSchema,
   type RegisterIssuerStatement,
   type UpdateIssuerStatement,
   type AddKeyStatement,
   type RetireKeyStatement,
   type RevokeKeyStatement,
+  type RotateRegistrarStatement,
 } from './registry';
 import {
   anchorStatementSchema,
@@ -29,6 +31,7 @@ export type Statement =
   | AddKeyStatement
   | RetireKeyStatement
   | RevokeKeyStatement
+  | RotateRegistrarStatement
   | AnchorStatement
   | StatusStatement;
 
@@ -39,6 +42,7 @@ export const STATEMENT_SCHEMAS = {
   addKey: addKeyStatementSchema,
   retireKey: retireKeyStatementSchema,
   revokeKey: revokeKeyStatementSchema,
+  rotateRegistrar: rotateRegistrarStatementSchema,
   anchor: anchorStatementSchema,
   revoke: revokeStatementSchema,
   suspend: suspendStatementSchema,
@@ -52,6 +56,7 @@ export interface StatementByKind {
   addKey: AddKeyStatement;
   retireKey: RetireKeyStatement;
   revokeKey: RevokeKeyStatement;
+  rotateRegistrar: RotateRegistrarStatement;
   anchor: AnchorStatement;
   revoke: RevokeStatement;
   suspend: SuspendStatement;

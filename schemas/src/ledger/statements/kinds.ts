@@ -7,6 +7,7 @@ export const STATEMENT_KINDS = [
   'addKey',
   'retireKey',
   'revokeKey',
+  'rotateRegistrar',
   'anchor',
   'revoke',
   'suspend',
@@ -15,6 +16,13 @@ export const STATEMENT_KINDS = [
 export type StatementKind = (typeof STATEMENT_KINDS)[number];
 
 /** Statement kinds only a registrar key may sign. */
-export const REGISTRAR_KINDS = ['registerIssuer', 'updateIssuer', 'addKey', 'retireKey', 'revokeKey'] as const;
+export const REGISTRAR_KINDS = [
+  'registerIssuer',
+  'updateIssuer',
+  'addKey',
+  'retireKey',
+  'revokeKey',
+  'rotateRegistrar',
+] as const;
 /** Statement kinds only the credential's issuer may sign. */
 export const ISSUER_KINDS_OF_STATEMENT = ['anchor', 'revoke', 'suspend', 'reinstate'] as const;

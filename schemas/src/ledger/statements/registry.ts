@@ -1,4 +1,7 @@
-/** The registrar's statements: issuers and their keys (registerIssuer, updateIssuer, addKey, retireKey, revokeKey). */
+/**
+ * The registrar's statements: issuers and their keys (registerIssuer, updateIssuer, addKey, retireKey,
+ * revokeKey), and the registrar's own keys (rotateRegistrar).
+ */
 import { schemaId } from '../../ids';
 import type { Infer, Schema } from '../../infer';
 import {
@@ -252,3 +255,40 @@ export const revokeKeyStatementSchema = {
   ],
 } as const satisfies Schema;
 export type RevokeKeyStatement = Infer<typeof revokeKeyStatementSchema>;
+
+export const rotateRegistrarStatementSchema = {
+  $id: schemaId('statement-rotate-registrar'),
+  title: 'Statement: add a registrar key, retire one, or both at once (registrar)',
+  description:
+    'Signed by a registrar key valid at the transaction time. The added key may sign from its notBefore (the ' +
+    'transaction time when absent, never earlier); the retired key signs nothing from the transaction time on. ' +
+    'What a key signed while it was valid stays valid: issuers it registered are not touched. At least one ' +
+    'registrar key must remain able to sign.',
+  type: 'object',
+  properties: {
+    kind: { const: 'rotateRegistrar' },
+    ...envelope,
+    iss: { const: 'registrar' },
+    add: newKey,
+    retire: { ...keyId, description: 'The registrar key to retire (its key id).' },
+  },
+  required: ['kind', 'jti', 'iat', 'iss'],
+  // add, retire or both: beyond the four required members only those two are allowed.
+  minProperties: 5,
+  additionalProperties: false,
+  examples: [
+    {
+      kind: 'rotateRegistrar',
+      jti: '5d7f9b1c-3e5a-4c7d-9f1b-3d5f7a9c1e3b',
+      iat: 1788220800,
+      iss: 'registrar',
+      add: {
+        keyId: 'X0qYxOXcJrJmC7EAx1JVWld2KYLhH0yqiOFnvz89p9k',
+        alg: 'EdDSA',
+        publicJwk: { kty: 'OKP', crv: 'Ed25519', x: '4CrK74gbq6wktmeslGyvVFUZK6J4JPjxSmFGAkbxCx0' },
+      },
+      retire: 'kA5dxbEfN-zvBjK9n4J3o6UmcsWxSTjb4OrewTY5BvU',
+    },
+  ],
+} as const satisfies Schema;
+export type RotateRegistrarStatement = Infer<typeof rotateRegistrarStatementSchema>;

@@ -187,6 +187,14 @@ describeOnLedgers('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', fu
       expect(res.text).to.include('anxin_http_request_duration_seconds_bucket');
       expect(res.text).to.match(/^anxin_ledger_height \d+$/m);
       expect(value('anxin_issuances_total', 'type="HealthCertificate"')).to.be.at.least(1);
+      // Every committed anchor and registration was timed, by function.
+      const committed = (fn: string) =>
+        value('anxin_ledger_commit_duration_seconds_count', `function="${fn}",outcome="committed"`);
+      expect(committed('anchor')).to.be.at.least(2);
+      expect(committed('registerIssuer')).to.be.at.least(1);
+      expect(committed('revoke')).to.be.at.least(1);
+      expect(res.text).to.match(/^anxin_projection_lag_blocks 0$/m);
+      expect(res.text).to.match(/^anxin_projection_lag_seconds 0$/m);
     });
   });
 

@@ -159,6 +159,21 @@ describeOnLedgers('e2e: webhooks tell recent verifiers of a status change', func
     expect(n).to.deep.include({ attempts: 3, lastError: 'HTTP 500' });
     expect(rx.to('/d')).to.have.length(0);
     rx.fail.delete('/d');
+    // Counted: each failed attempt, the last one as given up; the outbox by state.
+    const text = (await gw.api('GET', '/metrics')).text;
+    const sample = (s: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${s} `))
+          ?.slice(s.length + 1),
+      );
+    expect(sample('anxin_webhook_delivery_failures_total{outcome="given_up"}')).to.be.at.least(1);
+    // c failed twice before it answered, d twice before its last attempt.
+    expect(sample('anxin_webhook_delivery_failures_total{outcome="retrying"}')).to.be.at.least(4);
+    expect(sample('anxin_webhook_outbox{state="failed"}')).to.be.at.least(1);
+    expect(sample('anxin_webhook_outbox{state="delivered"}')).to.be.at.least(2);
+    expect(Number.isNaN(sample('anxin_webhook_outbox{state="pending"}'))).to.equal(false);
   });
 
   it('reinstated: told too; a notice waiting for its retry survives a restart and is delivered after it', async () => {

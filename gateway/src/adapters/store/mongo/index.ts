@@ -25,6 +25,9 @@ import type {
   Store,
   VerificationLogEntry,
   WebhookRecord,
+  Sealed,
+  SealedEntry,
+  SealedKind,
 } from '../../../ports/store';
 import { MongoApiKeys } from './api-keys';
 import { MongoCredentials } from './credentials';
@@ -34,6 +37,7 @@ import { MongoIdempotency } from './idempotency';
 import { MongoNonces } from './nonces';
 import { MongoNotifications } from './notifications';
 import { MongoProjection } from './projection';
+import { MongoResealing } from './resealing';
 import { MongoRetention } from './retention';
 import { MongoVerificationLog } from './verifications';
 import { MongoWebhooks } from './webhooks';
@@ -44,6 +48,7 @@ export class MongoStore implements Store {
   readonly kind = 'mongodb' as const;
   private readonly apiKeys: MongoApiKeys;
   private readonly custodialKeys: MongoCustodialKeys;
+  private readonly resealing: MongoResealing;
   private readonly credentials: MongoCredentials;
   private readonly idempotency: MongoIdempotency;
   private readonly projection: MongoProjection;
@@ -56,6 +61,7 @@ export class MongoStore implements Store {
   private constructor(private readonly db: MongoDb) {
     this.apiKeys = new MongoApiKeys(db);
     this.custodialKeys = new MongoCustodialKeys(db);
+    this.resealing = new MongoResealing(db);
     this.credentials = new MongoCredentials(db);
     this.idempotency = new MongoIdempotency(db);
     this.projection = new MongoProjection(db);
@@ -102,6 +108,14 @@ export class MongoStore implements Store {
 
   listCustodialKeys(owner: string): Promise<CustodialKeyRecord[]> {
     return this.custodialKeys.listCustodialKeys(owner);
+  }
+
+  listSealed(kind: SealedKind, after: string | undefined, limit: number): Promise<SealedEntry[]> {
+    return this.resealing.listSealed(kind, after, limit);
+  }
+
+  replaceSealed(kind: SealedKind, id: string, expected: Sealed, next: Sealed): Promise<boolean> {
+    return this.resealing.replaceSealed(kind, id, expected, next);
   }
 
   // ---- credentials ----------------------------------------------------------------------
@@ -213,6 +227,10 @@ export class MongoStore implements Store {
 
   listNotifications(verifier: string, limit: number): Promise<NotificationRecord[]> {
     return this.notifications.listNotifications(verifier, limit);
+  }
+
+  countNotifications(): Promise<Record<NotificationRecord['state'], number>> {
+    return this.notifications.countNotifications();
   }
 
   // ---- one-time nonces ------------------------------------------------------------------

@@ -95,4 +95,14 @@ export class MongoNotifications implements NotificationStore {
       .exec();
     return docs.map(notificationOf);
   }
+
+  async countNotifications(): Promise<Record<NotificationRecord['state'], number>> {
+    this.db.check();
+    const counts = { pending: 0, delivered: 0, failed: 0 };
+    const groups = await this.m.Notification.aggregate<{ _id: keyof typeof counts; n: number }>([
+      { $group: { _id: '$state', n: { $sum: 1 } } },
+    ]).exec();
+    for (const g of groups) if (g._id in counts) counts[g._id] = g.n;
+    return counts;
+  }
 }

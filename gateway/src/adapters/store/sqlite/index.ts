@@ -24,6 +24,9 @@ import type {
   Store,
   VerificationLogEntry,
   WebhookRecord,
+  Sealed,
+  SealedEntry,
+  SealedKind,
 } from '../../../ports/store';
 import { SqliteApiKeys } from './api-keys';
 import { SqliteCredentials } from './credentials';
@@ -33,6 +36,7 @@ import { SqliteIdempotency } from './idempotency';
 import { SqliteNonces } from './nonces';
 import { SqliteNotifications } from './notifications';
 import { SqliteProjection } from './projection';
+import { SqliteResealing } from './resealing';
 import { SqliteRetention } from './retention';
 import { SqliteVerificationLog } from './verifications';
 import { SqliteWebhooks } from './webhooks';
@@ -45,6 +49,7 @@ export class SqliteStore implements Store {
   private readonly db: SqliteDb;
   private readonly apiKeys: SqliteApiKeys;
   private readonly custodialKeys: SqliteCustodialKeys;
+  private readonly resealing: SqliteResealing;
   private readonly credentials: SqliteCredentials;
   private readonly idempotency: SqliteIdempotency;
   private readonly projection: SqliteProjection;
@@ -72,6 +77,7 @@ export class SqliteStore implements Store {
     try {
       this.apiKeys = new SqliteApiKeys(db);
       this.custodialKeys = new SqliteCustodialKeys(db);
+      this.resealing = new SqliteResealing(db);
       this.credentials = new SqliteCredentials(db);
       this.idempotency = new SqliteIdempotency(db);
       this.projection = new SqliteProjection(db);
@@ -113,6 +119,14 @@ export class SqliteStore implements Store {
 
   listCustodialKeys(owner: string): Promise<CustodialKeyRecord[]> {
     return this.custodialKeys.listCustodialKeys(owner);
+  }
+
+  listSealed(kind: SealedKind, after: string | undefined, limit: number): Promise<SealedEntry[]> {
+    return this.resealing.listSealed(kind, after, limit);
+  }
+
+  replaceSealed(kind: SealedKind, id: string, expected: Sealed, next: Sealed): Promise<boolean> {
+    return this.resealing.replaceSealed(kind, id, expected, next);
   }
 
   // ---- credentials ----------------------------------------------------------------------
@@ -224,6 +238,10 @@ export class SqliteStore implements Store {
 
   listNotifications(verifier: string, limit: number): Promise<NotificationRecord[]> {
     return this.notifications.listNotifications(verifier, limit);
+  }
+
+  countNotifications(): Promise<Record<NotificationRecord['state'], number>> {
+    return this.notifications.countNotifications();
   }
 
   // ---- one-time nonces ------------------------------------------------------------------

@@ -33,6 +33,7 @@ function statements(db: SqliteDb) {
     listNotifications: db.prepare(
       `SELECT * FROM notifications WHERE verifier = ? ORDER BY created_ms DESC, id DESC LIMIT ?`,
     ),
+    countNotifications: db.prepare(`SELECT state, count(*) AS n FROM notifications GROUP BY state`),
   };
 }
 
@@ -95,6 +96,15 @@ export class SqliteNotifications implements NotificationStore {
   async listNotifications(verifier: string, limit: number): Promise<NotificationRecord[]> {
     this.db.check();
     return (this.s.listNotifications.all(verifier, limit) as Row[]).map(notificationOf);
+  }
+
+  async countNotifications(): Promise<Record<NotificationRecord['state'], number>> {
+    this.db.check();
+    const counts = { pending: 0, delivered: 0, failed: 0 };
+    for (const r of this.s.countNotifications.all() as Array<{ state: keyof typeof counts; n: number }>) {
+      if (r.state in counts) counts[r.state] = r.n;
+    }
+    return counts;
   }
 }
 

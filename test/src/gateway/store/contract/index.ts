@@ -21,6 +21,7 @@ import { idempotencyContract } from './idempotency';
 import { lifecycleContract } from './lifecycle';
 import { noncesContract } from './nonces';
 import { projectionContract } from './projection';
+import { resealingContract } from './resealing';
 import { retentionContract } from './retention';
 import { verificationsContract } from './verifications';
 import { webhooksContract } from './webhooks';
@@ -74,5 +75,6 @@ export function storeContract(
     webhooksContract(ctx);
     noncesContract(ctx);
     retentionContract(ctx);
+    resealingContract(ctx);
   });
 }

@@ -212,5 +212,22 @@ export function webhooksContract(ctx: StoreContractContext): void {
       expect((await store.listNotifications(verifier, 2)).map((x) => x.id)).to.deep.equal([recent.id, mid.id]);
       expect(await store.listNotifications(`nobody-${hex(4)}`, 10)).to.deep.equal([]);
     });
+
+    test('the outbox is counted by state, every state present', async () => {
+      await drain();
+      const before = await store.countNotifications();
+      expect(Object.keys(before).sort()).to.deep.equal(['delivered', 'failed', 'pending']);
+      const [a, b, c] = [note(), note(), note()];
+      await store.enqueueNotifications([a, b, c]);
+      await store.claimDueNotifications('2026-05-01T08:00:00Z', 10, 'gw-a', 60_000);
+      await store.settleNotification(a.id, 'gw-a', { state: 'delivered', at: '2026-05-01T08:00:01Z' });
+      await store.settleNotification(b.id, 'gw-a', { state: 'failed', error: 'HTTP 410', nextAttemptAt: FAR });
+      await store.settleNotification(c.id, 'gw-a', { state: 'pending', error: 'HTTP 503', nextAttemptAt: FAR });
+      expect(await store.countNotifications()).to.deep.equal({
+        pending: before.pending + 1,
+        delivered: before.delivered + 1,
+        failed: before.failed + 1,
+      });
+    });
   });
 }

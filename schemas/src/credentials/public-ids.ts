@@ -70,6 +70,17 @@ export function publicKid(publicUrl: string, ledgerKid: string): string {
   return `${publicIssuerId(publicUrl, ledgerKid.slice(0, hash))}${ledgerKid.slice(hash)}`;
 }
 
+/**
+ * The ledger's kid of a kid as a credential may carry it (`<issuer url>#<key id>`, or the
+ * ledger's own).
+ *
+ * @example ledgerKid('https://anxin.example.cn/issuers/chengdu-cdc#abc…'); // 'urn:anxin:issuer:chengdu-cdc#abc…'
+ */
+export function ledgerKid(kid: string): string {
+  const hash = kid.lastIndexOf('#');
+  return hash > 0 ? `${ledgerIssuerId(kid.slice(0, hash))}${kid.slice(hash)}` : kid;
+}
+
 /** The `vct` of a credential type under `publicUrl`: where its Type Metadata is served. */
 export function vctOf(publicUrl: string, type: CredentialType): string {
   return `${publicUrl.replace(/\/+$/, '')}/vct/v1/${type}`;

@@ -48,6 +48,7 @@ export const CLAIM_LABELS: Readonly<Record<string, Words>> = {
   recordNumber: ['备案编号', 'Record number'],
   occupation: ['职业（工种）', 'Occupation'],
   code: ['职业编码', 'Occupation code'],
+  occupationCode: ['职业编码', 'Occupation code'],
   level: ['等级', 'Level'],
   issueDate: ['发证日期', 'Issue date'],
   expiryDate: ['有效期至', 'Expiry date'],

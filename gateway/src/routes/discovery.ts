@@ -52,21 +52,21 @@ export function discoveryRoutes(s: Services): Router {
     return issuer;
   };
 
-  const preflight = (_req: Request, res: Response) => {
+  // A browser asks before a cross-origin GET with headers of its own: yes, from anywhere. A
+  // middleware, not a route: OPTIONS is not an operation of the API.
+  const documents = [
+    /^\/\.well-known\/jwt-vc-issuer\/issuers\/[^/]+$/,
+    /^\/issuers\/[^/]+(\/did\.json)?$/,
+    /^\/vct\/v1\/[^/]+$/,
+  ];
+  r.use((req, res, next) => {
+    if (req.method !== 'OPTIONS' || !(req.path === CONTEXT_PATH || documents.some((d) => d.test(req.path))))
+      return next();
     openToAll(res);
+    res.setHeader('Access-Control-Allow-Headers', 'Accept, If-None-Match');
     res.setHeader('Access-Control-Max-Age', '86400');
     res.status(204).end();
-  };
-  r.options(
-    [
-      '/.well-known/jwt-vc-issuer/issuers/:slug',
-      '/issuers/:slug',
-      '/issuers/:slug/did.json',
-      CONTEXT_PATH,
-      '/vct/v1/:type',
-    ],
-    preflight,
-  );
+  });
 
   r.get('/.well-known/jwt-vc-issuer/issuers/:slug', (req, res) => {
     const body = JSON.stringify(jwtVcIssuerMetadata(s.publicUrl, issuerOf(req.params.slug as string)));

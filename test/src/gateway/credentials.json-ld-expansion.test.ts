@@ -20,11 +20,9 @@ import {
 } from '@anxin/schemas';
 import { exampleHolder, exampleSubject } from '../helpers/gateway';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const jsonld = require('jsonld') as {
   expand(doc: object, opts: { documentLoader: (url: string) => Promise<object>; safe: boolean }): Promise<object[]>;
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { contexts } = require('@digitalbazaar/credentials-context') as { contexts: Map<string, object> };
 
 const PUBLIC_URL = 'https://anxin.example.cn';

@@ -21,6 +21,7 @@ import { verifierPageRoutes } from './routes/verifier-page';
 import { webhookRoutes } from './routes/webhook';
 import { operationRoutes } from './routes/operations';
 import { publicRoutes } from './routes/public';
+import { discoveryRoutes } from './routes/discovery';
 import { verifier, verifyRequestOf, verifyRoutes } from './routes/verify';
 import { helmetHeaders, jsonLane } from './http/json-lane';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -112,6 +113,7 @@ export function buildGatewayHandler(
   app.use(nonceRoutes(s));
   app.use(publicRoutes(s, deps.metrics, deps.trustList, () => openApiDocument(s.publicUrl, opts.version)));
   app.use(webhookRoutes(s));
+  app.use(discoveryRoutes(s));
   app.use(verifierPageRoutes());
 
   app.use(notFound(ROUTES));

@@ -25,7 +25,7 @@ import {
   verifyCredential,
   type VerificationReport,
 } from '@anxin/gateway/verify';
-import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
+import { ledgerKid, type AnchorRecord, type IssuerRecord } from '@anxin/schemas';
 import { anchorKey, issuerKey, keyRange } from '@anxin/chaincode/rules';
 import {
   CliError,
@@ -341,7 +341,8 @@ async function run(arg: string, o: VerifyCliOptions): Promise<number> {
     const t = await loadTrustList(o.trustList, o.trustKeyThumbprint);
     const issuers = new Map(t.list.issuers.map((i) => [i.id, i] as const));
     const parsed = parseCredential(unwrapQr(text));
-    const kid = 'error' in parsed ? '' : String(parsed.header.kid ?? '');
+    // The anchor names the key as the ledger does; a credential may name it under the issuer's URL.
+    const kid = 'error' in parsed ? '' : ledgerKid(String(parsed.header.kid ?? ''));
     deps = {
       issuer: (id) => issuers.get(id),
       issuersByUscc: (uscc) => issuersWithUscc(issuers.values(), uscc),

@@ -3,13 +3,13 @@
  * a verifier may see — read from a vc+jwt payload or an SD-JWT's claims. Nothing here is
  * trusted yet: the checks judge it.
  */
-import { CREDENTIAL_TYPES, SUBJECT_MEMBER, type CredentialType } from '@anxin/schemas';
-import { VCT_BASE } from './formats';
+import { CREDENTIAL_TYPES, SUBJECT_MEMBER, ledgerIssuerId, typeOfVct, type CredentialType } from '@anxin/schemas';
 import type { OnBehalfOf, VerificationReport } from './report';
 
 export interface Facts {
   id?: string;
   type?: CredentialType;
+  /** The issuer as the ledger names it, whether the credential names it by its URL or (issued before) its urn. */
   issuerId?: string;
   issuerName?: string;
   validFrom?: string;
@@ -54,7 +54,7 @@ export function factsOfVc(p: Record<string, unknown>): Facts {
   const type = typeOf(types[1]);
   if (typeof p.id === 'string') facts.id = p.id;
   if (type) facts.type = type;
-  if (typeof issuer?.id === 'string') facts.issuerId = issuer.id;
+  if (typeof issuer?.id === 'string') facts.issuerId = ledgerIssuerId(issuer.id);
   if (typeof issuer?.name === 'string') facts.issuerName = issuer.name;
   if (typeof p.validFrom === 'string') facts.validFrom = facts.claimedAt = p.validFrom;
   if (typeof p.validUntil === 'string') facts.validUntil = p.validUntil;
@@ -64,9 +64,7 @@ export function factsOfVc(p: Record<string, unknown>): Facts {
 
 /** The facts of an SD-JWT's claims: those signed in the clear, and those disclosed. */
 export function factsOfSdJwt(claims: Record<string, unknown>): Facts {
-  const vct =
-    typeof claims.vct === 'string' && claims.vct.startsWith(VCT_BASE) ? claims.vct.slice(VCT_BASE.length) : undefined;
-  const type = typeOf(vct);
+  const type = typeof claims.vct === 'string' ? typeOfVct(claims.vct) : undefined;
   const holder = claims.holder as Record<string, unknown> | undefined;
   const disclosed: Record<string, unknown> = {};
   if (holder && Object.keys(holder).length) {
@@ -83,7 +81,7 @@ export function factsOfSdJwt(claims: Record<string, unknown>): Facts {
   return {
     ...(typeof claims.jti === 'string' ? { id: claims.jti } : {}),
     ...(type ? { type } : {}),
-    ...(typeof claims.iss === 'string' ? { issuerId: claims.iss } : {}),
+    ...(typeof claims.iss === 'string' ? { issuerId: ledgerIssuerId(claims.iss) } : {}),
     ...(typeof claims.issuer_name === 'string' ? { issuerName: claims.issuer_name } : {}),
     ...(iso(claims.nbf) ? { validFrom: iso(claims.nbf)! } : {}),
     ...(iso(claims.exp) ? { validUntil: iso(claims.exp)! } : {}),

@@ -44,7 +44,8 @@ export const createIssuerRequestSchema = {
     slug: {
       type: 'string',
       pattern: '^[a-z0-9][a-z0-9-]{2,62}$',
-      description: 'The tail of the issuer id (urn:anxin:issuer:<slug>); random when absent.',
+      description:
+        'The tail of the issuer id (urn:anxin:issuer:<slug>) and of its public URL (<public url>/issuers/<slug>), by which credentials name it; random when absent.',
     },
   },
   required: ['name', 'kind', 'allowedTypes', 'uscc'],

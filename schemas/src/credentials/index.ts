@@ -1,1 +1,4 @@
 export * from './vc';
+export * from './public-ids';
+export * from './context';
+export * from './type-metadata';

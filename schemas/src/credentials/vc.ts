@@ -10,11 +10,15 @@
  */
 import { schemaId } from '../ids';
 import type { Schema } from '../infer';
-import { credentialId, holderRef, issuerId, orgName, utcDateTime, type CredentialType } from '../ledger/common';
+import { credentialId, holderRef, orgName, utcDateTime, type CredentialType } from '../ledger/common';
 import { idNumber, personName } from '../subjects/common';
 import { SUBJECT_SCHEMA_BY_TYPE } from '../subjects/index';
+import { credentialIssuerId } from './public-ids';
 
 export const VC_CONTEXT_V2 = 'https://www.w3.org/ns/credentials/v2';
+
+/** The JSON Schema dialect of every credential schema: VC JSON Schema requires a credential schema to name it. */
+export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 
 /** The member of credentialSubject that holds each type's subject. */
 export const SUBJECT_MEMBER = {
@@ -30,6 +34,7 @@ export const CREDENTIAL_SCHEMA_NAME = {
 } as const satisfies Record<CredentialType, string>;
 
 export const credentialHolderSchema = {
+  $schema: JSON_SCHEMA_DIALECT,
   $id: schemaId('credential-holder'),
   title: 'Holder, inside a credential',
   description:
@@ -50,6 +55,7 @@ function credentialSchema<T extends CredentialType>(type: T) {
   const name = CREDENTIAL_SCHEMA_NAME[type];
   const member = SUBJECT_MEMBER[type];
   return {
+    $schema: JSON_SCHEMA_DIALECT,
     $id: schemaId(name),
     title: `${type} credential (W3C VC 2.0)`,
     type: 'object',
@@ -64,7 +70,7 @@ function credentialSchema<T extends CredentialType>(type: T) {
       },
       issuer: {
         type: 'object',
-        properties: { id: issuerId, name: orgName },
+        properties: { id: credentialIssuerId, name: orgName },
         required: ['id'],
         additionalProperties: false,
       },

@@ -98,6 +98,56 @@ export const PUBLIC_ROUTES: RouteDoc[] = [
   },
   {
     method: 'get',
+    path: '/.well-known/jwt-vc-issuer/issuers/{slug}',
+    summary:
+      'JWT VC Issuer Metadata of the issuer <public url>/issuers/{slug}: every key it ever had (JWK Set), each with its ledger window',
+    tag: 'discovery',
+    scope: null,
+    ok: {
+      status: 200,
+      description: '{ issuer, jwks: { keys } }; CORS for GET, cacheable',
+      mediaType: 'application/json',
+    },
+  },
+  {
+    method: 'get',
+    path: '/issuers/{slug}',
+    summary: 'The issuer’s controlled-identifier document: its keys as verification methods <issuer url>#<key id>',
+    tag: 'discovery',
+    scope: null,
+    ok: { status: 200, description: 'Controlled Identifiers 1.0 document', mediaType: 'application/cid' },
+  },
+  {
+    method: 'get',
+    path: '/issuers/{slug}/did.json',
+    summary: 'The issuer’s did:web document (did:web:<host>:issuers:{slug}), the same keys',
+    tag: 'discovery',
+    scope: null,
+    ok: { status: 200, description: 'DID document', mediaType: 'application/did+json' },
+  },
+  {
+    method: 'get',
+    path: '/contexts/anxin/v1',
+    summary: 'Anxin’s JSON-LD context: every term of its credentials (vc+jwt list it in @context)',
+    tag: 'discovery',
+    scope: null,
+    ok: { status: 200, description: 'JSON-LD context', mediaType: 'application/ld+json' },
+  },
+  {
+    method: 'get',
+    path: '/vct/v1/{type}',
+    summary:
+      'SD-JWT VC Type Metadata of a credential type (an SD-JWT VC’s vct): names and claim labels in zh-CN and en, its JSON Schema',
+    tag: 'discovery',
+    scope: null,
+    ok: {
+      status: 200,
+      description: 'Type Metadata; its SRI hash is the credential’s vct#integrity',
+      mediaType: 'application/json',
+    },
+  },
+  {
+    method: 'get',
     path: '/openapi.json',
     summary: 'This document',
     tag: 'operations',

@@ -8,6 +8,8 @@ import {
   CREDENTIAL_SCHEMA_BY_TYPE,
   SUBJECT_MEMBER,
   VC_CONTEXT_V2,
+  contextUrl,
+  publicIssuerId,
   type CredentialType,
   type HolderIdentity,
   type IssuerRecord,
@@ -105,10 +107,12 @@ export function buildCredential(
   const validUntil = input.validUntil ?? implied.until;
   const salt = newSalt();
   return {
-    '@context': [VC_CONTEXT_V2],
+    // Anxin's own terms (the holder, each subject, the types) are defined in its context.
+    '@context': [VC_CONTEXT_V2, contextUrl(publicUrl)],
     id,
     type: ['VerifiableCredential', input.type],
-    issuer: { id: issuer.id, name: issuer.name },
+    // The issuer by its public URL, where anyone finds its keys; the ledger knows it as its urn.
+    issuer: { id: publicIssuerId(publicUrl, issuer.id), name: issuer.name },
     validFrom,
     ...(validUntil ? { validUntil } : {}),
     credentialSchema: { id: CREDENTIAL_SCHEMA_BY_TYPE[input.type].$id, type: 'JsonSchema' },

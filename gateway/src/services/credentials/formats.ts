@@ -30,10 +30,17 @@ export function rawSigner(signer: Pick<StatementSigner, 'alg' | 'privateKey'>) {
 
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
+/** The type an SD-JWT VC names: its `vct`, and `vct#integrity` over the Type Metadata served there. */
+export interface VctRef {
+  vct: string;
+  integrity: string;
+}
+
 export async function issueSdJwt(
   vc: VcDocument,
   signer: StatementSigner,
   holderPublicJwk?: Record<string, string>,
+  vctRef?: VctRef,
 ): Promise<{ sdJwt: string; issuerJwt: string }> {
   const type = vc.type[1];
   const member = SUBJECT_MEMBER[type];
@@ -44,7 +51,8 @@ export async function issueSdJwt(
     iat: Math.floor(Date.now() / 1000),
     nbf: seconds(vc.validFrom),
     ...(vc.validUntil ? { exp: seconds(vc.validUntil) } : {}),
-    vct: `${VCT_BASE}${type}`,
+    vct: vctRef?.vct ?? `${VCT_BASE}${type}`,
+    ...(vctRef ? { 'vct#integrity': vctRef.integrity } : {}),
     jti: vc.id,
     issuer_name: vc.issuer.name,
     credential_schema: vc.credentialSchema.id,

@@ -18,6 +18,7 @@ import {
   SUBJECT_DATE_CHECKS,
   SUBJECT_ISSUER_MEMBER,
   checkValidityWindow,
+  publicKid,
   type AnchorRecord,
   type CredentialType,
   type HolderIdentity,
@@ -32,6 +33,7 @@ import { C_NONCE_TTL_S, useCNonce } from '../nonces';
 import { buildCredential, impliedValidity } from './build';
 import { issueSdJwt, signVcJwt } from './formats';
 import { publicKeyProblem, verifyHolderProof } from './holder-proof';
+import { vctRefOf } from '../type-metadata';
 
 export interface IssueRequest {
   type: CredentialType;
@@ -169,12 +171,14 @@ async function prepare(
   const signer = await currentSigner(s, issuer);
   const format = body.format ?? 'vc+jwt';
   const vc = buildCredential(body, issuer, s.publicUrl, id);
+  // The credential names the key by its public kid (under the issuer's URL); the anchor statement, by the ledger's.
+  const credentialSigner = { ...signer, kid: publicKid(s.publicUrl, signer.kid) };
   let credential: string;
   let signed: string;
   if (format === 'vc+jwt') {
-    credential = signed = await signVcJwt(vc, signer);
+    credential = signed = await signVcJwt(vc, credentialSigner);
   } else {
-    const sd = await issueSdJwt(vc, signer, body.holderPublicJwk);
+    const sd = await issueSdJwt(vc, credentialSigner, body.holderPublicJwk, vctRefOf(s.publicUrl, body.type));
     credential = sd.sdJwt;
     signed = sd.issuerJwt;
   }

@@ -1,9 +1,10 @@
 /**
- * signature: an allowed algorithm, a kid of the form `<issuer id>#<key id>` naming a
- * registered key of that algorithm, and a signature that verifies with it. A failure
+ * signature: an allowed algorithm, a kid of the form `<issuer>#<key id>` naming a
+ * registered key of that algorithm, and a signature that verifies with it. The issuer is
+ * named by its public URL, or (credentials issued before) by the ledger's urn. A failure
  * here ends the verification: nothing unsigned is judged further.
  */
-import { SIGNING_ALGS } from '@anxin/schemas';
+import { SIGNING_ALGS, ledgerIssuerId } from '@anxin/schemas';
 import { STOP, type Fragment } from '../context';
 
 const KEY_ID = /^[A-Za-z0-9_-]{43}$/;
@@ -13,7 +14,7 @@ export const signature: Fragment = async (c) => {
   const alg = parsed.header.alg as string;
   const kid = typeof parsed.header.kid === 'string' ? parsed.header.kid : '';
   const hash = kid.lastIndexOf('#');
-  const kidIssuer = hash > 0 ? kid.slice(0, hash) : '';
+  const kidIssuer = hash > 0 ? ledgerIssuerId(kid.slice(0, hash)) : '';
   const keyId = hash > 0 ? kid.slice(hash + 1) : '';
   if (!(SIGNING_ALGS as readonly string[]).includes(alg)) {
     r.fail('signature', 'alg_not_allowed', `alg ${alg} is not accepted; only ${SIGNING_ALGS.join(', ')}`);
@@ -41,7 +42,8 @@ export const signature: Fragment = async (c) => {
   }
   c.issuer = issuer;
   c.key = key;
-  c.kid = kid;
+  // The ledger's kid, as the anchor names the key.
+  c.kid = `${issuer.id}#${keyId}`;
   c.signed = signed;
   r.pass('signature');
 };

@@ -265,6 +265,8 @@ describeOnLedgers('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', fu
         n: '0',
         name: 'api-verify.json',
         file: 'verify.js',
+        slug: issuer.id.slice('urn:anxin:issuer:'.length),
+        type: 'HealthCertificate',
       };
       const credId = encodeURIComponent(cred.id);
       for (const r of ROUTES) {

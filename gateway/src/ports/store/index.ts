@@ -17,6 +17,7 @@ export * from './notifications';
 export * from './projection';
 export * from './retention';
 export * from './sealed';
+export * from './status-entries';
 export * from './store';
 export * from './verifications';
 export * from './webhooks';

@@ -20,6 +20,7 @@ import type { NonceStore } from './nonces';
 import type { NotificationStore } from './notifications';
 import type { ProjectionStore } from './projection';
 import type { RetentionStore } from './retention';
+import type { StatusEntryStore } from './status-entries';
 import type { VerificationLogStore } from './verifications';
 import type { WebhookStore } from './webhooks';
 
@@ -30,6 +31,7 @@ export interface Store
     CredentialStore,
     IdempotencyStore,
     ProjectionStore,
+    StatusEntryStore,
     VerificationLogStore,
     WebhookStore,
     NotificationStore,

@@ -22,6 +22,7 @@ import { lifecycleContract } from './lifecycle';
 import { noncesContract } from './nonces';
 import { projectionContract } from './projection';
 import { retentionContract } from './retention';
+import { statusEntriesContract } from './status-entries';
 import { verificationsContract } from './verifications';
 import { webhooksContract } from './webhooks';
 
@@ -74,5 +75,6 @@ export function storeContract(
     webhooksContract(ctx);
     noncesContract(ctx);
     retentionContract(ctx);
+    statusEntriesContract(ctx);
   });
 }

@@ -24,6 +24,8 @@ import { helmetHeaders, jsonLane } from './http/json-lane';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from './services/context';
 import type { TrustList } from './services/trust-list';
+import type { StatusListPublisher } from './services/status-lists';
+import { statusListRoutes } from './routes/status-lists';
 import type { VerificationLog } from './services/verify/log';
 import type { VerifierPool } from './services/verify/pool';
 
@@ -43,6 +45,7 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   trustList: TrustList;
+  statusLists: StatusListPublisher;
   verificationLog: VerificationLog;
   /** Verification threads; without it, credentials are verified on the main thread. */
   verifierPool?: VerifierPool;
@@ -87,6 +90,7 @@ export function buildGatewayHandler(
   app.use(credentialRoutes(s, deps.metrics, issue));
   app.use(nonceRoutes(s));
   app.use(publicRoutes(s, deps.metrics, deps.trustList, () => openApiDocument(s.publicUrl, opts.version)));
+  app.use(statusListRoutes(deps.statusLists));
   app.use(webhookRoutes(s));
   app.use(verifierPageRoutes());
 

@@ -25,6 +25,7 @@ import { Projection, type ChangeAt, type HookFailure } from './services/projecti
 import { Notifier } from './services/notify';
 import { Retention } from './services/retention';
 import { TrustList } from './services/trust-list';
+import { StatusEntryAllocator, StatusListPublisher } from './services/status-lists';
 import { VerificationLog } from './services/verify/log';
 import { VerifierPool } from './services/verify/pool';
 import { verifyDeps } from './routes/verify';
@@ -136,6 +137,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
       projection,
       keys: new KeyStore(store, kek),
       kek,
+      statusEntries: new StatusEntryAllocator(store),
       publicUrl: cfg.publicUrl,
       now: () => new Date(),
       idempotencyLeaseMs: cfg.idempotencyLeaseMs,
@@ -149,6 +151,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
     };
     const boot = await bootstrap(services, cfg);
     const trustList = new TrustList(services);
+    const statusLists = new StatusListPublisher(services);
     // Attached before the projection catches up: changes made while this gateway was down are told too.
     notifier = new Notifier(services, trustList, cfg.notify, (e, msg) => logger.warn({ err: e }, msg));
     notifier.attach();
@@ -170,7 +173,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
     retention.start();
     const { listener } = buildGatewayHandler(
       services,
-      { logger, metrics, trustList, verificationLog, verifierPool },
+      { logger, metrics, trustList, statusLists, verificationLog, verifierPool },
       {
         bodyLimit: cfg.bodyLimit,
         rateLimitPerMinute: cfg.rateLimitPerMinute,

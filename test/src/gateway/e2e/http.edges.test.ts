@@ -259,6 +259,8 @@ describeOnLedgers('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', fu
         n: '0',
         name: 'api-verify.json',
         file: 'verify.js',
+        list: (await gw.services.store.statusLists(issuer.id))[0]!.list,
+        purpose: 'revocation',
       };
       const credId = encodeURIComponent(cred.id);
       for (const r of ROUTES) {

@@ -3,13 +3,15 @@
  * List for dc+sd-jwt, Bitstring Status List entries for vc+jwt), the lists are public,
  * cacheable and signed by the issuer's key, and a revocation and a suspension show through
  * the lists alone — read by readers that share no code with the gateway: the Bitstring list
- * by @digitalbazaar/vc-bitstring-status-list, the token list by the draft's own algorithm over
- * node:zlib, signatures by jose against the issuer's keys from the public registry.
+ * by @digitalbazaar/vc-bitstring-status-list, the token list by @sd-jwt/jwt-status-list and by
+ * the draft's own algorithm over node:zlib, signatures by jose against the issuer's keys from
+ * the public registry.
  */
 import { inflateSync } from 'node:zlib';
 import { expect } from 'chai';
 import { after, before, it } from 'mocha';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
 import { STATUS_LIST_SIZE } from '@anxin/schemas';
 import { TestGateway, describeOnLedgers, type Issued, type RegisteredIssuer } from '../../helpers/gateway';
 
@@ -136,9 +138,14 @@ describeOnLedgers('e2e: status lists show revocation and suspension to a strange
       return (await decodeBitstring((vc.credentialSubject as { encodedList: string }).encodedList)).getStatus(jwtIdx);
     };
     const token = async () => {
-      const p = await verifiedPayload(gw, clinic.id, (await get(ref.uri)).body);
+      const jwt = (await get(ref.uri)).body;
+      const p = await verifiedPayload(gw, clinic.id, jwt);
       const sl = p.status_list as { bits: number; lst: string };
-      return tokenStatusAt(sl.lst, sl.bits, ref.idx);
+      const status = tokenStatusAt(sl.lst, sl.bits, ref.idx);
+      expect(getListFromStatusListJWT(jwt).getStatus(ref.idx), '@sd-jwt/jwt-status-list reads the same').to.equal(
+        status,
+      );
+      return status;
     };
     // Fetched once before, so that a list kept from before the change would show.
     expect(await bit(rev!.statusListCredential!)).to.equal(false);

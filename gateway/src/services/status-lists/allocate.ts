@@ -18,8 +18,12 @@ const MAX_PICKS = 64;
 export class StatusEntryAllocator {
   /** Entries handed out and not yet seen in the store, by list: index → when. */
   private readonly held = new Map<string, Map<number, number>>();
-  /** The list each issuer is filling, once this gateway opened or found it. */
-  private readonly filling = new Map<string, string>();
+  /**
+   * The list each issuer is filling, once this gateway opened or found it, with how many of
+   * its entries are used as far as this gateway knows: the store is asked again only when
+   * that reaches the limit, not on every issuance.
+   */
+  private readonly filling = new Map<string, { list: string; used: number }>();
 
   constructor(
     private readonly store: StatusEntryStore,
@@ -36,13 +40,16 @@ export class StatusEntryAllocator {
   /** The issuer's list with room: the one it is filling, one of its lists in the store, or a new one. */
   private async listFor(issuer: string, now: number): Promise<string> {
     const limit = Math.floor(this.size * STATUS_LIST_FILL);
-    const lists = await this.store.statusLists(issuer);
-    const count = (list: string) => (lists.find((l) => l.list === list)?.entries ?? 0) + this.heldIn(list, now).size;
     const current = this.filling.get(issuer);
-    if (current && count(current) < limit) return current;
-    const roomy = lists.find((l) => l.list !== current && count(l.list) < limit);
+    if (current && current.used < limit) {
+      current.used++;
+      return current.list;
+    }
+    const lists = await this.store.statusLists(issuer);
+    const used = (l: { list: string; entries: number }) => l.entries + this.heldIn(l.list, now).size;
+    const roomy = lists.find((l) => used(l) < limit);
     const list = roomy?.list ?? randomBytes(12).toString('base64url');
-    this.filling.set(issuer, list);
+    this.filling.set(issuer, { list, used: (roomy ? used(roomy) : 0) + 1 });
     return list;
   }
 

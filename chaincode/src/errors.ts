@@ -31,6 +31,8 @@ export const REJECTION_CODES = [
   'STATEMENT_REPLAYED',
   'STATEMENT_EXPIRED',
   'STATEMENT_FROM_FUTURE',
+  'STATUS_LIST_NOT_OWN',
+  'STATUS_ENTRY_TAKEN',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 

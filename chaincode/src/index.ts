@@ -17,4 +17,5 @@ export * from './rules/effect';
 export { initLedger } from './rules/init';
 export { registerIssuer, updateIssuer, addKey, retireKey, revokeKey } from './rules/issuers';
 export { anchor, changeStatus } from './rules/anchors';
+export { claimStatusEntry } from './rules/status-entries';
 export * from './sign';

@@ -6,8 +6,8 @@
  */
 import type { AnchorRecord, IssuerRecord, RegistrarRecord } from '@anxin/schemas';
 import { canonicalBytes } from './canonical';
-import type { LedgerState, StatementMark } from './state';
-import { REGISTRAR_KEY, anchorKey, issuerKey, statementKey } from './wire';
+import type { LedgerState, StatementMark, StatusListMark, StatusSlotMark } from './state';
+import { REGISTRAR_KEY, anchorKey, issuerKey, statementKey, statusListKey, statusSlotKey } from './wire';
 
 export abstract class KeyValueLedgerState implements LedgerState {
   /** The committed bytes at `key`, or undefined / empty when absent. */
@@ -48,5 +48,17 @@ export abstract class KeyValueLedgerState implements LedgerState {
   }
   putStatement(jti: string, mark: StatementMark) {
     return this.write(statementKey(jti), mark);
+  }
+  getStatusList(list: string) {
+    return this.read<StatusListMark>(statusListKey(list));
+  }
+  putStatusList(list: string, mark: StatusListMark) {
+    return this.write(statusListKey(list), mark);
+  }
+  getStatusSlot(list: string, idx: number) {
+    return this.read<StatusSlotMark>(statusSlotKey(list, idx));
+  }
+  putStatusSlot(list: string, idx: number, mark: StatusSlotMark) {
+    return this.write(statusSlotKey(list, idx), mark);
   }
 }

@@ -19,3 +19,4 @@ export { initLedger } from './rules/init';
 export { registerIssuer, updateIssuer, addKey, retireKey, revokeKey } from './rules/issuers';
 export { rotateRegistrar, MAX_REGISTRAR_KEYS } from './rules/registrar';
 export { anchor, changeStatus } from './rules/anchors';
+export { claimStatusEntry } from './rules/status-entries';

@@ -10,6 +10,17 @@ export interface StatementMark {
   iss: string;
 }
 
+/** A status list's owner: the issuer that first gave out one of its entries. */
+export interface StatusListMark {
+  issuer: string;
+  openedAt: string;
+}
+
+/** A status list entry given out: to which credential. */
+export interface StatusSlotMark {
+  credentialId: string;
+}
+
 export interface LedgerState {
   getRegistrar(): Promise<RegistrarRecord | undefined>;
   getIssuer(id: string): Promise<IssuerRecord | undefined>;
@@ -19,6 +30,10 @@ export interface LedgerState {
   putIssuer(r: IssuerRecord): Promise<void>;
   putAnchor(r: AnchorRecord): Promise<void>;
   putStatement(jti: string, mark: StatementMark): Promise<void>;
+  getStatusList(list: string): Promise<StatusListMark | undefined>;
+  putStatusList(list: string, mark: StatusListMark): Promise<void>;
+  getStatusSlot(list: string, idx: number): Promise<StatusSlotMark | undefined>;
+  putStatusSlot(list: string, idx: number, mark: StatusSlotMark): Promise<void>;
 }
 
 /** What a transaction was: its id and the (deterministic) transaction time. */

@@ -42,7 +42,13 @@ export type QueryFunction = (typeof QUERY_FUNCTIONS)[number];
 const SEP = '\u0000';
 
 /** The object type of each kind of record, the first part of its composite key. */
-export const KEY_PREFIX = { anchor: 'anchor', issuer: 'issuer', statement: 'stmt' } as const;
+export const KEY_PREFIX = {
+  anchor: 'anchor',
+  issuer: 'issuer',
+  statement: 'stmt',
+  statusList: 'slist',
+  statusSlot: 'sslot',
+} as const;
 export type KeyedRecord = keyof typeof KEY_PREFIX;
 
 /** The registrar record's key: a plain key, the only one. */
@@ -66,6 +72,16 @@ export function issuerKey(id: string): string {
 /** The key of the mark that statement `jti` was applied. */
 export function statementKey(jti: string): string {
   return compositeKey(KEY_PREFIX.statement, jti);
+}
+
+/** The key of status list `list`'s record: the issuer it belongs to. */
+export function statusListKey(list: string): string {
+  return compositeKey(KEY_PREFIX.statusList, list);
+}
+
+/** The key of entry `idx` of status list `list`: the credential it was given to. */
+export function statusSlotKey(list: string, idx: number): string {
+  return compositeKey(KEY_PREFIX.statusSlot, list, String(idx));
 }
 
 /** What every key of one kind of record starts with. */

@@ -29,6 +29,8 @@ import type { Services } from './services/context';
 import { ProjectionLag } from './services/operations/projection-lag';
 import { readiness, type ReadinessLimits } from './services/operations/readiness';
 import type { TrustList } from './services/trust-list';
+import type { StatusListPublisher } from './services/status-lists';
+import { statusListRoutes } from './routes/status-lists';
 import type { VerificationLog } from './services/verify/log';
 import type { VerifierPool } from './services/verify/pool';
 
@@ -52,6 +54,7 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   trustList: TrustList;
+  statusLists: StatusListPublisher;
   verificationLog: VerificationLog;
   /** Verification threads; without it, credentials are verified on the main thread. */
   verifierPool?: VerifierPool;
@@ -112,6 +115,7 @@ export function buildGatewayHandler(
   app.use(credentialRoutes(s, deps.metrics, issue));
   app.use(nonceRoutes(s));
   app.use(publicRoutes(s, deps.metrics, deps.trustList, () => openApiDocument(s.publicUrl, opts.version)));
+  app.use(statusListRoutes(deps.statusLists));
   app.use(webhookRoutes(s));
   app.use(discoveryRoutes(s));
   app.use(verifierPageRoutes());

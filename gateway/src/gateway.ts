@@ -29,6 +29,7 @@ import { ProjectionLag } from './services/operations/projection-lag';
 import { whatThisGatewayLacks, type Lack } from './services/registrar';
 import { Retention } from './services/retention';
 import { TrustList } from './services/trust-list';
+import { StatusEntryAllocator, StatusListPublisher } from './services/status-lists';
 import { VerificationLog } from './services/verify/log';
 import { VerifierPool } from './services/verify/pool';
 import { verifyDeps } from './routes/verify';
@@ -158,6 +159,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
       projection,
       keys: new KeyStore(store, kek),
       kek,
+      statusEntries: new StatusEntryAllocator(store),
       publicUrl: cfg.publicUrl,
       now: () => new Date(),
       idempotencyLeaseMs: cfg.idempotencyLeaseMs,
@@ -173,6 +175,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
     const lacks = await whatThisGatewayLacks(services);
     for (const l of lacks) logger.warn({ code: l.code }, l.detail);
     const trustList = new TrustList(services);
+    const statusLists = new StatusListPublisher(services);
     // Attached before the projection catches up: changes made while this gateway was down are told too.
     notifier = new Notifier(
       services,
@@ -203,7 +206,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
     metrics.watch({ lag: () => lag.measure(), outbox: () => store.countNotifications() });
     const { listener } = buildGatewayHandler(
       services,
-      { logger, metrics, trustList, verificationLog, verifierPool, lag },
+      { logger, metrics, trustList, statusLists, verificationLog, verifierPool, lag },
       {
         bodyLimit: cfg.bodyLimit,
         rateLimitPerMinute: cfg.rateLimitPerMinute,

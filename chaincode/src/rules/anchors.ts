@@ -16,6 +16,7 @@ import { checkKeyWindow } from '../keys';
 import type { LedgerState, TxContext } from '../state';
 import { verifyStatement } from '../verify';
 import type { Effect } from './effect';
+import { claimStatusEntry } from './status-entries';
 
 function checkAllowed(issuer: IssuerRecord, type: CredentialType): void {
   // The kind too: an issuer registered before kinds decided types must not anchor outside its kind.
@@ -41,6 +42,7 @@ export async function anchor(state: LedgerState, jws: string, tx: TxContext): Pr
   const window = checkValidityWindow(a.type, a.validFrom, a.validUntil);
   if (window) throw new Rejection('VALIDITY_OUT_OF_BOUNDS', window.message);
   if (await state.getAnchor(a.id)) throw new Rejection('ANCHOR_EXISTS', `credential ${a.id} is anchored already`);
+  if (a.statusEntry) await claimStatusEntry(state, issuer!.id, a.statusEntry, a.id, tx);
   const record: AnchorRecord = {
     id: a.id,
     type: a.type,
@@ -51,6 +53,7 @@ export async function anchor(state: LedgerState, jws: string, tx: TxContext): Pr
     validFrom: a.validFrom,
     ...(a.validUntil ? { validUntil: a.validUntil } : {}),
     status: 'active',
+    ...(a.statusEntry ? { statusEntry: { list: a.statusEntry.list, idx: a.statusEntry.idx } } : {}),
     anchoredAt: tx.time,
     txId: tx.txId,
     updatedAt: tx.time,

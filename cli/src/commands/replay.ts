@@ -22,11 +22,13 @@ import {
 import { progressBar } from '../progress';
 import { replay, ReplayUsageError, type ReplayResult } from '../replay/engine';
 import { describe } from '../replay/findings';
+import { httpLists } from '../replay/status-lists-compare';
 
 export const DEFAULT_WORKERS = Math.max(1, Math.min(8, availableParallelism()));
 
 interface ReplayCliOptions extends SourceOptions {
   store?: string;
+  statusLists?: string;
   from?: number;
   to?: number;
   json?: boolean;
@@ -141,6 +143,7 @@ async function run(o: ReplayCliOptions): Promise<number> {
         maxFindings: o.maxFindings,
         ...(o.chaincode ? { chaincode: o.chaincode } : {}),
         ...(store ? { store } : {}),
+        ...(o.statusLists ? { statusLists: httpLists(o.statusLists) } : {}),
         onBlock: (p) => bar.update(p),
       });
     } catch (e) {
@@ -175,6 +178,10 @@ export function replayCommand(): Command {
       "also compare the store's projection: a SQLite file (PATH or sqlite:PATH) or a mongodb:// URI",
     )
     .option(
+      '--status-lists <url>',
+      "also compare the published status lists with the ledger's statuses: the gateway's public URL",
+    )
+    .option(
       '--from <n>',
       'check from this block on (earlier blocks are read, to rebuild the state, but not checked)',
       blockNumber,
@@ -199,6 +206,7 @@ Examples:
   $ anxin replay --data ./data                          # a gateway's data directory (running or not)
   $ anxin replay --data ./data --store ./data/store.sqlite
   $ anxin replay --data ./data --store "mongodb://db.example:27017/anxin"
+  $ anxin replay --data ./data --status-lists https://anxin.example.cn
   $ anxin replay --file audit-2026Q1.anxblocks --json > report.json
   $ anxin replay --fabric /srv/anxin-fabric/network.json --workers 4
   $ anxin replay --data ./data --from 1200 --to 1300      # check a range (state rebuilt from block 0)`,

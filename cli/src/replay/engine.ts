@@ -7,7 +7,7 @@
  *   4. each valid statement, re-applied with the contract's rules to the state of that
  *      moment: same writes, same event;
  *   5. at the end, the rebuilt world state against the ledger's current state and,
- *      optionally, the store's projection.
+ *      optionally, the store's projection and the published status lists.
  * Trust nothing but mathematics: every finding names block, transaction and key.
  *
  * Stages, each in its own file: ./pipeline (1–4: blocks through the worker pool, then
@@ -28,6 +28,7 @@ import type { ReplayResult } from './result';
 import type { BlockSource } from './source';
 import { compareState } from './state-compare';
 import { compareStore } from './store-compare';
+import { compareStatusLists, type ListFetcher } from './status-lists-compare';
 import { summarize } from './summary';
 
 export type { ReplayResult, ReplaySummary } from './result';
@@ -48,6 +49,8 @@ export interface ReplayOptions {
   keepWorld?: boolean;
   /** The name the Anxin chaincode has on this ledger (default: what the source says, else DEFAULT_CHAINCODE_NAME). */
   chaincode?: string;
+  /** Where the published status lists are read from (a gateway's public URL): each is compared with the ledger. */
+  statusLists?: ListFetcher;
 }
 
 /** Why a replay cannot run as asked. Stable: callers branch on it. */
@@ -124,6 +127,13 @@ export async function replay(source: BlockSource, opts: ReplayOptions = {}): Pro
       notes.push(
         `${newer} records in the store were changed after block ${height - 1} (the replay's end) and were not compared`,
       );
+  }
+
+  if (opts.statusLists && !complete)
+    notes.push('the status lists were not compared: that needs a complete replay from block 0 to the end');
+  if (opts.statusLists && complete) {
+    const n = await compareStatusLists(records, opts.statusLists, log.report);
+    notes.push(`${n} published status list${n === 1 ? '' : 's'} compared with the ledger's statuses`);
   }
 
   const findings = log.inLedgerOrder();

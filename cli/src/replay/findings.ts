@@ -23,6 +23,7 @@ export const FINDING_KINDS = [
   'response', // the endorsed response (status, result) differs from what the rules produce
   'state', // rebuilt world state differs from the ledger's current state
   'store', // the store's projection differs from the rebuilt state
+  'statusList', // a published status list differs from the rebuilt state, or does not verify
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 

@@ -7,6 +7,7 @@ import type { Store } from '../ports/store';
 import type { KeyStore } from './keystore';
 import type { LedgerClient } from './ledger-client';
 import type { Projection } from './projection';
+import type { StatusEntryAllocator } from './status-lists/allocate';
 import type { VerificationLog } from './verify/log';
 
 /** Named points of issuance, where a test can make the process die (see Config.killAt). */
@@ -20,6 +21,8 @@ export interface Services {
   projection: Projection;
   keys: KeyStore;
   kek: Kek;
+  /** Chooses each new credential's status list entry. */
+  statusEntries: StatusEntryAllocator;
   /** Who verified what, buffered; flushed before it is read. */
   verificationLog: VerificationLog;
   publicUrl: string;

@@ -25,7 +25,7 @@ import { TxValidationCode, type Ledger } from '@anxin/network';
 import { blockTransactions, writesIn, type DecodedTx } from '@anxin/network/blocks';
 import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
 import { AnxinError } from '../errors';
-import type { Checkpoint, ProjectionStore } from '../ports/store';
+import type { Checkpoint, ProjectionStore, StatusEntryStore } from '../ports/store';
 import { anchorProjection } from './anchor-projection';
 
 const CHECKPOINT = 'projection';
@@ -107,7 +107,7 @@ export class Projection extends EventEmitter {
   readonly namespace: string;
 
   constructor(
-    private readonly store: ProjectionStore,
+    private readonly store: ProjectionStore & StatusEntryStore,
     private readonly ledger: Ledger,
     private readonly options: ProjectionOptions = {},
   ) {
@@ -287,6 +287,18 @@ export class Projection extends EventEmitter {
       // The anchor's own txId is the anchoring transaction; for later changes keep the anchoring block.
       const anchoringBlock = a.txId === txId ? block : ((await this.store.getAnchor(a.id))?.block ?? -1);
       await this.store.putAnchor(anchorProjection(a, anchoringBlock, { block, tx: txIndex }));
+      // Its status list entry, which the published lists are built from.
+      if (a.statusEntry) {
+        await this.store.putStatusEntry({
+          list: a.statusEntry.list,
+          idx: a.statusEntry.idx,
+          issuer: a.issuer,
+          credentialId: a.id,
+          status: a.status,
+          updatedBlock: block,
+          updatedTx: txIndex,
+        });
+      }
     } catch (e) {
       settle?.(false);
       throw e;

@@ -51,6 +51,31 @@ export const credentialHolderSchema = {
   additionalProperties: false,
 } as const satisfies Schema;
 
+/** Anxin's own status of a credential: its anchor, at the gateway's status endpoint. */
+const anchorStatusRef = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uri' },
+    type: { const: 'AnxinLedgerAnchor' },
+  },
+  required: ['id', 'type'],
+  additionalProperties: false,
+} as const;
+
+/** A W3C Bitstring Status List entry (BitstringStatusListEntry), for revocation or suspension. */
+const bitstringStatusListEntry = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uri' },
+    type: { const: 'BitstringStatusListEntry' },
+    statusPurpose: { enum: ['revocation', 'suspension'] },
+    statusListIndex: { type: 'string', pattern: '^(0|[1-9][0-9]{0,9})$' },
+    statusListCredential: { type: 'string', format: 'uri' },
+  },
+  required: ['type', 'statusPurpose', 'statusListIndex', 'statusListCredential'],
+  additionalProperties: false,
+} as const;
+
 function credentialSchema<T extends CredentialType>(type: T) {
   const name = CREDENTIAL_SCHEMA_NAME[type];
   const member = SUBJECT_MEMBER[type];
@@ -83,13 +108,11 @@ function credentialSchema<T extends CredentialType>(type: T) {
         additionalProperties: false,
       },
       credentialStatus: {
-        type: 'object',
-        properties: {
-          id: { type: 'string', format: 'uri' },
-          type: { const: 'AnxinLedgerAnchor' },
-        },
-        required: ['id', 'type'],
-        additionalProperties: false,
+        // Before status lists: the anchor alone. Since: the anchor, then one Bitstring Status
+        // List entry per purpose (revocation, suspension).
+        if: { type: 'array' },
+        then: { type: 'array', prefixItems: [anchorStatusRef], items: bitstringStatusListEntry, maxItems: 3 },
+        else: anchorStatusRef,
       },
       credentialSubject: {
         type: 'object',

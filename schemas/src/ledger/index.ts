@@ -15,3 +15,4 @@ export const LEDGER_SCHEMAS = [
   ...Object.values(STATEMENT_SCHEMAS),
 ] as const;
 export * from './validity';
+export * from './status-entry';

@@ -24,6 +24,7 @@ import {
   statusReason,
   utcDateTime,
 } from './common';
+import { statusEntry } from './status-entry';
 
 export const issuerKeyRecordSchema = {
   $id: schemaId('ledger-issuer-key'),
@@ -159,6 +160,7 @@ export const anchorRecordSchema = {
       ...statusReason,
       description: 'Reason of the last status change; required unless the credential is active.',
     },
+    statusEntry,
     anchoredAt: utcDateTime,
     txId: { type: 'string', pattern: '^[0-9a-f]{64}$' },
     updatedAt: utcDateTime,
@@ -190,6 +192,7 @@ export const anchorRecordSchema = {
       validFrom: '2026-03-20T00:00:00Z',
       validUntil: '2027-03-19T23:59:59Z',
       status: 'active',
+      statusEntry: { list: 'q3Vb7TnWc1aE0sLk', idx: 93_417 },
       anchoredAt: '2026-03-20T01:12:03.120Z',
       txId: 'b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6',
       updatedAt: '2026-03-20T01:12:03.120Z',

@@ -203,6 +203,28 @@ describe('contract on the embedded ledger: refusals', () => {
     expect(json<AnchorRecord>(r.result).status).to.equal('revoked');
   });
 
+  it('STATUS_ENTRY_TAKEN and STATUS_LIST_NOT_OWN: a status list entry given out before, another issuer’s list', async () => {
+    const list = randomBytes(12).toString('base64url');
+    await anchorCredential(ledger, issuer, { anchor: { statusEntry: { list, idx: 77 } } });
+    const again = anchorSpec(issuer.key, { statusEntry: { list, idx: 77 } });
+    await refused('anchor', [await sign(statements.anchor(issuer.id, again), issuer.key)], 'STATUS_ENTRY_TAKEN');
+    const theirs = anchorSpec(other.key, { type: 'LaborContract', statusEntry: { list, idx: 78 } });
+    await refused('anchor', [await sign(statements.anchor(other.id, theirs), other.key)], 'STATUS_LIST_NOT_OWN');
+  });
+
+  it('two anchors racing for one status list entry: one commits, the other is MVCC_READ_CONFLICT', async () => {
+    const list = randomBytes(12).toString('base64url');
+    const jws = await Promise.all(
+      [0, 1].map(() =>
+        sign(statements.anchor(issuer.id, anchorSpec(issuer.key, { statusEntry: { list, idx: 5 } })), issuer.key),
+      ),
+    );
+    const results = await Promise.allSettled(jws.map((j) => ledger.submit('anchor', [j])));
+    expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    await expectCommitError(Promise.reject(failed[0]!.reason), 'MVCC_READ_CONFLICT');
+  });
+
   it('a concurrent replay: the same statement submitted twice at once commits once; the other is MVCC_READ_CONFLICT', async () => {
     const jws = await sign(statements.anchor(issuer.id, anchorSpec(issuer.key)), issuer.key);
     const results = await Promise.allSettled([ledger.submit('anchor', [jws]), ledger.submit('anchor', [jws])]);

@@ -19,6 +19,8 @@ import {
   type LedgerState,
   type RejectionCode,
   type StatementMark,
+  type StatusListMark,
+  type StatusSlotMark,
   type TxContext,
 } from '@anxin/chaincode/rules';
 import type { AnchorRecord, IssuerRecord, RegistrarRecord, StatementKind } from '@anxin/schemas';
@@ -29,6 +31,8 @@ export class MemoryState implements LedgerState {
   readonly issuers = new Map<string, IssuerRecord>();
   readonly anchors = new Map<string, AnchorRecord>();
   readonly marks = new Map<string, StatementMark>();
+  readonly statusLists = new Map<string, StatusListMark>();
+  readonly statusSlots = new Map<string, StatusSlotMark>();
 
   async getRegistrar() {
     return this.registrar && structuredClone(this.registrar);
@@ -57,6 +61,20 @@ export class MemoryState implements LedgerState {
   async putStatement(jti: string, mark: StatementMark) {
     this.marks.set(jti, structuredClone(mark));
   }
+  async getStatusList(list: string) {
+    const v = this.statusLists.get(list);
+    return v && structuredClone(v);
+  }
+  async putStatusList(list: string, mark: StatusListMark) {
+    this.statusLists.set(list, structuredClone(mark));
+  }
+  async getStatusSlot(list: string, idx: number) {
+    const v = this.statusSlots.get(`${list}/${idx}`);
+    return v && structuredClone(v);
+  }
+  async putStatusSlot(list: string, idx: number, mark: StatusSlotMark) {
+    this.statusSlots.set(`${list}/${idx}`, structuredClone(mark));
+  }
 
   /** Everything, for comparing before/after a rejected statement. */
   snapshot(): unknown {
@@ -65,6 +83,8 @@ export class MemoryState implements LedgerState {
       issuers: [...this.issuers.entries()],
       anchors: [...this.anchors.entries()],
       marks: [...this.marks.entries()],
+      statusLists: [...this.statusLists.entries()],
+      statusSlots: [...this.statusSlots.entries()],
     });
   }
 }

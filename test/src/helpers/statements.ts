@@ -49,6 +49,7 @@ export interface AnchorSpec {
   holderRef: string;
   validFrom: string;
   validUntil?: string;
+  statusEntry?: { list: string; idx: number };
 }
 
 type Envelope = { jti?: string; iat?: number };
@@ -186,6 +187,7 @@ export function anchorSpec(key: { kid: string }, opts: Partial<AnchorSpec> = {})
     holderRef: opts.holderRef ?? holderRefOf(randomBytes(16), '510107199003078817'),
     validFrom: from,
     ...(until ? { validUntil: until } : {}),
+    ...(opts.statusEntry ? { statusEntry: opts.statusEntry } : {}),
   };
 }
 

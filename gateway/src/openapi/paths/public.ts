@@ -14,6 +14,26 @@ export const PUBLIC_ROUTES: RouteDoc[] = [
   },
   {
     method: 'get',
+    path: '/v1/status-lists/{list}',
+    summary:
+      'A Token Status List (draft-ietf-oauth-status-list): 2 bits per entry (0 valid, 1 revoked, 2 suspended), ' +
+      'signed by the issuer; what an SD-JWT VC’s status.status_list.uri names. Cacheable (ETag, Cache-Control)',
+    tag: 'trust',
+    scope: null,
+    ok: { status: 200, description: 'The status list token (JWT)', mediaType: 'application/statuslist+jwt' },
+  },
+  {
+    method: 'get',
+    path: '/v1/status-lists/{list}/{purpose}',
+    summary:
+      'A W3C Bitstring Status List credential, purpose revocation or suspension, signed by the issuer; what a ' +
+      'vc+jwt’s BitstringStatusListEntry names. Cacheable (ETag, Cache-Control)',
+    tag: 'trust',
+    scope: null,
+    ok: { status: 200, description: 'The BitstringStatusListCredential (vc+jwt)', mediaType: 'application/vc+jwt' },
+  },
+  {
+    method: 'get',
     path: '/.well-known/jwks.json',
     summary: 'The gateway’s public signing keys',
     tag: 'trust',

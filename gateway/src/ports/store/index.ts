@@ -18,6 +18,7 @@ export * from './projection';
 export * from './resealing';
 export * from './retention';
 export * from './sealed';
+export * from './status-entries';
 export * from './store';
 export * from './verifications';
 export * from './webhooks';

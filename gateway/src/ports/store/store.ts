@@ -21,6 +21,7 @@ import type { NotificationStore } from './notifications';
 import type { ProjectionStore } from './projection';
 import type { ResealStore } from './resealing';
 import type { RetentionStore } from './retention';
+import type { StatusEntryStore } from './status-entries';
 import type { VerificationLogStore } from './verifications';
 import type { WebhookStore } from './webhooks';
 
@@ -31,6 +32,7 @@ export interface Store
     CredentialStore,
     IdempotencyStore,
     ProjectionStore,
+    StatusEntryStore,
     VerificationLogStore,
     WebhookStore,
     NotificationStore,

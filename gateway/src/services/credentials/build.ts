@@ -13,9 +13,17 @@ import {
   type CredentialType,
   type HolderIdentity,
   type IssuerRecord,
+  type StatusEntry,
 } from '@anxin/schemas';
 import { newSalt } from '../../crypto/holder';
 import { holderRef } from '../../verify';
+import { bitstringStatusEntries, type BitstringStatusListEntry } from '../status-lists/urls';
+
+/** Anxin's own status: the anchor, at the gateway's status endpoint. */
+export interface AnchorStatusRef {
+  id: string;
+  type: 'AnxinLedgerAnchor';
+}
 
 export interface VcDocument {
   '@context': string[];
@@ -25,7 +33,8 @@ export interface VcDocument {
   validFrom: string;
   validUntil?: string;
   credentialSchema: { id: string; type: 'JsonSchema' };
-  credentialStatus: { id: string; type: 'AnxinLedgerAnchor' };
+  /** The anchor alone (before status lists), or the anchor then the Bitstring Status List entries. */
+  credentialStatus: AnchorStatusRef | [AnchorStatusRef, ...BitstringStatusListEntry[]];
   credentialSubject: {
     holder: HolderIdentity & { salt: string; ref: string };
   } & Record<string, unknown>;
@@ -91,9 +100,14 @@ export interface BuildInput {
   validUntil?: string;
 }
 
+/** The anchor's status reference of a credential, however its `credentialStatus` is written. */
+export function anchorStatusOf(vc: VcDocument): AnchorStatusRef {
+  return Array.isArray(vc.credentialStatus) ? vc.credentialStatus[0] : vc.credentialStatus;
+}
+
 /**
  * @example
- * const vc = buildCredential(input, issuer, 'https://anxin.example.cn');
+ * const vc = buildCredential(input, issuer, 'https://anxin.example.cn', id, { list, idx });
  * vc.credentialSubject.holder.ref // the holderRef to anchor
  */
 export function buildCredential(
@@ -101,11 +115,13 @@ export function buildCredential(
   issuer: IssuerRecord,
   publicUrl: string,
   id = `urn:uuid:${randomUUID()}`,
+  statusEntry?: StatusEntry,
 ): VcDocument {
   const implied = impliedValidity(input.type, input.subject);
   const validFrom = input.validFrom ?? implied.from ?? new Date().toISOString();
   const validUntil = input.validUntil ?? implied.until;
   const salt = newSalt();
+  const anchorStatus: AnchorStatusRef = { id: `${publicUrl}/v1/credentials/${id}/status`, type: 'AnxinLedgerAnchor' };
   return {
     // Anxin's own terms (the holder, each subject, the types) are defined in its context.
     '@context': [VC_CONTEXT_V2, contextUrl(publicUrl)],
@@ -116,7 +132,7 @@ export function buildCredential(
     validFrom,
     ...(validUntil ? { validUntil } : {}),
     credentialSchema: { id: CREDENTIAL_SCHEMA_BY_TYPE[input.type].$id, type: 'JsonSchema' },
-    credentialStatus: { id: `${publicUrl}/v1/credentials/${id}/status`, type: 'AnxinLedgerAnchor' },
+    credentialStatus: statusEntry ? [anchorStatus, ...bitstringStatusEntries(publicUrl, statusEntry)] : anchorStatus,
     credentialSubject: {
       holder: {
         name: input.holder.name,

@@ -12,7 +12,7 @@ import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import type { StatementSigner } from '@anxin/chaincode/rules';
 import { SUBJECT_MEMBER } from '@anxin/schemas';
 import { SD_JWT_TYP, VC_JWT_TYP, VCT_BASE, sdHasher } from '../../verify';
-import type { VcDocument } from './build';
+import { anchorStatusOf, type VcDocument } from './build';
 
 export function signVcJwt(vc: VcDocument, signer: StatementSigner): Promise<string> {
   return signCompactJws({ typ: VC_JWT_TYP, cty: 'vc' }, vc, signer);
@@ -41,6 +41,7 @@ export async function issueSdJwt(
   signer: StatementSigner,
   holderPublicJwk?: Record<string, string>,
   vctRef?: VctRef,
+  status?: { status_list: { idx: number; uri: string } },
 ): Promise<{ sdJwt: string; issuerJwt: string }> {
   const type = vc.type[1];
   const member = SUBJECT_MEMBER[type];
@@ -56,7 +57,8 @@ export async function issueSdJwt(
     jti: vc.id,
     issuer_name: vc.issuer.name,
     credential_schema: vc.credentialSchema.id,
-    status_uri: vc.credentialStatus.id,
+    status_uri: anchorStatusOf(vc).id,
+    ...(status ? { status } : {}),
     ...(holderPublicJwk ? { cnf: { jwk: holderPublicJwk } } : {}),
     holder: { ...holder },
     [member]: { ...subject },

@@ -34,6 +34,7 @@ import { buildCredential, impliedValidity } from './build';
 import { issueSdJwt, signVcJwt } from './formats';
 import { publicKeyProblem, verifyHolderProof } from './holder-proof';
 import { vctRefOf } from '../type-metadata';
+import { tokenStatusClaim } from '../status-lists/urls';
 
 export interface IssueRequest {
   type: CredentialType;
@@ -170,7 +171,8 @@ async function prepare(
 ): Promise<{ pending: CredentialRecord; credential: string }> {
   const signer = await currentSigner(s, issuer);
   const format = body.format ?? 'vc+jwt';
-  const vc = buildCredential(body, issuer, s.publicUrl, id);
+  const statusEntry = await s.statusEntries.allocate(issuer.id);
+  const vc = buildCredential(body, issuer, s.publicUrl, id, statusEntry);
   // The credential names the key by its public kid (under the issuer's URL); the anchor statement, by the ledger's.
   const credentialSigner = { ...signer, kid: publicKid(s.publicUrl, signer.kid) };
   let credential: string;
@@ -178,7 +180,13 @@ async function prepare(
   if (format === 'vc+jwt') {
     credential = signed = await signVcJwt(vc, credentialSigner);
   } else {
-    const sd = await issueSdJwt(vc, credentialSigner, body.holderPublicJwk, vctRefOf(s.publicUrl, body.type));
+    const sd = await issueSdJwt(
+      vc,
+      credentialSigner,
+      body.holderPublicJwk,
+      vctRefOf(s.publicUrl, body.type),
+      tokenStatusClaim(s.publicUrl, statusEntry),
+    );
     credential = sd.sdJwt;
     signed = sd.issuerJwt;
   }
@@ -195,6 +203,7 @@ async function prepare(
         holderRef: vc.credentialSubject.holder.ref,
         validFrom: vc.validFrom,
         ...(vc.validUntil ? { validUntil: vc.validUntil } : {}),
+        statusEntry,
       },
     },
     signer,
@@ -313,9 +322,23 @@ export async function issueCredential(
 
   if (idempotencyKey) return issueOnce(s, principal, issuer, body, idempotencyKey, observer);
   await proveHolderKey(s, body);
-  const { pending, credential } = await prepare(s, issuer, body, `urn:uuid:${randomUUID()}`);
-  return responseOf(s, await anchorRecorded(s, pending), credential);
+  for (let attempt = 1; ; attempt++) {
+    const { pending, credential } = await prepare(s, issuer, body, `urn:uuid:${randomUUID()}`);
+    try {
+      return responseOf(s, await anchorRecorded(s, pending), credential);
+    } catch (e) {
+      // Another gateway gave out the same status list entry first: issue again with another.
+      if (attempt < 3 && entryTaken(e)) continue;
+      throw e;
+    }
+  }
 }
+
+/** The ledger refused the credential's status list entry: a fresh credential with a fresh entry will do. */
+const entryTaken = (e: unknown): boolean => {
+  const r = refusal(e);
+  return r === 'STATUS_ENTRY_TAKEN' || r === 'STATUS_LIST_NOT_OWN';
+};
 
 /** Answer a request carrying an Idempotency-Key: claim it, or replay, wait for, or take over an earlier claim. */
 async function issueOnce(
@@ -411,8 +434,9 @@ async function issueUnderClaim(
       done = rec.state === 'anchored' ? rec : await anchorRecorded(s, rec);
     } catch (e) {
       // A recorded statement a day old is refused, and not anchored (else it would have been
-      // found): it never will be, so the credential is issued again under a new id.
-      if (refusal(e) !== 'STATEMENT_EXPIRED') throw e;
+      // found): it never will be, so the credential is issued again under a new id. So is one
+      // whose status list entry another gateway gave out first.
+      if (refusal(e) !== 'STATEMENT_EXPIRED' && !entryTaken(e)) throw e;
       const fresh = await prepare(s, issuer, body, `urn:uuid:${randomUUID()}`, claim.key);
       done = await anchorRecorded(s, await s.store.createCredential(fresh.pending));
       inHand = fresh.credential;

@@ -13,6 +13,7 @@ import {
   utcDateTime,
   issuerKid,
 } from '../common';
+import { statusEntry } from '../status-entry';
 import { envelope } from './fragments';
 
 export const anchorStatementSchema = {
@@ -33,6 +34,7 @@ export const anchorStatementSchema = {
         holderRef,
         validFrom: utcDateTime,
         validUntil: utcDateTime,
+        statusEntry,
       },
       required: ['id', 'type', 'kid', 'digest', 'holderRef', 'validFrom'],
       additionalProperties: false,
@@ -54,6 +56,7 @@ export const anchorStatementSchema = {
         holderRef: 'BZXlV9CDPIZLglM94E3vNISoajX5mO7hQwxrill_2LU',
         validFrom: '2026-03-20T00:00:00Z',
         validUntil: '2027-03-19T15:59:59Z',
+        statusEntry: { list: 'q3Vb7TnWc1aE0sLk', idx: 93_417 },
       },
     },
     {

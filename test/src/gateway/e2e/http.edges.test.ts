@@ -12,6 +12,7 @@ import { ROUTES } from '@anxin/gateway';
 import { createApp } from '@anxin/gateway/dist/app';
 import { Metrics } from '@anxin/gateway/dist/http/observability';
 import { TrustList } from '@anxin/gateway/dist/services/trust-list';
+import { StatusListPublisher } from '@anxin/gateway/dist/services/status-lists/index';
 import { VerificationLog } from '@anxin/gateway/dist/services/verify/log';
 import pino from 'pino';
 import {
@@ -207,6 +208,7 @@ describeOnLedgers('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', fu
           logger: pino({ level: 'silent' }),
           metrics: new Metrics(),
           trustList: new TrustList(gw.services),
+          statusLists: new StatusListPublisher(gw.services),
           verificationLog: new VerificationLog(gw.services.store),
         },
         { bodyLimit: 256 * 1024, rateLimitPerMinute: 1000, rateLimitPerAddressPerMinute: 1000, version: 'test' },
@@ -267,6 +269,8 @@ describeOnLedgers('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', fu
         file: 'verify.js',
         slug: issuer.id.slice('urn:anxin:issuer:'.length),
         type: 'HealthCertificate',
+        list: (await gw.services.store.statusLists(issuer.id))[0]!.list,
+        purpose: 'revocation',
       };
       const credId = encodeURIComponent(cred.id);
       for (const r of ROUTES) {

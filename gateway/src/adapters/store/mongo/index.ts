@@ -22,6 +22,8 @@ import type {
   Principal,
   PruneCounts,
   RetentionCutoffs,
+  StatusEntryRecord,
+  StatusListSummary,
   Store,
   VerificationLogEntry,
   WebhookRecord,
@@ -39,6 +41,7 @@ import { MongoNotifications } from './notifications';
 import { MongoProjection } from './projection';
 import { MongoResealing } from './resealing';
 import { MongoRetention } from './retention';
+import { MongoStatusEntries } from './status-entries';
 import { MongoVerificationLog } from './verifications';
 import { MongoWebhooks } from './webhooks';
 
@@ -57,6 +60,7 @@ export class MongoStore implements Store {
   private readonly notifications: MongoNotifications;
   private readonly nonces: MongoNonces;
   private readonly retention: MongoRetention;
+  private readonly statusEntries: MongoStatusEntries;
 
   private constructor(private readonly db: MongoDb) {
     this.apiKeys = new MongoApiKeys(db);
@@ -70,6 +74,7 @@ export class MongoStore implements Store {
     this.notifications = new MongoNotifications(db);
     this.nonces = new MongoNonces(db);
     this.retention = new MongoRetention(db);
+    this.statusEntries = new MongoStatusEntries(db);
   }
 
   /**
@@ -187,6 +192,24 @@ export class MongoStore implements Store {
 
   putCheckpoint(name: string, c: Checkpoint): Promise<void> {
     return this.projection.putCheckpoint(name, c);
+  }
+
+  // ---- status list entries -------------------------------------------------------------
+
+  putStatusEntry(r: StatusEntryRecord): Promise<void> {
+    return this.statusEntries.putStatusEntry(r);
+  }
+
+  listStatusEntries(list: string): Promise<StatusEntryRecord[]> {
+    return this.statusEntries.listStatusEntries(list);
+  }
+
+  statusEntryTaken(list: string, idx: number): Promise<boolean> {
+    return this.statusEntries.statusEntryTaken(list, idx);
+  }
+
+  statusLists(issuer?: string): Promise<StatusListSummary[]> {
+    return this.statusEntries.statusLists(issuer);
   }
 
   // ---- verification log -----------------------------------------------------------------

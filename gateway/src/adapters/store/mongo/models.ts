@@ -89,6 +89,16 @@ export interface CheckpointDoc {
   txIndex: number;
 }
 
+export interface StatusEntryDoc {
+  list: string;
+  idx: number;
+  issuer: string;
+  credentialId: string;
+  status: string;
+  updatedBlock: number;
+  updatedTx: number;
+}
+
 export interface VerificationDoc {
   credentialId: string;
   verifier: string;
@@ -261,6 +271,21 @@ const checkpointSchema = new Schema<CheckpointDoc>(
 );
 checkpointSchema.index({ name: 1 }, { unique: true });
 
+const statusEntrySchema = new Schema<StatusEntryDoc>(
+  {
+    list: req(String),
+    idx: req(Number),
+    issuer: req(String),
+    credentialId: req(String),
+    status: req(String),
+    updatedBlock: req(Number),
+    updatedTx: req(Number),
+  },
+  opts('status_entries'),
+);
+statusEntrySchema.index({ list: 1, idx: 1 }, { unique: true });
+statusEntrySchema.index({ issuer: 1, list: 1 });
+
 const verificationSchema = new Schema<VerificationDoc>(
   {
     credentialId: req(String),
@@ -328,6 +353,7 @@ export interface Models {
   Anchor: Model<AnchorDoc>;
   Issuer: Model<IssuerDoc>;
   Checkpoint: Model<CheckpointDoc>;
+  StatusEntry: Model<StatusEntryDoc>;
   Verification: Model<VerificationDoc>;
   Webhook: Model<WebhookDoc>;
   Notification: Model<NotificationDoc>;
@@ -344,6 +370,7 @@ export function modelsOn(conn: Connection): Models {
     Anchor: conn.model<AnchorDoc>('Anchor', anchorSchema),
     Issuer: conn.model<IssuerDoc>('Issuer', issuerSchema),
     Checkpoint: conn.model<CheckpointDoc>('Checkpoint', checkpointSchema),
+    StatusEntry: conn.model<StatusEntryDoc>('StatusEntry', statusEntrySchema),
     Verification: conn.model<VerificationDoc>('Verification', verificationSchema),
     Webhook: conn.model<WebhookDoc>('Webhook', webhookSchema),
     Notification: conn.model<NotificationDoc>('Notification', notificationSchema),
@@ -361,6 +388,7 @@ export async function createCollections(m: Models): Promise<void> {
     m.Anchor,
     m.Issuer,
     m.Checkpoint,
+    m.StatusEntry,
     m.Verification,
     m.Webhook,
     m.Notification,

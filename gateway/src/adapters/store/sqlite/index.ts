@@ -21,6 +21,8 @@ import type {
   Principal,
   PruneCounts,
   RetentionCutoffs,
+  StatusEntryRecord,
+  StatusListSummary,
   Store,
   VerificationLogEntry,
   WebhookRecord,
@@ -38,6 +40,7 @@ import { SqliteNotifications } from './notifications';
 import { SqliteProjection } from './projection';
 import { SqliteResealing } from './resealing';
 import { SqliteRetention } from './retention';
+import { SqliteStatusEntries } from './status-entries';
 import { SqliteVerificationLog } from './verifications';
 import { SqliteWebhooks } from './webhooks';
 
@@ -58,6 +61,7 @@ export class SqliteStore implements Store {
   private readonly notifications: SqliteNotifications;
   private readonly nonces: SqliteNonces;
   private readonly retention: SqliteRetention;
+  private readonly statusEntries: SqliteStatusEntries;
 
   /**
    * Opens (creating if needed) the store at `file`; `':memory:'` for a throwaway store.
@@ -86,6 +90,8 @@ export class SqliteStore implements Store {
       this.notifications = new SqliteNotifications(db);
       this.nonces = new SqliteNonces(db);
       this.retention = new SqliteRetention(db);
+      this.statusEntries = new SqliteStatusEntries(db);
+      this.statusEntries = new SqliteStatusEntries(db);
     } catch (e) {
       db.close();
       throw e;
@@ -198,6 +204,24 @@ export class SqliteStore implements Store {
 
   putCheckpoint(name: string, c: Checkpoint): Promise<void> {
     return this.projection.putCheckpoint(name, c);
+  }
+
+  // ---- status list entries -------------------------------------------------------------
+
+  putStatusEntry(r: StatusEntryRecord): Promise<void> {
+    return this.statusEntries.putStatusEntry(r);
+  }
+
+  listStatusEntries(list: string): Promise<StatusEntryRecord[]> {
+    return this.statusEntries.listStatusEntries(list);
+  }
+
+  statusEntryTaken(list: string, idx: number): Promise<boolean> {
+    return this.statusEntries.statusEntryTaken(list, idx);
+  }
+
+  statusLists(issuer?: string): Promise<StatusListSummary[]> {
+    return this.statusEntries.statusLists(issuer);
   }
 
   // ---- verification log -----------------------------------------------------------------

@@ -156,6 +156,20 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE idempotency ADD COLUMN lease_ms INTEGER;
   ALTER TABLE notifications ADD COLUMN lease_owner TEXT;
   `,
+  // v7: status list entries, projected from the anchors that carry one.
+  `
+  CREATE TABLE status_entries (
+    list          TEXT NOT NULL,
+    idx           INTEGER NOT NULL,
+    issuer        TEXT NOT NULL,
+    credential_id TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    updated_block INTEGER NOT NULL,
+    updated_tx    INTEGER NOT NULL,
+    PRIMARY KEY (list, idx)
+  );
+  CREATE INDEX status_entries_of ON status_entries (issuer, list);
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;

@@ -23,6 +23,7 @@ import { noncesContract } from './nonces';
 import { projectionContract } from './projection';
 import { resealingContract } from './resealing';
 import { retentionContract } from './retention';
+import { statusEntriesContract } from './status-entries';
 import { verificationsContract } from './verifications';
 import { webhooksContract } from './webhooks';
 
@@ -76,5 +77,6 @@ export function storeContract(
     noncesContract(ctx);
     retentionContract(ctx);
     resealingContract(ctx);
+    statusEntriesContract(ctx);
   });
 }

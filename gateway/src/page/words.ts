@@ -197,6 +197,19 @@ export const REASONS: Record<ReasonCode, Words> = {
   },
   revoked: { zh: '凭证已被撤销', en: 'The credential has been revoked' },
   suspended: { zh: '凭证已暂停使用', en: 'The credential is suspended' },
+  no_status_list: {
+    zh: '凭证未登记状态列表，离线无法确认其状态',
+    en: 'The credential has no status list: its status cannot be checked without the ledger',
+  },
+  status_list_unavailable: { zh: '无法取得状态列表', en: 'The status list could not be fetched' },
+  status_list_invalid: {
+    zh: '状态列表无效（签名或内容不符）',
+    en: 'The status list is invalid (signature or contents)',
+  },
+  status_list_expired: {
+    zh: '状态列表已过期：请联网更新后再核验',
+    en: 'The status list has expired: go online to refresh it',
+  },
   expired: { zh: '凭证已过期', en: 'The credential has expired' },
   not_yet_valid: { zh: '凭证尚未生效', en: 'The credential is not yet in force' },
   schema_invalid: { zh: '凭证内容不符合规范', en: 'The contents do not follow the schema' },

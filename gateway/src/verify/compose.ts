@@ -56,6 +56,7 @@ function report(c: Context): VerificationReport {
       credential: credentialOf(c.facts, c.parsed.format),
       ...(c.authority ? { authority: c.authority } : {}),
       ...(c.binding ? { presentation: { binding: c.binding } } : {}),
+      ...(c.statusList ? { statusList: c.statusList } : {}),
       ...(anchor
         ? {
             anchor: {

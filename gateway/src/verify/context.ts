@@ -9,7 +9,7 @@ import { portableSha256, sdHasher, sdHasherOf } from './bytes';
 import type { Sha256, SignatureCheck, VerifyDeps, VerifyOptions } from './deps';
 import type { Facts } from './facts';
 import type { Parsed } from './parse';
-import type { AuthorityJudgement, BindingMode, ReportBuilder } from './report';
+import type { AuthorityJudgement, BindingMode, ReportBuilder, StatusListReport } from './report';
 import { webCryptoSignature } from './signature';
 
 /** What a fragment returns to end the verification: the report is made from what is known. */
@@ -44,6 +44,8 @@ export interface Context {
   proof: AnchorProjection | undefined;
   /** Set by `issuer`: how its authority was judged. */
   authority?: AuthorityJudgement;
+  /** Set by `status` when it read the issuer's status lists. */
+  statusList?: StatusListReport;
   /** Set by `holderBinding` for a credential bound to a key. */
   binding?: BindingMode;
 }

@@ -32,7 +32,17 @@ export interface RuntimeCrypto {
 
 export interface VerifyDeps {
   issuer(id: string): IssuerRecord | undefined;
-  anchor(id: string): Promise<AnchorProjection | undefined>;
+  /**
+   * The ledger's record under a credential id. Absent: no ledger is asked — anchoring is not
+   * judged, and the status is read from the credential's status lists (`statusList`).
+   */
+  anchor?(id: string): Promise<AnchorProjection | undefined>;
+  /**
+   * The signed status list published at `uri` (a compact JWS: statuslist+jwt or a
+   * BitstringStatusListCredential vc+jwt), as the caller fetched or kept it; undefined when it
+   * has none. Asked only when there is no ledger (`anchor` absent); the core judges the list.
+   */
+  statusList?(uri: string): Promise<string | undefined>;
   now(): Date;
   /** Registered issuers with this USCC, to say whom a platform issued on behalf of; absent: not looked up. */
   issuersByUscc?(uscc: string): IssuerRecord[];

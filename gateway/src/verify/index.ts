@@ -23,3 +23,12 @@ export * from './report';
 export { VC_JWT_TYP, SD_JWT_TYP, VCT_BASE } from './formats';
 export { holderRef, portableSha256, sdHasher, sha256Hex } from './bytes';
 export { webCryptoSignature } from './signature';
+export {
+  TOKEN_STATUS_LIST_TYP,
+  readStatusList,
+  statusPointers,
+  type ListOutcome,
+  type ListReading,
+  type ListedStatus,
+  type StatusPointer,
+} from './status-list';

@@ -40,7 +40,14 @@ export const REASON_CODES = {
   keyValidAtIssue: ['key_not_yet_valid', 'key_retired', 'key_compromised'],
   anchored: ['not_anchored'],
   digestMatches: ['digest_mismatch', 'anchor_mismatch', 'validity_mismatch'],
-  status: ['revoked', 'suspended'],
+  status: [
+    'revoked',
+    'suspended',
+    'no_status_list',
+    'status_list_unavailable',
+    'status_list_invalid',
+    'status_list_expired',
+  ],
   notExpired: ['expired'],
   notBefore: ['not_yet_valid'],
   schema: ['schema_invalid'],
@@ -158,7 +165,24 @@ export interface VerificationReport {
   authority?: AuthorityJudgement;
   /** For a credential bound to a key: how its holder's key-binding JWT was judged. */
   presentation?: { binding: BindingMode };
+  /**
+   * When the status was read from the issuer's status lists rather than the ledger: what they
+   * say, as of when (the earliest list's signing time), and until when they may be leaned on
+   * (the earliest `exp`). Present too when a list is past its `exp` (status fails
+   * `status_list_expired`): it says what the lists said then.
+   */
+  statusList?: StatusListReport;
   checkedAt: string;
+}
+
+/** The status as the issuer's status lists say it. */
+export interface StatusListReport {
+  status: 'active' | 'revoked' | 'suspended';
+  /** RFC 3339: the status is as of this instant (the list's `iat`, or its `validFrom`). */
+  asOf: string;
+  /** RFC 3339: the earliest `exp` of the lists read; absent when none has one. */
+  exp?: string;
+  lists: string[];
 }
 
 const ALL_SKIPPED = Object.fromEntries(CHECKS.map((c) => [c, 'skipped'])) as Record<CheckName, Outcome>;
@@ -167,6 +191,8 @@ const ALL_SKIPPED = Object.fromEntries(CHECKS.map((c) => [c, 'skipped'])) as Rec
 export class ReportBuilder {
   private readonly checks: Record<CheckName, Outcome> = { ...ALL_SKIPPED };
   private readonly reasons: Reason[] = [];
+  /** Set when the status was judged from signed status lists, without a ledger to ask. */
+  private withoutLedger = false;
 
   pass(check: CheckName): void {
     this.checks[check] = 'pass';
@@ -182,18 +208,28 @@ export class ReportBuilder {
     void why;
   }
 
+  /**
+   * The status was judged from the issuer's signed status lists, with no ledger asked: the
+   * ledger's checks (anchored, digestMatches) stay skipped and do not hold the answer back.
+   */
+  statusFromLists(): void {
+    this.withoutLedger = true;
+  }
+
   ok(...checks: CheckName[]): boolean {
     return checks.every((c) => this.checks[c] === 'pass');
   }
 
   build(
-    extra: Pick<VerificationReport, 'credential' | 'anchor' | 'authority' | 'presentation'>,
+    extra: Pick<VerificationReport, 'credential' | 'anchor' | 'authority' | 'presentation' | 'statusList'>,
     now: Date,
   ): VerificationReport {
     // Every check must pass; holder binding may be skipped only when there is nothing to bind
     // (no cnf): the decision itself fails a bound credential without a valid key-binding JWT.
     const verified = CHECKS.every((c) =>
-      c === 'holderBinding' ? this.checks[c] !== 'fail' : this.checks[c] === 'pass',
+      c === 'holderBinding' || (this.withoutLedger && (c === 'anchored' || c === 'digestMatches'))
+        ? this.checks[c] !== 'fail'
+        : this.checks[c] === 'pass',
     );
     return {
       verified,
@@ -203,6 +239,7 @@ export class ReportBuilder {
       ...(extra.anchor ? { anchor: extra.anchor } : {}),
       ...(extra.authority ? { authority: extra.authority } : {}),
       ...(extra.presentation ? { presentation: extra.presentation } : {}),
+      ...(extra.statusList ? { statusList: extra.statusList } : {}),
       checkedAt: now.toISOString(),
     };
   }

@@ -96,7 +96,7 @@ export class VerifierPool {
 
   private receive(thread: Thread, m: ToMain): void {
     if (m.t === 'anchor?') {
-      this.deps.anchor(m.id).then(
+      this.deps.anchor!(m.id).then(
         (anchor) => thread.worker.postMessage({ t: 'anchor', q: m.q, anchor } satisfies ToWorker),
         (e: unknown) =>
           thread.worker.postMessage({

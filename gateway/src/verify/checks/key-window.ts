@@ -3,6 +3,11 @@
  * ledger's anchoring time when there is an anchor under its id, else what the credential
  * claims — so a retired key still verifies what it signed before retirement, and a key
  * compromised since T fails what it signed from T on.
+ *
+ * Without a ledger to ask, the signing time is only what the credential claims, and its
+ * signer chose that: a claim from before the key existed is read as the key's first instant
+ * (a certificate dated from its examination, signed later), and a key compromised since any
+ * instant fails whatever it claims, since whoever holds the key can claim any time.
  */
 import type { IssuerKeyRecord } from '@anxin/schemas';
 import type { Fragment } from '../context';
@@ -23,8 +28,20 @@ function keyProblem(
   return undefined;
 }
 
-export const keyWindow: Fragment = ({ r, key, anchor, facts, now }) => {
-  const signedAt = anchor?.anchoredAt ?? facts.claimedAt ?? facts.validFrom ?? now.toISOString();
+export const keyWindow: Fragment = ({ r, key, anchor, facts, now, deps }) => {
+  const claimed = facts.claimedAt ?? facts.validFrom ?? now.toISOString();
+  let signedAt = anchor?.anchoredAt ?? claimed;
+  if (!deps.anchor) {
+    if (key.revokedAt) {
+      r.fail(
+        'keyValidAtIssue',
+        'key_compromised',
+        `key ${key.kid} is compromised since ${key.revokedAt}, and no ledger shows when this was signed`,
+      );
+      return;
+    }
+    if (Date.parse(claimed) < Date.parse(key.notBefore)) signedAt = key.notBefore;
+  }
   const problem = keyProblem(key, signedAt);
   if (problem) r.fail('keyValidAtIssue', problem.code, problem.detail);
   else r.pass('keyValidAtIssue');

@@ -78,7 +78,7 @@ suite(title, function () {
     const recording: VerifyDeps = {
       ...live,
       anchor: async (id) => {
-        const a = await live.anchor(id);
+        const a = await live.anchor!(id);
         if (a) anchors[id] = a;
         return a;
       },

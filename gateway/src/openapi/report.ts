@@ -137,6 +137,20 @@ export const VERIFICATION_REPORT = {
       required: ['binding'],
     },
     authority: AUTHORITY,
+    statusList: {
+      type: 'object',
+      description:
+        'When no ledger was asked (a verifier with the trust list and status lists only): the status as the ' +
+        'issuer’s signed status lists say it, as of their signing time, and until when they may be leaned on. ' +
+        'A list past its exp fails status with status_list_expired.',
+      properties: {
+        status: { type: 'string', enum: ['active', 'revoked', 'suspended'] },
+        asOf: { type: 'string', format: 'date-time' },
+        exp: { type: 'string', format: 'date-time' },
+        lists: { type: 'array', items: { type: 'string', format: 'uri' } },
+      },
+      required: ['status', 'asOf', 'lists'],
+    },
     checkedAt: { type: 'string', format: 'date-time' },
   },
   required: ['verified', 'checks', 'reasons', 'checkedAt'],

@@ -39,6 +39,8 @@ export type CliErrorCode =
   | 'UNREACHABLE'
   /** A trust list not signed by the pinned key, or whose signature does not verify. */
   | 'UNTRUSTED'
+  /** A trust list or status list past its `exp`: not to be leaned on; fetch a fresh one. */
+  | 'EXPIRED'
   /** A block that does not decode. */
   | 'DAMAGED'
   /** The command will not do it (a device key is never overwritten). */

@@ -78,7 +78,8 @@ export async function run(argv: string[]): Promise<number> {
       return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
     const err = asCliError(e);
-    process.stderr.write(`anxin: ${err.message}\n`);
+    // The stable code last, in brackets, for scripts to branch on.
+    process.stderr.write(`anxin: ${err.message} [${err.code}]\n`);
     if (process.env.ANXIN_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     return err.exitCode;
   }

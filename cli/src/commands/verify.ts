@@ -11,10 +11,11 @@
  *                    holds issuers and keys, not anchors: without --status-url the anchor, the
  *                    digest and the status are unknown and `anchored` fails with a reason that
  *                    says so; with --status-url the gateway's public status endpoint is asked.
+ *   --offline        files alone (verify-offline.ts): --trust-list and --status-list; no ledger,
+ *                    the status read from the issuer's lists "as of" their time.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { anchorProjection } from '@anxin/gateway/dist/services/anchor-projection';
 // The verification core, not '@anxin/gateway': its index loads the embedded ledger and fabric-shim,
 // whose older copy of @hyperledger/fabric-protos re-registers the global protobuf classes the replay decodes with.
@@ -41,6 +42,8 @@ import {
   type SourceOptions,
 } from '../common';
 import { replay } from '../replay/engine';
+import { loadTrustList } from './trust-list';
+import { offlineDeps } from './verify-offline';
 import { describe as describeFinding } from '../replay/findings';
 import { chaincodeOf, ledgerDirOf, openIndex } from '../replay/source';
 import type { World } from '../replay/world';
@@ -49,6 +52,8 @@ import { DEFAULT_WORKERS } from './replay';
 type VerifyDeps = Parameters<typeof verifyCredential>[1];
 
 interface VerifyCliOptions extends SourceOptions {
+  offline?: boolean;
+  statusList?: string[];
   trustList?: string;
   trustKeyThumbprint?: string;
   statusUrl?: string;
@@ -141,101 +146,6 @@ function worldDeps(world: World, chaincode: string): VerifyDeps {
   };
 }
 
-interface TrustList {
-  iss?: string;
-  iat?: number;
-  ledger?: { kind?: string; height?: number; currentBlockHash?: string };
-  issuers: IssuerRecord[];
-}
-
-type JWK = { kty?: string; crv?: string; x?: string; y?: string };
-
-/** RFC 7638 thumbprint (SHA-256, base64url) of an EC P-256 or OKP Ed25519 public JWK. */
-export function jwkThumbprint(jwk: JWK): string {
-  const members =
-    jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
-  return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
-}
-
-/** Verify a compact JWS (ES256 or EdDSA) with a public JWK; the payload bytes, or undefined. */
-function verifyJws(jws: string, alg: string, jwk: JWK): Buffer | undefined {
-  const [h, p, sig] = jws.split('.');
-  if (!h || p === undefined || !sig) return undefined;
-  try {
-    const key = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
-    const data = Buffer.from(`${h}.${p}`);
-    const signature = Buffer.from(sig, 'base64url');
-    const ok =
-      alg === 'ES256'
-        ? jwk.kty === 'EC' &&
-          jwk.crv === 'P-256' &&
-          cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)
-        : jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && cryptoVerify(null, data, key, signature);
-    return ok ? Buffer.from(p, 'base64url') : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A --trust-list that cannot be used (exit 2), or that is not to be trusted (exit 1). */
-const badTrustList = (message: string) => new CliError(message, { code: 'INVALID_INPUT' });
-const untrusted = (message: string) => new CliError(message, { code: 'UNTRUSTED', exitCode: EXIT.MISMATCH });
-
-/** Read and verify a trust list file (the JSON GET /v1/trust-list answers, or its bare JWS with --trust-key…). */
-export async function loadTrustList(
-  file: string,
-  pin?: string,
-): Promise<{ list: TrustList; kid: string; thumbprint: string; pinned: boolean }> {
-  if (!existsSync(file)) throw badTrustList(`--trust-list: ${file} does not exist`);
-  const text = readFileSync(file, 'utf8').trim();
-  let jws: string;
-  let jwk: JWK;
-  if (text.startsWith('{')) {
-    let body: { trustList?: string; publicJwk?: JWK; kid?: string };
-    try {
-      body = JSON.parse(text) as typeof body;
-    } catch {
-      throw badTrustList(`--trust-list: ${file} is not JSON`);
-    }
-    if (typeof body.trustList !== 'string' || !body.publicJwk)
-      throw badTrustList(
-        `--trust-list: ${file} is not a trust list (expected { trustList, kid, publicJwk } as GET /v1/trust-list serves it)`,
-      );
-    jws = body.trustList;
-    jwk = body.publicJwk;
-  } else {
-    throw badTrustList(
-      `--trust-list: ${file} must be the JSON GET /v1/trust-list answers ({ trustList, kid, publicJwk }): the bare JWS does not carry its key`,
-    );
-  }
-  let header: { alg?: string; kid?: string; typ?: string };
-  try {
-    header = JSON.parse(Buffer.from(jws.split('.')[0]!, 'base64url').toString('utf8')) as typeof header;
-  } catch {
-    throw badTrustList('--trust-list: the trust list is not a JWS');
-  }
-  if (header.typ !== 'anxin-trust-list+jwt' || !header.alg || !['ES256', 'EdDSA'].includes(header.alg)) {
-    throw badTrustList('--trust-list: the JWS is not an Anxin trust list (typ anxin-trust-list+jwt, ES256 or EdDSA)');
-  }
-  const thumbprint = jwkThumbprint(jwk);
-  if (!header.kid || header.kid.slice(header.kid.lastIndexOf('#') + 1) !== thumbprint) {
-    throw badTrustList(
-      `--trust-list: the JWS names key ${header.kid ?? '(none)'}, not the key given with it (${thumbprint})`,
-    );
-  }
-  if (pin && pin !== thumbprint) throw untrusted(`--trust-list: signed by key ${thumbprint}, not the pinned ${pin}`);
-  const verified = verifyJws(jws, header.alg, jwk);
-  if (!verified) throw untrusted('--trust-list: its signature does not verify with its key');
-  let payload: TrustList;
-  try {
-    payload = JSON.parse(verified.toString('utf8')) as TrustList;
-  } catch {
-    throw badTrustList('--trust-list: the signed payload is not JSON');
-  }
-  if (!Array.isArray(payload.issuers)) throw badTrustList('--trust-list: the signed payload lists no issuers');
-  return { list: payload, kid: header.kid, thumbprint, pinned: !!pin };
-}
-
 /** Anchors from the gateway's public status endpoint (GET /v1/credentials/:id/status). */
 function statusAnchor(base: string, kidOf: () => string): VerifyDeps['anchor'] {
   return async (id) => {
@@ -304,6 +214,11 @@ export function formatReport(r: VerificationReport, against: string): string {
     L.push(
       `  anchor                  block ${r.anchor.block}, tx ${r.anchor.txId}, anchored ${r.anchor.anchoredAt}; ${r.anchor.status}${r.anchor.statusReason ? ` (${r.anchor.statusReason})` : ''} since ${r.anchor.updatedAt}`,
     );
+  const sl = r.statusList;
+  if (sl)
+    L.push(
+      `  status as of ${sl.asOf}  ${sl.status}, say the issuer's status lists${sl.exp ? ` (valid until ${sl.exp})` : ''}`,
+    );
   const a = r.authority;
   if (a) {
     const standing = a.issuer.revokedSince
@@ -337,7 +252,16 @@ async function run(arg: string, o: VerifyCliOptions): Promise<number> {
   let against: string;
   let close = () => undefined as void;
   const notes: string[] = [];
-  if (o.trustList) {
+  if (o.offline) {
+    if (o.data || o.file || o.fabric || o.statusUrl)
+      throw new CliError('--offline verifies from files only: not with --data, --file, --fabric or --status-url');
+    const d = await offlineDeps(o);
+    deps = d.deps;
+    against = d.against;
+    notes.push(...d.notes);
+  } else if (o.statusList) {
+    throw new CliError('--status-list goes with --offline');
+  } else if (o.trustList) {
     const t = await loadTrustList(o.trustList, o.trustKeyThumbprint);
     const issuers = new Map(t.list.issuers.map((i) => [i.id, i] as const));
     const parsed = parseCredential(unwrapQr(text));
@@ -395,7 +319,7 @@ async function run(arg: string, o: VerifyCliOptions): Promise<number> {
   } finally {
     close();
   }
-  if (o.trustList && !o.statusUrl) {
+  if (o.trustList && !o.statusUrl && !o.offline) {
     const r = report.reasons.find((x) => x.check === 'anchored');
     if (r)
       r.detail =
@@ -414,13 +338,21 @@ export function verifyCommand(): Command {
     .description(
       [
         'Verifies a credential as POST /v1/verify does and prints the same report: format, signature, issuer trusted and authorised for the type, key valid at issue, anchored, digest, status, validity window, schema, holder binding.',
-        "Against: --data DIR (the ledger's current state in its index; add --replay to rebuild it from the blocks with every check first), --file/--fabric (state rebuilt by a full replay), or --trust-list FILE (issuers and keys only: anchored fails as unknown unless --status-url is given).",
+        "Against: --data DIR (the ledger's current state in its index; add --replay to rebuild it from the blocks with every check first), --file/--fabric (state rebuilt by a full replay), --trust-list FILE (issuers and keys only: anchored fails as unknown unless --status-url is given), or --offline with --trust-list and --status-list files (no ledger: the status as of the lists' time; a list past its exp fails status_list_expired, a trust list past its exp is refused with EXPIRED).",
         'Exit code: 0 when verified; 1 when not verified; 2 on usage or source errors.',
       ].join('\n\n'),
     );
   for (const opt of sourceOptions()) c.addOption(opt);
   c.addOption(chaincodeOption())
     .option('--replay', 'with --data: rebuild the state by a full replay (every check) instead of reading the index')
+    .option(
+      '--offline',
+      'verify from files alone: --trust-list (with its exp) and the --status-list files; the status is read from the lists, as of their time',
+    )
+    .option(
+      '--status-list <file...>',
+      'with --offline: status lists saved from GET /v1/status-lists/… (files, or directories of them)',
+    )
     .option('--trust-list <file>', 'a trust list saved from GET /v1/trust-list (JSON: { trustList, kid, publicJwk })')
     .option(
       '--trust-key-thumbprint <t>',
@@ -447,7 +379,9 @@ Examples:
   $ anxin verify credential.jwt --data ./data --replay --json
   $ pbpaste | anxin verify - --data ./data
   $ curl -s https://anxin.example/v1/trust-list > trust.json
-  $ anxin verify card.txt --trust-list trust.json --trust-key-thumbprint 3Jf… --status-url https://anxin.example`,
+  $ anxin verify card.txt --trust-list trust.json --trust-key-thumbprint 3Jf… --status-url https://anxin.example
+  $ curl -s https://anxin.example/v1/status-lists/Abc… > lists/Abc.jwt
+  $ anxin verify card.txt --offline --trust-list trust.json --trust-key-thumbprint 3Jf… --status-list lists/`,
     )
     .action(async (arg: string, o: VerifyCliOptions) => {
       process.exitCode = await run(arg, o);

@@ -1,0 +1,112 @@
+/**
+ * A trust list file, as GET /v1/trust-list serves it ({ trustList, kid, publicJwk }): its JWS
+ * verified with the key it names (pinned with --trust-key-thumbprint), and its payload —
+ * every issuer with its keys, as the gateway's registry had them at `iat`, valid until `exp`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import type { IssuerRecord } from '@anxin/schemas';
+import { CliError, EXIT } from '../common';
+
+export interface TrustList {
+  iss?: string;
+  iat?: number;
+  /** Valid until (epoch seconds); a verifier does not lean on it after. */
+  exp?: number;
+  ledger?: { kind?: string; height?: number; currentBlockHash?: string };
+  issuers: IssuerRecord[];
+}
+
+type JWK = { kty?: string; crv?: string; x?: string; y?: string };
+
+/** RFC 7638 thumbprint (SHA-256, base64url) of an EC P-256 or OKP Ed25519 public JWK. */
+export function jwkThumbprint(jwk: JWK): string {
+  const members =
+    jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
+  return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
+}
+
+/** Verify a compact JWS (ES256 or EdDSA) with a public JWK; the payload bytes, or undefined. */
+function verifyJws(jws: string, alg: string, jwk: JWK): Buffer | undefined {
+  const [h, p, sig] = jws.split('.');
+  if (!h || p === undefined || !sig) return undefined;
+  try {
+    const key = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+    const data = Buffer.from(`${h}.${p}`);
+    const signature = Buffer.from(sig, 'base64url');
+    const ok =
+      alg === 'ES256'
+        ? jwk.kty === 'EC' &&
+          jwk.crv === 'P-256' &&
+          cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)
+        : jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && cryptoVerify(null, data, key, signature);
+    return ok ? Buffer.from(p, 'base64url') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A --trust-list that cannot be used (exit 2), or that is not to be trusted (exit 1). */
+const badTrustList = (message: string) => new CliError(message, { code: 'INVALID_INPUT' });
+const untrusted = (message: string) => new CliError(message, { code: 'UNTRUSTED', exitCode: EXIT.MISMATCH });
+
+/** Read and verify a trust list file (the JSON GET /v1/trust-list answers, or its bare JWS with --trust-key…). */
+export async function loadTrustList(
+  file: string,
+  pin?: string,
+  now = new Date(),
+): Promise<{ list: TrustList; kid: string; thumbprint: string; pinned: boolean }> {
+  if (!existsSync(file)) throw badTrustList(`--trust-list: ${file} does not exist`);
+  const text = readFileSync(file, 'utf8').trim();
+  let jws: string;
+  let jwk: JWK;
+  if (text.startsWith('{')) {
+    let body: { trustList?: string; publicJwk?: JWK; kid?: string };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      throw badTrustList(`--trust-list: ${file} is not JSON`);
+    }
+    if (typeof body.trustList !== 'string' || !body.publicJwk)
+      throw badTrustList(
+        `--trust-list: ${file} is not a trust list (expected { trustList, kid, publicJwk } as GET /v1/trust-list serves it)`,
+      );
+    jws = body.trustList;
+    jwk = body.publicJwk;
+  } else {
+    throw badTrustList(
+      `--trust-list: ${file} must be the JSON GET /v1/trust-list answers ({ trustList, kid, publicJwk }): the bare JWS does not carry its key`,
+    );
+  }
+  let header: { alg?: string; kid?: string; typ?: string };
+  try {
+    header = JSON.parse(Buffer.from(jws.split('.')[0]!, 'base64url').toString('utf8')) as typeof header;
+  } catch {
+    throw badTrustList('--trust-list: the trust list is not a JWS');
+  }
+  if (header.typ !== 'anxin-trust-list+jwt' || !header.alg || !['ES256', 'EdDSA'].includes(header.alg)) {
+    throw badTrustList('--trust-list: the JWS is not an Anxin trust list (typ anxin-trust-list+jwt, ES256 or EdDSA)');
+  }
+  const thumbprint = jwkThumbprint(jwk);
+  if (!header.kid || header.kid.slice(header.kid.lastIndexOf('#') + 1) !== thumbprint) {
+    throw badTrustList(
+      `--trust-list: the JWS names key ${header.kid ?? '(none)'}, not the key given with it (${thumbprint})`,
+    );
+  }
+  if (pin && pin !== thumbprint) throw untrusted(`--trust-list: signed by key ${thumbprint}, not the pinned ${pin}`);
+  const verified = verifyJws(jws, header.alg, jwk);
+  if (!verified) throw untrusted('--trust-list: its signature does not verify with its key');
+  let payload: TrustList;
+  try {
+    payload = JSON.parse(verified.toString('utf8')) as TrustList;
+  } catch {
+    throw badTrustList('--trust-list: the signed payload is not JSON');
+  }
+  if (!Array.isArray(payload.issuers)) throw badTrustList('--trust-list: the signed payload lists no issuers');
+  if (payload.exp !== undefined && (typeof payload.exp !== 'number' || now.getTime() >= payload.exp * 1000))
+    throw new CliError(
+      `--trust-list: the trust list expired at ${typeof payload.exp === 'number' ? new Date(payload.exp * 1000).toISOString() : String(payload.exp)}: fetch a fresh one (GET /v1/trust-list)`,
+      { code: 'EXPIRED', exitCode: EXIT.MISMATCH },
+    );
+  return { list: payload, kid: header.kid, thumbprint, pinned: !!pin };
+}

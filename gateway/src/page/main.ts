@@ -1,7 +1,9 @@
 /**
- * The Anxin verifier page (/verify): scan a worker's QR code (or paste its text), send it to
- * POST /v1/verify with the employer's API key, and show a green or red answer with reasons,
- * in Chinese or English (./summary.ts says what; this file puts it on the page, as text).
+ * The Anxin verifier page (/verify): scan a worker's QR code (or paste its text) and show a
+ * green, amber or red answer with reasons, in Chinese or English (./summary.ts says what; this
+ * file puts it on the page, as text). With the employer's API key it is sent to
+ * POST /v1/verify, which also records the check; without one it is verified in this browser
+ * against the published keys and status lists, kept for offline use (./in-browser.ts).
  *
  * Two ways a worker's device shows a credential bound to it, and the answer says which:
  *  - static: the QR code the device made by itself (offline), good for 5 minutes;
@@ -12,6 +14,7 @@
  *
  * Built into one classic script, dist/public/verify.js (scripts/bundle.mjs).
  */
+import { verifyInBrowser } from './in-browser';
 import { historyLine, localTime, summarize, type ShownReport } from './summary';
 import { TEXT, type Lang, type TextKey } from './words';
 
@@ -113,7 +116,7 @@ function render(what: Shown): void {
     return;
   }
   const s = summarize(what.report, lang);
-  box.className = `answer ${s.ok ? 'ok' : 'fail'}`;
+  box.className = `answer ${s.tone}`;
   $('headline').textContent = s.headline;
   $('subline').textContent = s.subline;
   for (const f of s.facts) {
@@ -191,11 +194,26 @@ function askDevice(): void {
     .catch(() => render({ kind: 'message', key: 'offline', tone: 'fail' }));
 }
 
+function shown(report: ShownReport): void {
+  session.unshift(report);
+  session.length = Math.min(session.length, 20);
+  render({ kind: 'report', report });
+  renderSession();
+}
+
+/** Without an API key: verified here, against the published keys and status lists. */
+function verifyHere(text: string): void {
+  render({ kind: 'message', key: 'busy', tone: 'busy' });
+  verifyInBrowser(text)
+    .then((report) => (report ? shown(report) : render({ kind: 'message', key: 'offline', tone: 'fail' })))
+    .catch(() => render({ kind: 'message', key: 'offline', tone: 'fail' }));
+}
+
 function verify(input: string): void {
   const text = (input || '').trim();
   if (!text) return render({ kind: 'message', key: 'empty', tone: 'fail' });
-  const key = apiKey();
-  if (!key) return;
+  const key = store.get(KEY_STORE) || $<HTMLInputElement>('key').value.trim();
+  if (!key) return verifyHere(text);
   render({ kind: 'message', key: 'busy', tone: 'busy' });
   const body: { credential: string; challenge?: string } = { credential: text };
   // A pending challenge is for this check: the gateway uses it up, whatever the answer.
@@ -211,12 +229,7 @@ function verify(input: string): void {
     .then((res) => {
       const refused = refusal(res.status, 200, true);
       if (refused) return render(refused);
-      return res.json().then((report: ShownReport) => {
-        session.unshift(report);
-        session.length = Math.min(session.length, 20);
-        render({ kind: 'report', report });
-        renderSession();
-      });
+      return res.json().then(shown);
     })
     .catch(() => render({ kind: 'message', key: 'offline', tone: 'fail' }));
 }

@@ -17,6 +17,11 @@ export type ShownReport = Partial<Omit<VerificationReport, 'credential'>> & {
 
 export interface Summary {
   ok: boolean;
+  /**
+   * green: verified; amber: not verified only because what the status was read from is past
+   * its `exp` (never green, but not a finding against the credential); red: anything else.
+   */
+  tone: 'ok' | 'warn' | 'fail';
   headline: string;
   subline: string;
   facts: Array<{ label: string; value: string }>;
@@ -25,6 +30,9 @@ export interface Summary {
   /** How a credential bound to a device key was shown, or null. */
   binding: 'challenge' | 'static' | null;
 }
+
+/** Reasons that say only that what the status was read from is too old to lean on. */
+const STALE: readonly string[] = ['status_list_expired', 'trust_list_expired'];
 
 function langOf(lang: string): Lang {
   return lang === 'en' || lang === 'zh' ? lang : 'zh';
@@ -104,6 +112,11 @@ function reportFacts(report: ShownReport, lang: Lang, binding: Summary['binding'
   if (said) facts.push({ label: t.authority, value: said });
   if (report.anchor)
     facts.push({ label: t.anchored, value: `${t.block} ${report.anchor.block} · ${day(report.anchor.anchoredAt)}` });
+  if (report.statusList)
+    facts.push({
+      label: t.statusAsOf,
+      value: `${localTime(report.statusList.asOf, true)} · ${word(VALUES, report.statusList.status, lang) || report.statusList.status}`,
+    });
   if (binding) facts.push({ label: t.binding, value: binding === 'challenge' ? t.bindingChallenge : t.bindingStatic });
   if (report.checkedAt) facts.push({ label: t.checkedAt, value: localTime(report.checkedAt, true) });
   return facts;
@@ -126,9 +139,13 @@ export function summarize(report: ShownReport, language: string): Summary {
   const shown = report.presentation?.binding;
   const binding = shown === 'challenge' || shown === 'static' ? shown : null;
   const checks = report.checks ?? ({} as Partial<VerificationReport['checks']>);
+  const reasons = report.reasons ?? [];
+  const tone =
+    report.verified === true ? 'ok' : reasons.length && reasons.every((r) => STALE.includes(r.code)) ? 'warn' : 'fail';
   return {
     ok: report.verified === true,
-    headline: report.verified === true ? t.ok : t.fail,
+    tone,
+    headline: tone === 'ok' ? t.ok : tone === 'warn' ? t.warn : t.fail,
     subline: sub.join(' · '),
     facts: [...disclosedFacts(report, lang), ...reportFacts(report, lang, binding)],
     reasons: (report.reasons ?? []).map((r) => ({

@@ -42,7 +42,12 @@ const ZH = {
   validFrom: '生效日期',
   issuer: '签发机构',
   checkedAt: '核验时间',
-  privacy: '核验结果只显示工人选择出示的信息；身份证号只显示后四位。每次扫码都会在线查询证书的当前状态。',
+  warn: '⚠ 无法确认当前状态',
+  statusAsOf: '状态截至',
+  checkedIn: '核验方式',
+  inBrowser: '在本机浏览器核验（公开密钥与状态列表），未经安心服务',
+  privacy:
+    '核验结果只显示工人选择出示的信息；身份证号只显示后四位。填写核验密钥时，每次扫码都向账本查询证书的当前状态；未填写时，在本机按公开的状态列表核验，并注明状态截至的时间。',
   pass: '通过',
   failed: '未通过',
   skipped: '未检查',
@@ -106,8 +111,12 @@ export const TEXT: Record<Lang, Record<TextKey, string>> = {
     validFrom: 'Valid from',
     issuer: 'Issuer',
     checkedAt: 'Checked at',
+    warn: '⚠ Current status cannot be confirmed',
+    statusAsOf: 'Status as of',
+    checkedIn: 'Checked',
+    inBrowser: "in this browser, with the published keys and status lists (Anxin's API not asked)",
     privacy:
-      'The answer shows only what the worker chose to disclose; an ID number shows its last four digits. Every scan asks the ledger for the current status.',
+      'The answer shows only what the worker chose to disclose; an ID number shows its last four digits. With an API key every scan asks the ledger for the current status; without one the page checks against the published status lists, and says as of when.',
     pass: 'pass',
     failed: 'fail',
     skipped: 'not checked',
@@ -176,6 +185,10 @@ export const REASONS: Record<ReasonCode, Words> = {
   issuer_mismatch: { zh: '签发机构与签名不符', en: 'The issuer does not match the signature' },
   issuer_suspended: { zh: '签发机构已被暂停', en: 'The issuer is suspended' },
   issuer_revoked: { zh: '签发机构已被撤销资格', en: 'The issuer has been revoked' },
+  trust_list_expired: {
+    zh: '本机保存的签发机构名单已过期：请联网后重新核验',
+    en: 'The issuer list kept on this device has expired: go online and check again',
+  },
   type_not_allowed: { zh: '该机构无权签发此类凭证', en: 'The issuer may not issue this type' },
   type_not_for_kind: {
     zh: '此类机构不得签发此类凭证（疑似伪造）',
@@ -295,6 +308,8 @@ export const VALUES: Record<string, Words> = {
   monthly: { zh: '月结', en: 'monthly' },
   on_completion: { zh: '完工结算', en: 'on completion' },
   active: { zh: '有效', en: 'active' },
+  revoked: { zh: '已撤销', en: 'revoked' },
+  suspended: { zh: '已暂停', en: 'suspended' },
 };
 
 export const LEVELS: Record<string, Words> = {

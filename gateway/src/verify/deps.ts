@@ -44,6 +44,12 @@ export interface VerifyDeps {
    */
   statusList?(uri: string): Promise<string | undefined>;
   now(): Date;
+  /**
+   * Until when the issuer registry given may be leaned on — a trust list's `exp` — when it is
+   * a copy kept for offline use; past it, issuerTrusted fails `trust_list_expired`. Absent: the
+   * registry is current (the ledger's own).
+   */
+  registryValidUntil?: Date;
   /** Registered issuers with this USCC, to say whom a platform issued on behalf of; absent: not looked up. */
   issuersByUscc?(uscc: string): IssuerRecord[];
   /** Faster cryptography of the runtime; absent: the portable defaults. */

@@ -35,7 +35,7 @@ export const REASON_CODES = {
     'holder_commitment_disclosed',
   ],
   signature: ['alg_not_allowed', 'bad_kid', 'unknown_key', 'alg_mismatch', 'bad_signature'],
-  issuerTrusted: ['unknown_issuer', 'issuer_mismatch', 'issuer_suspended', 'issuer_revoked'],
+  issuerTrusted: ['unknown_issuer', 'issuer_mismatch', 'issuer_suspended', 'issuer_revoked', 'trust_list_expired'],
   issuerAuthorizedForType: ['type_not_allowed', 'type_not_for_kind', 'subject_issuer_mismatch'],
   keyValidAtIssue: ['key_not_yet_valid', 'key_retired', 'key_compromised'],
   anchored: ['not_anchored'],

@@ -2,7 +2,7 @@
  * issuerTrusted: the issuer the credential claims is the one whose key signed it, and it
  * was in good standing when the ledger anchored the credential (without a matching anchor:
  * now). Suspension stops new issuance only; a revocation fails what was anchored from its
- * `revokedSince` on.
+ * `revokedSince` on. A registry copy past its validity (a trust list's `exp`) is not leaned on.
  */
 import type { IssuerRecord } from '@anxin/schemas';
 import type { Context, Fragment } from '../context';
@@ -69,4 +69,12 @@ function judgeStanding({ r, issuer, facts, proof, now }: Context): AuthorityJudg
 
 export const issuer: Fragment = (c) => {
   c.authority = judgeStanding(c);
+  const until = c.deps.registryValidUntil;
+  if (until && c.now.getTime() >= until.getTime() && c.r.ok('issuerTrusted'))
+    // A registry copy too old to lean on: what it says of the issuer may have changed since.
+    c.r.fail(
+      'issuerTrusted',
+      'trust_list_expired',
+      `the issuer registry given (a trust list) expired at ${until.toISOString()}`,
+    );
 };

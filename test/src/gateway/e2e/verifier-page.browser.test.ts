@@ -3,7 +3,8 @@
  * script runs under the page's own CSP, a work-card link is verified on opening and leaves
  * no trace in the address bar and says it was a static QR code, a challenge asked of the
  * worker's phone is answered by the next check and says so, pasted text is verified, the
- * answer switches language and remembers it, a missing or wrong API key says so. Skipped,
+ * answer switches language and remembers it, a wrong API key says so; without a key the page
+ * verifies in the browser. Skipped,
  * by name, when no Chromium is found (Debian's `chromium`, or ANXIN_CHROMIUM=/path/to/chrome).
  */
 import { existsSync } from 'node:fs';
@@ -89,13 +90,12 @@ suite(title, function () {
     await gw?.stop();
   });
 
-  it('a work-card link without an API key yet: asks for the key, and the credential leaves the address bar', async () => {
+  it('a work-card link without an API key: verified in the browser, and the credential leaves the address bar', async () => {
     const page = await newPage();
     await page.goto(await card(['holder.name']));
     const a = await answer(page);
-    expect(a.tone).to.equal('fail');
-    expect(a.headline).to.equal('请先填写核验密钥（API key）');
-    expect(await page.getAttribute('#key-box', 'open'), 'the key box is open').not.to.equal(null);
+    expect(a.tone, a.text).to.equal('ok');
+    expect(a.text).to.include('状态截至');
     expect(page.url()).to.equal(`${gw.url}/verify`);
   });
 

@@ -18,6 +18,7 @@ const PUBLIC = join(require.resolve('@anxin/gateway/package.json'), '..', 'dist'
 
 interface Summary {
   ok: boolean;
+  tone: 'ok' | 'warn' | 'fail';
   headline: string;
   subline: string;
   facts: Array<{ label: string; value: string }>;
@@ -142,6 +143,42 @@ describe('e2e: the verifier page', function () {
       const en = page.summarize(report, 'en');
       expect(fact(en, 'Issued on behalf of')).to.equal('成都蜀味坊火锅餐饮管理有限公司 · not a registered issuer');
       expect(fact(en, "Issuer's authority")).to.equal('Issued while the issuer was in good standing (since suspended)');
+    });
+
+    it('status read from lists: "status as of" the list; amber only when the lists or trust list are past exp', () => {
+      const base = {
+        verified: false,
+        checks: {},
+        statusList: { status: 'active', asOf: '2026-06-30T01:02:03Z', lists: ['https://x/l'] },
+        checkedAt: '2026-06-30T02:00:00Z',
+      };
+      const stale = page.summarize(
+        {
+          ...base,
+          reasons: [
+            { check: 'issuerTrusted', code: 'trust_list_expired', detail: '' },
+            { check: 'status', code: 'status_list_expired', detail: '' },
+          ],
+        },
+        'en',
+      );
+      expect(stale).to.include({ ok: false, tone: 'warn', headline: page.TEXT.en.warn });
+      expect(fact(stale, 'Status as of')).to.match(/^2026-06-30 \d\d:02:03 · active$/);
+      const revoked = page.summarize(
+        {
+          ...base,
+          statusList: { ...base.statusList, status: 'revoked' },
+          reasons: [
+            { check: 'status', code: 'status_list_expired', detail: '' },
+            { check: 'status', code: 'revoked', detail: '' },
+          ],
+        },
+        'en',
+      );
+      expect(revoked.tone, 'a finding beside a stale list is red').to.equal('fail');
+      const green = page.summarize({ ...base, verified: true, reasons: [] }, 'zh');
+      expect(green.tone).to.equal('ok');
+      expect(fact(green, '状态截至')).to.match(/ · 有效$/);
     });
 
     it('garbage: red, "not an Anxin credential", no facts', async () => {

@@ -139,6 +139,22 @@ describeOnLedgers('verify core: status from the issuer’s status lists, without
     });
   }
 
+  it('a registry copy past its validity (a trust list past exp): trust_list_expired, never verified', async () => {
+    const c = await gw.issue(clinic.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt' });
+    const lists = await fetchLists(c);
+    const fresh = await verifyCredential(c.presentation, {
+      ...offline(lists),
+      registryValidUntil: new Date(Date.now() + 60_000),
+    });
+    expect(fresh.verified).to.equal(true);
+    const r = await verifyCredential(c.presentation, {
+      ...offline(lists),
+      registryValidUntil: new Date(Date.now() - 1),
+    });
+    expect(r.verified).to.equal(false);
+    expect(r.reasons.map((x) => [x.check, x.code])).to.deep.equal([['issuerTrusted', 'trust_list_expired']]);
+  });
+
   it('with a ledger, the anchor still decides, and the lists are not asked', async () => {
     const c = await gw.issue(clinic.apiKey, 'HealthCertificate', { format: 'vc+jwt' });
     const deps = { ...offline(new Map()), anchor: async () => undefined };

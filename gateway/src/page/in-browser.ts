@@ -2,7 +2,7 @@
  * Verifying in the browser, without an API key: the verification core's bundle
  * (/verify/verify-core.js, loaded when first needed) judges the credential against the
  * gateway's trust list (issuers and keys) and the issuer-signed status lists the credential
- * points at. Each is fetched afresh and kept in Cache Storage; without a network the kept
+ * points at. Each is fetched (again once its minute is up) and kept in Cache Storage; without a network the kept
  * copy answers, and the report says how old it is: "status as of" the list's time, and a
  * list or trust list past its `exp` never answers green.
  */
@@ -32,13 +32,24 @@ async function openCache(): Promise<Cache | undefined> {
   }
 }
 
-/** The body at `url`: fetched afresh and kept; without a network (or a server), the kept copy. */
+/**
+ * How long a body fetched is used again without asking: the lists' own `ttl` (60 s, their
+ * Cache-Control max-age), so a scan after a scan costs no round trip and a change still shows
+ * within a minute, as the issuer publishes it.
+ */
+const REUSE_MS = 60_000;
+const recent = new Map<string, { body: string; at: number }>();
+
+/** The body at `url`: fetched afresh (at most once a minute) and kept; without a network, the kept copy. */
 async function kept(url: string): Promise<string | undefined> {
+  const mine = recent.get(url);
+  if (mine && Date.now() - mine.at < REUSE_MS && Date.now() >= mine.at) return mine.body;
   const cache = await openCache();
   try {
     const res = await fetch(url, { cache: 'no-cache', credentials: 'omit' });
     if (res.ok) {
       const body = await res.text();
+      recent.set(url, { body, at: Date.now() });
       await cache?.put(url, new Response(body, { headers: { 'Content-Type': 'text/plain' } }));
       return body;
     }

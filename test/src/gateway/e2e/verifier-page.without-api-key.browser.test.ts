@@ -154,9 +154,32 @@ suite(title, function () {
     expect(cold.tone).to.equal('ok');
     const warm: number[] = [];
     for (const x of [c.active, c.activeSd, c.active, c.activeSd, c.active, c.activeSd]) {
-      const a = await check(page, x.presentation);
-      expect(a.tone).to.equal('ok');
-      warm.push(a.ms);
+      await page.fill('#text', x.presentation);
+      // Timed in the page, from the click to the answer on screen: the driver's own round trips left out.
+      const [ms, tone] = await page.evaluate(
+        () =>
+          new Promise<[number, string]>((done) => {
+            type El = { className: string; click(): void };
+            const doc = (globalThis as unknown as { document: { getElementById(id: string): El } }).document;
+            const answer = doc.getElementById('answer');
+            const t0 = performance.now();
+            const seen = new (
+              globalThis as unknown as {
+                MutationObserver: new (f: () => void) => { observe(n: El, o: object): void; disconnect(): void };
+              }
+            ).MutationObserver(() => {
+              const tone = answer.className.replace('answer', '').trim();
+              if (tone !== 'busy') {
+                seen.disconnect();
+                done([performance.now() - t0, tone]);
+              }
+            });
+            seen.observe(answer, { attributes: true, attributeFilter: ['class'] });
+            doc.getElementById('check').click();
+          }),
+      );
+      expect(tone).to.equal('ok');
+      warm.push(ms);
     }
     warm.sort((a, b) => a - b);
     // The core alone, with the trust list and lists already in hand: what a scan costs once they are kept.
@@ -189,7 +212,7 @@ suite(title, function () {
     );
     const median = warm[Math.floor(warm.length / 2)]!;
     console.log(
-      `      in-browser verification at 4x CPU throttling: first ${cold.ms.toFixed(0)} ms (loads the core), then median ${median.toFixed(0)} ms (click to answer, trust list and lists fetched afresh); the core alone, lists in hand: median ${coreMs.toFixed(0)} ms`,
+      `      in-browser verification at 4x CPU throttling: first ${cold.ms.toFixed(0)} ms (loads the core), then median ${median.toFixed(0)} ms (in the page, click to answer on screen, the lists kept from the first); the core alone, lists in hand: median ${coreMs.toFixed(0)} ms`,
     );
     await ctx.close();
   });

@@ -339,6 +339,8 @@ function boot(): void {
   $('cancel-challenge').addEventListener('click', () => showChallenge(null));
   $('check').addEventListener('click', () => verify($<HTMLTextAreaElement>('text').value));
   applyLang();
+  // Kept for offline use: the page opens, and verifies from what it kept, without a network.
+  navigator.serviceWorker?.register('/verify/sw.js', { scope: '/verify' }).catch(() => undefined);
   fromFragment();
   window.addEventListener('hashchange', fromFragment);
 }

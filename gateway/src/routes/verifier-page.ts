@@ -1,9 +1,10 @@
 /**
  * The verifier page (GET /verify) and its files: what an employer opens on a phone to scan a
- * worker's QR code. The page calls POST /v1/verify with the employer's own API key; it adds
- * no way to verify without one. Beside its style sheet, its script and the verification
- * core's bundle (for verifying in the page) are built by `npm run build`; one not built is
- * a 404. Files are read once, at start.
+ * worker's QR code. With the employer's API key the page calls POST /v1/verify; without one
+ * it verifies in the browser with the verification core's bundle, against the public trust
+ * list and status lists, and its service worker (GET /verify/sw.js, scope /verify) keeps the
+ * page for offline use. Beside its style sheet and service worker, its script and the core's
+ * bundle are built by `npm run build`; one not built is a 404. Files are read once, at start.
  *
  * Its Content-Security-Policy is tighter than the API's: scripts and styles only from this
  * origin, no inline code, fetches only to this origin, never framed.
@@ -31,7 +32,10 @@ const FILES: Record<string, { type: string; dir: string }> = {
   'verify.js': { type: 'text/javascript; charset=utf-8', dir: BUNDLE_DIR },
   'verify-core.js': { type: 'text/javascript; charset=utf-8', dir: BUNDLE_DIR },
   'verify.css': { type: 'text/css; charset=utf-8', dir: PUBLIC_DIR },
+  'sw.js': { type: 'text/javascript; charset=utf-8', dir: PUBLIC_DIR },
 };
+/** Files served under another name than they have on disk. */
+const ON_DISK: Record<string, string> = { 'sw.js': 'verify-sw.js' };
 
 function send(res: Response, type: string, body: Buffer): void {
   res.setHeader('Content-Security-Policy', PAGE_CSP);
@@ -44,14 +48,16 @@ export function verifierPageRoutes(): Router {
   const page = readFileSync(join(PUBLIC_DIR, 'verify.html'));
   const files = Object.fromEntries(
     Object.entries(FILES)
-      .filter(([name, f]) => existsSync(join(f.dir, name)))
-      .map(([name, f]) => [name, { type: f.type, body: readFileSync(join(f.dir, name)) }]),
+      .filter(([name, f]) => existsSync(join(f.dir, ON_DISK[name] ?? name)))
+      .map(([name, f]) => [name, { type: f.type, body: readFileSync(join(f.dir, ON_DISK[name] ?? name)) }]),
   );
   const r = Router();
   r.get('/verify', (_req, res) => send(res, 'text/html; charset=utf-8', page));
   r.get('/verify/:file', (req, res, next) => {
     const f = Object.prototype.hasOwnProperty.call(files, req.params.file) ? files[req.params.file] : undefined;
     if (!f) return next(new DomainError('not_found', `no file ${req.params.file} for the verifier page`));
+    // The worker lives under /verify/ but serves the page at /verify itself.
+    if (req.params.file === 'sw.js') res.setHeader('Service-Worker-Allowed', '/verify');
     send(res, f.type, f.body);
   });
   return r;

@@ -219,10 +219,30 @@ describe('READMEs: npx anxin', function () {
         writeFileSync(join(cwd, 'cred.jwt'), `${c.credential}\n`);
         credentialId = c.id;
       }
+      let thumbprint: string | undefined;
+      if (args.includes('--offline')) {
+        // What the README has the reader save: the trust list, and the lists cred.jwt points at.
+        const tl = await gw.api('GET', '/v1/trust-list');
+        writeFileSync(join(cwd, 'trust.json'), tl.text);
+        thumbprint = (tl.body.kid as string).split('#')[1]!;
+        mkdirSync(join(cwd, 'lists'), { recursive: true });
+        const jwt = readFileSync(join(cwd, 'cred.jwt'), 'utf8').trim();
+        const payload = JSON.parse(Buffer.from(jwt.split('~')[0]!.split('.')[1]!, 'base64url').toString('utf8')) as {
+          credentialStatus?: Array<{ statusListCredential?: string }>;
+          status?: { status_list: { uri: string } };
+        };
+        const urls = payload.status
+          ? [payload.status.status_list.uri]
+          : (payload.credentialStatus ?? []).flatMap((e) => (e.statusListCredential ? [e.statusListCredential] : []));
+        for (const [n, u] of urls.entries())
+          writeFileSync(join(cwd, 'lists', `${n}.jwt`), await (await fetch(u)).text());
+      }
       return args.map((a, i) => {
         if (a === 'urn:uuid:…') return credentialId!;
+        if (args[i - 1] === '--trust-key-thumbprint' && a.includes('…') && thumbprint) return thumbprint;
         // The README's gateway listens on 8080; this suite's on a port of its own.
-        if (args[i - 1] === '--gateway' && a === 'http://127.0.0.1:8080') return gw.url;
+        if ((args[i - 1] === '--gateway' || args[i - 1] === '--status-lists') && a === 'http://127.0.0.1:8080')
+          return gw.url;
         if (a.includes('…')) throw new Error(`no value here for the placeholder ${a}`);
         return a;
       });

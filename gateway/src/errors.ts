@@ -8,7 +8,8 @@
  *
  * The subclasses: `DomainError` (a use case refuses a request: codes published in problem
  * documents), `HttpError` (the request as HTTP is wrong: `http/problem-types.ts`),
- * `ConfigError` (`config.ts`), `KekError` (`crypto/kek.ts`), `WorkCardError`
+ * `ConfigError` (`config.ts`), `KekError` (`crypto/kek.ts`), `StartupError`
+ * (`services/data-identity.ts`), `WorkCardError`
  * (`services/workcard/present.ts`).
  */
 

@@ -24,6 +24,7 @@ import type {
   RetentionCutoffs,
   Store,
   VerificationLogEntry,
+  StoreIdentity,
   WebhookRecord,
 } from '../../../ports/store';
 import { MongoApiKeys } from './api-keys';
@@ -31,6 +32,7 @@ import { MongoCredentials } from './credentials';
 import { MongoCustodialKeys } from './custodial-keys';
 import { MongoDb, type MongoStoreOptions } from './db';
 import { MongoIdempotency } from './idempotency';
+import { MongoIdentity } from './identity';
 import { MongoNonces } from './nonces';
 import { MongoNotifications } from './notifications';
 import { MongoProjection } from './projection';
@@ -46,6 +48,7 @@ export class MongoStore implements Store {
   private readonly custodialKeys: MongoCustodialKeys;
   private readonly credentials: MongoCredentials;
   private readonly idempotency: MongoIdempotency;
+  private readonly identity: MongoIdentity;
   private readonly projection: MongoProjection;
   private readonly verifications: MongoVerificationLog;
   private readonly webhooks: MongoWebhooks;
@@ -58,6 +61,7 @@ export class MongoStore implements Store {
     this.custodialKeys = new MongoCustodialKeys(db);
     this.credentials = new MongoCredentials(db);
     this.idempotency = new MongoIdempotency(db);
+    this.identity = new MongoIdentity(db);
     this.projection = new MongoProjection(db);
     this.verifications = new MongoVerificationLog(db);
     this.webhooks = new MongoWebhooks(db);
@@ -143,6 +147,16 @@ export class MongoStore implements Store {
 
   releaseIdempotencyKey(principal: string, key: string, leaseUntil?: string): Promise<void> {
     return this.idempotency.releaseIdempotencyKey(principal, key, leaseUntil);
+  }
+
+  // ---- what the store belongs to --------------------------------------------------------
+
+  getIdentity(): Promise<StoreIdentity | undefined> {
+    return this.identity.getIdentity();
+  }
+
+  claimIdentity(identity: StoreIdentity): Promise<StoreIdentity> {
+    return this.identity.claimIdentity(identity);
   }
 
   // ---- ledger projection ----------------------------------------------------------------

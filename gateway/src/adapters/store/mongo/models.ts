@@ -105,6 +105,15 @@ export interface WebhookDoc {
   createdAt: string;
 }
 
+/** The store's identity (identity.ts): one document, `_id: 'store'`. */
+export interface IdentityDoc {
+  _id: string;
+  channel: string;
+  genesisHash: string;
+  kek: string;
+  createdAt: string;
+}
+
 export interface NotificationDoc {
   id: string;
   verifier: string;
@@ -280,6 +289,11 @@ const webhookSchema = new Schema<WebhookDoc>(
 );
 webhookSchema.index({ verifier: 1 }, { unique: true });
 
+const identitySchema = new Schema<IdentityDoc>(
+  { _id: req(String), channel: req(String), genesisHash: req(String), kek: req(String), createdAt: req(String) },
+  opts('store_identity'),
+);
+
 const notificationSchema = new Schema<NotificationDoc>(
   {
     id: req(String),
@@ -330,6 +344,7 @@ export interface Models {
   Checkpoint: Model<CheckpointDoc>;
   Verification: Model<VerificationDoc>;
   Webhook: Model<WebhookDoc>;
+  Identity: Model<IdentityDoc>;
   Notification: Model<NotificationDoc>;
   Nonce: Model<NonceDoc>;
 }
@@ -346,6 +361,7 @@ export function modelsOn(conn: Connection): Models {
     Checkpoint: conn.model<CheckpointDoc>('Checkpoint', checkpointSchema),
     Verification: conn.model<VerificationDoc>('Verification', verificationSchema),
     Webhook: conn.model<WebhookDoc>('Webhook', webhookSchema),
+    Identity: conn.model<IdentityDoc>('StoreIdentity', identitySchema),
     Notification: conn.model<NotificationDoc>('Notification', notificationSchema),
     Nonce: conn.model<NonceDoc>('Nonce', nonceSchema),
   };
@@ -363,6 +379,7 @@ export async function createCollections(m: Models): Promise<void> {
     m.Checkpoint,
     m.Verification,
     m.Webhook,
+    m.Identity,
     m.Notification,
     m.Nonce,
   ];

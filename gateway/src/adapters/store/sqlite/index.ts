@@ -23,6 +23,7 @@ import type {
   RetentionCutoffs,
   Store,
   VerificationLogEntry,
+  StoreIdentity,
   WebhookRecord,
 } from '../../../ports/store';
 import { SqliteApiKeys } from './api-keys';
@@ -30,6 +31,7 @@ import { SqliteCredentials } from './credentials';
 import { SqliteCustodialKeys } from './custodial-keys';
 import { SqliteDb } from './db';
 import { SqliteIdempotency } from './idempotency';
+import { SqliteIdentity } from './identity';
 import { SqliteNonces } from './nonces';
 import { SqliteNotifications } from './notifications';
 import { SqliteProjection } from './projection';
@@ -47,6 +49,7 @@ export class SqliteStore implements Store {
   private readonly custodialKeys: SqliteCustodialKeys;
   private readonly credentials: SqliteCredentials;
   private readonly idempotency: SqliteIdempotency;
+  private readonly identity: SqliteIdentity;
   private readonly projection: SqliteProjection;
   private readonly verifications: SqliteVerificationLog;
   private readonly webhooks: SqliteWebhooks;
@@ -74,6 +77,7 @@ export class SqliteStore implements Store {
       this.custodialKeys = new SqliteCustodialKeys(db);
       this.credentials = new SqliteCredentials(db);
       this.idempotency = new SqliteIdempotency(db);
+      this.identity = new SqliteIdentity(db);
       this.projection = new SqliteProjection(db);
       this.verifications = new SqliteVerificationLog(db);
       this.webhooks = new SqliteWebhooks(db);
@@ -154,6 +158,16 @@ export class SqliteStore implements Store {
 
   releaseIdempotencyKey(principal: string, key: string, leaseUntil?: string): Promise<void> {
     return this.idempotency.releaseIdempotencyKey(principal, key, leaseUntil);
+  }
+
+  // ---- what the store belongs to --------------------------------------------------------
+
+  getIdentity(): Promise<StoreIdentity | undefined> {
+    return this.identity.getIdentity();
+  }
+
+  claimIdentity(identity: StoreIdentity): Promise<StoreIdentity> {
+    return this.identity.claimIdentity(identity);
   }
 
   // ---- ledger projection ----------------------------------------------------------------

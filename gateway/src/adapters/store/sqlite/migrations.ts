@@ -156,6 +156,16 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE idempotency ADD COLUMN lease_ms INTEGER;
   ALTER TABLE notifications ADD COLUMN lease_owner TEXT;
   `,
+  // v7: what the store belongs to — the ledger (block 0) and the key-encryption key; one row.
+  `
+  CREATE TABLE store_identity (
+    id             INTEGER PRIMARY KEY CHECK (id = 1),
+    ledger_channel TEXT NOT NULL,
+    genesis_hash   TEXT NOT NULL,
+    kek            TEXT NOT NULL,
+    created_at     TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;

@@ -49,7 +49,8 @@ export type DomainErrorCode =
   | 'card_unavailable'
   | 'idempotency_key_reused'
   | 'ledger_rejected'
-  | 'ledger_unavailable';
+  | 'ledger_unavailable'
+  | 'store_unavailable';
 
 /** One failing member of a request: a JSON Pointer, a code, and what is wrong. */
 export interface FieldIssue {
@@ -64,8 +65,14 @@ export interface DomainErrorData {
   errors?: FieldIssue[];
   /** The ledger contract's own reason code, when the ledger refused. */
   reason?: string;
-  /** Seconds after which the same request may succeed (request_in_progress). */
+  /** Seconds after which the same request may succeed (request_in_progress, store_unavailable). */
   retryAfter?: number;
+  /**
+   * The credential whose anchor the ledger committed although the request failed after
+   * (store_unavailable): the client is told it exists, and a retry with the same
+   * Idempotency-Key answers it.
+   */
+  anchored?: { id: string; txId: string; block: number; anchoredAt: string };
 }
 
 /**

@@ -86,6 +86,7 @@ export const PROBLEM_TYPES = {
   internal: { status: 500, title: 'Internal error' },
   ledger_unavailable: { status: 503, title: 'The ledger is unavailable' },
   not_ready: { status: 503, title: 'Not ready' },
+  store_unavailable: { status: 503, title: 'The store is unavailable' },
 } as const satisfies Record<ProblemCode, ProblemType>;
 
 /** The codes in their published order. */

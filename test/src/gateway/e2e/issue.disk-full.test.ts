@@ -97,4 +97,36 @@ describe('e2e: issuance while the disk fills up and is freed (tmpfs; needs root 
     await gw.issue(issuer.apiKey, 'SkillCertificate', { idempotencyKey: 'after-the-disk-is-freed' });
     console.log(`      outcomes while full: ${attempts.map((a) => a.res.body?.code ?? a.res.status).join(' ')}`);
   });
+  it('without an Idempotency-Key: never a 500; a 503 that names an anchor names one the ledger has, once', async () => {
+    const outcomes: ApiResponse[] = [];
+    for (const pages of [16, 8, 6, 4, 3, 2, 1, 0]) {
+      disk.fill(pages);
+      for (let i = 0; i < 3; i++)
+        outcomes.push(
+          await gw.api('POST', '/v1/credentials', { key: issuer.apiKey, body: gw.issueBody('SkillCertificate') }),
+        );
+      disk.release();
+    }
+    const statuses = outcomes.map((r) => r.status);
+    expect(statuses, 'never a 500').to.not.include(500);
+    for (const s of statuses) expect([201, 503]).to.include(s);
+    for (const r of outcomes.filter((o) => o.status === 503)) {
+      const named = r.body.anchored as { id: string; txId: string; block: number } | undefined;
+      if (!named) continue;
+      expect(r.body.code).to.equal('store_unavailable');
+      expect(await gw.anchorWrites(named.id), 'the named anchor is on the ledger, once').to.equal(1);
+      // The projection catches up from the ledger: /status says what the ledger says.
+      let status = await gw.api('GET', `/v1/credentials/${encodeURIComponent(named.id)}/status`);
+      for (let i = 0; (status.status !== 200 || status.body.anchor?.block === null) && i < 100; i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        status = await gw.api('GET', `/v1/credentials/${encodeURIComponent(named.id)}/status`);
+      }
+      expect(status.status).to.equal(200);
+      expect(status.body).to.deep.include({ status: 'active' });
+      expect(status.body.anchor).to.deep.include({ txId: named.txId, block: named.block });
+    }
+    console.log(
+      `      outcomes while full: ${outcomes.map((r) => (r.body?.anchored ? 'anchored:' : '') + (r.body?.code ?? r.status)).join(' ')}`,
+    );
+  });
 });

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { afterEach, describe, it } from 'mocha';
 import { KekError, StartupError, loadConfig, startGateway } from '@anxin/gateway';
@@ -100,6 +101,24 @@ describe('e2e: start-up refuses a store, a KEK and a ledger that do not belong t
     cpSync(join(a.gw.dataDir, 'ledger'), join(b.gw.dataDir, 'ledger'), { recursive: true });
     expect((await refused(b.gw.env)).code).to.equal('ledger_mismatch');
     expect(npmStart(b.gw.env)).to.deep.include({ status: 3, code: 'ledger_mismatch', lines: 1 });
+  });
+
+  it('a store written before identities were recorded: over its own ledger it starts and records one; over another it does not', async () => {
+    const forget = (dataDir: string) => {
+      const db = new Database(join(dataDir, 'store.sqlite'));
+      db.prepare('DELETE FROM store_identity').run();
+      db.close();
+    };
+    const a = await used();
+    forget(a.gw.dataDir);
+    await a.gw.restart();
+    expect(await a.gw.services.store.getIdentity()).to.not.equal(undefined);
+    await a.gw.running.close();
+    const b = await used();
+    forget(b.gw.dataDir);
+    rmSync(join(b.gw.dataDir, 'ledger'), { recursive: true });
+    cpSync(join(a.gw.dataDir, 'ledger'), join(b.gw.dataDir, 'ledger'), { recursive: true });
+    expect((await refused(b.gw.env)).code, 'its registrar key is not the ledger’s').to.equal('ledger_mismatch');
   });
 
   it('a store whose ledger is gone does not start over a new one (ledger_missing)', async () => {

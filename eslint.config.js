@@ -21,21 +21,4 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
-  {
-    // The verifier page's script runs in browsers (and is required by its tests in Node).
-    files: ['gateway/public/**/*.js'],
-    languageOptions: {
-      sourceType: 'script',
-      globals: {
-        window: 'readonly',
-        document: 'readonly',
-        navigator: 'readonly',
-        location: 'readonly',
-        history: 'readonly',
-        fetch: 'readonly',
-        setTimeout: 'readonly',
-        URLSearchParams: 'readonly',
-      },
-    },
-  },
 );

@@ -7,6 +7,14 @@ const path = require('node:path');
 const Mocha = require('mocha');
 
 const root = path.join(__dirname, 'dist');
+
+// The browser bundles (the verifier page's script, the verification core) come from
+// `npm run build` after `tsc -b`; made here too, so that `tsc -b` is enough to run the suite.
+require('node:child_process').execFileSync(
+  process.execPath,
+  [path.join(__dirname, '..', 'gateway', 'scripts', 'bundle.mjs'), '--quiet'],
+  { stdio: 'inherit' },
+);
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const grep = process.env.ANXIN_TEST_GREP;
 

@@ -1,5 +1,5 @@
+import { _, type KeywordCxt } from 'ajv';
 import type Ajv from 'ajv/dist/2020';
-import type { SchemaValidateFunction } from 'ajv/dist/types';
 import { isValidIdNumber, isValidUscc } from './checksums';
 import { textLineProblem } from './text-line';
 
@@ -14,21 +14,39 @@ export const CUSTOM_KEYWORDS = {
 
 export type CustomKeywords = { cnUscc?: boolean; cnIdNumber?: boolean; textLine?: boolean };
 
+/**
+ * The check a keyword calls, as a value of the validator's scope. Its `code` names the same
+ * function as this package exports it, so that validators can also be generated ahead of
+ * time (ajv standalone) for a runtime that forbids compiling code, such as a page whose CSP
+ * forbids eval.
+ */
+function check(cxt: KeywordCxt, name: 'isValidUscc' | 'isValidIdNumber' | 'textLineProblem', fn: unknown) {
+  return cxt.gen.scopeValue('func', { ref: fn, code: _`require("@anxin/schemas").${_([name] as never)}` });
+}
+
 export function addKeywords(ajv: Ajv): void {
-  for (const [keyword, check] of Object.entries(CUSTOM_KEYWORDS)) {
+  const names = { cnUscc: 'isValidUscc', cnIdNumber: 'isValidIdNumber' } as const;
+  for (const [keyword, fn] of Object.entries(CUSTOM_KEYWORDS) as Array<[keyof typeof names, unknown]>) {
     ajv.addKeyword({
       keyword,
       type: 'string',
       schemaType: 'boolean',
-      errors: false,
-      validate: (enabled: boolean, data: string) => !enabled || check(data),
+      code(cxt) {
+        if (cxt.schema === true) cxt.fail(_`!${check(cxt, names[keyword], fn)}(${cxt.data})`);
+      },
     });
   }
   // `{ "textLine": true }`: one line of displayed text; the error says what is wrong with it.
-  const textLine: SchemaValidateFunction = (enabled: boolean, data: string) => {
-    const problem = enabled ? textLineProblem(data) : undefined;
-    textLine.errors = problem ? [{ keyword: 'textLine', message: problem, params: {} }] : [];
-    return !problem;
-  };
-  ajv.addKeyword({ keyword: 'textLine', type: 'string', schemaType: 'boolean', errors: true, validate: textLine });
+  ajv.addKeyword({
+    keyword: 'textLine',
+    type: 'string',
+    schemaType: 'boolean',
+    error: { message: ({ params }) => _`${params.problem!}` },
+    code(cxt) {
+      if (cxt.schema !== true) return;
+      const problem = cxt.gen.const('problem', _`${check(cxt, 'textLineProblem', textLineProblem)}(${cxt.data})`);
+      cxt.setParams({ problem });
+      cxt.fail(_`${problem} !== undefined`);
+    },
+  });
 }

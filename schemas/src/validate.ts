@@ -1,6 +1,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import { _, type CodeOptions, type ErrorObject, type ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
 import { addKeywords } from './keywords';
 import type { Infer, Schema } from './infer';
 import { ALL_SCHEMAS } from './registry';
@@ -17,25 +18,59 @@ export type Validation<T> = { ok: true; value: T } | { ok: false; issues: Schema
 
 let shared: Ajv2020 | undefined;
 
+/**
+ * A new ajv instance made as the shared one is: every schema registered, formats and custom
+ * keywords added. `code` are ajv's code options (those that generate validators ahead of
+ * time, for one).
+ */
+function newAjv(code?: CodeOptions): Ajv2020 {
+  const instance = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    strictTuples: false,
+    allowUnionTypes: true,
+    discriminator: true,
+    ...(code ? { code } : {}),
+  });
+  addFormats(instance);
+  addKeywords(instance);
+  for (const s of ALL_SCHEMAS) instance.addSchema(s as object);
+  return instance;
+}
+
 /** The one ajv instance: every schema registered, formats and custom keywords added. */
 export function ajv(): Ajv2020 {
-  if (!shared) {
-    const instance = new Ajv2020({
-      allErrors: true,
-      strict: true,
-      strictTuples: false,
-      allowUnionTypes: true,
-      discriminator: true,
-    });
-    addFormats(instance);
-    addKeywords(instance);
-    for (const s of ALL_SCHEMAS) instance.addSchema(s as object);
-    shared = instance;
-  }
+  shared ??= newAjv();
   return shared;
 }
 
-function toIssues(errors: ErrorObject[] | null | undefined): SchemaIssue[] {
+/**
+ * The source of a CommonJS module exporting, under each name of `refs`, the validator of the
+ * registered schema (or JSON Pointer fragment of one) it names, generated ahead of time with
+ * ajv's standalone code: for a runtime where ajv cannot compile, such as a page whose CSP
+ * forbids eval. Its validators behave as `ajv()`'s (same schemas, options, formats and
+ * keywords; feed their errors to `toIssues`). The module requires `@anxin/schemas` (for the
+ * keywords' checks), `ajv-formats/dist/formats` and ajv's runtime helpers, which a bundler
+ * resolves.
+ *
+ * @example
+ * writeFileSync('validators.js', standaloneValidators({ health: HEALTH_CERTIFICATE_SCHEMA_ID }));
+ */
+export function standaloneValidators(refs: Record<string, string>): string {
+  // The formats' code names ajv-formats' module, as addFormats would, but in this package's
+  // copy of ajv's code generator (ajv-formats may hold another copy of ajv).
+  const instance = newAjv({ source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` });
+  return standaloneCode(instance, refs);
+}
+
+/**
+ * The issues of ajv's errors, as every validator here reports them: one per field and
+ * keyword, with this package's messages for its own keywords.
+ *
+ * @example
+ * if (!fn(data)) console.log(toIssues(fn.errors)[0].field); // e.g. '/employer/uscc'
+ */
+export function toIssues(errors: ErrorObject[] | null | undefined): SchemaIssue[] {
   const out: SchemaIssue[] = [];
   const seen = new Set<string>();
   for (const e of errors ?? []) {

@@ -14,7 +14,7 @@ import { Command, Option } from 'commander';
 import { WorkCardError, cardPaths, presentCredential } from '@anxin/gateway/dist/services/workcard/present';
 import { holderProofJwt } from '@anxin/gateway/dist/services/workcard/proof';
 import { renderQr, workCardText } from '@anxin/gateway/dist/services/workcard/qr';
-import { parseCredential } from '@anxin/gateway/dist/services/verify/parse';
+import { parseCredential } from '@anxin/gateway/verify';
 import { CliError, out, outJson } from '../common';
 import { readCredentialArg } from './verify';
 

@@ -16,11 +16,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { anchorProjection } from '@anxin/gateway/dist/services/anchor-projection';
-import { parseCredential, unwrapQr } from '@anxin/gateway/dist/services/verify/parse';
-import type { VerificationReport } from '@anxin/gateway/dist/services/verify/report';
-// Not '@anxin/gateway': its index loads the embedded ledger and fabric-shim, whose older copy of
-// @hyperledger/fabric-protos re-registers the global protobuf classes the replay decodes with.
-import { issuersWithUscc, verifyCredential } from '@anxin/gateway/dist/services/verify/verify';
+// The verification core, not '@anxin/gateway': its index loads the embedded ledger and fabric-shim,
+// whose older copy of @hyperledger/fabric-protos re-registers the global protobuf classes the replay decodes with.
+import {
+  issuersWithUscc,
+  parseCredential,
+  unwrapQr,
+  verifyCredential,
+  type VerificationReport,
+} from '@anxin/gateway/verify';
 import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
 import { anchorKey, issuerKey, keyRange } from '@anxin/chaincode/rules';
 import {

@@ -1,16 +1,16 @@
 /**
- * The verification report as /openapi.json describes it (services/verify/report.ts
+ * The verification report as /openapi.json describes it (verify/report.ts
  * VerificationReport): every check, the reasons by stable code, what the credential says, and
  * how the issuer's authority was judged.
  */
 import { ISSUER_KINDS, ISSUER_STATUSES, utcDateTime } from '@anxin/schemas';
-import { AUTHORITY_RULES, CHECKS, NAMED_ISSUER_OUTCOMES, REASON_CODES, TYPE_RULES } from '../services/verify/report';
+import { AUTHORITY_RULES, CHECKS, NAMED_ISSUER_OUTCOMES, REASON_CODES, TYPE_RULES } from '../verify';
 
 const OUTCOME = { type: 'string', enum: ['pass', 'fail', 'skipped'] } as const;
 
 const INSTANT = { type: 'string', format: 'date-time' } as const;
 
-/** Whom the issuer issued the credential on behalf of (services/verify/report.ts OnBehalfOf). */
+/** Whom the issuer issued the credential on behalf of (verify/report.ts OnBehalfOf). */
 const ON_BEHALF_OF = {
   type: 'object',
   description:
@@ -38,7 +38,7 @@ const ON_BEHALF_OF = {
   required: ['member', 'disclosed'],
 } as const;
 
-/** How the issuer's authority was judged (services/verify/report.ts AuthorityJudgement). */
+/** How the issuer's authority was judged (verify/report.ts AuthorityJudgement). */
 const AUTHORITY = {
   type: 'object',
   description:

@@ -17,7 +17,7 @@ import type { Services } from '../services/context';
 import { newChallenge, useChallenge } from '../services/nonces';
 import type { VerificationLog } from '../services/verify/log';
 import type { VerifierPool } from '../services/verify/pool';
-import { CHECKS, type VerificationReport } from '../services/verify/report';
+import { CHECKS, type VerificationReport } from '../verify';
 import { issuersWithUscc, verifyCredential, type VerifyDeps, type VerifyOptions } from '../services/verify/verify';
 
 export function verifyDeps(s: Services): VerifyDeps {

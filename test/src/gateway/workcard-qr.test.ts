@@ -8,7 +8,7 @@ import { describe, it } from 'mocha';
 import { PNG } from 'pngjs';
 import { WorkCardError } from '@anxin/gateway/dist/services/workcard/present';
 import { QR_MAX_BYTES, renderQr, workCardText } from '@anxin/gateway/dist/services/workcard/qr';
-import { unwrapQr } from '@anxin/gateway/dist/services/verify/parse';
+import { unwrapQr } from '@anxin/gateway/verify';
 
 async function roundTrip(text: string): Promise<string | undefined> {
   const png = PNG.sync.read(await renderQr(text, 'png'));

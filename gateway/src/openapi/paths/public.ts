@@ -84,7 +84,8 @@ export const PUBLIC_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/verify/{file}',
-    summary: "The verifier page's script and style sheet (verify.js, verify.css)",
+    summary:
+      "The verifier page's script and style sheet (verify.js, verify.css), and the verification core as one ES module (verify-core.js)",
     tag: 'verifier page',
     scope: null,
     ok: { status: 200, description: 'JavaScript or CSS' },

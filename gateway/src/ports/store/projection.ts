@@ -3,29 +3,11 @@
  * the ledger has been read. The ledger is the source of truth; every write here is an
  * upsert that an older change never overwrites, so replaying from a checkpoint repairs it.
  */
-import type { AnchorStatus, CredentialType, IssuerRecord, StatusReason } from '@anxin/schemas';
+import type { IssuerRecord } from '@anxin/schemas';
+import type { AnchorProjection } from '../../verify';
 
-/** The projection of one anchor: its ledger record plus where it was last changed. */
-export interface AnchorProjection {
-  id: string;
-  type: CredentialType;
-  issuer: string;
-  kid: string;
-  digest: string;
-  holderRef: string;
-  validFrom: string;
-  validUntil?: string;
-  status: AnchorStatus;
-  statusReason?: StatusReason;
-  anchoredAt: string;
-  txId: string;
-  /** Block of the anchoring transaction. */
-  block: number;
-  updatedAt: string;
-  /** Block and transaction index of the last change applied: an older change never overwrites a newer one. */
-  updatedBlock: number;
-  updatedTx: number;
-}
+/** The projection of one anchor: the verification core's type (verification reads it). */
+export type { AnchorProjection };
 
 export interface IssuerProjection {
   issuer: IssuerRecord;

@@ -12,7 +12,8 @@ import {
   type HolderIdentity,
   type IssuerRecord,
 } from '@anxin/schemas';
-import { holderRef, newSalt } from '../../crypto/holder';
+import { newSalt } from '../../crypto/holder';
+import { holderRef } from '../../verify';
 
 export interface VcDocument {
   '@context': string[];

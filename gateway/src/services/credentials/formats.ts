@@ -6,27 +6,16 @@
  * The anchored digest is SHA-256 of the compact JWS, or of the issuer-signed JWT of an
  * SD-JWT (the part before the first `~`).
  */
-import { createHash, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { signCompactJws } from '../../crypto/jws';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import type { StatementSigner } from '@anxin/chaincode/rules';
 import { SUBJECT_MEMBER } from '@anxin/schemas';
+import { SD_JWT_TYP, VC_JWT_TYP, VCT_BASE, sdHasher } from '../../verify';
 import type { VcDocument } from './build';
-
-export const VC_JWT_TYP = 'vc+jwt';
-export const SD_JWT_TYP = 'dc+sd-jwt';
-/** The SD-JWT VC type (vct) of each credential type. */
-export const VCT_BASE = 'https://anxin.dev/vct/v1/';
 
 export function signVcJwt(vc: VcDocument, signer: StatementSigner): Promise<string> {
   return signCompactJws({ typ: VC_JWT_TYP, cty: 'vc' }, vc, signer);
-}
-
-export function sdHasher(data: string | ArrayBuffer, alg: string): Uint8Array {
-  if (alg.toLowerCase() !== 'sha-256') throw new Error(`unsupported SD-JWT hash ${alg}`);
-  return createHash('sha256')
-    .update(typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data))
-    .digest();
 }
 
 /** A JWS signature as @sd-jwt wants it: base64url of the raw signature (r||s for ES256). */

@@ -23,7 +23,7 @@ import {
   type HolderIdentity,
   type IssuerRecord,
 } from '@anxin/schemas';
-import { sha256Hex } from '../../crypto/holder';
+import { sha256Hex } from '../../verify';
 import { DomainError, type FieldIssue } from '../../errors';
 import type { CredentialFormat, CredentialRecord, IdempotencyRecord, Principal } from '../../ports/store';
 import type { Services } from '../context';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { IssuerRecord } from '@anxin/schemas';
 import type { AnchorProjection } from '../../ports/store';
-import type { VerificationReport } from './report';
+import type { VerificationReport } from '../../verify';
 import { verifyCredential, type VerifyDeps, type VerifyOptions } from './verify';
 
 export type ToWorker =

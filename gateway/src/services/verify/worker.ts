@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { IssuerRecord } from '@anxin/schemas';
 import type { AnchorProjection } from '../../ports/store';
 import type { ToMain, ToWorker } from './pool';
+import { NODE_CRYPTO } from './node-crypto';
 import { issuersWithUscc, verifyCredential } from './verify';
 
 const port = parentPort!;
@@ -50,6 +51,7 @@ port.on('message', (m: ToWorker) => {
         issuersByUscc: (uscc: string) => issuersWithUscc(issuers.values(), uscc),
         anchor,
         now: () => now,
+        crypto: NODE_CRYPTO,
       };
       verifyCredential(m.credential, deps, m.opts).then(
         (report) => post({ t: 'report', id: m.id, report }),

@@ -5,18 +5,12 @@
  * JWT, so only credentials not bound to a device key can be printed; every scan still asks
  * the ledger for the credential's current status, so a revoked card fails at the door.
  *
- * The words are the verifier page's own (public/verify.js), so the card and the page agree.
+ * The words are the verifier page's own (src/page), so the card and the page agree.
  */
-import { join } from 'node:path';
 import QRCode from 'qrcode';
-import { PUBLIC_DIR } from '../../public-dir';
+import * as page from '../../page';
 import { QR_MAX_BYTES } from './qr';
 import { WorkCardError, type Presentation } from './present';
-
-interface PageWords {
-  summarize(report: unknown, lang: 'zh' | 'en'): { subline: string; facts: Array<{ label: string; value: string }> };
-}
-const page = require(join(PUBLIC_DIR, 'verify.js')) as PageWords;
 
 export interface CardInput {
   presentation: Presentation;

@@ -12,9 +12,8 @@ import { decodeSdJwtSync, unpackSync } from '@sd-jwt/decode';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { SIGNING_ALGS, type SigningAlg } from '@anxin/schemas';
 import { AnxinError } from '../../errors';
-import { rawSigner, sdHasher } from '../credentials/formats';
-import { parseCredential } from '../verify/parse';
-import { KB_MAX_AGE_S } from '../verify/verify';
+import { rawSigner } from '../credentials/formats';
+import { KB_MAX_AGE_S, parseCredential, sdHasher } from '../../verify';
 
 /** Why a work card, a presentation or a key proof cannot be made. */
 export type WorkCardErrorCode =

@@ -9,7 +9,7 @@ import { DomainError } from '../../errors';
 import type { Principal } from '../../ports/store';
 import type { Services } from '../context';
 import { actsForIssuer } from '../ownership';
-import { parseCredential } from '../verify/parse';
+import { parseCredential } from '../../verify';
 import { printableCardSvg } from './card';
 import { WorkCardError, presentCredential, type Presentation } from './present';
 import { renderQr, workCardText } from './qr';

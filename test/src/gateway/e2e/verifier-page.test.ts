@@ -9,12 +9,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { CHECKS, REASON_CODES } from '@anxin/gateway/dist/services/verify/report';
+import { CHECKS, REASON_CODES } from '@anxin/gateway/verify';
 import { presentCredential } from '@anxin/gateway/dist/services/workcard/present';
 import { workCardText } from '@anxin/gateway/dist/services/workcard/qr';
 import { TestGateway, deviceKey, type RegisteredIssuer } from '../../helpers/gateway';
 
-const PUBLIC = join(require.resolve('@anxin/gateway/package.json'), '..', 'public');
+const PUBLIC = join(require.resolve('@anxin/gateway/package.json'), '..', 'dist', 'public');
 
 interface Summary {
   ok: boolean;
@@ -26,7 +26,7 @@ interface Summary {
   binding: 'challenge' | 'static' | null;
 }
 type Dict = Record<string, { zh: string; en: string }>;
-const page = require(join(PUBLIC, 'verify.js')) as {
+const page = require('@anxin/gateway/page') as {
   summarize(report: unknown, lang: 'zh' | 'en'): Summary;
   historyLine(report: unknown, lang: 'zh' | 'en'): { ok: boolean; text: string };
   TEXT: Record<'zh' | 'en', Record<string, string>>;

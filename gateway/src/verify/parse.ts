@@ -3,7 +3,8 @@
  * disclosures, optional key-binding JWT), or a QR text wrapping either. Nothing here
  * trusts anything: it only takes the input apart.
  */
-import { VC_JWT_TYP, SD_JWT_TYP } from '../credentials/formats';
+import { fromBase64url } from './bytes';
+import { VC_JWT_TYP, SD_JWT_TYP } from './formats';
 
 export const MAX_CREDENTIAL_CHARS = 65536;
 
@@ -31,7 +32,7 @@ const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 function json(part: string): Record<string, unknown> | undefined {
   if (!B64URL.test(part)) return undefined;
   try {
-    const v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(part, 'base64url'))) as unknown;
+    const v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(fromBase64url(part))) as unknown;
     return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
@@ -55,6 +56,14 @@ export function unwrapQr(text: string): string {
   return t;
 }
 
+/**
+ * Take a presented credential apart, or say why it cannot be.
+ *
+ * @example
+ * const p = parseCredential(text);
+ * if ('error' in p) console.log(p.error); // e.g. 'unrecognised'
+ * else console.log(p.format); // 'vc+jwt' or 'dc+sd-jwt'
+ */
 export function parseCredential(input: string): Parsed | ParseFailure {
   if (typeof input !== 'string' || input.trim() === '') return { error: 'empty', detail: 'nothing was presented' };
   if (input.length > MAX_CREDENTIAL_CHARS)

@@ -1,15 +1,18 @@
 /**
- * The signature check of a compact JWS on the verification hot path. jose (on
- * WebCrypto) runs ECDSA verification on Node's main thread; there node:crypto's callback
- * form runs it on libuv's thread pool instead, so the main thread goes on serving HTTP.
+ * The verification core's cryptography on Node's hot path, injected in place of its
+ * portable defaults: node:crypto's SHA-256 (native, not @noble/hashes' JavaScript), and the
+ * signature math of a compact JWS (not WebCrypto's). On Node's main thread node:crypto's
+ * callback form runs the signature on libuv's thread pool, so the main thread goes on
+ * serving HTTP.
  * In a verification thread (./pool) the math runs right there, synchronously: that
  * thread has nothing else to do, and a hop to the pool would only cost. Only the signature math moves here: the algorithm
  * allow-list, the header and the key come from the caller, and an ES256 signature is
  * checked in JOSE's r||s form (IEEE P1363), exactly as RFC 7518 defines it.
  */
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { isMainThread } from 'node:worker_threads';
 import type { JWK } from 'jose';
+import type { RuntimeCrypto, SignatureCheck } from '../../verify';
 
 const keys = new Map<string, KeyObject>();
 
@@ -53,3 +56,18 @@ export function verifyCompactJws(jws: string, alg: 'ES256' | 'EdDSA', key: KeyOb
     verify(digest, signingInput, keyInput, signature, (err, ok) => resolve(!err && ok));
   });
 }
+
+/** The core's `SignatureCheck` by node:crypto. */
+export const nodeSignature: SignatureCheck = (jws, alg, key) =>
+  verifyCompactJws(jws, alg, publicKeyOf(key.kid, key.publicJwk));
+
+/**
+ * The core's cryptography by node:crypto: what the gateway injects (`VerifyDeps.crypto`).
+ *
+ * @example
+ * const report = await verifyCredential(text, { ...deps, crypto: NODE_CRYPTO });
+ */
+export const NODE_CRYPTO: RuntimeCrypto = {
+  signature: nodeSignature,
+  sha256: (data) => createHash('sha256').update(data).digest(),
+};

@@ -1,0 +1,3 @@
+/** The verifier page's words and report summary: what runs the same in Node and in the page. */
+export * from './words';
+export * from './summary';

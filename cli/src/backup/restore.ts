@@ -40,8 +40,9 @@ export interface RestoreResult {
   bytes: number;
 }
 
+/** Paths a data directory holds: the store, the secrets, the ledger's files, and small files beside them. */
 const SAFE_PATH =
-  /^(store\.sqlite|kek\.key|admin\.key|ledger\/(network\.json|index\/state\.sqlite|chains\/anxin\/blockfile_\d{6}|crypto\/[A-Za-z0-9@._/-]+))$/;
+  /^(ledger\/(index\/state\.sqlite|chains\/anxin\/blockfile_\d{6}|crypto\/[A-Za-z0-9@._/-]+|[A-Za-z0-9][A-Za-z0-9._-]*)|[A-Za-z0-9][A-Za-z0-9._-]*)$/;
 
 function checkManifest(m: Manifest): void {
   const bad = (why: string) => new BackupError('BACKUP_MANIFEST', `the manifest ${why}`);

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { copyFile, open } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { blockDataHash, blockHeaderHash, decodeBlock } from '@anxin/network/blocks';
 import { blockFileName, scanBlockFiles } from '@anxin/network/embedded/blockfile';
@@ -26,6 +26,10 @@ import { FORMAT_VERSION, type Manifest, type ManifestFile } from './format';
 /** Pages copied per backup step: a few hundred kilobytes, well under a millisecond of I/O. */
 const PAGES_PER_STEP = 64;
 const COPY_PIECE = 1024 * 1024;
+/** Other files of a data directory carried along: plain names, small, not secrets, sidecars or locks. */
+export const EXTRA_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const NOT_EXTRA = new Set(['LOCK', 'store.sqlite', 'kek.key', 'admin.key', 'network.json']);
+const EXTRA_MAX_BYTES = 1024 * 1024;
 
 export interface SnapshotPlan {
   dataDir: string;
@@ -281,6 +285,27 @@ export async function takeSnapshot(
     mkdirSync(dirname(to), { recursive: true, mode: 0o700 });
     await copyFile(f, to);
     chmodSync(to, statSync(f).mode & 0o777);
+  }
+  // Small files beside these (markers a later version may keep) travel too; sidecars and locks do not.
+  for (const [from, to] of [
+    [plan.dataDir, staging],
+    [plan.ledgerDir, stagedLedger],
+  ] as const) {
+    if (from === plan.ledgerDir && from === plan.dataDir) continue;
+    for (const e of readdirSync(from, { withFileTypes: true })) {
+      if (
+        !e.isFile() ||
+        !EXTRA_FILE.test(e.name) ||
+        NOT_EXTRA.has(e.name) ||
+        /-(wal|shm|journal)$|\.partial-|\.anxbackup$/.test(e.name)
+      )
+        continue;
+      const p = join(from, e.name);
+      if (plan.storeFile && resolve(p) === resolve(plan.storeFile)) continue;
+      if (plan.kekFile && resolve(p) === resolve(plan.kekFile)) continue;
+      if (statSync(p).size > EXTRA_MAX_BYTES) continue;
+      await copyFile(p, join(to, e.name));
+    }
   }
   let kekFp: string | undefined;
   if (plan.kekFile && existsSync(plan.kekFile)) kekFp = kekFingerprint(plan.kekFile);

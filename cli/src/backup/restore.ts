@@ -10,9 +10,6 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmdirSync,
 import { open, rename } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { openStore } from '@anxin/gateway/store';
-import { Projection } from '@anxin/gateway/dist/services/projection';
-import { EmbeddedLedger } from '@anxin/network/embedded';
 import { CHAIN_DIR } from '@anxin/network/embedded/genesis';
 import { BackupError } from './errors';
 import { bodyReader, openEncryption, readHeader, type Manifest, type ManifestFile } from './format';
@@ -208,6 +205,10 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
 }
 
 async function catchUp(dir: string): Promise<{ block: number; txIndex: number }> {
+  // Loaded here: the gateway's store, ledger and projection are heavy for every other command's start.
+  const { openStore } = await import('@anxin/gateway/store');
+  const { Projection } = await import('@anxin/gateway/dist/services/projection');
+  const { EmbeddedLedger } = await import('@anxin/network/embedded');
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'store.sqlite') });
   try {
     const ledger = await EmbeddedLedger.open(join(dir, 'ledger'), { create: false, endorsers: 0 });

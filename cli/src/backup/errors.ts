@@ -2,7 +2,7 @@
  * Why a backup cannot be made, or a backup file is refused. Stable: scripts and tests
  * branch on `problem`, never on the message.
  */
-import { CliError, EXIT, type CliErrorCode } from '../common';
+import { CliError, EXIT, asCliError, outJson, type CliErrorCode } from '../common';
 
 export type BackupProblem =
   /** Not an Anxin backup file: no magic line, or a header that does not parse. */
@@ -60,4 +60,20 @@ export class BackupError extends CliError {
     super(message, { code, exitCode: code === 'DAMAGED' ? EXIT.MISMATCH : EXIT.USAGE });
     this.name = 'BackupError';
   }
+}
+
+/**
+ * With --json, a refusal is JSON too: `{ ok: false, code, problem?, file? | block? | chunk?, message }`
+ * on stdout, the message on stderr, and the exit code set.
+ */
+export function failJson(e: unknown): void {
+  const err = asCliError(e);
+  outJson({
+    ok: false,
+    code: err.code,
+    ...(e instanceof BackupError ? { problem: e.problem, ...e.at } : {}),
+    message: err.message,
+  });
+  process.stderr.write(`anxin: ${err.message}\n`);
+  process.exitCode = err.exitCode;
 }

@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { CHAIN_DIR } from '@anxin/network/embedded/genesis';
 import { BackupError } from './errors';
 import { bodyReader, openEncryption, readHeader, type Manifest, type ManifestFile } from './format';
+import { storeMismatch } from './identity';
 import { checkChain, kekFingerprint } from './snapshot';
 
 export interface RestoreOptions {
@@ -142,20 +143,14 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
       state.close();
     }
 
-    // The store belongs to this ledger: its projection is not ahead of it.
-    const projection = manifest.store?.projection;
+    // The store belongs to this ledger: its projection is not ahead, its anchors are the ledger's.
     if (manifest.store) {
-      const db = new Database(join(staging, 'store.sqlite'), { readonly: true });
-      try {
-        const row = db.prepare(`SELECT block, tx_index FROM checkpoints WHERE name = 'projection'`).get() as
-          { block: number; tx_index: number } | undefined;
-        if ((row?.block ?? 0) > chain.blocks.length)
-          throw new BackupError('BACKUP_IDENTITY', "the store's projection is ahead of the backup's ledger", {
-            file: 'store.sqlite',
-          });
-      } finally {
-        db.close();
-      }
+      const why = storeMismatch(
+        join(staging, 'store.sqlite'),
+        join(staging, 'ledger', 'index', 'state.sqlite'),
+        chain.blocks.length,
+      );
+      if (why) throw new BackupError('BACKUP_IDENTITY', why, { file: 'store.sqlite' });
     }
 
     // The KEK: from the backup, or given apart; either way the one the store was sealed under.
@@ -180,8 +175,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
     }
 
     // Bring the store's projection up to the backup point, as the gateway would at its start.
-    let projected = projection ?? { block: 0, txIndex: 0 };
-    if (manifest.store) projected = await catchUp(staging);
+    const projected = manifest.store ? await catchUp(staging) : undefined;
 
     if (existsSync(target)) rmdirSync(target);
     mkdirSync(dirname(target), { recursive: true });
@@ -193,7 +187,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
       height: chain.blocks.length,
       lastBlockHash: chain.lastBlockHash,
       genesisHash: chain.genesisHash,
-      store: manifest.store ? { projection: projected } : null,
+      store: projected ? { projection: projected } : null,
       kek: { ...(fingerprint ? { fingerprint } : {}), placed },
       files: manifest.files.length,
       bytes: total,

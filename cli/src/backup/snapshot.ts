@@ -21,6 +21,7 @@ import { blockDataHash, blockHeaderHash, decodeBlock } from '@anxin/network/bloc
 import { blockFileName, scanBlockFiles } from '@anxin/network/embedded/blockfile';
 import { CHAIN_DIR, DESCRIPTOR_FILE, readDescriptor } from '@anxin/network/embedded/genesis';
 import { BackupError } from './errors';
+import { storeMismatch } from './identity';
 import { FORMAT_VERSION, type Manifest, type ManifestFile } from './format';
 
 /** Pages copied per backup step: a few hundred kilobytes, well under a millisecond of I/O. */
@@ -261,11 +262,14 @@ export async function takeSnapshot(
       db.close();
     }
   }
-  if (facts?.projection && facts.projection.block > last.number + 1)
-    throw new BackupError(
-      'BACKUP_SOURCE',
-      `the store has projected block ${facts.projection.block - 1}, beyond the ledger's last block ${last.number}: they are not one data directory`,
+  if (plan.storeFile) {
+    const why = storeMismatch(
+      join(staging, 'store.sqlite'),
+      join(stagedLedger, 'index', 'state.sqlite'),
+      last.number + 1,
     );
+    if (why) throw new BackupError('BACKUP_SOURCE', `${why}: the store and the ledger are not one data directory`);
+  }
 
   // Block files: every earlier file whole, the last one up to the end of the last committed block.
   const chainDir = join(plan.ledgerDir, CHAIN_DIR);

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { CHAIN_DIR } from '@anxin/network/embedded/genesis';
 import { CliError, bytesText, out, outJson, plural } from '../common';
-import { BackupError } from '../backup/errors';
+import { BackupError, failJson } from '../backup/errors';
 import { readPassphrase } from '../backup/passphrase';
 import { takeSnapshot } from '../backup/snapshot';
 import { writeBackup } from '../backup/write';
@@ -115,7 +115,7 @@ export function backupCommand(): Command {
         "Copies a gateway's data directory as it stands at one instant, without stopping the gateway: the store and the ledger's state database through SQLite's online backup (a few hundred kilobytes per step, the gateway's writes go on meanwhile), the block files up to the last block committed at that instant, the network's descriptor and crypto material, and a manifest naming the height, every block's SHA-256, the last block's hash and the versions.",
         'The KEK (kek.key) is NOT in the file unless you ask with --include-kek; the file is then encrypted (AES-256-GCM, key from your passphrase by scrypt). Without it, keep the KEK apart (a password manager, a sealed envelope, an HSM) — a restore without the KEK gives a ledger and a store whose custodial keys and stored credentials cannot be opened.',
         "The file holds the ledger's node keys and the store (API key hashes, sealed keys): keep it as you keep the data directory.",
-        'Exit code: 0 written; 2 on usage errors or when the data directory cannot be backed up.',
+        "Exit code: 0 written; 2 on usage errors, or when the data directory cannot be backed up (--json: problem BACKUP_SOURCE, e.g. a store that is not this ledger's).",
       ].join('\n\n'),
     )
     .addOption(new Option('--data <dir>', "the gateway's data directory (default $ANXIN_DATA_DIR)"))
@@ -132,7 +132,7 @@ export function backupCommand(): Command {
     )
     .option('--include-kek', 'put the KEK and admin.key in the file, and encrypt it with a passphrase')
     .option('--passphrase-file <file>', "with --include-kek: the passphrase is this file's first line (else asked for)")
-    .option('--json', 'print what was written as JSON')
+    .option('--json', 'print what was written as JSON (on refusal too: {"ok": false, "problem": …})')
     .option('--no-progress', 'no progress bar')
     .addHelpText(
       'after',
@@ -144,8 +144,15 @@ Examples:
   $ anxin restore /backup/anxin-2026-03-01.anxbackup --data ./data-restored --kek /safe/kek.key`,
     )
     .action(async (o: BackupCliOptions) => {
-      const r = await run(o);
-      if (o.json) outJson(r);
+      let r: BackupResult;
+      try {
+        r = await run(o);
+      } catch (e) {
+        if (!o.json) throw e;
+        failJson(e);
+        return;
+      }
+      if (o.json) outJson({ ok: true, ...r });
       else {
         out(`Backed up ${plural(r.height, 'block')} (${plural(r.files, 'file')}, ${bytesText(r.bytes)}) to ${r.file}`);
         out(`Block ${r.height - 1} hash ${r.lastBlockHash}`);

@@ -3,8 +3,8 @@
  * directory a gateway starts on (see ../backup/restore).
  */
 import { Command } from 'commander';
-import { EXIT, asCliError, bytesText, out, outJson, plural } from '../common';
-import { BackupError } from '../backup/errors';
+import { bytesText, out, outJson, plural } from '../common';
+import { failJson } from '../backup/errors';
 import { readPassphrase } from '../backup/passphrase';
 import { restoreBackup } from '../backup/restore';
 import { phaseBar } from '../progress';
@@ -22,7 +22,7 @@ export function restoreCommand(): Command {
     .summary('check a backup file and lay it out as a new data directory')
     .description(
       [
-        "Reads a file written by anxin backup and refuses it, naming what is wrong, unless everything holds: the manifest against the header's digest, every file against its size and SHA-256, every block against the manifest and the hash chain (data_hash, previous_hash, block 0 and the last block), the ledger's state database at the last block, the store's projection not ahead of the ledger, and the KEK (from the file, or --kek) the one the store's records were sealed under. Then it brings the store's projection up to the backup's last block and moves the directory into place, so that a gateway started on it (ANXIN_DATA_DIR) serves exactly what was committed up to the backup point, and anxin replay --data DIR --store DIR/store.sqlite passes.",
+        "Reads a file written by anxin backup and refuses it, naming what is wrong, unless everything holds: the manifest against the header's digest, every file against its size and SHA-256, every block against the manifest and the hash chain (data_hash, previous_hash, block 0 and the last block), the ledger's state database at the last block, the store's projection not ahead of the ledger and its anchors the ledger's own transactions, and the KEK (from the file, or --kek) the one the store's records were sealed under. Then it brings the store's projection up to the backup's last block and moves the directory into place, so that a gateway started on it (ANXIN_DATA_DIR) serves exactly what was committed up to the backup point, and anxin replay --data DIR --store DIR/store.sqlite passes.",
         'It restores only into a new or empty directory, and leaves nothing behind when it refuses.',
         'Exit code: 0 restored; 1 the backup is damaged or does not hold together (--json names the problem: BACKUP_FORMAT, BACKUP_TRUNCATED, BACKUP_MANIFEST, BACKUP_DAMAGED, BACKUP_FILE, BACKUP_BLOCK, BACKUP_IDENTITY); 2 usage errors, a wrong passphrase (BACKUP_PASSPHRASE), a later format (BACKUP_VERSION), a directory not empty (RESTORE_TARGET).',
       ].join('\n\n'),
@@ -67,15 +67,7 @@ Examples:
       } catch (e) {
         bar.stop();
         if (!o.json) throw e;
-        const err = asCliError(e);
-        outJson({
-          ok: false,
-          code: err.code,
-          ...(e instanceof BackupError ? { problem: e.problem, ...e.at } : {}),
-          message: err.message,
-        });
-        process.stderr.write(`anxin: ${err.message}\n`);
-        process.exitCode = err.exitCode ?? EXIT.USAGE;
+        failJson(e);
       }
     });
 }

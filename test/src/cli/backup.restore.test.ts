@@ -4,10 +4,14 @@
  * restored directory, nothing later is, and anxin replay passes on it. A damaged or
  * wrongly opened backup file is refused with a stable problem code, leaving nothing behind.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { expect } from 'chai';
+import Database from 'better-sqlite3';
+import type { Manifest } from '@anxin/cli/dist/backup/format';
+import { writeBackup } from '@anxin/cli/dist/backup/write';
 import { loadConfig, startGateway, type RunningGateway } from '@anxin/gateway';
 import { scanBlockFiles, blockFileName, CHAIN_DIR } from '@anxin/network/embedded';
 import { tempDir } from '../helpers';
@@ -259,6 +263,77 @@ describe('anxin backup and restore', function () {
       writeFileSync(other, 'ANXIN-BLOCKS/1\n{}\n');
       await refused(other, 'BACKUP_FORMAT');
     });
+  });
+
+  describe("a store that is not the ledger's", () => {
+    let other: TestGateway;
+    before(async () => {
+      other = await TestGateway.start();
+      const issuer = await other.registerIssuer({ allowedTypes: ['HealthCertificate'] });
+      await other.issue(issuer.apiKey, 'HealthCertificate');
+    });
+    after(async () => {
+      await other?.stop();
+    });
+
+    it('is not backed up with the ledger: BACKUP_SOURCE', async () => {
+      const r = await anxin([
+        'backup',
+        '--data',
+        gw.dataDir,
+        '--store',
+        join(other.dataDir, 'store.sqlite'),
+        '--out',
+        join(work, 'mixed.anxbackup'),
+        '--json',
+      ]);
+      expectExit(r, 2);
+      expect(r.json).to.include({ ok: false, problem: 'BACKUP_SOURCE' });
+      expect(existsSync(join(work, 'mixed.anxbackup'))).to.equal(false);
+    });
+
+    it('in a backup file, is refused on restore: BACKUP_IDENTITY', async () => {
+      // A well-formed backup whose manifest lists another network's store, digests and all.
+      const staging = join(work, 'mixed-staging');
+      cpSync(restoredDir, staging, { recursive: true });
+      const src = new Database(join(other.dataDir, 'store.sqlite'), { readonly: true });
+      await src.backup(join(staging, 'store.sqlite.new'));
+      src.close();
+      cpSync(join(staging, 'store.sqlite.new'), join(staging, 'store.sqlite'));
+      const buf = readFileSync(backupFile);
+      const magicEnd = buf.indexOf(0x0a) + 1;
+      const headerEnd = buf.indexOf(0x0a, magicEnd) + 1;
+      const header = JSON.parse(buf.subarray(magicEnd, headerEnd).toString('utf8')) as { manifest: { length: number } };
+      const manifest = JSON.parse(
+        buf.subarray(headerEnd, headerEnd + header.manifest.length).toString('utf8'),
+      ) as Manifest;
+      manifest.store!.kekFingerprints = [];
+      manifest.files = manifest.files.map((f) => {
+        const bytes = readFileSync(join(staging, f.path));
+        return { ...f, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+      });
+      const mixed = join(work, 'mixed-file.anxbackup');
+      await writeBackup(staging, manifest, mixed);
+      const target = join(work, 'mixed-restore');
+      const r = await anxin(['restore', mixed, '--data', target, '--json']);
+      expectExit(r, 1);
+      expect(r.json).to.include({ ok: false, problem: 'BACKUP_IDENTITY', file: 'store.sqlite' });
+      expect(existsSync(target)).to.equal(false);
+    });
+  });
+
+  it('backs up the ledger alone for a MongoDB store (--without-store), and restores it', async () => {
+    const file = join(work, 'ledger-only.anxbackup');
+    const b = await anxin(['backup', '--data', gw.dataDir, '--without-store', '--out', file, '--json']);
+    expectExit(b, 0);
+    expect(b.json.store).to.equal(null);
+    const target = join(work, 'ledger-only');
+    const r = await anxin(['restore', file, '--data', target, '--kek', join(gw.dataDir, 'kek.key'), '--json']);
+    expectExit(r, 0);
+    expect(r.json).to.include({ ok: true, height: b.json.height, store: null });
+    expect(existsSync(join(target, 'store.sqlite'))).to.equal(false);
+    expect(existsSync(join(target, 'ledger', 'network.json'))).to.equal(true);
+    expectExit(await anxin(['replay', '--data', target, '--json']), 0);
   });
 
   describe('with the KEK inside (--include-kek)', () => {

@@ -11,9 +11,14 @@
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { WorkCardError, cardPaths, presentCredential } from '@anxin/gateway/dist/services/workcard/present';
-import { holderProofJwt } from '@anxin/gateway/dist/services/workcard/proof';
-import { renderQr, workCardText } from '@anxin/gateway/dist/services/workcard/qr';
+import {
+  WorkCardError,
+  cardPaths,
+  presentCredential,
+  holderProofJwt,
+  renderQr,
+  workCardText,
+} from '@anxin/gateway/workcard';
 import { parseCredential } from '@anxin/gateway/verify';
 import { CliError, out, outJson } from '../common';
 import { readCredentialArg } from './verify';

@@ -15,7 +15,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import { anchorProjection } from '@anxin/gateway/dist/services/anchor-projection';
+import { anchorProjection } from '@anxin/gateway/store';
 // The verification core, not '@anxin/gateway': its index loads the embedded ledger and fabric-shim,
 // whose older copy of @hyperledger/fabric-protos re-registers the global protobuf classes the replay decodes with.
 import {

@@ -9,8 +9,7 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { signStatement, type StatementSigner } from '@anxin/chaincode/rules';
-import { buildCredential } from '@anxin/gateway/dist/services/credentials/build';
-import { issueSdJwt, signVcJwt } from '@anxin/gateway/dist/services/credentials/formats';
+import { buildCredential, issueSdJwt, signVcJwt } from '@anxin/gateway/credentials';
 import { ajv, type AnchorRecord, type CredentialType } from '@anxin/schemas';
 import {
   FORMATS,

@@ -110,7 +110,7 @@ Examples:
       try {
         proof = await holderProofJwt({ holderKey: readKey(o.key), aud, nonce });
       } catch (e) {
-        if (e instanceof WorkCardError) throw new CliError(e.message, { code: 'INVALID_INPUT' });
+        if (e instanceof WorkCardError) throw new CliError(e.message, { code: 'INVALID_INPUT', reason: e.code });
         throw e;
       }
       if (o.json) outJson(proof);
@@ -137,7 +137,10 @@ function readKey(file: string): JsonWebKey {
     if (!jwk || typeof jwk !== 'object' || !jwk.d) throw new Error('no private part');
     return jwk;
   } catch (e) {
-    throw new CliError(`${file} is not a private JWK: ${(e as Error).message}`, { code: 'INVALID_INPUT' });
+    throw new CliError(`${file} is not a private JWK: ${(e as Error).message}`, {
+      code: 'INVALID_INPUT',
+      reason: 'holder_key_not_private',
+    });
   }
 }
 
@@ -225,7 +228,7 @@ Examples:
       try {
         await present(arg, o);
       } catch (e) {
-        if (e instanceof WorkCardError) throw new CliError(e.message, { code: 'INVALID_INPUT' });
+        if (e instanceof WorkCardError) throw new CliError(e.message, { code: 'INVALID_INPUT', reason: e.code });
         throw e;
       }
     });

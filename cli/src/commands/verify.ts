@@ -179,7 +179,8 @@ function verifyJws(jws: string, alg: string, jwk: JWK): Buffer | undefined {
 
 /** A --trust-list that cannot be used (exit 2), or that is not to be trusted (exit 1). */
 const badTrustList = (message: string) => new CliError(message, { code: 'INVALID_INPUT' });
-const untrusted = (message: string) => new CliError(message, { code: 'UNTRUSTED', exitCode: EXIT.MISMATCH });
+const untrusted = (reason: 'pin_mismatch' | 'bad_signature', message: string) =>
+  new CliError(message, { code: 'UNTRUSTED', exitCode: EXIT.MISMATCH, reason });
 
 /** Read and verify a trust list file (the JSON GET /v1/trust-list answers, or its bare JWS with --trust-key…). */
 export async function loadTrustList(
@@ -223,9 +224,10 @@ export async function loadTrustList(
       `--trust-list: the JWS names key ${header.kid ?? '(none)'}, not the key given with it (${thumbprint})`,
     );
   }
-  if (pin && pin !== thumbprint) throw untrusted(`--trust-list: signed by key ${thumbprint}, not the pinned ${pin}`);
+  if (pin && pin !== thumbprint)
+    throw untrusted('pin_mismatch', `--trust-list: signed by key ${thumbprint}, not the pinned ${pin}`);
   const verified = verifyJws(jws, header.alg, jwk);
-  if (!verified) throw untrusted('--trust-list: its signature does not verify with its key');
+  if (!verified) throw untrusted('bad_signature', '--trust-list: its signature does not verify with its key');
   let payload: TrustList;
   try {
     payload = JSON.parse(verified.toString('utf8')) as TrustList;

@@ -160,7 +160,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
     notifier.start();
     retention = new Retention(
       store,
-      services.now,
+      () => services.now(),
       (r) => {
         const n = Object.values(r.deleted).reduce((a, b) => a + b, 0);
         if (n) logger.info({ deleted: r.deleted }, 'retention: old records deleted');

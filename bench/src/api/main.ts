@@ -77,7 +77,7 @@ async function call(url: string, method: string, path: string, key: string, body
 
 function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((res, rej) => {
-    autocannon(opts, (err, result) => (err ? rej(err) : res(result)));
+    autocannon(opts, (err, result) => (err ? rej(err instanceof Error ? err : new Error(String(err))) : res(result)));
   });
 }
 

@@ -210,7 +210,7 @@ describe('contract on the embedded ledger: refusals', () => {
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(ok).to.have.length(1);
     expect(failed).to.have.length(1);
-    await expectCommitError(Promise.reject(failed[0]!.reason), 'MVCC_READ_CONFLICT');
+    await expectCommitError(Promise.reject(failed[0]!.reason as Error), 'MVCC_READ_CONFLICT');
     expect(ledger.transaction((failed[0]!.reason as { txId: string }).txId)?.code).to.equal('MVCC_READ_CONFLICT');
   });
 

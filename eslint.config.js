@@ -1,5 +1,5 @@
 // @ts-check
-// `npm run lint` runs this alone; `npm test` runs it as test/src/lint/eslint.test.ts.
+// `npx eslint .` runs this alone; `npm test` and `npm run lint` run it as test/src/lint/eslint.test.ts.
 // The rules below are the repository's guardrails: type-aware checks, a ceiling on a
 // function's branching and length, and package boundaries (another package is reached
 // through its `exports`, never its dist/; the services and the verification core never
@@ -41,7 +41,8 @@ module.exports = tseslint.config(
       // methods, stringified objects, non-Error rejections, … The no-unsafe-* family is off:
       // JSON from the wire and the ledger is `unknown`/`any` until Ajv has validated it, and the
       // tests read response bodies loosely on purpose. Non-null assertions are kept as the
-      // code's way of saying "present by construction" (the build has no noUncheckedIndexedAccess).
+      // code's way of saying "present by construction" (the build has no noUncheckedIndexedAccess),
+      // and an async function without an await is a plain way to return a promise.
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',

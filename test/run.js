@@ -44,3 +44,32 @@ const runner = mocha.run(() => {
   process.stdout.write(`${passes} passed, ${failures} failed\n`, () => process.exit(failures ? 1 : 0));
 });
 runner.on('pending', (t) => skipped.push(t.fullTitle()));
+
+// A watchdog on its own thread: mocha's timeouts need the main thread's event loop, so a
+// test that blocks it (a synchronous wait that never returns) would hang the run until CI
+// kills it, with no word of where. The thread is told what runs; after WATCHDOG_MS with no
+// test or hook ending it names what was running, counts it failed and ends the run.
+const WATCHDOG_MS = Number(process.env.ANXIN_TEST_WATCHDOG_MS ?? 12 * 60_000);
+const { Worker } = require('node:worker_threads');
+const watchdog = new Worker(
+  `const { parentPort } = require('node:worker_threads');
+   const fs = require('node:fs');
+   let current = '(loading)', passes = 0, failures = 0, last = Date.now();
+   parentPort.on('message', (m) => { last = Date.now(); current = m.current; passes = m.passes; failures = m.failures; });
+   setInterval(() => {
+     if (Date.now() - last < ${WATCHDOG_MS}) return;
+     fs.writeSync(1, '\\nwatchdog: nothing ended for ${Math.round(WATCHDOG_MS / 1000)} s; stuck in: ' + current + '\\n');
+     fs.writeSync(1, passes + ' passed, ' + (failures + 1) + ' failed\\n');
+     process.kill(process.pid, 'SIGKILL');
+   }, 5_000).unref();`,
+  { eval: true },
+);
+watchdog.unref();
+const beat = (current) => {
+  const { passes = 0, failures = 0 } = runner.stats ?? {};
+  watchdog.postMessage({ current, passes, failures });
+};
+runner.on('test', (t) => beat(t.fullTitle()));
+runner.on('hook', (h) => beat(h.fullTitle()));
+runner.on('test end', (t) => beat(`after ${t.fullTitle()}`));
+runner.on('hook end', (h) => beat(`after ${h.fullTitle()}`));

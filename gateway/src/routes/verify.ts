@@ -14,7 +14,7 @@ import { handle, validBody } from '../http/validate';
 import type { AnchorProjection, Principal } from '../ports/store';
 import { anchorProjection } from '../services/anchor-projection';
 import type { Services } from '../services/context';
-import { newChallenge, useChallenge } from '../services/nonces';
+import { newChallenge, useChallenge, verifierAudience } from '../services/nonces';
 import type { VerificationLog } from '../services/verify/log';
 import type { VerifierPool } from '../services/verify/pool';
 import { CHECKS, type VerificationReport } from '../verify';
@@ -69,6 +69,10 @@ export function verifier(s: Services, metrics: Metrics, log: VerificationLog, po
       : {
           ...(asked.nonce !== undefined ? { nonce: asked.nonce } : {}),
           ...(asked.audience !== undefined ? { audience: asked.audience } : {}),
+          verifierAudiences: {
+            prefix: verifierAudience(s.publicUrl, { ...who, id: '' }),
+            own: verifierAudience(s.publicUrl, who),
+          },
         };
     const report = await make(credential, opts);
     metrics.verifications.inc({ outcome: outcome(report) });

@@ -54,6 +54,13 @@ export interface VerifyOptions {
   /** Static mode: the `aud` the key-binding JWT must carry. */
   audience?: string;
   /**
+   * Static mode without `audience`: the audiences this gateway gives its verifiers'
+   * challenges (a prefix) and the caller's own. A key-binding JWT addressed to another
+   * verifier answered that verifier's challenge; shown here again it is refused
+   * (`kb_audience`), so a presentation made for one employer cannot be replayed to another.
+   */
+  verifierAudiences?: { prefix: string; own: string };
+  /**
    * Challenge mode: the gateway challenge the request named, as using it came out (it is
    * used — once, atomically — before the verification, where the store is).
    */

@@ -58,6 +58,20 @@ function judgeAnswer({ r, opts }: Context, payload: Record<string, unknown>): vo
       return r.fail('holderBinding', 'kb_nonce', 'nonce does not match');
     if (opts.audience !== undefined && payload.aud !== opts.audience)
       return r.fail('holderBinding', 'kb_audience', 'aud does not match');
+    const va = opts.verifierAudiences;
+    if (
+      opts.audience === undefined &&
+      va &&
+      typeof payload.aud === 'string' &&
+      payload.aud.startsWith(va.prefix) &&
+      payload.aud !== va.own
+    ) {
+      return r.fail(
+        'holderBinding',
+        'kb_audience',
+        `the key-binding JWT was made for another verifier (${payload.aud})`,
+      );
+    }
   }
   r.pass('holderBinding');
 }

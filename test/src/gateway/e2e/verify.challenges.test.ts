@@ -4,7 +4,8 @@
  * POST /v1/verify with { credential, challenge } passes once and says "challenge". A replay,
  * a KB-JWT for another nonce or aud, an expired challenge, another verifier's challenge each
  * fail kb_nonce / kb_audience; another verifier cannot spend yours; concurrent uses of one
- * challenge let exactly one through.
+ * challenge let exactly one through; a card answering one verifier's challenge cannot be
+ * shown to another in static mode.
  */
 import { request } from 'node:http';
 import { expect } from 'chai';
@@ -204,6 +205,21 @@ describe('e2e: verifier challenges (POST /v1/verify/challenges, then { credentia
     const r = await gw.verify(hotpot, await answer(c.nonce, c.aud));
     expectVerified(r, 'pass');
     expect(r.presentation).to.deep.equal({ binding: 'static' });
+  });
+
+  it("a card made for another verifier's challenge, shown in static mode: kb_audience (no replay to another employer)", async () => {
+    const theirs = await challenge(noodles);
+    const card = await answer(theirs.nonce, theirs.aud);
+    const replayed = await gw.verify(hotpot, card);
+    expect(reasons(replayed)).to.deep.equal(['holderBinding:kb_audience']);
+    expect(replayed.presentation).to.deep.equal({ binding: 'static' });
+    const viaExpressToo = await viaExpress(gw, hotpot, { credential: card });
+    expect(reasons(viaExpressToo)).to.deep.equal(['holderBinding:kb_audience']);
+    // Its own verifier, and a verifier naming that audience itself, still accept it.
+    expectVerified(await gw.verify(noodles, card), 'pass');
+    expectVerified(await gw.verify(hotpot, card, { audience: theirs.aud }), 'pass');
+    // The static card's own audience is nobody's challenge: accepted by any verifier.
+    expectVerified(await gw.verify(hotpot, await answer('static-0630', 'anxin:work-card')), 'pass');
   });
 
   it('a challenge for a credential with no cnf: nothing to bind, verified, no presentation mode', async () => {

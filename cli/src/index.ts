@@ -33,3 +33,5 @@ export { BackupError, type BackupProblem, type ProblemAt } from './backup/errors
 export { restoreBackup, type RestoreOptions, type RestoreResult } from './backup/restore';
 export { takeSnapshot, type SnapshotPlan } from './backup/snapshot';
 export type { Manifest, ManifestFile, BackupHeader } from './backup/format';
+export { writeBackup } from './backup/write';
+export { credentialHistory } from './commands/history';

@@ -3,7 +3,7 @@
  * to an exit code (0 everything holds, 1 a mismatch, 2 usage, connection or source errors).
  */
 import { Command, CommanderError } from 'commander';
-import { EXIT, asCliError } from './common';
+import { CliError, EXIT, asCliError, errorDocument, outJson } from './common';
 import { backupCommand } from './commands/backup';
 import { cardCommand } from './commands/card';
 import { exportCommand } from './commands/export';
@@ -66,6 +66,12 @@ Run anxin <command> --help for each command's options and examples.`,
   return program;
 }
 
+/** Whether the command line asks for JSON (before a `--` that ends the options). */
+function askedForJson(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
 /** Run the CLI on `argv` (process.argv form); resolves to the exit code. */
 export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
@@ -80,9 +86,12 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version end with 0; a missing command, argument or option, or an unknown one, with 2.
-      return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      if (e.exitCode === 0) return EXIT.OK;
+      if (askedForJson(argv)) outJson(errorDocument(new CliError(e.message, { code: 'USAGE', reason: e.code })));
+      return EXIT.USAGE;
     }
     const err = asCliError(e);
+    if (askedForJson(argv)) outJson(errorDocument(err));
     process.stderr.write(`anxin: ${err.message}\n`);
     if (process.env.ANXIN_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     return err.exitCode;

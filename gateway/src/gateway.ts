@@ -247,7 +247,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
     notifier.start();
     retention = new Retention(
       store,
-      services.now,
+      () => services.now(),
       (r) => {
         const n = Object.values(r.deleted).reduce((a, b) => a + b, 0);
         if (n) logger.info({ deleted: r.deleted }, 'retention: old records deleted');
@@ -255,7 +255,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
       (e) => logger.warn({ err: e }, 'retention pass failed'),
     );
     retention.start();
-    const lag = new ProjectionLag(ledger, projection, services.now);
+    const lag = new ProjectionLag(ledger, projection, () => services.now());
     metrics.watch({ lag: () => lag.measure(), outbox: () => store.countNotifications() });
     const { listener } = buildGatewayHandler(
       services,

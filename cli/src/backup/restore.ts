@@ -201,7 +201,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
 async function catchUp(dir: string): Promise<{ block: number; txIndex: number }> {
   // Loaded here: the gateway's store, ledger and projection are heavy for every other command's start.
   const { openStore } = await import('@anxin/gateway/store');
-  const { Projection } = await import('@anxin/gateway/dist/services/projection');
+  const { Projection } = await import('@anxin/gateway/server');
   const { EmbeddedLedger } = await import('@anxin/network/embedded');
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'store.sqlite') });
   try {
@@ -212,7 +212,7 @@ async function catchUp(dir: string): Promise<{ block: number; txIndex: number }>
       p.on('error', (e) => (failure = e));
       await p.start();
       await p.stop();
-      if (failure) throw failure;
+      if (failure) throw failure instanceof Error ? failure : new Error('the projection failed', { cause: failure });
       return p.position;
     } finally {
       await ledger.close();

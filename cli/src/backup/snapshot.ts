@@ -212,6 +212,41 @@ export function checkChain(
   return result;
 }
 
+/** The ledger's descriptor and its crypto material, modes kept. */
+async function copyLedgerFiles(ledgerDir: string, stagedLedger: string): Promise<void> {
+  await copyFile(join(ledgerDir, DESCRIPTOR_FILE), join(stagedLedger, DESCRIPTOR_FILE));
+  for (const f of walk(join(ledgerDir, 'crypto'))) {
+    const to = join(stagedLedger, relative(ledgerDir, f));
+    mkdirSync(dirname(to), { recursive: true, mode: 0o700 });
+    await copyFile(f, to);
+    chmodSync(to, statSync(f).mode & 0o777);
+  }
+}
+
+/** Small files beside the store and the ledger (markers a later version may keep); sidecars and locks stay. */
+async function copyExtraFiles(plan: SnapshotPlan, staging: string, stagedLedger: string): Promise<void> {
+  for (const [from, to] of [
+    [plan.dataDir, staging],
+    [plan.ledgerDir, stagedLedger],
+  ] as const) {
+    if (from === plan.ledgerDir && from === plan.dataDir) continue;
+    for (const e of readdirSync(from, { withFileTypes: true })) {
+      if (
+        !e.isFile() ||
+        !EXTRA_FILE.test(e.name) ||
+        NOT_EXTRA.has(e.name) ||
+        /-(wal|shm|journal)$|\.partial-|\.anxbackup$/.test(e.name)
+      )
+        continue;
+      const p = join(from, e.name);
+      if (plan.storeFile && resolve(p) === resolve(plan.storeFile)) continue;
+      if (plan.kekFile && resolve(p) === resolve(plan.kekFile)) continue;
+      if (statSync(p).size > EXTRA_MAX_BYTES) continue;
+      await copyFile(p, join(to, e.name));
+    }
+  }
+}
+
 /**
  * Snapshot `plan.dataDir` into `staging` (an empty directory) and return the manifest of
  * what is there.
@@ -283,34 +318,8 @@ export async function takeSnapshot(
     copied += sizes[f]!;
     progress({ phase: 'blocks', done: copied, total });
   }
-  await copyFile(join(plan.ledgerDir, DESCRIPTOR_FILE), join(stagedLedger, DESCRIPTOR_FILE));
-  for (const f of walk(join(plan.ledgerDir, 'crypto'))) {
-    const to = join(stagedLedger, relative(plan.ledgerDir, f));
-    mkdirSync(dirname(to), { recursive: true, mode: 0o700 });
-    await copyFile(f, to);
-    chmodSync(to, statSync(f).mode & 0o777);
-  }
-  // Small files beside these (markers a later version may keep) travel too; sidecars and locks do not.
-  for (const [from, to] of [
-    [plan.dataDir, staging],
-    [plan.ledgerDir, stagedLedger],
-  ] as const) {
-    if (from === plan.ledgerDir && from === plan.dataDir) continue;
-    for (const e of readdirSync(from, { withFileTypes: true })) {
-      if (
-        !e.isFile() ||
-        !EXTRA_FILE.test(e.name) ||
-        NOT_EXTRA.has(e.name) ||
-        /-(wal|shm|journal)$|\.partial-|\.anxbackup$/.test(e.name)
-      )
-        continue;
-      const p = join(from, e.name);
-      if (plan.storeFile && resolve(p) === resolve(plan.storeFile)) continue;
-      if (plan.kekFile && resolve(p) === resolve(plan.kekFile)) continue;
-      if (statSync(p).size > EXTRA_MAX_BYTES) continue;
-      await copyFile(p, join(to, e.name));
-    }
-  }
+  await copyLedgerFiles(plan.ledgerDir, stagedLedger);
+  await copyExtraFiles(plan, staging, stagedLedger);
   let kekFp: string | undefined;
   if (plan.kekFile && existsSync(plan.kekFile)) kekFp = kekFingerprint(plan.kekFile);
   if (plan.includeKek) {

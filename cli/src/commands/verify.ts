@@ -14,8 +14,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import { anchorProjection } from '@anxin/gateway/dist/services/anchor-projection';
+import { anchorProjection } from '@anxin/gateway/store';
 // The verification core, not '@anxin/gateway': its index loads the embedded ledger and fabric-shim,
 // whose older copy of @hyperledger/fabric-protos re-registers the global protobuf classes the replay decodes with.
 import {
@@ -45,6 +44,7 @@ import { describe as describeFinding } from '../replay/findings';
 import { chaincodeOf, ledgerDirOf, openIndex } from '../replay/source';
 import type { World } from '../replay/world';
 import { DEFAULT_WORKERS } from './replay';
+import { loadTrustList, statusAnchor } from './trust-list';
 
 type VerifyDeps = Parameters<typeof verifyCredential>[1];
 
@@ -70,7 +70,7 @@ export function readCredentialArg(arg: string): string {
 }
 
 /** Deps over the ledger's current state in a data directory's index (read-only, one query per lookup). */
-function indexDeps(dir: string, o: SourceOptions): { deps: VerifyDeps; describe: string; close(): void } {
+function indexDeps(dir: string, o: SourceOptions): { deps: VerifyDeps; describe: string; close: () => void } {
   const ledgerDir = ledgerDirOf(dir);
   const chaincode = chaincodeName(o, { chaincode: chaincodeOf(ledgerDir) });
   const db = openIndex(ledgerDir);
@@ -141,148 +141,6 @@ function worldDeps(world: World, chaincode: string): VerifyDeps {
   };
 }
 
-interface TrustList {
-  iss?: string;
-  iat?: number;
-  ledger?: { kind?: string; height?: number; currentBlockHash?: string };
-  issuers: IssuerRecord[];
-}
-
-type JWK = { kty?: string; crv?: string; x?: string; y?: string };
-
-/** RFC 7638 thumbprint (SHA-256, base64url) of an EC P-256 or OKP Ed25519 public JWK. */
-export function jwkThumbprint(jwk: JWK): string {
-  const members =
-    jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
-  return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
-}
-
-/** Verify a compact JWS (ES256 or EdDSA) with a public JWK; the payload bytes, or undefined. */
-function verifyJws(jws: string, alg: string, jwk: JWK): Buffer | undefined {
-  const [h, p, sig] = jws.split('.');
-  if (!h || p === undefined || !sig) return undefined;
-  try {
-    const key = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
-    const data = Buffer.from(`${h}.${p}`);
-    const signature = Buffer.from(sig, 'base64url');
-    const ok =
-      alg === 'ES256'
-        ? jwk.kty === 'EC' &&
-          jwk.crv === 'P-256' &&
-          cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)
-        : jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && cryptoVerify(null, data, key, signature);
-    return ok ? Buffer.from(p, 'base64url') : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A --trust-list that cannot be used (exit 2), or that is not to be trusted (exit 1). */
-const badTrustList = (message: string) => new CliError(message, { code: 'INVALID_INPUT' });
-const untrusted = (message: string) => new CliError(message, { code: 'UNTRUSTED', exitCode: EXIT.MISMATCH });
-
-/** Read and verify a trust list file (the JSON GET /v1/trust-list answers, or its bare JWS with --trust-key…). */
-export async function loadTrustList(
-  file: string,
-  pin?: string,
-): Promise<{ list: TrustList; kid: string; thumbprint: string; pinned: boolean }> {
-  if (!existsSync(file)) throw badTrustList(`--trust-list: ${file} does not exist`);
-  const text = readFileSync(file, 'utf8').trim();
-  let jws: string;
-  let jwk: JWK;
-  if (text.startsWith('{')) {
-    let body: { trustList?: string; publicJwk?: JWK; kid?: string };
-    try {
-      body = JSON.parse(text) as typeof body;
-    } catch {
-      throw badTrustList(`--trust-list: ${file} is not JSON`);
-    }
-    if (typeof body.trustList !== 'string' || !body.publicJwk)
-      throw badTrustList(
-        `--trust-list: ${file} is not a trust list (expected { trustList, kid, publicJwk } as GET /v1/trust-list serves it)`,
-      );
-    jws = body.trustList;
-    jwk = body.publicJwk;
-  } else {
-    throw badTrustList(
-      `--trust-list: ${file} must be the JSON GET /v1/trust-list answers ({ trustList, kid, publicJwk }): the bare JWS does not carry its key`,
-    );
-  }
-  let header: { alg?: string; kid?: string; typ?: string };
-  try {
-    header = JSON.parse(Buffer.from(jws.split('.')[0]!, 'base64url').toString('utf8')) as typeof header;
-  } catch {
-    throw badTrustList('--trust-list: the trust list is not a JWS');
-  }
-  if (header.typ !== 'anxin-trust-list+jwt' || !header.alg || !['ES256', 'EdDSA'].includes(header.alg)) {
-    throw badTrustList('--trust-list: the JWS is not an Anxin trust list (typ anxin-trust-list+jwt, ES256 or EdDSA)');
-  }
-  const thumbprint = jwkThumbprint(jwk);
-  if (!header.kid || header.kid.slice(header.kid.lastIndexOf('#') + 1) !== thumbprint) {
-    throw badTrustList(
-      `--trust-list: the JWS names key ${header.kid ?? '(none)'}, not the key given with it (${thumbprint})`,
-    );
-  }
-  if (pin && pin !== thumbprint) throw untrusted(`--trust-list: signed by key ${thumbprint}, not the pinned ${pin}`);
-  const verified = verifyJws(jws, header.alg, jwk);
-  if (!verified) throw untrusted('--trust-list: its signature does not verify with its key');
-  let payload: TrustList;
-  try {
-    payload = JSON.parse(verified.toString('utf8')) as TrustList;
-  } catch {
-    throw badTrustList('--trust-list: the signed payload is not JSON');
-  }
-  if (!Array.isArray(payload.issuers)) throw badTrustList('--trust-list: the signed payload lists no issuers');
-  return { list: payload, kid: header.kid, thumbprint, pinned: !!pin };
-}
-
-/** Anchors from the gateway's public status endpoint (GET /v1/credentials/:id/status). */
-function statusAnchor(base: string, kidOf: () => string): VerifyDeps['anchor'] {
-  return async (id) => {
-    const url = `${base.replace(/\/+$/, '')}/v1/credentials/${encodeURIComponent(id)}/status`;
-    let res: Response;
-    try {
-      res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(15_000) });
-    } catch (e) {
-      throw new CliError(`--status-url: cannot reach ${url}: ${(e as Error).message}`, { code: 'UNREACHABLE' });
-    }
-    if (res.status === 404) return undefined;
-    if (!res.ok) throw new CliError(`--status-url: ${url} answered ${res.status}`, { code: 'UNREACHABLE' });
-    const s = (await res.json()) as {
-      id: string;
-      type: AnchorRecord['type'];
-      issuer: { id: string };
-      status: AnchorRecord['status'];
-      statusReason?: AnchorRecord['statusReason'];
-      validFrom: string;
-      validUntil?: string;
-      digest: string;
-      anchor: { txId: string; block: number | null; anchoredAt: string };
-      updatedAt: string;
-    };
-    // The status answer has no kid: the credential's own stands in, which is sound because a
-    // matching digest (sha-256 of the signed JWS, header included) already binds the kid.
-    return {
-      id: s.id,
-      type: s.type,
-      issuer: s.issuer.id,
-      kid: kidOf(),
-      digest: s.digest,
-      holderRef: '',
-      validFrom: s.validFrom,
-      ...(s.validUntil ? { validUntil: s.validUntil } : {}),
-      status: s.status,
-      ...(s.statusReason ? { statusReason: s.statusReason } : {}),
-      anchoredAt: s.anchor.anchoredAt,
-      txId: s.anchor.txId,
-      block: s.anchor.block ?? -1,
-      updatedAt: s.updatedAt,
-      updatedBlock: -1,
-      updatedTx: -1,
-    };
-  };
-}
-
 const PAD = 24;
 
 export function formatReport(r: VerificationReport, against: string): string {
@@ -342,7 +200,7 @@ async function run(arg: string, o: VerifyCliOptions): Promise<number> {
     const issuers = new Map(t.list.issuers.map((i) => [i.id, i] as const));
     const parsed = parseCredential(unwrapQr(text));
     // The anchor names the key as the ledger does; a credential may name it under the issuer's URL.
-    const kid = 'error' in parsed ? '' : ledgerKid(String(parsed.header.kid ?? ''));
+    const kid = 'error' in parsed ? '' : ledgerKid(typeof parsed.header.kid === 'string' ? parsed.header.kid : '');
     deps = {
       issuer: (id) => issuers.get(id),
       issuersByUscc: (uscc) => issuersWithUscc(issuers.values(), uscc),

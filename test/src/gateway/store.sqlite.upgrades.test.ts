@@ -16,8 +16,8 @@ import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { compactVerify, importJWK } from 'jose';
 import { SqliteStore, SQLITE_SCHEMA_VERSION } from '@anxin/gateway/store/sqlite';
-import { apiKeyId, apiKeyMatches } from '@anxin/gateway/dist/crypto/apikeys';
-import { Kek } from '@anxin/gateway/dist/crypto/kek';
+import { apiKeyId, apiKeyMatches } from '@anxin/gateway/server';
+import { Kek } from '@anxin/gateway/server';
 import { tempDir } from '../helpers/tmp';
 
 const FIXTURES = resolve(__dirname, '../../src/gateway/store/fixtures');

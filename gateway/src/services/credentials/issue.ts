@@ -301,7 +301,7 @@ function checkNamedIssuer(body: IssueRequest, issuer: IssuerRecord): void {
     'subject_issuer_mismatch',
     named?.uscc === undefined
       ? `the subject must name its issuer: ${member}.uscc ${issuer.uscc}`
-      : `${member}.uscc ${String(named.uscc)} is not the issuer's (${issuer.uscc})`,
+      : `${member}.uscc ${typeof named.uscc === 'string' ? named.uscc : JSON.stringify(named.uscc)} is not the issuer's (${issuer.uscc})`,
     {
       errors: [
         {

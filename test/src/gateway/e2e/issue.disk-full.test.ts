@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { credentialHistory } from '@anxin/cli/dist/commands/history';
+import { credentialHistory } from '@anxin/cli';
 import { SmallDisk } from '../../helpers';
 import { TestGateway, expectVerified, type ApiResponse, type RegisteredIssuer } from '../../helpers/gateway';
 

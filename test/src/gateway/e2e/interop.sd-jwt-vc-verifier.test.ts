@@ -5,7 +5,10 @@
  * inserted between the host and the path of `iss`, fetched over HTTP), signatures checked by
  * node:crypto against those keys, the status fetched and read by the library itself from the
  * Token Status List the credential names, and the `vct` Type Metadata fetched and
- * schema-checked by the library. Nothing of the gateway's code is used to verify.
+ * schema-checked by the library. Nothing of the gateway's code is used to verify — but the
+ * gateway issues with the same package, so a second SD-JWT library that shares no code with
+ * it, @meeco/sd-jwt (no dependencies), verifies the same presentations and must unpack the
+ * same claims, the status then read from the list by @sd-jwt/jwt-status-list.
  *
  * `vct#integrity` is W3C Subresource Integrity metadata (`sha256-<base64 digest>`, as the
  * draft's own examples show), but @sd-jwt/sd-jwt-vc 0.19.0 (and 0.20.0) compares it with a
@@ -15,6 +18,8 @@
 import { createHash, createPublicKey, verify as verifySignature, type JsonWebKey } from 'node:crypto';
 import { expect } from 'chai';
 import { after, before, it } from 'mocha';
+import { verifySDJWT } from '@meeco/sd-jwt';
+import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { TestGateway, describeOnLedgers, type RegisteredIssuer } from '../../helpers/gateway';
 
@@ -104,6 +109,31 @@ async function strangerVerifies(sdJwt: string): Promise<{ verified: Verified; st
   return { verified, status };
 }
 
+/**
+ * The same with @meeco/sd-jwt: the issuer's signature and the disclosures by the library, the
+ * list's signature by the issuer's keys, its status at the index by @sd-jwt/jwt-status-list.
+ */
+async function secondStrangerVerifies(sdJwt: string): Promise<{ claims: Record<string, unknown>; status: number }> {
+  const jws = sdJwt.split('~')[0]!;
+  const iss = b64json(jws.split('.')[1]!).iss as string;
+  const md = await fetchMetadata(iss);
+  const verify = verifierOf(md);
+  const signed = async (jwt: string) => {
+    const [h, p, sig] = jwt.split('.');
+    return verify(`${h}.${p}`, sig!);
+  };
+  const claims = (await verifySDJWT(
+    sdJwt,
+    signed,
+    async () => (data: string) => createHash('sha256').update(data).digest('base64url'),
+  )) as Record<string, unknown>;
+  const ref = (claims.status as { status_list: { idx: number; uri: string } }).status_list;
+  const list = await (await fetch(ref.uri)).text();
+  expect(await signed(list), 'the status list is signed by the credential’s issuer').to.equal(true);
+  expect(b64json(list.split('.')[1]!).iss).to.equal(iss);
+  return { claims, status: getListFromStatusListJWT(list).getStatus(ref.idx) };
+}
+
 describeOnLedgers('e2e: an independent SD-JWT VC verifier (@sd-jwt/sd-jwt-vc)', function (ledger) {
   let gw: TestGateway;
   let clinic: RegisteredIssuer;
@@ -124,6 +154,17 @@ describeOnLedgers('e2e: an independent SD-JWT VC verifier (@sd-jwt/sd-jwt-vc)', 
     expect(status, 'valid in the Token Status List').to.equal(0);
   });
 
+  it('a second library sharing no code with the issuer (@meeco/sd-jwt) unpacks the same claims', async () => {
+    const c = await gw.issue(clinic.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt' });
+    const first = await strangerVerifies(c.presentation);
+    const second = await secondStrangerVerifies(c.presentation);
+    const { _sd_alg: _a, ...claims } = second.claims;
+    const { _sd_alg: _b, ...expected } = first.verified.payload;
+    expect(claims).to.deep.equal(expected);
+    expect(JSON.stringify(claims)).to.not.include('"_sd"');
+    expect(second.status).to.equal(0);
+  });
+
   it('refuses a presentation whose issuer signature does not hold', async () => {
     const c = await gw.issue(clinic.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt' });
     const [jws, ...rest] = c.presentation.split('~');
@@ -134,6 +175,9 @@ describeOnLedgers('e2e: an independent SD-JWT VC verifier (@sd-jwt/sd-jwt-vc)', 
     let error: unknown;
     await strangerVerifies(forged).catch((e: unknown) => (error = e));
     expect(error, 'a changed payload is refused').to.be.instanceOf(Error);
+    error = undefined;
+    await secondStrangerVerifies(forged).catch((e: unknown) => (error = e));
+    expect(error, 'and by the second library').to.be.instanceOf(Error);
   });
 
   it('sees a suspension, then a revocation, through the Token Status List alone', async () => {
@@ -151,8 +195,10 @@ describeOnLedgers('e2e: an independent SD-JWT VC verifier (@sd-jwt/sd-jwt-vc)', 
     };
     expect((await gw.changeStatus(clinic.apiKey, c.id, 'suspend', 're_examination_pending')).status).to.equal(200);
     expect(await until(2), 'suspended (0x02)').to.equal(2);
+    expect((await secondStrangerVerifies(c.presentation)).status, 'the second library reads the same').to.equal(2);
     expect((await gw.changeStatus(clinic.apiKey, c.id, 'revoke', 're_examination_failed')).status).to.equal(200);
     expect(await until(1), 'revoked (0x01)').to.equal(1);
+    expect((await secondStrangerVerifies(c.presentation)).status, 'the second library reads the same').to.equal(1);
 
     // With the library's own judgement (any status but 0 is refused), the credential is refused.
     const iss = b64json(c.presentation.split('.')[1]!).iss as string;

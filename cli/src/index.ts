@@ -29,3 +29,7 @@ export { lowS, verifySignature } from './replay/signatures';
 export { CheckPool } from './replay/pool';
 export { run, buildProgram, VERSION } from './program';
 export { CliError, EXIT, asCliError, type CliErrorCode } from './common';
+export { BackupError, type BackupProblem, type ProblemAt } from './backup/errors';
+export { restoreBackup, type RestoreOptions, type RestoreResult } from './backup/restore';
+export { takeSnapshot, type SnapshotPlan } from './backup/snapshot';
+export type { Manifest, ManifestFile, BackupHeader } from './backup/format';

@@ -48,23 +48,42 @@ export type CliErrorCode =
   /** Anything else that ended the command. */
   | 'FAILED';
 
-/** An error that ends the command with a message on stderr and an exit code (default 2). */
+/**
+ * An error that ends the command with a message on stderr and an exit code (default 2);
+ * with --json, also `{ "error": { code, reason?, message } }` on stdout (`errorDocument`).
+ */
 export class CliError extends Error {
   readonly code: CliErrorCode;
   readonly exitCode: number;
+  /** The finer code of what failed, when it has one (a WorkCardError's or a SourceOpenError's code, …). */
+  readonly reason: string | undefined;
 
-  constructor(message: string, opts: { code?: CliErrorCode; exitCode?: number } = {}) {
+  constructor(message: string, opts: { code?: CliErrorCode; exitCode?: number; reason?: string } = {}) {
     super(message);
     this.name = 'CliError';
     this.code = opts.code ?? 'USAGE';
     this.exitCode = opts.exitCode ?? EXIT.USAGE;
+    this.reason = opts.reason;
   }
+}
+
+/**
+ * What a command asked for --json prints on stdout when it fails: the stable codes a script
+ * branches on, and the message for people (also on stderr).
+ *
+ * @example
+ * // anxin replay --file missing.anxin --json → exit 2, stdout:
+ * // { "error": { "code": "SOURCE", "reason": "NOT_FOUND", "message": "…" } }
+ */
+export function errorDocument(e: CliError): { error: { code: CliErrorCode; reason?: string; message: string } } {
+  return { error: { code: e.code, ...(e.reason ? { reason: e.reason } : {}), message: e.message } };
 }
 
 /** Map anything thrown while opening or reading a source to a CliError (exit 2). */
 export function asCliError(e: unknown): CliError {
   if (e instanceof CliError) return e;
-  if (e instanceof SourceOpenError || e instanceof SourceError) return new CliError(e.message, { code: 'SOURCE' });
+  if (e instanceof SourceOpenError || e instanceof SourceError)
+    return new CliError(e.message, { code: 'SOURCE', reason: e.code });
   if (e instanceof LedgerError) return new CliError(`ledger: ${e.message}`, { code: 'UNREACHABLE' });
   const err = e as NodeJS.ErrnoException;
   if (err?.code === 'ENOENT' || err?.code === 'EACCES') return new CliError(err.message, { code: 'INVALID_INPUT' });

@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ConfigError, loadConfig, type FabricConfig } from '@anxin/gateway/dist/config';
+import { ConfigError, loadConfig, type FabricConfig } from '@anxin/gateway/config';
 import type { Ledger } from '@anxin/network';
 import { DEFAULT_CHAINCODE_NAME } from '@anxin/chaincode/wire';
 import { CliError } from './common';

@@ -3,13 +3,15 @@
  * to an exit code (0 everything holds, 1 a mismatch, 2 usage, connection or source errors).
  */
 import { Command, CommanderError } from 'commander';
-import { EXIT, asCliError } from './common';
+import { CliError, EXIT, asCliError, errorDocument, outJson } from './common';
+import { backupCommand } from './commands/backup';
 import { cardCommand } from './commands/card';
 import { exportCommand } from './commands/export';
 import { historyCommand } from './commands/history';
 import { inspectCommand } from './commands/inspect';
 import { kekCommand } from './commands/kek';
 import { replayCommand } from './commands/replay';
+import { restoreCommand } from './commands/restore';
 import { verifyCommand } from './commands/verify';
 
 export const VERSION = '0.1.0';
@@ -18,7 +20,7 @@ export function buildProgram(): Command {
   const program = new Command('anxin')
     .description(
       [
-        "Anxin (安心) auditor tools: replay and check the whole ledger from block 0, inspect blocks, follow one credential, verify a credential offline, export blocks for an audit; and the worker's work card (anxin card).",
+        "Anxin (安心) auditor tools: replay and check the whole ledger from block 0, inspect blocks, follow one credential, verify a credential offline, export blocks for an audit; the worker's work card (anxin card); and the operator's backup and restore of a data directory.",
         'Exit codes: 0 everything holds · 1 a mismatch (or: not verified, not found) · 2 usage, connection or source errors.',
       ].join('\n\n'),
     )
@@ -39,6 +41,7 @@ Examples:
   $ anxin verify credential.jwt --data ./data
   $ anxin export --data ./data --out audit.anxblocks && anxin replay --file audit.anxblocks
   $ anxin card present health.sdjwt --key worker-key.jwk --disclose healthCertificate
+  $ anxin backup --data ./data --out anxin.anxbackup && anxin restore anxin.anxbackup --data ./data2 --kek kek.key
 
 Run anxin <command> --help for each command's options and examples.`,
     );
@@ -50,6 +53,8 @@ Run anxin <command> --help for each command's options and examples.`,
     exportCommand(),
     cardCommand(),
     kekCommand(),
+    backupCommand(),
+    restoreCommand(),
   ])
     program.addCommand(c);
   // Every command: usage errors exit 2 (commander's default is 1).
@@ -59,6 +64,12 @@ Run anxin <command> --help for each command's options and examples.`,
   };
   override(program);
   return program;
+}
+
+/** Whether the command line asks for JSON (before a `--` that ends the options). */
+function askedForJson(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
 }
 
 /** Run the CLI on `argv` (process.argv form); resolves to the exit code. */
@@ -75,11 +86,13 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version end with 0; a missing command, argument or option, or an unknown one, with 2.
-      return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      if (e.exitCode === 0) return EXIT.OK;
+      if (askedForJson(argv)) outJson(errorDocument(new CliError(e.message, { code: 'USAGE', reason: e.code })));
+      return EXIT.USAGE;
     }
     const err = asCliError(e);
-    // The stable code last, in brackets, for scripts to branch on.
-    process.stderr.write(`anxin: ${err.message} [${err.code}]\n`);
+    if (askedForJson(argv)) outJson(errorDocument(err));
+    process.stderr.write(`anxin: ${err.message}\n`);
     if (process.env.ANXIN_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     return err.exitCode;
   }

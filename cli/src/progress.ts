@@ -41,3 +41,38 @@ export function progressBar(label: string, enabled = !!process.stderr.isTTY): Pr
     },
   };
 }
+
+export interface PhaseProgress {
+  update(phase: string, done: number, total: number): void;
+  stop(): void;
+}
+
+/** A bar per phase (pages, bytes, …) on stderr when it is a terminal; nothing otherwise. */
+export function phaseBar(label: string, enabled = !!process.stderr.isTTY): PhaseProgress {
+  if (!enabled) return { update: () => undefined, stop: () => undefined };
+  let bar: SingleBar | undefined;
+  let current = '';
+  return {
+    update(phase, done, total) {
+      if (phase !== current) {
+        bar?.stop();
+        current = phase;
+        bar = new SingleBar({
+          stream: process.stderr,
+          format: `${label} {phase} {bar} {percentage}% | ETA {eta_formatted}`,
+          barsize: 24,
+          hideCursor: true,
+          clearOnComplete: true,
+          fps: 8,
+        });
+        bar.start(Math.max(1, total), Math.min(done, total), { phase: phase.padEnd(6) });
+      } else {
+        bar!.setTotal(Math.max(1, total));
+        bar!.update(Math.min(done, total), { phase: phase.padEnd(6) });
+      }
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}

@@ -84,7 +84,7 @@ export function buildGatewayHandler(
   app.set('query parser', 'simple');
   app.use(requestContext(deps.logger, deps.metrics));
   app.use(helmet());
-  const lag = deps.lag ?? new ProjectionLag(s.ledger, s.projection, s.now);
+  const lag = deps.lag ?? new ProjectionLag(s.ledger, s.projection, () => s.now());
   app.use(
     operationRoutes({
       metrics: deps.metrics,

@@ -8,7 +8,8 @@
  *
  * The subclasses: `DomainError` (a use case refuses a request: codes published in problem
  * documents), `HttpError` (the request as HTTP is wrong: `http/problem-types.ts`),
- * `ConfigError` (`config.ts`), `KekError` (`crypto/kek.ts`), `WorkCardError`
+ * `ConfigError` (`config.ts`), `KekError` (`crypto/kek.ts`), `StartupError`
+ * (`services/data-identity.ts`), `WorkCardError`
  * (`services/workcard/present.ts`).
  */
 
@@ -68,10 +69,16 @@ export interface DomainErrorData {
   errors?: FieldIssue[];
   /** The ledger contract's own reason code, when the ledger refused. */
   reason?: string;
-  /** Seconds after which the same request may succeed (request_in_progress). */
+  /** Seconds after which the same request may succeed (request_in_progress, store_unavailable). */
   retryAfter?: number;
   /** Further members of the problem document: the numbers behind it (e.g. readiness's causes). */
   members?: Record<string, unknown>;
+  /**
+   * The credential whose anchor the ledger committed although the request failed after
+   * (store_unavailable): the client is told it exists, and a retry with the same
+   * Idempotency-Key answers it.
+   */
+  anchored?: { id: string; txId: string; block: number; anchoredAt: string };
 }
 
 /**

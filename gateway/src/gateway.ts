@@ -7,9 +7,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
-import type { Ledger } from '@anxin/network';
+import { LedgerError, type Ledger } from '@anxin/network';
 import { compileAll } from '@anxin/schemas';
-import { EmbeddedLedger } from '@anxin/network/embedded';
+import { EmbeddedLedger, isCreated } from '@anxin/network/embedded';
 import type { Logger } from 'pino';
 import { openStore } from './adapters/store';
 import { countingFailures } from './adapters/store/counted';
@@ -21,6 +21,14 @@ import { serveMetrics } from './http/metrics-endpoint';
 import { createLogger, Metrics } from './http/observability';
 import type { Store } from './ports/store';
 import type { Services } from './services/context';
+import {
+  StartupError,
+  checkInitialised,
+  checkKek,
+  checkLedger,
+  ledgerIdentity,
+  storeHoldings,
+} from './services/data-identity';
 import { KeyStore } from './services/keystore';
 import { LedgerClient } from './services/ledger-client';
 import { Projection, type ChangeAt, type HookFailure } from './services/projection';
@@ -56,15 +64,21 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** Opens the configured ledger; a ledger that cannot be opened stops the start (`ledger_unreadable`). */
 async function openLedger(cfg: Config): Promise<Ledger> {
-  if (cfg.ledger.kind === 'embedded') {
-    return EmbeddedLedger.open(
-      cfg.ledger.dir,
-      cfg.ledger.batchTimeoutMs ? { batch: { timeoutMs: cfg.ledger.batchTimeoutMs } } : {},
-    );
+  try {
+    if (cfg.ledger.kind === 'embedded') {
+      return await EmbeddedLedger.open(
+        cfg.ledger.dir,
+        cfg.ledger.batchTimeoutMs ? { batch: { timeoutMs: cfg.ledger.batchTimeoutMs } } : {},
+      );
+    }
+    const { openFabricLedger } = await import('@anxin/network/fabric');
+    return await openFabricLedger(cfg.ledger);
+  } catch (e) {
+    if (!(e instanceof LedgerError)) throw e;
+    throw new StartupError('ledger_unreadable', `the ledger cannot be opened: ${e.message}`, { cause: e });
   }
-  const { openFabricLedger } = await import('@anxin/network/fabric');
-  return openFabricLedger(cfg.ledger);
 }
 
 /** First start: registrar key, ledger initialisation, gateway key, admin API key. Later starts: nothing new. */
@@ -109,7 +123,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
   const logger = opts.logger ?? createLogger(cfg.logLevel);
   compileAll();
   if (!existsSync(cfg.dataDir)) mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
-  const { kek } = loadKekRing(cfg.kekFile, cfg.kekPreviousFiles);
+  const kekPresent = existsSync(cfg.kekFile);
   const metrics = new Metrics();
   const store: Store = countingFailures(await openStore(cfg.store), (operation) =>
     metrics.storeErrors.inc({ operation }),
@@ -120,9 +134,38 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
   let retention: Retention | undefined;
   let metricsServer: Server | undefined;
   try {
+    const held = await storeHoldings(store);
+    const storeWhere = cfg.store.kind === 'sqlite' ? cfg.store.path : 'MongoDB';
+    if (!kekPresent && held.used)
+      throw new StartupError(
+        'kek_missing',
+        `the store (${storeWhere}) holds keys sealed under key-encryption key ${held.identity?.kek ?? held.sealedUnder ?? '?'}, but ${cfg.kekFile} is missing: put back the key kept with the backups (a new key would open none of them)`,
+      );
+    const ledgerWhere =
+      cfg.ledger.kind === 'embedded' ? `the ledger in ${cfg.ledger.dir}` : `the ledger at ${cfg.ledger.peerEndpoint}`;
+    if (cfg.ledger.kind === 'embedded' && held.used && !isCreated(cfg.ledger.dir))
+      throw new StartupError(
+        'ledger_missing',
+        `the store (${storeWhere}) belongs to a ledger, but there is none in ${cfg.ledger.dir}: restore the ledger it was run with`,
+      );
     ledger = await openLedger(cfg);
+    const ledgerId = await ledgerIdentity(ledger);
+    checkLedger(held, ledgerId, ledgerWhere);
+    const { kek } = loadKekRing(cfg.kekFile, cfg.kekPreviousFiles);
+    checkKek(held, kek, cfg.kekFile);
     const ledgerClient = new LedgerClient(ledger, (fn, seconds, outcome) =>
       metrics.ledgerCommitSeconds.observe({ function: fn, outcome }, seconds),
+    );
+    checkInitialised(
+      held,
+      (await ledgerClient.getRegistrar())?.keys.map((k) => k.keyId),
+      {
+        // A further gateway (its own, fresh data directory) joins a ledger another one
+        // initialised; a data directory that has an admin.key but lost its store does not.
+        joining: !!cfg.registrarKeyFile || !existsSync(join(cfg.dataDir, 'admin.key')),
+        storeWhere,
+        ledgerWhere,
+      },
     );
     const projection = new Projection(store, ledger);
     projection.on('error', (e) => {
@@ -172,6 +215,16 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
         : {}),
     };
     const boot = await bootstrap(services, cfg);
+    if (!held.identity) {
+      const recorded = await store.claimIdentity({
+        ledger: ledgerId,
+        kek: kek.fingerprint,
+        createdAt: new Date().toISOString(),
+      });
+      // Another gateway on the same store recorded first: it must have agreed.
+      checkLedger({ ...held, identity: recorded }, ledgerId, ledgerWhere);
+      checkKek({ ...held, identity: recorded }, kek, cfg.kekFile);
+    }
     const lacks = await whatThisGatewayLacks(services);
     for (const l of lacks) logger.warn({ code: l.code }, l.detail);
     const trustList = new TrustList(services);
@@ -194,7 +247,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
     notifier.start();
     retention = new Retention(
       store,
-      services.now,
+      () => services.now(),
       (r) => {
         const n = Object.values(r.deleted).reduce((a, b) => a + b, 0);
         if (n) logger.info({ deleted: r.deleted }, 'retention: old records deleted');
@@ -202,7 +255,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
       (e) => logger.warn({ err: e }, 'retention pass failed'),
     );
     retention.start();
-    const lag = new ProjectionLag(ledger, projection, services.now);
+    const lag = new ProjectionLag(ledger, projection, () => services.now());
     metrics.watch({ lag: () => lag.measure(), outbox: () => store.countNotifications() });
     const { listener } = buildGatewayHandler(
       services,

@@ -2,6 +2,8 @@ export * from './config';
 export * from './errors';
 export * from './http/problem-types';
 export * from './gateway';
+export { StartupError, type StartupErrorCode } from './services/data-identity';
+export { KekError, type KekErrorCode } from './crypto/kek';
 export * from './ports/store';
 export { verifyCredential, maskIdNumber } from './services/verify/verify';
 export * from './verify/report';

@@ -5,7 +5,9 @@
  */
 import { relative } from 'node:path';
 import { ConfigError, loadConfig } from './config';
+import { KekError } from './crypto/kek';
 import { startGateway } from './gateway';
+import { StartupError } from './services/data-identity';
 
 async function main(): Promise<void> {
   let config;
@@ -61,6 +63,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: Error) => {
+  // Data that does not belong together (or a KEK that cannot be used): its code, for scripts, and status 3.
+  if (e instanceof StartupError || e instanceof KekError) {
+    process.stderr.write(`anxin: cannot start (${e.code}): ${e.message}\n`);
+    process.exit(3);
+  }
   process.stderr.write(`anxin: cannot start: ${e.message}\n`);
   process.exit(1);
 });

@@ -9,3 +9,4 @@
  */
 export * from './ports/store';
 export * from './adapters/store';
+export { anchorProjection } from './services/anchor-projection';

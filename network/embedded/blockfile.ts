@@ -2,7 +2,8 @@
  * Append-only block files, framed as Fabric's block store frames them: each block is a
  * protobuf varint length followed by the block bytes. Files roll over at a size limit
  * (blockfile_000000, blockfile_000001, …). A block is on disk (fdatasync) before append
- * resolves. A torn tail — a crash mid-write — is found by `scan` and cut by `truncate`.
+ * resolves; an append that fails is cut back at once. A torn tail — a crash mid-write — is
+ * found by `scan` and cut by `truncate`.
  */
 import {
   closeSync,
@@ -97,10 +98,21 @@ export function* scanBlockFiles(
   return undefined;
 }
 
+/**
+ * Appends blocks to the newest block file. An append that fails — a full disk, an I/O
+ * error, a write cut short — is cut back to where the file ended before it, so that no
+ * partial frame stays behind for the next block to land after. Should the cut fail too,
+ * the writer is `dirty` (the file holds bytes past `size`) and must be repaired before it
+ * appends again.
+ */
 export class BlockFileWriter {
   private handle?: FileHandle;
   private file = 0;
   private size = 0;
+  /** Where the last successful append started (file, size before it): what `dropLast` cuts back to. */
+  private last?: { file: number; start: number };
+  /** The file holds bytes past `size` that a failed append left and could not cut back. */
+  dirty = false;
 
   constructor(private readonly dir: string) {}
 
@@ -111,23 +123,79 @@ export class BlockFileWriter {
     this.file = files.length ? files[files.length - 1]! : 0;
     this.handle = await open(join(this.dir, blockFileName(this.file)), 'a');
     this.size = (await this.handle.stat()).size;
+    this.last = undefined;
+    this.dirty = false;
   }
 
+  /** Close and open again at the end of the newest file, as it now is (after a repair). */
+  async reopen(): Promise<void> {
+    await this.close();
+    await this.open();
+  }
+
+  /** Where the next block will go: the newest file and its length. */
+  get end(): { file: number; size: number } {
+    return { file: this.file, size: this.size };
+  }
+
+  /**
+   * Append one framed block and make it durable (fdatasync) before resolving. On failure
+   * the file is cut back to its length before the append; the error is rethrown.
+   */
   async append(bytes: Uint8Array): Promise<BlockLocation> {
     if (!this.handle) throw new Error('block file is not open');
+    if (this.dirty) throw new Error('block file holds the remains of a failed write');
     const prefix = encodeVarint(bytes.length);
     if (this.size > 0 && this.size + prefix.length + bytes.length > BLOCKFILE_MAX_BYTES) {
       await this.handle.datasync();
+      const next = await open(join(this.dir, blockFileName(this.file + 1)), 'a');
       await this.handle.close();
+      this.handle = next;
       this.file += 1;
-      this.handle = await open(join(this.dir, blockFileName(this.file)), 'a');
       this.size = 0;
     }
-    const offset = this.size + prefix.length;
-    await this.handle.write(Buffer.concat([prefix, bytes]));
-    await this.handle.datasync();
-    this.size = offset + bytes.length;
-    return { file: this.file, offset, length: bytes.length };
+    const start = this.size;
+    const frame = Buffer.concat([prefix, bytes]);
+    try {
+      // A write may be cut short (a disk filling up) without an error: write until all is written.
+      for (let at = 0; at < frame.length;) {
+        const { bytesWritten } = await this.handle.write(frame, at, frame.length - at);
+        if (bytesWritten <= 0) throw new Error('the block file accepts no more bytes');
+        at += bytesWritten;
+      }
+      await this.handle.datasync();
+    } catch (e) {
+      // Cut back what was written; should that fail too, the writer is dirty (the ledger sees it).
+      await this.cutBack(start).catch(() => undefined);
+      throw e;
+    }
+    this.size = start + frame.length;
+    this.last = { file: this.file, start };
+    return { file: this.file, offset: start + prefix.length, length: bytes.length };
+  }
+
+  /**
+   * Cut the block appended last (durable, but whose state could not be committed) off the
+   * file again. Throws when it cannot: the writer is then `dirty`.
+   */
+  async dropLast(): Promise<void> {
+    if (!this.last || this.last.file !== this.file) throw new Error('no block to drop in the current block file');
+    const start = this.last.start;
+    this.last = undefined;
+    this.size = start;
+    await this.cutBack(start);
+  }
+
+  /** Truncate the current file to `size` and sync it; on failure mark the writer dirty and throw. */
+  private async cutBack(size: number): Promise<void> {
+    try {
+      await this.handle!.truncate(size);
+      await this.handle!.datasync();
+      this.size = size;
+    } catch (e) {
+      this.dirty = true;
+      throw new Error(`the block file could not be cut back to ${size} bytes: ${(e as Error).message}`, { cause: e });
+    }
   }
 
   async close(): Promise<void> {

@@ -24,7 +24,7 @@ import type { NsRwSetSpec } from '../blocks/tx';
 import type { SigningIdentity } from '../msp/identity';
 import { CommitError, LedgerError, rejectedFrom } from '../ports/ledger';
 import type { ChaincodeEventRecord, Ledger, LedgerInfo, RawBlock, StreamOptions, SubmitResult } from '../ports/ledger';
-import { BlockFileWriter, readBlockAt } from './blockfile';
+import { BlockFileWriter, readBlockAt, type BlockLocation } from './blockfile';
 import { ContractRunner } from './chaincode';
 import { Checkpointer } from './checkpointer';
 import { CommitHashChain } from './commit-hashes';
@@ -83,6 +83,9 @@ export class EmbeddedLedger implements Ledger {
   private readonly pool: EndorserPool | undefined;
   private checkpointer?: Checkpointer;
   private commitHashes!: CommitHashChain;
+  /** Why the block files and the index disagree after a failed write; commits are refused while set. */
+  private damage: string | undefined;
+  private repairError: string | undefined;
 
   private constructor(
     readonly dir: string,
@@ -247,6 +250,7 @@ export class EmbeddedLedger implements Ledger {
   async submit(fn: string, args: string[]): Promise<SubmitResult> {
     this.ensureOpen();
     if (this.closing) throw new LedgerError('CLOSED', 'the ledger is closing');
+    if (this.damage) await this.repairFirst();
     const timestamp = new Date();
     let out: EndorseOutcome;
     this.endorsing++;
@@ -272,6 +276,17 @@ export class EmbeddedLedger implements Ledger {
       result: out.payload,
       timestamp,
     };
+  }
+
+  /** While inconsistent: try to repair (in turn with commits) before endorsing anything; refuse if it fails. */
+  private async repairFirst(): Promise<void> {
+    let repaired = false;
+    const attempt = this.chain.then(async () => {
+      repaired = !this.damage || (await this.tryRepair());
+    });
+    this.chain = attempt.catch(() => undefined);
+    await attempt;
+    if (!repaired) throw this.inconsistent();
   }
 
   private order(tx: Omit<PendingTx, 'resolve' | 'reject'>): Promise<{ block: number; index: number; code: number }> {
@@ -300,13 +315,29 @@ export class EmbeddedLedger implements Ledger {
     this.chain = this.chain.then(() => this.commitBatch(batch)).catch(() => undefined);
   }
 
-  /** Validate, write and apply one block. */
+  /**
+   * Validate, write and apply one block. A block is answered VALID only once it is in the
+   * block files (fdatasync) and its state is committed. Should either fail (a full disk),
+   * the block is cut off the files again and its transactions fail, not committed: the
+   * ledger stays as it was. Should the cut fail too, the ledger is inconsistent and
+   * refuses commits until `repair` succeeds.
+   */
   private async commitBatch(batch: PendingTx[]): Promise<void> {
+    const fail = (err: LedgerError) => {
+      for (const t of batch) t.reject(err);
+    };
+    if (this.damage && !(await this.tryRepair())) {
+      fail(this.inconsistent());
+      return;
+    }
+    const number = this.heightValue;
+    let block: { bytes: Uint8Array; hash: Buffer };
+    let codes: number[];
+    let commitHash: Buffer | undefined;
     try {
-      const number = this.heightValue;
-      const codes = validateBlock(this.db, batch);
-      const commitHash = this.commitHashes.next(number, codes, batch);
-      const block = await assembleBlock({
+      codes = validateBlock(this.db, batch);
+      commitHash = this.commitHashes.next(number, codes, batch);
+      block = await assembleBlock({
         number,
         previousHash: this.lastHash,
         envelopes: batch.map((t) => t.envelope),
@@ -315,26 +346,92 @@ export class EmbeddedLedger implements Ledger {
         orderer: this.orderer,
         ...(commitHash ? { commitHash } : {}),
       });
-      const location = await this.writer.append(block.bytes);
-      const txs: TxRecord[] = batch.map((t, index) => ({
-        txId: t.txId,
-        index,
-        code: codes[index]!,
-        timestamp: t.timestamp,
-        writes: t.rwsets.flatMap((s) => s.writes.map((w) => ({ ns: s.namespace, ...w }))),
-      }));
-      this.db.commit({ number, hash: block.hash, location, txs });
-      this.commitHashes.advance(commitHash);
-      this.previousHash = this.lastHash;
-      this.lastHash = block.hash;
-      this.heightValue = number + 1;
-      batch.forEach((t, index) => t.resolve({ block: number, index, code: codes[index]! }));
-      this.events$.emit('block', number);
     } catch (e) {
-      const err = new LedgerError('UNAVAILABLE', `commit failed: ${(e as Error).message}`);
-      for (const t of batch) t.reject(err);
-      throw e;
+      fail(new LedgerError('UNAVAILABLE', `block ${number} could not be made: ${(e as Error).message}`));
+      return;
     }
+    let location: BlockLocation;
+    try {
+      location = await this.writer.append(block.bytes);
+    } catch (e) {
+      if (this.writer.dirty) this.damage = `block ${number} could not be written (${(e as Error).message}) nor cut off`;
+      fail(
+        this.damage
+          ? this.inconsistent()
+          : new LedgerError(
+              'UNAVAILABLE',
+              `block ${number} could not be written, and was cut off: ${(e as Error).message}`,
+            ),
+      );
+      return;
+    }
+    const txs: TxRecord[] = batch.map((t, index) => ({
+      txId: t.txId,
+      index,
+      code: codes[index]!,
+      timestamp: t.timestamp,
+      writes: t.rwsets.flatMap((s) => s.writes.map((w) => ({ ns: s.namespace, ...w }))),
+    }));
+    try {
+      this.db.commit({ number, hash: block.hash, location, txs });
+    } catch (e) {
+      // A commit that reported failure after all went through is a commit.
+      if (!this.db.block(number)?.hash.equals(block.hash)) {
+        try {
+          await this.writer.dropLast();
+        } catch {
+          this.damage = `the state of block ${number} could not be committed (${(e as Error).message}), nor the block cut off`;
+        }
+        fail(
+          this.damage
+            ? this.inconsistent()
+            : new LedgerError(
+                'UNAVAILABLE',
+                `the state of block ${number} could not be committed, and the block was cut off: ${(e as Error).message}`,
+              ),
+        );
+        return;
+      }
+    }
+    this.commitHashes.advance(commitHash);
+    this.previousHash = this.lastHash;
+    this.lastHash = block.hash;
+    this.heightValue = number + 1;
+    batch.forEach((t, index) => t.resolve({ block: number, index, code: codes[index]! }));
+    this.events$.emit('block', number);
+  }
+
+  private inconsistent(): LedgerError {
+    return new LedgerError(
+      'INCONSISTENT',
+      `the ledger refuses commits until its block files and index agree again: ${this.damage}` +
+        (this.repairError ? `; the last repair failed: ${this.repairError}` : ''),
+    );
+  }
+
+  /**
+   * Bring the index and the block files back together after a failed write: what reopening
+   * does (./recover: apply complete blocks the index lacks, cut a torn tail), then append
+   * from the files' new end. Resolves to whether the ledger is consistent again.
+   */
+  private async tryRepair(): Promise<boolean> {
+    const before = this.heightValue;
+    try {
+      await this.writer.close();
+      const recovered = recover(join(this.dir, CHAIN_DIR), this.db);
+      await this.writer.open();
+      this.heightValue = recovered.height;
+      this.lastHash = recovered.lastHash;
+      this.previousHash = recovered.previousHash;
+      this.commitHashes = CommitHashChain.open(this.dir, this.db, recovered.height);
+      this.damage = this.repairError = undefined;
+    } catch (e) {
+      this.repairError = (e as Error).message;
+      await this.writer.open().catch(() => undefined);
+      return false;
+    }
+    for (let n = before; n < this.heightValue; n++) this.events$.emit('block', n);
+    return true;
   }
 
   /**

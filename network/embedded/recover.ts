@@ -4,6 +4,7 @@
  * data hash checked as it goes; a block cut short by a crash at the very end is cut off;
  * anything else that does not hold together is damage, and opening fails loudly.
  */
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { common } from '@hyperledger/fabric-protos';
@@ -29,6 +30,7 @@ function txRecordsOf(block: DecodedBlock): TxRecord[] {
  * savepoint, check the chain links as it goes, cut a torn tail.
  */
 export function recover(chainDir: string, db: StateDb): { height: number; lastHash: Buffer; previousHash: Buffer } {
+  checkGenesis(chainDir, db);
   const last = db.lastBlock();
   let from = { file: 0, offset: 0 };
   let height = 0;
@@ -99,7 +101,40 @@ export function recover(chainDir: string, db: StateDb): { height: number; lastHa
     lastHash = decoded.hash;
     height += 1;
   }
+  if (height > 0 && !db.meta(GENESIS_DIGEST)) checkGenesis(chainDir, db);
   return { height, lastHash, previousHash };
+}
+
+/** The index's record of block 0: SHA-256 of all its bytes (metadata too, which its header hash does not cover). */
+const GENESIS_DIGEST = 'genesis.sha256';
+
+/**
+ * Block 0 names the network (its channel, its organisations' roots): it must be exactly
+ * the block the index recorded when it was first committed — its header hash, its data
+ * hash, and every byte (the digest the index keeps). Records the digest when the index has
+ * none yet.
+ */
+function checkGenesis(chainDir: string, db: StateDb): void {
+  const loc = db.block(0);
+  if (!loc) return;
+  let bytes: Buffer;
+  try {
+    bytes = readBlockAt(chainDir, loc);
+  } catch (e) {
+    throw new LedgerError(
+      'UNAVAILABLE',
+      `block 0 (the genesis block) cannot be read: ${(e as Error).message}: the data directory is damaged`,
+    );
+  }
+  const problem = blockIntegrity(bytes, 0, loc.hash);
+  const digest = createHash('sha256').update(bytes).digest();
+  const recorded = db.meta(GENESIS_DIGEST);
+  if (problem || (recorded && !recorded.equals(digest)))
+    throw new LedgerError(
+      'UNAVAILABLE',
+      `block 0 (the genesis block) differs from the one this ledger was created with (${problem ?? 'its bytes changed'}): the data directory is damaged`,
+    );
+  if (!recorded) db.setMeta(GENESIS_DIGEST, digest);
 }
 
 /** Whether a block's bytes hold together: its data hash matches its header, and its header hash the index's. */

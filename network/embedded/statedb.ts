@@ -36,6 +36,8 @@ export class StateDb {
   private readonly q;
   private apply?: (b: CommittedBlock) => void;
   private readonly cache = new Map<string, VersionedKV | null>();
+  /** Cache entries a block's commit changes, applied once its transaction has committed. */
+  private readonly cacheUpdates: Array<[string, VersionedKV | null]> = [];
   private readonly readonly: boolean;
 
   constructor(path: string, opts: { readonly?: boolean } = {}) {
@@ -57,6 +59,7 @@ export class StateDb {
           length INTEGER NOT NULL, hash BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS txs (txid TEXT PRIMARY KEY, block INTEGER NOT NULL, idx INTEGER NOT NULL,
           code INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
       `);
     }
     this.q = {
@@ -71,6 +74,7 @@ export class StateDb {
       last: this.db.prepare('SELECT number, file, offset, length, hash FROM blocks ORDER BY number DESC LIMIT 1'),
       block: this.db.prepare('SELECT number, file, offset, length, hash FROM blocks WHERE number = ?'),
       tx: this.db.prepare('SELECT block, idx, code FROM txs WHERE txid = ?'),
+      metaGet: this.readonly ? undefined : this.db.prepare('SELECT value FROM meta WHERE key = ?'),
       ...(opts.readonly
         ? {}
         : {
@@ -81,6 +85,7 @@ export class StateDb {
               'INSERT OR REPLACE INTO blocks (number, file, offset, length, hash) VALUES (?, ?, ?, ?, ?)',
             ),
             addTx: this.db.prepare('INSERT OR IGNORE INTO txs (txid, block, idx, code) VALUES (?, ?, ?, ?)'),
+            metaPut: this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
           }),
     };
   }
@@ -144,8 +149,13 @@ export class StateDb {
     return r ? { block: r.block, index: r.idx, code: r.code } : undefined;
   }
 
-  /** Apply a committed block: its index entry, its transactions, and the valid ones' writes. One transaction. */
+  /**
+   * Apply a committed block: its index entry, its transactions, and the valid ones' writes.
+   * One transaction; the read cache changes only once it has committed, so a commit that
+   * fails (a full disk) leaves no write of the block visible.
+   */
   commit(b: CommittedBlock): void {
+    const cached = this.cacheUpdates;
     this.apply ??= this.db.transaction((block: CommittedBlock) => {
       const q = this.q as Required<typeof this.q>;
       q.addBlock.run(block.number, block.location.file, block.location.offset, block.location.length, block.hash);
@@ -155,12 +165,12 @@ export class StateDb {
         for (const w of tx.writes) {
           const id = `${w.ns}\u0000${w.key}`;
           if (this.cache.has(id)) {
-            this.cache.set(
+            cached.push([
               id,
               w.isDelete
                 ? null
                 : { key: w.key, value: Buffer.from(w.value), version: { block: block.number, tx: tx.index } },
-            );
+            ]);
           }
           if (w.isDelete) q.del.run(w.ns, k(w.key));
           else q.put.run(w.ns, k(w.key), w.value, block.number, tx.index);
@@ -168,7 +178,22 @@ export class StateDb {
         }
       }
     });
-    this.apply(b);
+    cached.length = 0;
+    try {
+      this.apply(b);
+      for (const [id, v] of cached) this.cache.set(id, v);
+    } finally {
+      cached.length = 0;
+    }
+  }
+
+  /** A value the index keeps about the ledger itself (e.g. the digest of block 0). */
+  meta(key: string): Buffer | undefined {
+    return (this.q.metaGet?.get(key) as { value: Buffer } | undefined)?.value;
+  }
+
+  setMeta(key: string, value: Buffer): void {
+    (this.q as Required<typeof this.q>).metaPut.run(key, value);
   }
 
   /**

@@ -16,7 +16,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { compactVerify, importJWK, type JWK } from 'jose';
 import autocannon from 'autocannon';
 
@@ -39,7 +39,7 @@ const HEALTH_SUBJECT = {
 const HOLDER = { name: '张伟', idNumber: '510107199003078817' };
 
 async function startGateway(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const main = resolve(__dirname, '../../../gateway/dist/main.js');
+  const main = require.resolve('@anxin/gateway/main');
   const child = spawn(process.execPath, [main], {
     env: {
       ...process.env,
@@ -77,7 +77,7 @@ async function call(url: string, method: string, path: string, key: string, body
 
 function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((res, rej) => {
-    autocannon(opts, (err, result) => (err ? rej(err) : res(result)));
+    autocannon(opts, (err, result) => (err ? rej(err instanceof Error ? err : new Error(String(err))) : res(result)));
   });
 }
 

@@ -50,7 +50,7 @@ export async function createFixture(options: EmbeddedLedgerOptions): Promise<Ben
 export async function openPhaseLedger(
   f: BenchFixture,
   name: string,
-): Promise<{ ledger: EmbeddedLedger; done(): Promise<void> }> {
+): Promise<{ ledger: EmbeddedLedger; done: () => Promise<void> }> {
   const dir = join(f.root, name);
   rmSync(dir, { recursive: true, force: true });
   cpSync(f.template, dir, { recursive: true });

@@ -20,27 +20,8 @@
 import { createHash, generateKeyPairSync, randomUUID, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  KeyValueLedgerState,
-  STATEMENT_RULES,
-  anchorKey,
-  canonicalBytes,
-  type Effect,
-  type StatementFunction,
-} from '@anxin/chaincode/rules';
-import {
-  TxValidationCode,
-  assembleBlock,
-  buildEnvelope,
-  buildProposal,
-  decodeBlock,
-  encodeRwSet,
-  endorse,
-  proposalResponsePayload,
-  type KVReadSpec,
-  type NsRwSetSpec,
-  type Signer,
-} from '@anxin/network';
+import { anchorKey } from '@anxin/chaincode/rules';
+import { TxValidationCode, decodeBlock } from '@anxin/network';
 import {
   BlockFileWriter,
   CHAIN_DIR,
@@ -49,9 +30,8 @@ import {
   networkIdentity,
   readDescriptor,
   scanBlockFiles,
-  type TxRecord,
 } from '@anxin/network/embedded';
-import type { SigningIdentity } from '@anxin/network';
+import { commitBlock, inThread, type Gen, type Planned, type Versioned } from './commit-block';
 import type { AnchorRecord } from '@anxin/schemas';
 
 export interface GenerateOptions {
@@ -98,41 +78,47 @@ function statement(key: Key, body: object, iat: number): string {
   return `${input}.${cryptoSign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
 }
 
-interface Versioned {
-  value: Buffer;
-  version: { block: number; tx: number };
-}
+/** Seconds since the epoch, as a statement's iat. */
+const iat = (t: Date) => Math.floor(t.getTime() / 1000);
 
-/** LedgerState over the committed state, recording reads (with versions) and writes: the contract's simulation. */
-/** The contract's rules on the generator's in-memory state, recording reads (with versions) as a stub would. */
-class Simulation extends KeyValueLedgerState {
-  readonly reads = new Map<string, KVReadSpec>();
-  readonly writes = new Map<string, Buffer>();
-  constructor(private readonly state: Map<string, Versioned>) {
-    super();
-  }
-  protected readRaw(key: string): Promise<Uint8Array | undefined> {
-    const v = this.state.get(key);
-    if (!this.reads.has(key)) this.reads.set(key, v ? { key, version: v.version } : { key });
-    return Promise.resolve(v?.value);
-  }
-  protected writeRaw(key: string, value: Buffer): Promise<void> {
-    this.writes.set(key, value);
-    return Promise.resolve();
-  }
-}
-
-const RULES = STATEMENT_RULES;
-
-/** Sign in this thread (the embedded ledger signs on the pool; here the pool round trip costs more than the signature). */
-function inThread(id: SigningIdentity): Signer {
-  return { serialize: () => id.serialize(), sign: (m) => Promise.resolve(id.signSync(m)) };
-}
-
-interface Planned {
-  fn: StatementFunction;
-  arg: string;
-  time: Date;
+/** Rotate an issuer's key: addKey in one block, retireKey of the old one in the next. */
+async function rotateKey(
+  first: { id: string; key: Key },
+  registrar: Key,
+  nextTime: () => Date,
+  commit: (txs: Planned[]) => Promise<void>,
+): Promise<void> {
+  const next = newKey(first.id);
+  let time = nextTime();
+  await commit([
+    {
+      fn: 'addKey',
+      time,
+      arg: statement(
+        registrar,
+        {
+          kind: 'addKey',
+          iss: 'registrar',
+          issuerId: first.id,
+          key: { keyId: next.keyId, alg: 'ES256', publicJwk: next.jwk },
+        },
+        iat(time),
+      ),
+    },
+  ]);
+  time = nextTime();
+  await commit([
+    {
+      fn: 'retireKey',
+      time,
+      arg: statement(
+        registrar,
+        { kind: 'retireKey', iss: 'registrar', issuerId: first.id, keyId: first.key.keyId },
+        iat(time),
+      ),
+    },
+  ]);
+  first.key = next;
 }
 
 export async function generateLedger(o: GenerateOptions): Promise<GenerateResult> {
@@ -156,29 +142,40 @@ export async function generateLedger(o: GenerateOptions): Promise<GenerateResult
   const state = new Map<string, Versioned>();
   const ns = d.chaincode.name;
   // Block 0 (the config block createNetwork wrote) in the index.
-  const g = decodeBlock(genesis.bytes);
+  const zero = decodeBlock(genesis.bytes);
   db.commit({
     number: 0,
-    hash: g.hash,
+    hash: zero.hash,
     location: genesis,
-    txs: [{ txId: '', index: 0, code: TxValidationCode.VALID, timestamp: g.transactions[0]!.timestamp, writes: [] }],
+    txs: [{ txId: '', index: 0, code: TxValidationCode.VALID, timestamp: zero.transactions[0]!.timestamp, writes: [] }],
   });
-  let previousHash = g.hash;
-  let height = 1;
+  const g: Gen = {
+    d,
+    ns,
+    state,
+    client,
+    clientSigner,
+    peerSigner,
+    orderer,
+    writer,
+    db,
+    previousHash: zero.hash,
+    height: 1,
+    byKind: {},
+    valid: 0,
+    conflicts: 0,
+    total: 0,
+    bytes: 0,
+  };
+  const total = () => g.total;
 
   // Time: 1 ms a transaction from just after the network's certificates became valid (a minute ago).
   let clock = Date.now() - 50_000;
   const nextTime = () => new Date(++clock);
-  const iat = (t: Date) => Math.floor(t.getTime() / 1000);
 
   const registrar = newKey('registrar');
   const issuers: Array<{ id: string; key: Key; type: string }> = [];
   const anchored: string[] = [];
-  const byKind: Record<string, number> = {};
-  let valid = 0;
-  let conflicts = 0;
-  let total = 0;
-  let bytes = 0;
 
   const TYPES = [
     { type: 'HealthCertificate', kind: 'health_authority', uscc: '12510107MB1H27435B' },
@@ -197,82 +194,7 @@ export async function generateLedger(o: GenerateOptions): Promise<GenerateResult
     },
   ]);
 
-  /** Commit one planned block: simulate every transaction on the state at the block's start, validate in order, write. */
-  const commit = async (txs: Planned[]) => {
-    const sims = await Promise.all(
-      txs.map(async (p) => {
-        const proposal = buildProposal({
-          channelId: d.channel,
-          chaincode: ns,
-          args: [p.fn, p.arg].map((a) => Buffer.from(a, 'utf8')),
-          creator: client.serialize(),
-          timestamp: p.time,
-        });
-        // Simulation reads committed state only: the state at the start of this block.
-        const sim = new Simulation(state);
-        let effect: Effect<unknown>;
-        try {
-          effect = await RULES[p.fn](sim, p.arg, { txId: proposal.txId, time: p.time.toISOString() });
-        } catch (e) {
-          throw new Error(`generator: ${p.fn} refused at block ${height}: ${(e as Error).message}`);
-        }
-        const rwset: NsRwSetSpec = {
-          namespace: ns,
-          reads: [...sim.reads.values()],
-          rangeQueries: [],
-          writes: [...sim.writes.entries()].map(([key, value]) => ({ key, isDelete: false, value })),
-        };
-        const prp = proposalResponsePayload(proposal, {
-          rwset: encodeRwSet([rwset]),
-          event: { name: effect.event.name, payload: canonicalBytes(effect.event.payload) },
-          response: { status: 200, message: '', payload: canonicalBytes(effect.result) },
-          chaincodeVersion: d.chaincode.version,
-        });
-        const envelope = await buildEnvelope(proposal, prp, [await endorse(prp, peerSigner)], clientSigner);
-        return { p, txId: proposal.txId, rwset, envelope };
-      }),
-    );
-    // Fabric's validation in block order: a read of a key an earlier valid transaction of the block wrote is a conflict.
-    const updated = new Set<string>();
-    const codes = sims.map((s) => {
-      const conflict = s.rwset.reads.some((r) => updated.has(r.key));
-      if (conflict) return TxValidationCode.MVCC_READ_CONFLICT;
-      for (const w of s.rwset.writes) updated.add(w.key);
-      return TxValidationCode.VALID;
-    });
-    const number = height;
-    const block = await assembleBlock({
-      number,
-      previousHash,
-      envelopes: sims.map((s) => s.envelope),
-      txFilter: Uint8Array.from(codes),
-      lastConfig: 0,
-      orderer,
-    });
-    const location = await writer.append(block.bytes);
-    const records: TxRecord[] = sims.map((s, index) => ({
-      txId: s.txId,
-      index,
-      code: codes[index]!,
-      timestamp: s.p.time,
-      writes: s.rwset.writes.map((w) => ({ ns, ...w })),
-    }));
-    db.commit({ number, hash: block.hash, location, txs: records });
-    sims.forEach((s, index) => {
-      total++;
-      byKind[s.p.fn] = (byKind[s.p.fn] ?? 0) + 1;
-      if (codes[index] !== TxValidationCode.VALID) {
-        conflicts++;
-        return;
-      }
-      valid++;
-      for (const w of s.rwset.writes)
-        state.set(w.key, { value: Buffer.from(w.value), version: { block: number, tx: index } });
-    });
-    bytes += block.bytes.length;
-    previousHash = block.hash;
-    height++;
-  };
+  const commit = (txs: Planned[]) => commitBlock(g, txs);
 
   await commit(plan.shift()!);
   const registerNext = (i: number): Planned => {
@@ -332,46 +254,15 @@ export async function generateLedger(o: GenerateOptions): Promise<GenerateResult
   };
 
   let rotated = false;
-  while (total + plan.flat().length < o.transactions) {
+  while (g.total + plan.flat().length < o.transactions) {
     const txs: Planned[] = [];
-    const remaining = o.transactions - total;
+    const remaining = o.transactions - g.total;
     const n = Math.min(blockSize, remaining);
     const touched = new Set<string>();
     // Midway: rotate the first issuer's key (addKey now, retireKey in the next block).
-    if (!rotated && total > o.transactions / 2) {
+    if (!rotated && total() > o.transactions / 2) {
       rotated = true;
-      const first = issuers[0]!;
-      const next = newKey(first.id);
-      let time = nextTime();
-      await commit([
-        {
-          fn: 'addKey',
-          time,
-          arg: statement(
-            registrar,
-            {
-              kind: 'addKey',
-              iss: 'registrar',
-              issuerId: first.id,
-              key: { keyId: next.keyId, alg: 'ES256', publicJwk: next.jwk },
-            },
-            iat(time),
-          ),
-        },
-      ]);
-      time = nextTime();
-      await commit([
-        {
-          fn: 'retireKey',
-          time,
-          arg: statement(
-            registrar,
-            { kind: 'retireKey', iss: 'registrar', issuerId: first.id, keyId: first.key.keyId },
-            iat(time),
-          ),
-        },
-      ]);
-      first.key = next;
+      await rotateKey(issuers[0]!, registrar, nextTime, commit);
       continue;
     }
     for (let i = 0; i < n; i++) {
@@ -418,19 +309,21 @@ export async function generateLedger(o: GenerateOptions): Promise<GenerateResult
       }
     }
     await commit(txs);
-    if (height % 20 === 0)
-      log(`  ${total} transactions in ${height} blocks (${Math.round((total / (Date.now() - started)) * 1000)} tx/s)`);
+    if (g.height % 20 === 0)
+      log(
+        `  ${g.total} transactions in ${g.height} blocks (${Math.round((g.total / (Date.now() - started)) * 1000)} tx/s)`,
+      );
   }
   await writer.close();
   db.close();
   return {
     dir: o.dir,
-    blocks: height,
-    transactions: total,
-    valid,
-    mvccConflicts: conflicts,
-    byKind,
-    bytes,
+    blocks: g.height,
+    transactions: g.total,
+    valid: g.valid,
+    mvccConflicts: g.conflicts,
+    byKind: g.byKind,
+    bytes: g.bytes,
     seconds: (Date.now() - started) / 1000,
   };
 }

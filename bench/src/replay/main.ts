@@ -64,6 +64,79 @@ function generateInChild(
   });
 }
 
+/** Raw ECDSA P-256 verifications per second on one core and on every core at once (best of 3). */
+async function rawVerifyRates(
+  sample: Awaited<ReturnType<typeof sampleSignature>>,
+  log: (line: string) => void,
+): Promise<{ oneCore: number; allCores: number; threads: number }> {
+  log('raw ECDSA P-256 verifications (node:crypto) on one core, then on every core at once (best of 3)…');
+  let oneCore = 0;
+  let allCores = 0;
+  const threads = availableParallelism();
+  for (let i = 0; i < 3; i++) {
+    oneCore = Math.max(oneCore, rawVerifyRate(sample, 1000));
+    allCores = Math.max(allCores, await rawVerifyRateThreads(threads, sample, 1000));
+  }
+  log(`  ${Math.round(oneCore)}/s on one core, ${Math.round(allCores)}/s on ${threads} threads`);
+  return { oneCore, allCores, threads };
+}
+
+/**
+ * The pool stage alone, on each worker count alternately, three runs each: the best row per
+ * count, with every run's figure in `runs`.
+ */
+async function signatureCheckRuns(
+  blocks: Awaited<ReturnType<typeof loadCheckBlocks>>,
+  o: ReplayBenchOptions,
+): Promise<ReplayBenchResult['signatureChecks']> {
+  const checks: ReplayBenchResult['signatureChecks'] = [];
+  const poolWorkers = [...new Set(o.workers.filter((x) => x > 0))];
+  for (let round = 0; round < 3; round++) {
+    for (const w of poolWorkers) {
+      o.log(`signature checks alone (decode, signatures, certificate chains) on ${w} worker(s), run ${round + 1}…`);
+      const r = await signatureChecks(blocks, w);
+      const perSecond = Math.round(r.signatures / r.seconds);
+      o.log(
+        `  ${perSecond} signatures/s (${round2(r.cpuSeconds / r.seconds)} cores busy; warm-up pass ${r.warmPerSecond}/s)`,
+      );
+      const row = {
+        workers: w,
+        signatures: r.signatures,
+        seconds: round2(r.seconds),
+        perSecond,
+        cpuSeconds: round2(r.cpuSeconds),
+        coresUsed: round2(r.cpuSeconds / r.seconds),
+        perCpuSecond: Math.round(r.signatures / r.cpuSeconds),
+        warmUpPerSecond: r.warmPerSecond,
+        runs: [perSecond],
+      };
+      const prev = checks.find((c) => c.workers === w);
+      if (!prev) checks.push(row);
+      else if (perSecond > prev.perSecond) Object.assign(prev, row, { runs: [...prev.runs, perSecond] });
+      else prev.runs.push(perSecond);
+    }
+  }
+  return checks;
+}
+
+/** The whole replay on each worker count, `o.repeat` times: the best run per count. */
+async function replayRuns(dir: string, o: ReplayBenchOptions): Promise<ReplayBenchResult['replays']> {
+  const replays: ReplayBenchResult['replays'] = [];
+  for (let round = 0; round < (o.repeat ?? 1); round++) {
+    for (const w of o.workers) {
+      o.log(`anxin replay --workers ${w}, every check on${(o.repeat ?? 1) > 1 ? `, run ${round + 1}` : ''}…`);
+      const r = await replayOnce(dir, w);
+      o.log(
+        `  ${r.txPerSecond} tx/s (${round2(r.engineSeconds)} s; ${round2(r.wallSeconds)} s with start-up and the index)`,
+      );
+      const prev = replays.findIndex((x) => x.workers === w);
+      if (prev < 0) replays.push(r);
+      else if (r.txPerSecond > replays[prev]!.txPerSecond) replays[prev] = r;
+    }
+  }
+  return replays;
+}
+
 export async function runReplayBench(o: ReplayBenchOptions): Promise<ReplayBenchResult> {
   const started = Date.now();
   const loadBefore = loadavg().map((x) => round(x));
@@ -81,15 +154,7 @@ export async function runReplayBench(o: ReplayBenchOptions): Promise<ReplayBench
   }
   try {
     const sample = await sampleSignature(dir);
-    o.log('raw ECDSA P-256 verifications (node:crypto) on one core, then on every core at once (best of 3)…');
-    let oneCore = 0;
-    let allCores = 0;
-    const threads = availableParallelism();
-    for (let i = 0; i < 3; i++) {
-      oneCore = Math.max(oneCore, rawVerifyRate(sample, 1000));
-      allCores = Math.max(allCores, await rawVerifyRateThreads(threads, sample, 1000));
-    }
-    o.log(`  ${Math.round(oneCore)}/s on one core, ${Math.round(allCores)}/s on ${threads} threads`);
+    const { oneCore, allCores, threads } = await rawVerifyRates(sample, o.log);
 
     // The pool stage alone, 1 and 2 workers alternately, three runs each (a shared machine's other work comes
     // and goes: the best run is the closest to the machine's own figure; every run is reported).
@@ -97,46 +162,8 @@ export async function runReplayBench(o: ReplayBenchOptions): Promise<ReplayBench
     o.log(
       `signature checks: warm-up on blocks ${blocks.warm[0]}–${blocks.warm[1] - 1} (${blocks.warmTx} tx), measured on blocks ${blocks.measured[0]}–${blocks.measured[1] - 1} (${blocks.measuredTx} tx)`,
     );
-    const checks: ReplayBenchResult['signatureChecks'] = [];
-    const poolWorkers = [...new Set(o.workers.filter((x) => x > 0))];
-    for (let round = 0; round < 3; round++) {
-      for (const w of poolWorkers) {
-        o.log(`signature checks alone (decode, signatures, certificate chains) on ${w} worker(s), run ${round + 1}…`);
-        const r = await signatureChecks(blocks, w);
-        const perSecond = Math.round(r.signatures / r.seconds);
-        o.log(
-          `  ${perSecond} signatures/s (${round2(r.cpuSeconds / r.seconds)} cores busy; warm-up pass ${r.warmPerSecond}/s)`,
-        );
-        const row = {
-          workers: w,
-          signatures: r.signatures,
-          seconds: round2(r.seconds),
-          perSecond,
-          cpuSeconds: round2(r.cpuSeconds),
-          coresUsed: round2(r.cpuSeconds / r.seconds),
-          perCpuSecond: Math.round(r.signatures / r.cpuSeconds),
-          warmUpPerSecond: r.warmPerSecond,
-          runs: [perSecond],
-        };
-        const prev = checks.find((c) => c.workers === w);
-        if (!prev) checks.push(row);
-        else if (perSecond > prev.perSecond) Object.assign(prev, row, { runs: [...prev.runs, perSecond] });
-        else prev.runs.push(perSecond);
-      }
-    }
-    const replays: ReplayBenchResult['replays'] = [];
-    for (let round = 0; round < (o.repeat ?? 1); round++) {
-      for (const w of o.workers) {
-        o.log(`anxin replay --workers ${w}, every check on${(o.repeat ?? 1) > 1 ? `, run ${round + 1}` : ''}…`);
-        const r = await replayOnce(dir, w);
-        o.log(
-          `  ${r.txPerSecond} tx/s (${round2(r.engineSeconds)} s; ${round2(r.wallSeconds)} s with start-up and the index)`,
-        );
-        const prev = replays.findIndex((x) => x.workers === w);
-        if (prev < 0) replays.push(r);
-        else if (r.txPerSecond > replays[prev]!.txPerSecond) replays[prev] = r;
-      }
-    }
+    const checks = await signatureCheckRuns(blocks, o);
+    const replays = await replayRuns(dir, o);
     const first = replays[0]!;
     const sigsPerTx = first.signatures / first.transactions;
     const allowed = oneCore / sigsPerTx;

@@ -11,9 +11,14 @@
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { WorkCardError, cardPaths, presentCredential } from '@anxin/gateway/dist/services/workcard/present';
-import { holderProofJwt } from '@anxin/gateway/dist/services/workcard/proof';
-import { renderQr, workCardText } from '@anxin/gateway/dist/services/workcard/qr';
+import {
+  WorkCardError,
+  cardPaths,
+  presentCredential,
+  holderProofJwt,
+  renderQr,
+  workCardText,
+} from '@anxin/gateway/workcard';
 import { parseCredential } from '@anxin/gateway/verify';
 import { CliError, out, outJson } from '../common';
 import { readCredentialArg } from './verify';
@@ -105,7 +110,7 @@ Examples:
       try {
         proof = await holderProofJwt({ holderKey: readKey(o.key), aud, nonce });
       } catch (e) {
-        if (e instanceof WorkCardError) throw new CliError(e.message, { code: 'INVALID_INPUT' });
+        if (e instanceof WorkCardError) throw new CliError(e.message, { code: 'INVALID_INPUT', reason: e.code });
         throw e;
       }
       if (o.json) outJson(proof);
@@ -132,7 +137,10 @@ function readKey(file: string): JsonWebKey {
     if (!jwk || typeof jwk !== 'object' || !jwk.d) throw new Error('no private part');
     return jwk;
   } catch (e) {
-    throw new CliError(`${file} is not a private JWK: ${(e as Error).message}`, { code: 'INVALID_INPUT' });
+    throw new CliError(`${file} is not a private JWK: ${(e as Error).message}`, {
+      code: 'INVALID_INPUT',
+      reason: 'holder_key_not_private',
+    });
   }
 }
 
@@ -220,7 +228,7 @@ Examples:
       try {
         await present(arg, o);
       } catch (e) {
-        if (e instanceof WorkCardError) throw new CliError(e.message, { code: 'INVALID_INPUT' });
+        if (e instanceof WorkCardError) throw new CliError(e.message, { code: 'INVALID_INPUT', reason: e.code });
         throw e;
       }
     });

@@ -35,6 +35,8 @@ async function run(o: KekRotateOptions): Promise<KekRotationResult & { previousK
   const cfg: StoreConfig = storeConfigOf(o.store ?? resolve(dataDir, 'store.sqlite'));
   const storeMod = (await import('@anxin/gateway/store')) as Loaded<{ openStore(c: StoreConfig): Promise<Store> }>;
   const ops = (await import('@anxin/gateway/operations')) as Loaded<typeof import('@anxin/gateway/operations')>;
+  // Module functions (ESM or CommonJS interop), not methods: nothing is bound to `this`.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const openStore = storeMod.openStore ?? storeMod.default!.openStore;
   const rotateKek = ops.rotateKek ?? ops.default!.rotateKek;
   const store = await openStore(cfg);

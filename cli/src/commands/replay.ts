@@ -55,7 +55,7 @@ export function storeConfigOf(uri: string): StoreConfig {
 
 async function openStoreOf(uri: string): Promise<Store> {
   const cfg = storeConfigOf(uri);
-  type Mod = { openStore(c: StoreConfig): Promise<Store> };
+  type Mod = { openStore: (c: StoreConfig) => Promise<Store> };
   const mod = (await import('@anxin/gateway/store')) as unknown as Mod & { default?: Mod };
   const openStore = mod.openStore ?? mod.default!.openStore;
   try {

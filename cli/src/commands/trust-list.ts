@@ -1,11 +1,12 @@
 /**
- * A trust list file, as GET /v1/trust-list serves it ({ trustList, kid, publicJwk }): its JWS
- * verified with the key it names (pinned with --trust-key-thumbprint), and its payload —
- * every issuer with its keys, as the gateway's registry had them at `iat`, valid until `exp`.
+ * `anxin verify --trust-list FILE [--status-url URL]`: a trust list as GET /v1/trust-list
+ * serves it, its JWS verified with the key it names (pinned with --trust-key-thumbprint),
+ * and anchors from the gateway's public status endpoint.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import type { IssuerRecord } from '@anxin/schemas';
+import type { VerifyDeps } from '@anxin/gateway/verify';
+import type { AnchorRecord, IssuerRecord } from '@anxin/schemas';
 import { CliError, EXIT } from '../common';
 
 export interface TrustList {
@@ -48,7 +49,8 @@ function verifyJws(jws: string, alg: string, jwk: JWK): Buffer | undefined {
 
 /** A --trust-list that cannot be used (exit 2), or that is not to be trusted (exit 1). */
 const badTrustList = (message: string) => new CliError(message, { code: 'INVALID_INPUT' });
-const untrusted = (message: string) => new CliError(message, { code: 'UNTRUSTED', exitCode: EXIT.MISMATCH });
+const untrusted = (reason: 'pin_mismatch' | 'bad_signature', message: string) =>
+  new CliError(message, { code: 'UNTRUSTED', exitCode: EXIT.MISMATCH, reason });
 
 /** Read and verify a trust list file (the JSON GET /v1/trust-list answers, or its bare JWS with --trust-key…). */
 export async function loadTrustList(
@@ -93,9 +95,10 @@ export async function loadTrustList(
       `--trust-list: the JWS names key ${header.kid ?? '(none)'}, not the key given with it (${thumbprint})`,
     );
   }
-  if (pin && pin !== thumbprint) throw untrusted(`--trust-list: signed by key ${thumbprint}, not the pinned ${pin}`);
+  if (pin && pin !== thumbprint)
+    throw untrusted('pin_mismatch', `--trust-list: signed by key ${thumbprint}, not the pinned ${pin}`);
   const verified = verifyJws(jws, header.alg, jwk);
-  if (!verified) throw untrusted('--trust-list: its signature does not verify with its key');
+  if (!verified) throw untrusted('bad_signature', '--trust-list: its signature does not verify with its key');
   let payload: TrustList;
   try {
     payload = JSON.parse(verified.toString('utf8')) as TrustList;
@@ -109,4 +112,51 @@ export async function loadTrustList(
       { code: 'EXPIRED', exitCode: EXIT.MISMATCH },
     );
   return { list: payload, kid: header.kid, thumbprint, pinned: !!pin };
+}
+
+/** Anchors from the gateway's public status endpoint (GET /v1/credentials/:id/status). */
+export function statusAnchor(base: string, kidOf: () => string): VerifyDeps['anchor'] {
+  return async (id) => {
+    const url = `${base.replace(/\/+$/, '')}/v1/credentials/${encodeURIComponent(id)}/status`;
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(15_000) });
+    } catch (e) {
+      throw new CliError(`--status-url: cannot reach ${url}: ${(e as Error).message}`, { code: 'UNREACHABLE' });
+    }
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new CliError(`--status-url: ${url} answered ${res.status}`, { code: 'UNREACHABLE' });
+    const s = (await res.json()) as {
+      id: string;
+      type: AnchorRecord['type'];
+      issuer: { id: string };
+      status: AnchorRecord['status'];
+      statusReason?: AnchorRecord['statusReason'];
+      validFrom: string;
+      validUntil?: string;
+      digest: string;
+      anchor: { txId: string; block: number | null; anchoredAt: string };
+      updatedAt: string;
+    };
+    // The status answer has no kid: the credential's own stands in, which is sound because a
+    // matching digest (sha-256 of the signed JWS, header included) already binds the kid.
+    return {
+      id: s.id,
+      type: s.type,
+      issuer: s.issuer.id,
+      kid: kidOf(),
+      digest: s.digest,
+      holderRef: '',
+      validFrom: s.validFrom,
+      ...(s.validUntil ? { validUntil: s.validUntil } : {}),
+      status: s.status,
+      ...(s.statusReason ? { statusReason: s.statusReason } : {}),
+      anchoredAt: s.anchor.anchoredAt,
+      txId: s.anchor.txId,
+      block: s.anchor.block ?? -1,
+      updatedAt: s.updatedAt,
+      updatedBlock: -1,
+      updatedTx: -1,
+    };
+  };
 }

@@ -55,11 +55,22 @@ export function loadStatusLists(paths: readonly string[]): Map<string, string> {
 }
 
 /** Deps from a trust list and status list files, and how to say what was verified against. */
-export async function offlineDeps(o: {
-  trustList?: string;
-  trustKeyThumbprint?: string;
-  statusList?: string[];
-}): Promise<{ deps: VerifyDeps; against: string; notes: string[] }> {
+export async function offlineDeps(
+  o: {
+    offline?: boolean;
+    trustList?: string;
+    trustKeyThumbprint?: string;
+    statusList?: string[];
+    statusUrl?: string;
+    data?: string;
+    file?: string;
+    fabric?: string;
+  },
+  notes: string[],
+): Promise<{ deps: VerifyDeps; against: string }> {
+  if (!o.offline) throw new CliError('--status-list goes with --offline');
+  if (o.data || o.file || o.fabric || o.statusUrl)
+    throw new CliError('--offline verifies from files only: not with --data, --file, --fabric or --status-url');
   if (!o.trustList) throw new CliError('--offline needs --trust-list (a trust list saved from GET /v1/trust-list)');
   const now = new Date();
   const t = await loadTrustList(o.trustList, o.trustKeyThumbprint, now);
@@ -68,7 +79,6 @@ export async function offlineDeps(o: {
   const issuers = new Map(t.list.issuers.map((i) => [i.id, i] as const));
   const lists = loadStatusLists(o.statusList ?? []);
   const iso = (s: number | undefined) => (s ? new Date(s * 1000).toISOString() : 'an unknown time');
-  const notes: string[] = [];
   if (!t.pinned)
     notes.push(
       `the trust list's key ${t.thumbprint} is not pinned: anyone can sign a trust list with a key of their own; compare it with the gateway's /.well-known/jwks.json and pass --trust-key-thumbprint`,
@@ -81,6 +91,5 @@ export async function offlineDeps(o: {
       now: () => now,
     },
     against: `the trust list ${o.trustList} (signed by ${t.kid} at ${iso(t.list.iat)}, valid until ${iso(t.list.exp)}${t.pinned ? ', pinned' : ', key not pinned'}) and ${lists.size} status list file(s), without a ledger`,
-    notes,
   };
 }

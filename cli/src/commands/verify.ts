@@ -11,12 +11,10 @@
  *                    holds issuers and keys, not anchors: without --status-url the anchor, the
  *                    digest and the status are unknown and `anchored` fails with a reason that
  *                    says so; with --status-url the gateway's public status endpoint is asked.
- *   --offline        files alone (verify-offline.ts): --trust-list and --status-list; no ledger,
- *                    the status read from the issuer's lists "as of" their time.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { anchorProjection } from '@anxin/gateway/dist/services/anchor-projection';
+import { anchorProjection } from '@anxin/gateway/store';
 // The verification core, not '@anxin/gateway': its index loads the embedded ledger and fabric-shim,
 // whose older copy of @hyperledger/fabric-protos re-registers the global protobuf classes the replay decodes with.
 import {
@@ -42,12 +40,12 @@ import {
   type SourceOptions,
 } from '../common';
 import { replay } from '../replay/engine';
-import { loadTrustList } from './trust-list';
-import { offlineDeps } from './verify-offline';
 import { describe as describeFinding } from '../replay/findings';
 import { chaincodeOf, ledgerDirOf, openIndex } from '../replay/source';
 import type { World } from '../replay/world';
 import { DEFAULT_WORKERS } from './replay';
+import { loadTrustList, statusAnchor } from './trust-list';
+import { offlineDeps } from './verify-offline';
 
 type VerifyDeps = Parameters<typeof verifyCredential>[1];
 
@@ -75,7 +73,7 @@ export function readCredentialArg(arg: string): string {
 }
 
 /** Deps over the ledger's current state in a data directory's index (read-only, one query per lookup). */
-function indexDeps(dir: string, o: SourceOptions): { deps: VerifyDeps; describe: string; close(): void } {
+function indexDeps(dir: string, o: SourceOptions): { deps: VerifyDeps; describe: string; close: () => void } {
   const ledgerDir = ledgerDirOf(dir);
   const chaincode = chaincodeName(o, { chaincode: chaincodeOf(ledgerDir) });
   const db = openIndex(ledgerDir);
@@ -146,53 +144,6 @@ function worldDeps(world: World, chaincode: string): VerifyDeps {
   };
 }
 
-/** Anchors from the gateway's public status endpoint (GET /v1/credentials/:id/status). */
-function statusAnchor(base: string, kidOf: () => string): VerifyDeps['anchor'] {
-  return async (id) => {
-    const url = `${base.replace(/\/+$/, '')}/v1/credentials/${encodeURIComponent(id)}/status`;
-    let res: Response;
-    try {
-      res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(15_000) });
-    } catch (e) {
-      throw new CliError(`--status-url: cannot reach ${url}: ${(e as Error).message}`, { code: 'UNREACHABLE' });
-    }
-    if (res.status === 404) return undefined;
-    if (!res.ok) throw new CliError(`--status-url: ${url} answered ${res.status}`, { code: 'UNREACHABLE' });
-    const s = (await res.json()) as {
-      id: string;
-      type: AnchorRecord['type'];
-      issuer: { id: string };
-      status: AnchorRecord['status'];
-      statusReason?: AnchorRecord['statusReason'];
-      validFrom: string;
-      validUntil?: string;
-      digest: string;
-      anchor: { txId: string; block: number | null; anchoredAt: string };
-      updatedAt: string;
-    };
-    // The status answer has no kid: the credential's own stands in, which is sound because a
-    // matching digest (sha-256 of the signed JWS, header included) already binds the kid.
-    return {
-      id: s.id,
-      type: s.type,
-      issuer: s.issuer.id,
-      kid: kidOf(),
-      digest: s.digest,
-      holderRef: '',
-      validFrom: s.validFrom,
-      ...(s.validUntil ? { validUntil: s.validUntil } : {}),
-      status: s.status,
-      ...(s.statusReason ? { statusReason: s.statusReason } : {}),
-      anchoredAt: s.anchor.anchoredAt,
-      txId: s.anchor.txId,
-      block: s.anchor.block ?? -1,
-      updatedAt: s.updatedAt,
-      updatedBlock: -1,
-      updatedTx: -1,
-    };
-  };
-}
-
 const PAD = 24;
 
 export function formatReport(r: VerificationReport, against: string): string {
@@ -252,21 +203,14 @@ async function run(arg: string, o: VerifyCliOptions): Promise<number> {
   let against: string;
   let close = () => undefined as void;
   const notes: string[] = [];
-  if (o.offline) {
-    if (o.data || o.file || o.fabric || o.statusUrl)
-      throw new CliError('--offline verifies from files only: not with --data, --file, --fabric or --status-url');
-    const d = await offlineDeps(o);
-    deps = d.deps;
-    against = d.against;
-    notes.push(...d.notes);
-  } else if (o.statusList) {
-    throw new CliError('--status-list goes with --offline');
+  if (o.offline || o.statusList) {
+    ({ deps, against } = await offlineDeps(o, notes));
   } else if (o.trustList) {
     const t = await loadTrustList(o.trustList, o.trustKeyThumbprint);
     const issuers = new Map(t.list.issuers.map((i) => [i.id, i] as const));
     const parsed = parseCredential(unwrapQr(text));
     // The anchor names the key as the ledger does; a credential may name it under the issuer's URL.
-    const kid = 'error' in parsed ? '' : ledgerKid(String(parsed.header.kid ?? ''));
+    const kid = 'error' in parsed ? '' : ledgerKid(typeof parsed.header.kid === 'string' ? parsed.header.kid : '');
     deps = {
       issuer: (id) => issuers.get(id),
       issuersByUscc: (uscc) => issuersWithUscc(issuers.values(), uscc),

@@ -8,7 +8,7 @@
  */
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
-import { STATUS_LIST_SIZE, type AnchorStatus } from '@anxin/schemas';
+import { STATUS_LIST_SIZE, ledgerKid, type AnchorStatus } from '@anxin/schemas';
 import type { Finding } from './findings';
 import type { LedgerRecords } from './records';
 
@@ -75,8 +75,9 @@ export async function compareStatusLists(
         return undefined;
       }
       try {
+        // Lists name their key as credentials do (`<issuer url>#<key id>`); lists signed before, by the ledger's kid.
         const kid = decodeProtectedHeader(jwt).kid;
-        const key = keys.find((k) => k.kid === kid);
+        const key = kid === undefined ? undefined : keys.find((k) => k.kid === ledgerKid(kid));
         if (!key) throw new Error(`signed with ${String(kid)}, not a key of the issuer on the ledger`);
         const { payload } = await compactVerify(jwt, await importJWK(key.publicJwk as JWK, key.alg));
         return JSON.parse(Buffer.from(payload).toString('utf8')) as Record<string, unknown>;

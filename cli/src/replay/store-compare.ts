@@ -10,6 +10,12 @@ import type { LedgerRecords } from './records';
 import type { World } from './world';
 
 /** The anchor fields the projection copies from the ledger's record. */
+/** A projected field as a finding shows it: absent as '(none)', an object as JSON. */
+function shown(v: unknown): string {
+  if (v === undefined || v === null) return '(none)';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean);
+}
+
 const ANCHOR_FIELDS = [
   'type',
   'issuer',
@@ -84,8 +90,8 @@ async function compareAnchors(
           kind: 'store',
           key: a.id,
           detail: `the store's projection differs in ${f}`,
-          expected: String(led[f] ?? '(none)'),
-          actual: String(proj[f] ?? '(none)'),
+          expected: shown(led[f]),
+          actual: shown(proj[f]),
         });
       }
     }

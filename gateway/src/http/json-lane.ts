@@ -161,7 +161,9 @@ async function serve(
     const { rq, rs } = expressish(req, res, d.app, route.path, caller);
     const passed = await new Promise<boolean>((resolve, reject) => {
       res.once('finish', () => resolve(false)); // limited: the limiter answered
-      d.limiter(rq as never, rs as never, (err?: unknown) => (err ? reject(err) : resolve(true)));
+      d.limiter(rq as never, rs as never, (err?: unknown) =>
+        err ? reject(err instanceof Error ? err : new Error('the rate limiter failed')) : resolve(true),
+      );
     });
     if (!passed) return;
     const key = keyWithScope(caller, route.scope);

@@ -39,6 +39,7 @@ export function problemDocument(p: Problem, instance?: string, requestId?: strin
   if (requestId !== undefined) ext.requestId = requestId;
   if (p.extra.errors?.length) ext.errors = p.extra.errors;
   if (p.extra.reason) ext.reason = p.extra.reason;
+  if (p.extra.anchored) ext.anchored = p.extra.anchored;
   const { status, title } = PROBLEM_TYPES[p.code];
   return new ProblemDocument(
     {

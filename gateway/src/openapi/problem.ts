@@ -32,6 +32,17 @@ export const PROBLEM_SCHEMA = {
         required: ['code', 'detail'],
       },
     },
+    anchored: {
+      type: 'object',
+      description:
+        'store_unavailable after the anchor was committed: the credential exists on the ledger; retry with the same Idempotency-Key to receive it',
+      properties: {
+        id: { type: 'string' },
+        txId: { type: 'string' },
+        block: { type: 'integer' },
+        anchoredAt: { type: 'string' },
+      },
+    },
   },
   required: ['type', 'title', 'status', 'code'],
 };

@@ -12,8 +12,6 @@
  * that dies holding a lease leaves the notice due again when the lease ends.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { CompactSign } from 'jose';
 import type { AnchorRecord } from '@anxin/schemas';
 import type { ChangeAt } from './projection';
@@ -21,7 +19,8 @@ import type { NotificationRecord } from '../ports/store';
 import type { Services } from './context';
 import { recentVerifiers } from './credentials/status';
 import type { TrustList } from './trust-list';
-import { pinnedLookup, resolveTarget, systemResolve, type Resolve, type Target } from './webhook-target';
+import { postNotice } from '../adapters/webhook/post';
+import { resolveTarget, systemResolve, type Resolve, type Target } from './webhook-target';
 
 export const NOTIFICATION_TYP = 'anxin-status+jwt';
 
@@ -175,37 +174,7 @@ export class Notifier {
 
   /** POST one notice to a judged address; undefined when the receiver answered 2xx, else why not. */
   private post(n: NotificationRecord, target: Target): Promise<string | undefined> {
-    const signal = AbortSignal.timeout(this.o.timeoutMs ?? 5_000);
-    const send = target.url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve) => {
-      const req = send(
-        target.url,
-        {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/jwt',
-            'content-length': Buffer.byteLength(n.body),
-            'user-agent': 'anxin-gateway',
-            'x-anxin-notification': n.id,
-          },
-          // A fresh connection each time: a pooled one could have been opened to an address judged earlier.
-          agent: false,
-          lookup: pinnedLookup(target.addresses),
-          signal,
-        },
-        (res) => {
-          const status = res.statusCode ?? 0;
-          res.resume();
-          res.on('error', () => undefined);
-          res.on('close', () => {
-            if (!res.complete) resolve(signal.aborted ? 'timed out' : 'the answer was cut short');
-            else resolve(status >= 200 && status <= 299 ? undefined : `HTTP ${status}`);
-          });
-        },
-      );
-      req.on('error', (e) => resolve(signal.aborted ? 'timed out' : e.message));
-      req.end(n.body);
-    });
+    return postNotice(target, n, this.o.timeoutMs ?? 5_000);
   }
 
   /** One attempt at a leased notice (its attempts already count this one). */

@@ -232,10 +232,14 @@ export class Projection extends EventEmitter {
         try {
           await this.applyTx(tx, number);
           break;
-        } catch (e) {
-          if (!(e instanceof HookError)) throw e;
+        } catch (err) {
+          // A store that cannot write (a full disk) holds the projection here like a failing
+          // hook: the change is applied again once the store takes writes, not dropped.
+          const e =
+            err instanceof HookError ? err : new HookError(err, { block: number, txIndex: index, txId: tx.txId });
           // Held here: the checkpoint says this transaction is still to be applied.
-          if (attempt === 1) await this.store.putCheckpoint(CHECKPOINT, { block: number, txIndex: index });
+          if (attempt === 1)
+            await this.store.putCheckpoint(CHECKPOINT, { block: number, txIndex: index }).catch(() => undefined);
           this.stallInfo = {
             at: e.at,
             since: this.stallInfo?.since ?? new Date().toISOString(),
@@ -255,7 +259,9 @@ export class Projection extends EventEmitter {
       }
     }
     this.applied = { block: number + 1, txIndex: 0 };
-    await this.store.putCheckpoint(CHECKPOINT, this.applied);
+    // A checkpoint that cannot be written now is written with the next block's (or at worst,
+    // the block is applied again from the previous one: every write is an idempotent upsert).
+    await this.store.putCheckpoint(CHECKPOINT, this.applied).catch(() => undefined);
     this.emit('block', number);
   }
 

@@ -29,6 +29,20 @@ function ended(what: string): Error {
   return Object.assign(new Error(`the ${what} stream ended`), { code: grpc.status.UNAVAILABLE });
 }
 
+/** Block to (re)start from; in that block, events up to and including afterTx are done. */
+interface Position {
+  block: number;
+  afterTx?: string;
+}
+
+/** Where a chaincode event stream starts: at its checkpoint if it has one, else at `from`. */
+function startPosition(from: number, checkpointer: FabricStreamOptions['checkpointer']): Position {
+  const cp = checkpointer?.getBlockNumber();
+  if (cp === undefined) return { block: Math.max(0, from) };
+  const afterTx = checkpointer?.getTransactionId();
+  return { block: Number(cp), ...(afterTx ? { afterTx } : {}) };
+}
+
 /** What the streams work with: the ledger's channel, chaincode, counters and state. */
 export interface StreamDeps {
   network: Network;
@@ -129,21 +143,13 @@ export class Streams {
   }
 
   async *events(from: number, opts: FabricStreamOptions = {}): AsyncIterable<ChaincodeEventRecord> {
-    const { signal, checkpointer } = opts;
+    const { signal } = opts;
     const end = opts.follow === false ? (await this.d.info()).height : undefined;
-    const cp = checkpointer?.getBlockNumber();
-    // Position: block to (re)start from; in that block, events up to and including afterTx are done.
-    let pos: { block: number; afterTx?: string } =
-      cp !== undefined
-        ? {
-            block: Number(cp),
-            ...(checkpointer?.getTransactionId() ? { afterTx: checkpointer.getTransactionId()! } : {}),
-          }
-        : { block: Math.max(0, from) };
+    const at = { pos: startPosition(from, opts.checkpointer) };
     let failures = 0;
     const { chaincode, network } = this.d;
-    while (end === undefined || pos.block < end) {
-      const start = BigInt(pos.block);
+    while (end === undefined || at.pos.block < end) {
+      const start = BigInt(at.pos.block);
       const fb = await this.openStream(
         () => network.getFilteredBlockEvents({ startBlock: start }),
         signal,
@@ -158,40 +164,11 @@ export class Streams {
           'chaincode events',
         );
         if (!ev) return;
-        const evIt = ev;
         for await (const block of fb) {
           failures = 0;
-          const n = block.getNumber();
-          if (n < pos.block) continue;
-          const skipThrough = n === pos.block ? pos.afterTx : undefined;
-          let skipping = skipThrough !== undefined;
-          const txs = block.getFilteredTransactionsList();
-          for (let i = 0; i < txs.length; i++) {
-            const t = txs[i]!;
-            if (t.getTxValidationCode() !== TxValidationCode.VALID) continue;
-            for (let k = eventCount(t, chaincode); k > 0; k--) {
-              const r = await evIt.next();
-              if (r.done) throw ended('chaincode event');
-              const e = r.value;
-              if (e.transactionId !== t.getTxid() || Number(e.blockNumber) !== n) {
-                throw new LedgerError(
-                  'UNAVAILABLE',
-                  `chaincode events and blocks disagree: block ${n} tx ${i} (${t.getTxid()}) has an event, the event stream gave ${e.transactionId} of block ${e.blockNumber}`,
-                );
-              }
-              if (skipping) {
-                if (e.transactionId === skipThrough) skipping = false;
-                continue;
-              }
-              yield { block: n, txId: e.transactionId, txIndex: i, name: e.eventName, payload: e.payload };
-              pos = { block: n, afterTx: e.transactionId };
-              if (checkpointer) await checkpointer.checkpointChaincodeEvent(e);
-              if (signal?.aborted || this.d.closing()) return;
-            }
-          }
-          pos = { block: n + 1 };
-          if (checkpointer) await checkpointer.checkpointBlock(BigInt(n));
-          if ((end !== undefined && pos.block >= end) || signal?.aborted || this.d.closing()) return;
+          if (block.getNumber() < at.pos.block) continue;
+          if (yield* this.eventsOfBlock(block, ev, at, opts)) return;
+          if ((end !== undefined && at.pos.block >= end) || signal?.aborted || this.d.closing()) return;
         }
         if (fb.cancelled || signal?.aborted || this.d.closing()) return;
         throw ended('filtered block event');
@@ -203,5 +180,49 @@ export class Streams {
         fb.close();
       }
     }
+  }
+
+  /**
+   * The chaincode events of one filtered block, read from the event stream in step with it
+   * (they must agree, transaction by transaction); in the block `at.pos` names, those up to
+   * its `afterTx` were delivered before. Moves `at.pos` past what it yields; true to stop.
+   */
+  private async *eventsOfBlock(
+    block: peer.FilteredBlock,
+    events: AsyncIterator<ChaincodeEvent>,
+    at: { pos: Position },
+    { signal, checkpointer }: FabricStreamOptions,
+  ): AsyncGenerator<ChaincodeEventRecord, boolean> {
+    const { chaincode } = this.d;
+    const n = block.getNumber();
+    const skipThrough = n === at.pos.block ? at.pos.afterTx : undefined;
+    let skipping = skipThrough !== undefined;
+    const txs = block.getFilteredTransactionsList();
+    for (let i = 0; i < txs.length; i++) {
+      const t = txs[i]!;
+      if (t.getTxValidationCode() !== TxValidationCode.VALID) continue;
+      for (let k = eventCount(t, chaincode); k > 0; k--) {
+        const r = await events.next();
+        if (r.done) throw ended('chaincode event');
+        const e = r.value;
+        if (e.transactionId !== t.getTxid() || Number(e.blockNumber) !== n) {
+          throw new LedgerError(
+            'UNAVAILABLE',
+            `chaincode events and blocks disagree: block ${n} tx ${i} (${t.getTxid()}) has an event, the event stream gave ${e.transactionId} of block ${e.blockNumber}`,
+          );
+        }
+        if (skipping) {
+          if (e.transactionId === skipThrough) skipping = false;
+          continue;
+        }
+        yield { block: n, txId: e.transactionId, txIndex: i, name: e.eventName, payload: e.payload };
+        at.pos = { block: n, afterTx: e.transactionId };
+        if (checkpointer) await checkpointer.checkpointChaincodeEvent(e);
+        if (signal?.aborted || this.d.closing()) return true;
+      }
+    }
+    at.pos = { block: n + 1 };
+    if (checkpointer) await checkpointer.checkpointBlock(BigInt(n));
+    return false;
   }
 }

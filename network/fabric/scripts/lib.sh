@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
+# (SC2034: the variables set here are read by the scripts that source this file.)
 # Shared helpers for network.sh and deploy.sh. Sourced, not run.
 #
 # Reads DIR/network.json (written by `node network/dist/fabric/cli.js init`) with jq and

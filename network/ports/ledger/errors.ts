@@ -13,6 +13,12 @@ export type LedgerErrorCode =
   | 'INVALID'
   | 'TIMEOUT'
   | 'UNAVAILABLE'
+  /**
+   * A write of the ledger failed (a full disk, an I/O error) and left its block files and its
+   * index disagreeing: it refuses every commit until it has repaired them — at the next
+   * commit once the disk takes writes again, or when it is opened again.
+   */
+  | 'INCONSISTENT'
   | 'CLOSED';
 
 export class LedgerError extends Error {

@@ -222,7 +222,7 @@ describe('contract on the embedded ledger: refusals', () => {
     const results = await Promise.allSettled(jws.map((j) => ledger.submit('anchor', [j])));
     expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    await expectCommitError(Promise.reject(failed[0]!.reason), 'MVCC_READ_CONFLICT');
+    await expectCommitError(Promise.reject(failed[0]!.reason as Error), 'MVCC_READ_CONFLICT');
   });
 
   it('a concurrent replay: the same statement submitted twice at once commits once; the other is MVCC_READ_CONFLICT', async () => {
@@ -232,7 +232,7 @@ describe('contract on the embedded ledger: refusals', () => {
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(ok).to.have.length(1);
     expect(failed).to.have.length(1);
-    await expectCommitError(Promise.reject(failed[0]!.reason), 'MVCC_READ_CONFLICT');
+    await expectCommitError(Promise.reject(failed[0]!.reason as Error), 'MVCC_READ_CONFLICT');
     expect(ledger.transaction((failed[0]!.reason as { txId: string }).txId)?.code).to.equal('MVCC_READ_CONFLICT');
   });
 

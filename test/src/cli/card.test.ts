@@ -50,9 +50,9 @@ describe('cli: anxin card (work card, worker side)', function () {
     expect(statSync(keyFile).mode & 0o777).to.equal(0o600);
     const before = readFileSync(keyFile, 'utf8');
     expect(JSON.parse(before).d).to.be.a('string');
-    const again = await anxin(['card', 'key', '--out', keyFile]);
+    const again = await anxin(['card', 'key', '--out', keyFile, '--json']);
     expectExit(again, 2);
-    expect(again.stderr).to.match(/never overwritten/);
+    expect(again.json.error).to.deep.include({ code: 'REFUSED' });
     expect(readFileSync(keyFile, 'utf8')).to.equal(before);
 
     // The device proves it holds the key (a c_nonce from the gateway, signed), and the issuer binds to it.
@@ -230,40 +230,41 @@ describe('cli: anxin card (work card, worker side)', function () {
         'holder.name',
         '--png',
         png,
+        '--json',
       ]);
       expectExit(r, 2);
-      expect(r.stderr).to.match(/not the key this credential is bound to/);
+      expect(r.json.error).to.deep.include({ code: 'INVALID_INPUT', reason: 'holder_key_mismatch' });
       expect(() => statSync(png)).to.throw();
     });
 
     it('card proof: without --gateway or --nonce, or with a public key only', async () => {
-      const none = await anxin(['card', 'proof', '--key', keyFile]);
+      const none = await anxin(['card', 'proof', '--key', keyFile, '--json']);
       expectExit(none, 2);
-      expect(none.stderr).to.match(/--gateway/);
+      expect(none.json.error).to.deep.include({ code: 'USAGE' });
       const pub = join(dir, 'public.jwk');
       writeFileSync(pub, JSON.stringify(bound.request.holderPublicJwk));
-      const r = await anxin(['card', 'proof', '--key', pub, '--aud', gw.url, '--nonce', 'n'.repeat(32)]);
+      const r = await anxin(['card', 'proof', '--key', pub, '--aud', gw.url, '--nonce', 'n'.repeat(32), '--json']);
       expectExit(r, 2);
-      expect(r.stderr).to.match(/not a private JWK/);
+      expect(r.json.error).to.deep.include({ code: 'INVALID_INPUT', reason: 'holder_key_not_private' });
     });
 
     it('a bound credential without --key', async () => {
-      const r = await anxin(['card', 'present', boundFile, '--disclose', 'holder.name']);
+      const r = await anxin(['card', 'present', boundFile, '--disclose', 'holder.name', '--json']);
       expectExit(r, 2);
-      expect(r.stderr).to.match(/bound to a device key/);
+      expect(r.json.error).to.deep.include({ code: 'INVALID_INPUT', reason: 'holder_key_required' });
     });
 
-    it('a member the credential does not have: the ones it has are named', async () => {
-      const r = await anxin(['card', 'present', boundFile, '--key', keyFile, '--disclose', 'holder.salary']);
+    it('a member the credential does not have', async () => {
+      const r = await anxin(['card', 'present', boundFile, '--key', keyFile, '--disclose', 'holder.salary', '--json']);
       expectExit(r, 2);
-      expect(r.stderr).to.match(/holder\.salary is not a member .* holder\.name/);
+      expect(r.json.error).to.deep.include({ code: 'INVALID_INPUT', reason: 'member_unknown' });
     });
 
     it('the salt or reference of the holder commitment, even asked for by name; a whole holder group leaves them out', async () => {
       for (const member of ['holder.salt', 'holder.ref']) {
-        const r = await anxin(['card', 'present', boundFile, '--key', keyFile, '--disclose', member]);
+        const r = await anxin(['card', 'present', boundFile, '--key', keyFile, '--disclose', member, '--json']);
         expectExit(r, 2);
-        expect(r.stderr).to.match(/never disclosed on a work card/);
+        expect(r.json.error).to.deep.include({ code: 'INVALID_INPUT', reason: 'member_never_on_a_card' });
       }
       const r = await anxin(['card', 'present', boundFile, '--key', keyFile, '--disclose', 'holder', '--json']);
       expectExit(r, 0);
@@ -272,24 +273,33 @@ describe('cli: anxin card (work card, worker side)', function () {
     });
 
     it('no --disclose', async () => {
-      const r = await anxin(['card', 'present', boundFile, '--key', keyFile]);
+      const r = await anxin(['card', 'present', boundFile, '--key', keyFile, '--json']);
       expectExit(r, 2);
-      expect(r.stderr).to.match(/--disclose is required/);
+      expect(r.json.error).to.deep.include({ code: 'USAGE' });
     });
 
     it('a vc+jwt credential (nothing to select from)', async () => {
       const jwt = await gw.issue(cdc.apiKey, 'HealthCertificate');
-      const r = await anxin(['card', 'present', jwt.credential, '--disclose', 'holder.name']);
+      const r = await anxin(['card', 'present', jwt.credential, '--disclose', 'holder.name', '--json']);
       expectExit(r, 2);
-      expect(r.stderr).to.match(/SD-JWT VC/);
+      expect(r.json.error).to.deep.include({ code: 'INVALID_INPUT', reason: 'not_sd_jwt' });
     });
 
     it('a presentation instead of the credential as issued', async () => {
       const made = await anxin(['card', 'present', boundFile, '--key', keyFile, '--disclose', 'holder.name', '--json']);
       expectExit(made, 0);
-      const r = await anxin(['card', 'present', made.json.presentation, '--key', keyFile, '--disclose', 'holder.name']);
+      const r = await anxin([
+        'card',
+        'present',
+        made.json.presentation,
+        '--key',
+        keyFile,
+        '--disclose',
+        'holder.name',
+        '--json',
+      ]);
       expectExit(r, 2);
-      expect(r.stderr).to.match(/already a presentation/);
+      expect(r.json.error).to.deep.include({ code: 'INVALID_INPUT', reason: 'already_presented' });
     });
   });
 });

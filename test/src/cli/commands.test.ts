@@ -86,9 +86,9 @@ describe('cli: inspect, history, export, help and usage', function () {
     });
 
     it('a block that does not exist: exit 2', async () => {
-      const r = await anxin(['inspect', 'block', String(L.height + 5), '--data', L.dir]);
+      const r = await anxin(['inspect', 'block', String(L.height + 5), '--data', L.dir, '--json']);
       expectExit(r, 2);
-      expect(r.stderr).to.match(/no block \d+/);
+      expect(r.json.error).to.deep.include({ code: 'NOT_FOUND' });
     });
   });
 

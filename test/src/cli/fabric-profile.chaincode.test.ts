@@ -5,13 +5,13 @@
  * only the network's description is made.
  */
 import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
-import { fabricConfigOf } from '@anxin/cli/dist/fabric';
+import { fabricConfigOf } from '@anxin/cli/fabric';
 import { tempDir } from '../helpers';
 
-const INIT = resolve(__dirname, '../../../network/dist/fabric/cli.js');
+const INIT = require.resolve('@anxin/network/fabric/cli');
 
 function init(dir: string, ...extra: string[]): void {
   const r = spawnSync(process.execPath, [INIT, 'init', '--dir', dir, ...extra], { encoding: 'utf8', timeout: 60_000 });

@@ -76,8 +76,8 @@ describe('cli: anxin replay --fabric', function () {
         `ANXIN_FABRIC_KEY='${net.config.keyPath}'`,
       ].join('\n'),
     );
-    const r = await anxin(['replay', '--fabric', env], { env: { ANXIN_FABRIC_CONNECT_TIMEOUT_MS: '1500' } });
+    const r = await anxin(['replay', '--fabric', env, '--json'], { env: { ANXIN_FABRIC_CONNECT_TIMEOUT_MS: '1500' } });
     expectExit(r, 2);
-    expect(r.stderr).to.match(/--fabric: cannot reach the Fabric peer/);
+    expect(r.json.error).to.deep.include({ code: 'UNREACHABLE' });
   });
 });

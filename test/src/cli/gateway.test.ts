@@ -108,9 +108,9 @@ describe('cli: against a running gateway', function () {
   });
 
   it('--store naming no file: exit 2, and nothing created', async () => {
-    const r = await anxin(['replay', '--data', gw.dataDir, '--store', '/nonexistent/store.sqlite']);
+    const r = await anxin(['replay', '--data', gw.dataDir, '--store', '/nonexistent/store.sqlite', '--json']);
     expectExit(r, 2);
-    expect(r.stderr).to.match(/--store: \/nonexistent\/store.sqlite does not exist/);
+    expect(r.json.error).to.deep.include({ code: 'INVALID_INPUT' });
     expect(existsSync('/nonexistent/store.sqlite')).to.equal(false);
   });
 
@@ -207,9 +207,10 @@ describe('cli: against a running gateway', function () {
       file,
       '--trust-key-thumbprint',
       'A'.repeat(43),
+      '--json',
     ]);
     expectExit(pinnedElsewhere, 1);
-    expect(pinnedElsewhere.stderr).to.match(/not the pinned/);
+    expect(pinnedElsewhere.json.error).to.deep.include({ code: 'UNTRUSTED', reason: 'pin_mismatch' });
 
     const forged = join(tempDir('cli-trust'), 'forged.json');
     const body = JSON.parse(res.text) as { trustList: string };
@@ -223,9 +224,9 @@ describe('cli: against a running gateway', function () {
         trustList: `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${sig}`,
       }),
     );
-    const f = await anxin(['verify', issued[0]!.presentation, '--trust-list', forged]);
+    const f = await anxin(['verify', issued[0]!.presentation, '--trust-list', forged, '--json']);
     expectExit(f, 1);
-    expect(f.stderr).to.match(/signature does not verify/);
+    expect(f.json.error).to.deep.include({ code: 'UNTRUSTED', reason: 'bad_signature' });
   });
 
   it('verify judges an issuer revoked since an instant as the gateway does: earlier anchors pass, later ones fail', async () => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { loadConfig, startGateway } from '@anxin/gateway';
-import { readKek, loadKekRing, type Kek } from '@anxin/gateway/dist/crypto/kek';
+import { readKek, loadKekRing, type Kek } from '@anxin/gateway/server';
 import { openStore, type SealedEntry } from '@anxin/gateway/store';
 import { TestGateway, apiRequest, type Issued, type RegisteredIssuer } from '../helpers/gateway';
 import { USCC_OF_KIND, tempDir } from '../helpers';

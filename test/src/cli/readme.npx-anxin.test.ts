@@ -241,8 +241,7 @@ describe('READMEs: npx anxin', function () {
         if (a === 'urn:uuid:…') return credentialId!;
         if (args[i - 1] === '--trust-key-thumbprint' && a.includes('…') && thumbprint) return thumbprint;
         // The README's gateway listens on 8080; this suite's on a port of its own.
-        if ((args[i - 1] === '--gateway' || args[i - 1] === '--status-lists') && a === 'http://127.0.0.1:8080')
-          return gw.url;
+        if (['--gateway', '--status-lists'].includes(args[i - 1]!) && a === 'http://127.0.0.1:8080') return gw.url;
         if (a.includes('…')) throw new Error(`no value here for the placeholder ${a}`);
         return a;
       });

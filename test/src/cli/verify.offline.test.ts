@@ -170,10 +170,11 @@ describe('cli: verify --offline, from a trust list and status list files', funct
       file,
       '--status-list',
       join(dir, 'lists'),
+      '--json',
     ]);
     expectExit(r, 1);
-    expect(r.stderr).to.match(/\[EXPIRED\]\n$/);
-    expect(r.stdout).to.equal('');
+    expect(r.json.error.code).to.equal('EXPIRED');
+    expect(r.json.verified).to.equal(undefined);
   });
 
   it('--status-list without --offline, or --offline with a ledger: usage errors', async () => {
@@ -184,11 +185,12 @@ describe('cli: verify --offline, from a trust list and status list files', funct
       trustFile,
       '--status-list',
       join(dir, 'lists'),
+      '--json',
     ]);
     expectExit(a, 2);
-    expect(a.stderr).to.match(/\[USAGE\]\n$/);
-    const b = await offline(c.activeJwt.presentation, '--data', gw.dataDir);
+    expect(a.json.error.code).to.equal('USAGE');
+    const b = await offline(c.activeJwt.presentation, '--data', gw.dataDir, '--json');
     expectExit(b, 2);
-    expect(b.stderr).to.match(/\[USAGE\]\n$/);
+    expect(b.json.error.code).to.equal('USAGE');
   });
 });

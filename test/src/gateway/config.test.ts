@@ -5,13 +5,12 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { ConfigError, loadConfig } from '@anxin/gateway';
 import { tempDir } from '../helpers/tmp';
 
-const MAIN = resolve(__dirname, '../../../gateway/dist/main.js');
+const MAIN = require.resolve('@anxin/gateway/main');
 
 describe('gateway configuration', () => {
   it('an empty environment gives safe defaults: loopback, embedded ledger and SQLite under ./data', () => {

@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
-import { buildCredential } from '@anxin/gateway/dist/services/credentials/build';
+import { buildCredential } from '@anxin/gateway/credentials';
 import {
   ANXIN_VOCAB,
   CREDENTIAL_TYPES,

@@ -7,7 +7,7 @@ import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
-import { Kek, KekError, loadOrCreateKek, type KekErrorCode } from '@anxin/gateway/dist/crypto/kek';
+import { Kek, KekError, loadOrCreateKek, type KekErrorCode } from '@anxin/gateway/server';
 import { tempDir } from '../helpers/tmp';
 
 function codeOf(f: () => unknown): KekErrorCode | undefined {

@@ -8,7 +8,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
-import { Kek, KekError, loadKekRing, loadOrCreateKek } from '@anxin/gateway/dist/crypto/kek';
+import { Kek, KekError, loadKekRing, loadOrCreateKek } from '@anxin/gateway/server';
 import { tempDir } from '../helpers/tmp';
 
 function codeOf(f: () => unknown): string | undefined {

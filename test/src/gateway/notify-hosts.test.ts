@@ -17,10 +17,7 @@ import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { SqliteStore } from '@anxin/gateway/store/sqlite';
 import type { NotificationRecord } from '@anxin/gateway/store';
-import type { Services } from '@anxin/gateway/dist/services/context';
-import { Notifier } from '@anxin/gateway/dist/services/notify';
-import type { TrustList } from '@anxin/gateway/dist/services/trust-list';
-import { webhookUrlProblem } from '@anxin/gateway/dist/services/webhook-target';
+import { type Services, Notifier, type TrustList, webhookUrlProblem } from '@anxin/gateway/server';
 
 const NOW = new Date('2026-11-25T08:00:00.000Z');
 /** A public unicast address (routable on the Internet; nothing here expects it to answer). */

@@ -11,9 +11,7 @@ import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { SqliteStore } from '@anxin/gateway/store/sqlite';
 import type { NotificationRecord } from '@anxin/gateway/store';
-import type { Services } from '@anxin/gateway/dist/services/context';
-import { Notifier } from '@anxin/gateway/dist/services/notify';
-import type { TrustList } from '@anxin/gateway/dist/services/trust-list';
+import { type Services, Notifier, type TrustList } from '@anxin/gateway/server';
 import { tempDir } from '../helpers/tmp';
 
 describe('webhook notices: two gateways on one store send each notice once', function () {

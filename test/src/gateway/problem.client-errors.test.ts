@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import { expect } from 'chai';
 import express from 'express';
 import { after, before, describe, it } from 'mocha';
-import { errorHandler } from '@anxin/gateway/dist/http/problem';
+import { errorHandler } from '@anxin/gateway/server';
 
 describe('problem documents: an error’s own 4xx status is kept', () => {
   let server: Server;

@@ -7,8 +7,8 @@
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { SqliteStore } from '@anxin/gateway/store/sqlite';
-import { NOTIFY_WINDOW_DAYS } from '@anxin/gateway/dist/services/credentials/status';
-import { Retention, type RetentionRun } from '@anxin/gateway/dist/services/retention';
+import { NOTIFY_WINDOW_DAYS } from '@anxin/gateway/credentials';
+import { Retention, type RetentionRun } from '@anxin/gateway/server';
 
 const NOW = new Date('2026-11-25T08:00:00.000Z');
 const daysAgo = (d: number, extraMs = 0) => new Date(NOW.getTime() - d * 86_400_000 + extraMs).toISOString();

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
-import { StatusEntryAllocator, STATUS_LIST_FILL } from '@anxin/gateway/dist/services/status-lists/index';
+import { StatusEntryAllocator, STATUS_LIST_FILL } from '@anxin/gateway/server';
 import { SqliteStore } from '@anxin/gateway/store/sqlite';
 
 const SIZE = 64;

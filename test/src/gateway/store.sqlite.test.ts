@@ -41,9 +41,9 @@ describe('SQLite store specifics', () => {
     }
   });
 
-  it('refuses a file whose schema is newer than it knows, with a clear message', () => {
+  it('refuses a file whose schema is newer than it knows, with a clear message', async () => {
     const f = path.join(own, 'future.db');
-    new SqliteStore(f).close();
+    await new SqliteStore(f).close();
     const db = new Database(f);
     db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
     db.close();

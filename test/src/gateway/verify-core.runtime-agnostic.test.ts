@@ -102,7 +102,7 @@ describe('the verification core is runtime-agnostic', () => {
   it("its browser bundle's inputs: the core, the schemas, and packages — nothing of Node's", async () => {
     const script = join(GATEWAY, 'scripts', 'bundle.mjs');
     const { bundle } = (await import(pathToFileURL(script).href)) as {
-      bundle(): Promise<{ metafile: { inputs: Record<string, { imports: Array<{ path: string }> }> } }>;
+      bundle: () => Promise<{ metafile: { inputs: Record<string, { imports: Array<{ path: string }> }> } }>;
     };
     const { metafile } = await bundle();
     const inputs = Object.keys(metafile.inputs);

@@ -7,9 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { VerifierPool } from '@anxin/gateway/dist/services/verify/pool';
-import { verifyDeps } from '@anxin/gateway/dist/routes/verify';
-import type { VerificationReport } from '@anxin/gateway';
+import { VerifierPool, verifyDeps } from '@anxin/gateway/server';
+import { DomainError, type VerificationReport } from '@anxin/gateway';
 import {
   TestGateway,
   expectFailed,
@@ -141,6 +140,28 @@ describe('gateway: verification threads', function () {
       expect(errors).to.have.length(3);
     } finally {
       await pool.close();
+    }
+  });
+
+  it('a coded refusal of the anchor look-up keeps its code across the thread (ledger_unavailable, not a bare Error)', async () => {
+    const deps = {
+      ...verifyDeps(gw.services),
+      anchor: () => Promise.reject(new DomainError('ledger_unavailable', 'the ledger does not answer')),
+    };
+    const pool = new VerifierPool(1, deps, gw.services.projection);
+    const same = new VerifierPool(0, deps, gw.services.projection);
+    try {
+      for (const p of [pool, same]) {
+        const e: unknown = await p.verify(good.credential).then(
+          () => undefined,
+          (x: unknown) => x,
+        );
+        expect(e, p === pool ? 'threaded' : 'inline').to.be.instanceOf(DomainError);
+        expect((e as DomainError).code).to.equal('ledger_unavailable');
+      }
+    } finally {
+      await pool.close();
+      await same.close();
     }
   });
 

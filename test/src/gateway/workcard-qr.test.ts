@@ -6,8 +6,7 @@ import { expect } from 'chai';
 import jsQR from 'jsqr';
 import { describe, it } from 'mocha';
 import { PNG } from 'pngjs';
-import { WorkCardError } from '@anxin/gateway/dist/services/workcard/present';
-import { QR_MAX_BYTES, renderQr, workCardText } from '@anxin/gateway/dist/services/workcard/qr';
+import { WorkCardError, QR_MAX_BYTES, renderQr, workCardText } from '@anxin/gateway/workcard';
 import { unwrapQr } from '@anxin/gateway/verify';
 
 async function roundTrip(text: string): Promise<string | undefined> {

@@ -12,6 +12,7 @@
  *               signatures, certificates against the config block's MSP roots)
  */
 export * from './tmp';
+export * from './small-disk';
 export * from './keys';
 export * from './statements';
 export * from './state';

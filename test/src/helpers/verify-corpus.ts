@@ -13,10 +13,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CompactSign, generateKeyPair } from 'jose';
-import { buildCredential } from '@anxin/gateway/dist/services/credentials/build';
-import { issueSdJwt, signVcJwt } from '@anxin/gateway/dist/services/credentials/formats';
-import { presentCredential } from '@anxin/gateway/dist/services/workcard/present';
-import { workCardText } from '@anxin/gateway/dist/services/workcard/qr';
+import { buildCredential, issueSdJwt, signVcJwt } from '@anxin/gateway/credentials';
+import { presentCredential, workCardText } from '@anxin/gateway/workcard';
 import type { VerifyOptions } from '@anxin/gateway/verify';
 import type { StatementSigner } from '@anxin/chaincode/rules';
 import type { CredentialType } from '@anxin/schemas';

@@ -264,4 +264,29 @@ describe('embedded ledger: damaged block files', () => {
       expect(await openFails(dir)).to.have.property('code', 'UNAVAILABLE');
     });
   });
+
+  describe('a flipped byte in block 0 (the genesis block, which names the network)', () => {
+    /** Flip one bit of block 0 at `at` (an offset into its bytes; negative from its end). */
+    function flipInGenesis(dir: string, at: number): void {
+      const file = blockFile(dir);
+      const f = frames(file)[0]!;
+      const buf = readFileSync(file);
+      buf[f.offset + (at < 0 ? f.length + at : at)]! ^= 0x10;
+      writeFileSync(file, buf);
+    }
+
+    for (const [where, at] of [
+      ['its header', 6],
+      ['its data (the channel configuration)', 0.5],
+      ['its metadata (which no hash covers)', -24],
+    ] as const) {
+      it(`in ${where}: the ledger does not open, saying block 0 is not the one it was created with`, async () => {
+        const { dir } = await ledgerWithBlocks();
+        const f = frames(blockFile(dir))[0]!;
+        flipInGenesis(dir, at > 0 && at < 1 ? Math.floor(f.length * at) : at);
+        const err = await openFails(dir);
+        expect(err, 'open must refuse a changed genesis block').to.have.property('code', 'UNAVAILABLE');
+      });
+    }
+  });
 });

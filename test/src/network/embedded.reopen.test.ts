@@ -115,7 +115,7 @@ describe('embedded ledger: reopen', () => {
       ]);
       expect(again.filter((r) => r.status === 'fulfilled')).to.have.length(1);
       await expectCommitError(
-        Promise.reject((again.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason),
+        Promise.reject((again.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as Error),
         'MVCC_READ_CONFLICT',
       );
       expect(Buffer.from(await l2.evaluate('kv:get', ['counter'])).toString()).to.equal('2');

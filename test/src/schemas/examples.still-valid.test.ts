@@ -10,7 +10,7 @@
  */
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
-import { impliedValidity } from '@anxin/gateway/dist/services/credentials/build';
+import { impliedValidity } from '@anxin/gateway/credentials';
 import { laborContractSubjectSchema, skillCertificateSubjectSchema, type CredentialType } from '@anxin/schemas';
 
 const DAY = 24 * 3600 * 1000;

@@ -12,6 +12,7 @@ export * from './api-keys';
 export * from './credentials';
 export * from './custodial-keys';
 export * from './idempotency';
+export * from './identity';
 export * from './nonces';
 export * from './notifications';
 export * from './projection';

@@ -16,6 +16,7 @@ import type { ApiKeyStore } from './api-keys';
 import type { CredentialStore } from './credentials';
 import type { CustodialKeyStore } from './custodial-keys';
 import type { IdempotencyStore } from './idempotency';
+import type { IdentityStore } from './identity';
 import type { NonceStore } from './nonces';
 import type { NotificationStore } from './notifications';
 import type { ProjectionStore } from './projection';
@@ -31,6 +32,7 @@ export interface Store
     CustodialKeyStore,
     CredentialStore,
     IdempotencyStore,
+    IdentityStore,
     ProjectionStore,
     StatusEntryStore,
     VerificationLogStore,

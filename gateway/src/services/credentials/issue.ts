@@ -128,14 +128,40 @@ async function waitForAnchor(s: Services, id: string, timeoutMs = 10_000) {
 /** The ledger's refusal reason of an error, if the ledger refused. */
 const refusal = (e: unknown): string | undefined => (e instanceof DomainError ? e.extra.reason : undefined);
 
+/**
+ * Runs a write of the store; its failure (a full disk, an I/O error) is `store_unavailable`,
+ * naming the credential's committed anchor when there is one: the client learns the
+ * credential exists on the ledger, and a retry with its Idempotency-Key answers it.
+ */
+async function recording<T>(
+  write: () => Promise<T>,
+  anchored?: { id: string; txId: string; block: number; anchoredAt: string },
+): Promise<T> {
+  try {
+    return await write();
+  } catch (e) {
+    if (e instanceof DomainError) throw e;
+    const what = anchored
+      ? `credential ${anchored.id} is anchored (block ${anchored.block}) but could not be recorded`
+      : 'the request could not be recorded';
+    throw new DomainError('store_unavailable', `${what}: ${(e as Error).message}`, {
+      retryAfter: 1,
+      ...(anchored ? { anchored } : {}),
+    });
+  }
+}
+
 /** Submit the recorded anchor statement and record the result. Safe to repeat. */
 async function anchorRecorded(s: Services, rec: CredentialRecord): Promise<CredentialRecord> {
   let anchor: { txId: string; block: number; anchoredAt: string };
   try {
     const committed = await s.ledgerClient.submit<AnchorRecord>('anchor', rec.anchorStatement);
     s.fault?.('issue:anchored');
-    await s.projection.applyAnchor(committed.record, committed.block, committed.txIndex, committed.txId, true);
     anchor = { txId: committed.txId, block: committed.block, anchoredAt: committed.record.anchoredAt };
+    await recording(
+      () => s.projection.applyAnchor(committed.record, committed.block, committed.txIndex, committed.txId, true),
+      { id: rec.id, ...anchor },
+    );
   } catch (e) {
     // A previous attempt may have committed without our hearing of it: then the ledger has it
     // (and refuses the statement again — as replayed, or as too old once a day has passed).
@@ -147,7 +173,7 @@ async function anchorRecorded(s: Services, rec: CredentialRecord): Promise<Crede
     anchor = { txId: projected.txId, block: projected.block, anchoredAt: projected.anchoredAt };
   }
   const done: CredentialRecord = { ...rec, state: 'anchored', anchor };
-  await s.store.putCredential(done);
+  await recording(() => s.store.putCredential(done), { id: rec.id, ...anchor });
   return done;
 }
 
@@ -275,7 +301,7 @@ function checkNamedIssuer(body: IssueRequest, issuer: IssuerRecord): void {
     'subject_issuer_mismatch',
     named?.uscc === undefined
       ? `the subject must name its issuer: ${member}.uscc ${issuer.uscc}`
-      : `${member}.uscc ${String(named.uscc)} is not the issuer's (${issuer.uscc})`,
+      : `${member}.uscc ${typeof named.uscc === 'string' ? named.uscc : JSON.stringify(named.uscc)} is not the issuer's (${issuer.uscc})`,
     {
       errors: [
         {
@@ -366,7 +392,7 @@ async function issueOnce(
       createdAt: now.toISOString(),
       leaseUntil,
     };
-    const existing = await s.store.claimIdempotencyKey(claim);
+    const existing = await recording(() => s.store.claimIdempotencyKey(claim));
     if (!existing) {
       s.fault?.('issue:claimed');
       return issueUnderClaim(s, issuer, body, claim, false);
@@ -394,7 +420,9 @@ async function issueOnce(
         { retryAfter },
       );
     }
-    const taken = await s.store.takeOverIdempotencyKey(principal.id, key, now.toISOString(), leaseUntil);
+    const taken = await recording(() =>
+      s.store.takeOverIdempotencyKey(principal.id, key, now.toISOString(), leaseUntil),
+    );
     if (!taken) continue;
     observer.tookOver?.();
     return issueUnderClaim(s, issuer, body, taken, true);
@@ -405,7 +433,7 @@ async function issueOnce(
  * Issue under a claim this request holds: finish what an earlier holder recorded (the
  * credential under the claim's id), or issue it; then store the answer, which ends the
  * claim (retention prunes it in time). A refusal releases the claim so the key can be used
- * again; any other failure (the ledger unavailable: the outcome unknown) keeps the claim
+ * again; any other failure (the ledger or the store unavailable: the outcome unknown) keeps the claim
  * but ends its lease, so that a retry takes it over at once and finishes it.
  */
 async function issueUnderClaim(
@@ -425,7 +453,7 @@ async function issueUnderClaim(
       const prepared = await prepare(s, issuer, body, id, claim.key);
       // Recorded before it is anchored: a retry after a crash finishes this issuance. Should
       // an earlier holder (presumed gone, but slow) have recorded one meanwhile, that one is used.
-      rec = await s.store.createCredential(prepared.pending);
+      rec = await recording(() => s.store.createCredential(prepared.pending));
       if (rec.digest === prepared.pending.digest) inHand = prepared.credential;
       s.fault?.('issue:recorded');
     }
@@ -441,15 +469,19 @@ async function issueUnderClaim(
       done = await anchorRecorded(s, await s.store.createCredential(fresh.pending));
       inHand = fresh.credential;
     }
-    await s.store.completeIdempotencyKey(claim.principal, claim.key, {
-      status: 201,
-      body: { id: done.id, digest: done.digest, anchor: done.anchor },
-    });
+    await recording(
+      () =>
+        s.store.completeIdempotencyKey(claim.principal, claim.key, {
+          status: 201,
+          body: { id: done.id, digest: done.digest, anchor: done.anchor },
+        }),
+      { id: done.id, ...done.anchor! },
+    );
     return responseOf(s, done, inHand);
   } catch (e) {
     // Best effort: should this write fail too, the lease ends by itself.
     const lease = claim.leaseUntil;
-    if (e instanceof DomainError && e.code !== 'ledger_unavailable') {
+    if (e instanceof DomainError && e.code !== 'ledger_unavailable' && e.code !== 'store_unavailable') {
       await s.store.releaseIdempotencyKey(claim.principal, claim.key, lease).catch(() => undefined);
     } else if (lease) {
       await s.store.yieldIdempotencyKey(claim.principal, claim.key, lease).catch(() => undefined);

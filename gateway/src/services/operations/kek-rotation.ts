@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kek, KekError, kekRotationFiles, readKek } from '../../crypto/kek';
-import type { ResealStore, SealedKind } from '../../ports/store';
+import type { IdentityStore, ResealStore, SealedKind } from '../../ports/store';
 
 /** Where a rotation may be stopped for a crash test (see `RotateKekOptions.fault`). */
 export type KekRotationPoint = 'next-written' | 'resealed' | 'previous-written' | 'renamed';
@@ -130,7 +130,7 @@ async function anyLeftBehind(store: ResealStore, fingerprint: string, pageSize: 
  * const r = await rotateKek(store, '/var/lib/anxin/kek.key'); // r.kek: the new fingerprint
  */
 export async function rotateKek(
-  store: ResealStore,
+  store: ResealStore & Pick<IdentityStore, 'recordIdentityKek'>,
   kekFile: string,
   opts: RotateKekOptions = {},
 ): Promise<KekRotationResult & { previousKept: boolean }> {
@@ -165,6 +165,11 @@ export async function rotateKek(
     opts.fault?.('renamed', resealed);
   }
   const previousKept = await anyLeftBehind(store, target.fingerprint, opts.pageSize ?? 200);
+  if (!previousKept) {
+    // The store's identity names the new key before the old one goes: a start in between
+    // opens either way, one after finds the identity and the KEK file agreeing.
+    await store.recordIdentityKek(target.fingerprint);
+  }
   if (!previousKept && existsSync(files.previous)) {
     unlinkSync(files.previous);
     syncDir(dirname(files.previous));

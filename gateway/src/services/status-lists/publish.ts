@@ -9,7 +9,7 @@
  * list is signed again at least every REFRESH_MS anyway, so that its `exp` stays far off.
  */
 import { createHash } from 'node:crypto';
-import { VC_CONTEXT_V2, type AnchorRecord } from '@anxin/schemas';
+import { VC_CONTEXT_V2, publicIssuerId, publicKid, type AnchorRecord } from '@anxin/schemas';
 import { signCompactJws } from '../../crypto/jws';
 import { DomainError } from '../../errors';
 import type { StatusEntryRecord } from '../../ports/store';
@@ -81,7 +81,12 @@ export class StatusListPublisher {
 
   private async sign(list: string, r: Representation, entries: StatusEntryRecord[]): Promise<PublishedList> {
     const issuer = await issuerOrThrow(this.s, entries[0]!.issuer);
+    // Named as the credentials name their issuer and key (its public URL, `<url>#<key id>`):
+    // a stranger checks a list against the keys of the credential's own issuer, found from
+    // that URL, and can resolve no `urn:`.
     const signer = await currentSigner(this.s, issuer);
+    const publicSigner = { ...signer, kid: publicKid(this.s.publicUrl, signer.kid) };
+    const issuerId = publicIssuerId(this.s.publicUrl, issuer.id);
     const iat = Math.floor(this.s.now().getTime() / 1000);
     const exp = iat + STATUS_LIST_VALIDITY_S;
     let body: string;
@@ -89,14 +94,14 @@ export class StatusListPublisher {
       body = await signCompactJws(
         { typ: TOKEN_STATUS_LIST_TYP },
         {
-          iss: issuer.id,
+          iss: issuerId,
           sub: tokenStatusListUrl(this.s.publicUrl, list),
           iat,
           exp,
           ttl: STATUS_LIST_TTL_S,
           status_list: tokenStatusList(entries),
         },
-        signer,
+        publicSigner,
       );
     } else {
       const url = bitstringStatusListUrl(this.s.publicUrl, list, r);
@@ -106,7 +111,7 @@ export class StatusListPublisher {
           '@context': [VC_CONTEXT_V2],
           id: url,
           type: ['VerifiableCredential', 'BitstringStatusListCredential'],
-          issuer: issuer.id,
+          issuer: issuerId,
           validFrom: new Date(iat * 1000).toISOString(),
           validUntil: new Date(exp * 1000).toISOString(),
           credentialSubject: {
@@ -118,7 +123,7 @@ export class StatusListPublisher {
             ttl: STATUS_LIST_TTL_S * 1000,
           },
         },
-        signer,
+        publicSigner,
       );
     }
     return {

@@ -17,17 +17,18 @@ import { Worker } from 'node:worker_threads';
 import type { IssuerRecord } from '@anxin/schemas';
 import type { AnchorProjection } from '../../ports/store';
 import type { VerificationReport } from '../../verify';
+import { fromThreadError, toThreadError, type ThreadError } from './thread-error';
 import { verifyCredential, type VerifyDeps, type VerifyOptions } from './verify';
 
 export type ToWorker =
   | { t: 'issuer'; issuer: IssuerRecord }
-  | { t: 'anchor'; q: number; anchor?: AnchorProjection | undefined; error?: string }
+  | { t: 'anchor'; q: number; anchor?: AnchorProjection | undefined; error?: ThreadError }
   | { t: 'verify'; id: number; credential: string; opts: VerifyOptions; now: number };
 
 export type ToMain =
   | { t: 'anchor?'; q: number; id: string }
   | { t: 'report'; id: number; report: VerificationReport }
-  | { t: 'failed'; id: number; error: string };
+  | { t: 'failed'; id: number; error: ThreadError };
 
 interface Pending {
   resolve(r: VerificationReport): void;
@@ -98,12 +99,7 @@ export class VerifierPool {
     if (m.t === 'anchor?') {
       this.deps.anchor!(m.id).then(
         (anchor) => thread.worker.postMessage({ t: 'anchor', q: m.q, anchor } satisfies ToWorker),
-        (e: unknown) =>
-          thread.worker.postMessage({
-            t: 'anchor',
-            q: m.q,
-            error: e instanceof Error ? e.message : String(e),
-          } satisfies ToWorker),
+        (e: unknown) => thread.worker.postMessage({ t: 'anchor', q: m.q, error: toThreadError(e) } satisfies ToWorker),
       );
       return;
     }
@@ -111,7 +107,7 @@ export class VerifierPool {
     const p = thread.pending.get(m.id);
     thread.pending.delete(m.id);
     if (m.t === 'report') p?.resolve(m.report);
-    else p?.reject(new Error(m.error));
+    else p?.reject(fromThreadError(m.error));
   }
 
   /** The report for one credential, made in the least busy thread (or inline with no threads). */

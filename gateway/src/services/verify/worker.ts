@@ -11,6 +11,7 @@ import type { IssuerRecord } from '@anxin/schemas';
 import type { AnchorProjection } from '../../ports/store';
 import type { ToMain, ToWorker } from './pool';
 import { NODE_CRYPTO } from './node-crypto';
+import { fromThreadError, toThreadError } from './thread-error';
 import { issuersWithUscc, verifyCredential } from './verify';
 
 const port = parentPort!;
@@ -40,7 +41,7 @@ port.on('message', (m: ToWorker) => {
     case 'anchor': {
       const waiting = anchors.get(m.q);
       anchors.delete(m.q);
-      if (m.error !== undefined) waiting?.reject(new Error(m.error));
+      if (m.error !== undefined) waiting?.reject(fromThreadError(m.error));
       else waiting?.resolve(m.anchor);
       break;
     }
@@ -55,7 +56,7 @@ port.on('message', (m: ToWorker) => {
       };
       verifyCredential(m.credential, deps, m.opts).then(
         (report) => post({ t: 'report', id: m.id, report }),
-        (e: unknown) => post({ t: 'failed', id: m.id, error: e instanceof Error ? e.message : String(e) }),
+        (e: unknown) => post({ t: 'failed', id: m.id, error: toThreadError(e) }),
       );
       break;
     }

@@ -63,6 +63,11 @@ function judgeNamedIssuer({ r, issuer, facts, parsed }: Context, type: Credentia
   r.pass('issuerAuthorizedForType');
 }
 
+/** Code-point order of ids: the same on every machine, unlike a locale's collation (`localeCompare`). */
+function byId(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 /** Whom a platform issued a labor contract on behalf of: the employer as written, and whether it is registered. */
 function onBehalfOf({ issuer, facts, parsed, deps }: Context): OnBehalfOf | undefined {
   if (!facts.type || facts.issuerId !== issuer.id) return undefined;
@@ -82,7 +87,7 @@ function onBehalfOf({ issuer, facts, parsed, deps }: Context): OnBehalfOf | unde
           registeredAs: deps
             .issuersByUscc(uscc)
             .map((i) => ({ id: i.id, name: i.name, kind: i.kind, status: i.status }))
-            .sort((a, b) => a.id.localeCompare(b.id)),
+            .sort(byId),
         }
       : {}),
   };

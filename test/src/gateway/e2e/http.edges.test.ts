@@ -9,11 +9,7 @@ import { compactVerify, importJWK, type JWK } from 'jose';
 import { after, before, describe, it } from 'mocha';
 import { common } from '@hyperledger/fabric-protos';
 import { ROUTES } from '@anxin/gateway';
-import { createApp } from '@anxin/gateway/dist/app';
-import { Metrics } from '@anxin/gateway/dist/http/observability';
-import { TrustList } from '@anxin/gateway/dist/services/trust-list';
-import { StatusListPublisher } from '@anxin/gateway/dist/services/status-lists/index';
-import { VerificationLog } from '@anxin/gateway/dist/services/verify/log';
+import { createApp, Metrics, StatusListPublisher, TrustList, VerificationLog } from '@anxin/gateway/server';
 import pino from 'pino';
 import {
   TestGateway,

@@ -10,7 +10,7 @@ import { createPrivateKey, type JsonWebKey } from 'node:crypto';
 import { expect } from 'chai';
 import { CompactSign, SignJWT } from 'jose';
 import { after, before, describe, it } from 'mocha';
-import { C_NONCE_TTL_S } from '@anxin/gateway/dist/services/nonces';
+import { C_NONCE_TTL_S } from '@anxin/gateway/server';
 import {
   TestGateway,
   decodeJws,

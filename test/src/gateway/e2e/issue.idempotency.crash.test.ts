@@ -9,16 +9,16 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { after, describe, it } from 'mocha';
 import { loadConfig, startGateway, type RunningGateway } from '@anxin/gateway';
-import { signStatementFast } from '@anxin/gateway/dist/crypto/jws';
+import { signStatementFast } from '@anxin/gateway/server';
 import type { Loose } from '../../helpers/gateway';
 import { DAY, exampleHolder, exampleSubject, expectProblem, expectVerified, isoFromNow } from '../../helpers/gateway';
 import { tempDir } from '../../helpers/tmp';
 
-const MAIN = resolve(__dirname, '../../../../gateway/dist/main.js');
+const MAIN = require.resolve('@anxin/gateway/main');
 /** Short, so the test waits it out; far longer than the restart that precedes the first retry. */
 const LEASE_MS = 6_000;
 

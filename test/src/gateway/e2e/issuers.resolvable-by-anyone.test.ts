@@ -11,8 +11,8 @@ import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { createLocalJWKSet, compactVerify, importJWK } from 'jose';
 import { signStatement, type StatementSigner } from '@anxin/chaincode/rules';
-import { buildCredential } from '@anxin/gateway/dist/services/credentials/build';
-import { issueSdJwt, signVcJwt } from '@anxin/gateway/dist/services/credentials/formats';
+import { buildCredential } from '@anxin/gateway/credentials';
+import { issueSdJwt, signVcJwt } from '@anxin/gateway/credentials';
 import { VC_CONTEXT_V2, type AnchorRecord, type CredentialType } from '@anxin/schemas';
 import {
   DAY,

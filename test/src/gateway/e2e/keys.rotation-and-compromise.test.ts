@@ -5,8 +5,7 @@
  */
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { buildCredential } from '@anxin/gateway/dist/services/credentials/build';
-import { signVcJwt } from '@anxin/gateway/dist/services/credentials/formats';
+import { buildCredential, signVcJwt } from '@anxin/gateway/credentials';
 import { ledgerKid, publicKid } from '@anxin/schemas';
 import {
   FORMATS,

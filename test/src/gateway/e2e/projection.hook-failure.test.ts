@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import type { HookFailure } from '@anxin/gateway/dist/services/projection';
+import type { HookFailure } from '@anxin/gateway/server';
 import { TestGateway, type RegisteredIssuer } from '../../helpers/gateway';
 
 async function until<T>(what: string, f: () => T | Promise<T>, ms = 15_000): Promise<T> {

@@ -134,13 +134,14 @@ describeOnLedgers('e2e: /readyz answers 503 naming each cause, /healthz stays 20
     expect(await metric(gw, 'anxin_projection_stalled')).to.equal(0);
   });
 
-  it('projection_stopped: the store refuses its checkpoint; it starts over by itself once the store takes it', async () => {
-    const errorsBefore = await metric(gw, 'anxin_store_errors_total{operation="putCheckpoint"}');
-    const db = storeFile(gw);
+  it('projection_stopped: a block it cannot apply stops the follower; it starts over by itself once it can', async () => {
+    // A store that refuses writes holds the projection (projection_stalled, above); what stops
+    // it is a block it cannot read or decode. Such a block is made here by failing the
+    // follower's block step until the test lets it through again.
+    const projection = gw.services.projection as unknown as { applyBlock: (...a: unknown[]) => Promise<void> };
+    const original = projection.applyBlock;
+    projection.applyBlock = () => Promise.reject(new Error('block could not be decoded'));
     try {
-      db.exec(`
-        CREATE TRIGGER readyz_no_cp_insert BEFORE INSERT ON checkpoints BEGIN SELECT RAISE(ABORT, 'no checkpoint'); END;
-        CREATE TRIGGER readyz_no_cp_update BEFORE UPDATE ON checkpoints BEGIN SELECT RAISE(ABORT, 'no checkpoint'); END;`);
       await gw.issue(cdc.apiKey, 'HealthCertificate');
       const r = await readyzOnce(gw, 503);
       expectProblem(r, 503, 'projection_stopped');
@@ -148,12 +149,9 @@ describeOnLedgers('e2e: /readyz answers 503 naming each cause, /healthz stays 20
       expect(r.body.causes[0].since).to.be.a('string');
       await expectAlive(gw);
       expect(await metric(gw, 'anxin_projection_stopped')).to.equal(1);
-      expect(await metric(gw, 'anxin_store_errors_total{operation="putCheckpoint"}')).to.be.above(
-        Number.isNaN(errorsBefore) ? 0 : errorsBefore,
-      );
     } finally {
-      db.exec('DROP TRIGGER IF EXISTS readyz_no_cp_insert; DROP TRIGGER IF EXISTS readyz_no_cp_update;');
-      db.close();
+      delete (projection as { applyBlock?: unknown }).applyBlock;
+      if (projection.applyBlock !== original) projection.applyBlock = original;
     }
     const r = await readyzOnce(gw, 200);
     expect(r.body.projection.projectedTo).to.equal(r.body.ledger.height);

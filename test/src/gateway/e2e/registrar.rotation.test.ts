@@ -11,7 +11,7 @@
 import { expect } from 'chai';
 import { after, before, it } from 'mocha';
 import { signStatement } from '@anxin/chaincode/rules';
-import { DomainError } from '@anxin/gateway/dist/errors';
+import { DomainError } from '@anxin/gateway';
 import {
   TestGateway,
   describeOnLedgers,

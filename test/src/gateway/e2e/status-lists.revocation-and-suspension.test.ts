@@ -44,14 +44,21 @@ async function get(url: string, headers: Record<string, string> = {}): Promise<F
   return { status: res.status, headers: res.headers, body: await res.text() };
 }
 
-/** Verify a list's signature against the issuer's keys as the public registry lists them; its payload. */
-async function verifiedPayload(gw: TestGateway, issuerId: string, jwt: string): Promise<Record<string, unknown>> {
-  const reg = await gw.api('GET', `/v1/issuers/${encodeURIComponent(issuerId)}`);
+/**
+ * Verify a list's signature as a stranger would: against the keys of the credential's issuer
+ * (`issuerUrl`, its public URL) from its JWT VC Issuer Metadata, the list naming that issuer;
+ * its payload.
+ */
+async function verifiedPayload(gw: TestGateway, issuerUrl: string, jwt: string): Promise<Record<string, unknown>> {
+  const u = new URL(issuerUrl);
+  const md = await gw.api('GET', `/.well-known/jwt-vc-issuer${u.pathname}`);
   const { kid } = decodeProtectedHeader(jwt);
-  const key = (reg.body.keys as Array<{ kid: string; publicJwk: JWK; alg: string }>).find((k) => k.kid === kid);
-  expect(key, `list signed with ${kid}, a key of ${issuerId}`).to.not.equal(undefined);
-  await compactVerify(jwt, await importJWK(key!.publicJwk, key!.alg));
-  return decodeJwt(jwt) as Record<string, unknown>;
+  const key = (md.body.jwks.keys as Array<JWK & { kid: string; alg: string }>).find((k) => k.kid === kid);
+  expect(key, `list signed with ${kid}, a key of ${issuerUrl}`).to.not.equal(undefined);
+  await compactVerify(jwt, await importJWK(key!, key!.alg));
+  const payload = decodeJwt(jwt) as Record<string, unknown>;
+  expect(payload.iss ?? payload.issuer, 'the list names the issuer of the credential').to.equal(issuerUrl);
+  return payload;
 }
 
 const payloadOf = (c: Issued) => decodeJwt(c.credential.split('~')[0]!) as Record<string, unknown>;
@@ -65,6 +72,8 @@ describeOnLedgers('e2e: status lists show revocation and suspension to a strange
     clinic = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
   });
   after(async () => gw?.stop());
+  /** The issuer as its credentials name it. */
+  const issuerUrl = () => `${gw.url}/issuers/${clinic.id.slice(clinic.id.lastIndexOf(':') + 1)}`;
 
   /** Poll `read` until it returns `want`; how long that took (ms), failing past `boundMs`. */
   async function within(boundMs: number, read: () => Promise<unknown>, want: unknown): Promise<number> {
@@ -98,9 +107,9 @@ describeOnLedgers('e2e: status lists show revocation and suspension to a strange
     expect(res.headers.get('cache-control')).to.match(/^public, max-age=\d+$/);
     expect(res.headers.get('etag')).to.match(/^".+"$/);
     expect(decodeProtectedHeader(res.body).typ).to.equal('vc+jwt');
-    const vc = await verifiedPayload(gw, clinic.id, res.body);
+    const vc = await verifiedPayload(gw, issuerUrl(), res.body);
     expect(vc.type).to.deep.equal(['VerifiableCredential', 'BitstringStatusListCredential']);
-    expect(vc.issuer).to.equal(clinic.id);
+    expect(vc.issuer).to.equal(issuerUrl());
     const subject = vc.credentialSubject as Record<string, string>;
     expect(subject).to.include({ type: 'BitstringStatusList', statusPurpose: 'revocation' });
     const list = await decodeBitstring(subject.encodedList!);
@@ -116,7 +125,7 @@ describeOnLedgers('e2e: status lists show revocation and suspension to a strange
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.match(/^application\/statuslist\+jwt/);
     expect(decodeProtectedHeader(res.body).typ).to.equal('statuslist+jwt');
-    const p = await verifiedPayload(gw, clinic.id, res.body);
+    const p = await verifiedPayload(gw, issuerUrl(), res.body);
     expect(p.sub).to.equal(ref.uri);
     expect(p.iat).to.be.a('number');
     expect(p.exp as number).to.be.greaterThan(p.iat as number);
@@ -134,12 +143,12 @@ describeOnLedgers('e2e: status lists show revocation and suspension to a strange
     const ref = (payloadOf(sd).status as { status_list: { idx: number; uri: string } }).status_list;
 
     const bit = async (url: string) => {
-      const vc = await verifiedPayload(gw, clinic.id, (await get(url)).body);
+      const vc = await verifiedPayload(gw, issuerUrl(), (await get(url)).body);
       return (await decodeBitstring((vc.credentialSubject as { encodedList: string }).encodedList)).getStatus(jwtIdx);
     };
     const token = async () => {
       const jwt = (await get(ref.uri)).body;
-      const p = await verifiedPayload(gw, clinic.id, jwt);
+      const p = await verifiedPayload(gw, issuerUrl(), jwt);
       const sl = p.status_list as { bits: number; lst: string };
       const status = tokenStatusAt(sl.lst, sl.bits, ref.idx);
       expect(getListFromStatusListJWT(jwt).getStatus(ref.idx), '@sd-jwt/jwt-status-list reads the same').to.equal(

@@ -11,8 +11,7 @@ import { existsSync } from 'node:fs';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { presentCredential } from '@anxin/gateway/dist/services/workcard/present';
-import { workCardText } from '@anxin/gateway/dist/services/workcard/qr';
+import { presentCredential, workCardText } from '@anxin/gateway/workcard';
 import {
   TestGateway,
   deviceKey,

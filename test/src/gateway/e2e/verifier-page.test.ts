@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { CHECKS, REASON_CODES } from '@anxin/gateway/verify';
-import { presentCredential } from '@anxin/gateway/dist/services/workcard/present';
-import { workCardText } from '@anxin/gateway/dist/services/workcard/qr';
+import { presentCredential, workCardText } from '@anxin/gateway/workcard';
 import { TestGateway, deviceKey, type RegisteredIssuer } from '../../helpers/gateway';
 
 const PUBLIC = join(require.resolve('@anxin/gateway/package.json'), '..', 'dist', 'public');

@@ -9,16 +9,11 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { decodeJwt } from 'jose';
 import { after, before, describe, it } from 'mocha';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import {
-  bitstringEncodedList,
-  tokenStatusList,
-  type EntryStatus,
-} from '@anxin/gateway/dist/services/status-lists/encode';
 import { verifyCredential, type VerifyDeps } from '@anxin/gateway/verify';
 import { STATUS_LIST_SIZE } from '@anxin/schemas';
 import { TestGateway, type Issued, type RegisteredIssuer } from '../../helpers/gateway';
@@ -37,6 +32,26 @@ const suite = CHROMIUM ? describe : describe.skip;
 const title = CHROMIUM
   ? `e2e: the verifier page without an API key, in a browser (${CHROMIUM})`
   : 'e2e: the verifier page without an API key (skipped: no Chromium found; set ANXIN_CHROMIUM)';
+
+type EntryStatus = { idx: number; status: 'active' | 'revoked' | 'suspended' };
+
+/** A Token Status List's status_list as the gateway encodes it (2 bits, LSB first, ZLIB, base64url). */
+function tokenStatusList(entries: EntryStatus[]): { bits: 2; lst: string } {
+  const bytes = Buffer.alloc(STATUS_LIST_SIZE / 4);
+  for (const e of entries) {
+    const v = e.status === 'revoked' ? 1 : e.status === 'suspended' ? 2 : 0;
+    bytes[(e.idx * 2) >> 3]! |= v << ((e.idx * 2) & 7);
+  }
+  return { bits: 2, lst: deflateSync(bytes, { level: 9 }).toString('base64url') };
+}
+
+/** A Bitstring Status List's encodedList (1 bit, left-most first, GZIP, multibase base64url). */
+function bitstringEncodedList(purpose: 'revocation' | 'suspension', entries: EntryStatus[]): string {
+  const bits = Buffer.alloc(STATUS_LIST_SIZE / 8);
+  for (const e of entries)
+    if (e.status === (purpose === 'revocation' ? 'revoked' : 'suspended')) bits[e.idx >> 3]! |= 0x80 >> (e.idx & 7);
+  return `u${gzipSync(bits).toString('base64url')}`;
+}
 
 suite(title, function () {
   this.timeout(90_000);

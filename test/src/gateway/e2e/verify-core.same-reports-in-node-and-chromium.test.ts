@@ -11,8 +11,7 @@ import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { verifyCredential as verifyAsTheGatewayDoes } from '@anxin/gateway';
-import { verifyDeps } from '@anxin/gateway/dist/routes/verify';
-import { PAGE_CSP } from '@anxin/gateway/dist/routes/verifier-page';
+import { verifyDeps, PAGE_CSP } from '@anxin/gateway/server';
 import {
   issuersWithUscc,
   verifyCredential,

@@ -8,9 +8,8 @@
 import { request } from 'node:http';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { VerifierPool } from '@anxin/gateway/dist/services/verify/pool';
-import { verifyDeps } from '@anxin/gateway/dist/routes/verify';
-import { presentCredential } from '@anxin/gateway/dist/services/workcard/present';
+import { VerifierPool, verifyDeps } from '@anxin/gateway/server';
+import { presentCredential } from '@anxin/gateway/workcard';
 import {
   TestGateway,
   deviceKey,

@@ -10,8 +10,8 @@
 import { request } from 'node:http';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { CHALLENGE_TTL_S } from '@anxin/gateway/dist/services/nonces';
-import { presentCredential } from '@anxin/gateway/dist/services/workcard/present';
+import { CHALLENGE_TTL_S } from '@anxin/gateway/server';
+import { presentCredential } from '@anxin/gateway/workcard';
 import {
   TestGateway,
   deviceKey,

@@ -7,8 +7,7 @@ import { createHmac, createPublicKey } from 'node:crypto';
 import { expect } from 'chai';
 import { CompactSign, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { after, before, describe, it } from 'mocha';
-import { buildCredential } from '@anxin/gateway/dist/services/credentials/build';
-import { issueSdJwt, signVcJwt } from '@anxin/gateway/dist/services/credentials/formats';
+import { buildCredential, issueSdJwt, signVcJwt } from '@anxin/gateway/credentials';
 import type { StatementSigner } from '@anxin/chaincode/rules';
 import { ledgerKid } from '@anxin/schemas';
 import {

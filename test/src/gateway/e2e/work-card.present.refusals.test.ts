@@ -7,12 +7,7 @@
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { holderProofJwt } from '@anxin/gateway/dist/services/workcard/proof';
-import {
-  WorkCardError,
-  presentCredential,
-  type WorkCardErrorCode,
-} from '@anxin/gateway/dist/services/workcard/present';
+import { holderProofJwt, WorkCardError, presentCredential, type WorkCardErrorCode } from '@anxin/gateway/workcard';
 import { TestGateway, deviceKey, type DeviceKey, type Issued } from '../../helpers/gateway';
 
 async function refusal(p: Promise<unknown>): Promise<{ code: WorkCardErrorCode; kind: string }> {

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import jsQR from 'jsqr';
 import { after, before, describe, it } from 'mocha';
 import { PNG } from 'pngjs';
-import { printableCardSvg } from '@anxin/gateway/dist/services/workcard/card';
+import { printableCardSvg } from '@anxin/gateway/workcard';
 import {
   TestGateway,
   deviceKey,

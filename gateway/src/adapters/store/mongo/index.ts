@@ -26,6 +26,7 @@ import type {
   StatusListSummary,
   Store,
   VerificationLogEntry,
+  StoreIdentity,
   WebhookRecord,
   Sealed,
   SealedEntry,
@@ -36,6 +37,7 @@ import { MongoCredentials } from './credentials';
 import { MongoCustodialKeys } from './custodial-keys';
 import { MongoDb, type MongoStoreOptions } from './db';
 import { MongoIdempotency } from './idempotency';
+import { MongoIdentity } from './identity';
 import { MongoNonces } from './nonces';
 import { MongoNotifications } from './notifications';
 import { MongoProjection } from './projection';
@@ -54,6 +56,7 @@ export class MongoStore implements Store {
   private readonly resealing: MongoResealing;
   private readonly credentials: MongoCredentials;
   private readonly idempotency: MongoIdempotency;
+  private readonly identity: MongoIdentity;
   private readonly projection: MongoProjection;
   private readonly verifications: MongoVerificationLog;
   private readonly webhooks: MongoWebhooks;
@@ -68,6 +71,7 @@ export class MongoStore implements Store {
     this.resealing = new MongoResealing(db);
     this.credentials = new MongoCredentials(db);
     this.idempotency = new MongoIdempotency(db);
+    this.identity = new MongoIdentity(db);
     this.projection = new MongoProjection(db);
     this.verifications = new MongoVerificationLog(db);
     this.webhooks = new MongoWebhooks(db);
@@ -162,6 +166,20 @@ export class MongoStore implements Store {
 
   releaseIdempotencyKey(principal: string, key: string, leaseUntil?: string): Promise<void> {
     return this.idempotency.releaseIdempotencyKey(principal, key, leaseUntil);
+  }
+
+  // ---- what the store belongs to --------------------------------------------------------
+
+  getIdentity(): Promise<StoreIdentity | undefined> {
+    return this.identity.getIdentity();
+  }
+
+  claimIdentity(identity: StoreIdentity): Promise<StoreIdentity> {
+    return this.identity.claimIdentity(identity);
+  }
+
+  recordIdentityKek(kek: string): Promise<void> {
+    return this.identity.recordIdentityKek(kek);
   }
 
   // ---- ledger projection ----------------------------------------------------------------

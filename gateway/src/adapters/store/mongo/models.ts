@@ -115,6 +115,15 @@ export interface WebhookDoc {
   createdAt: string;
 }
 
+/** The store's identity (identity.ts): one document, `_id: 'store'`. */
+export interface IdentityDoc {
+  _id: string;
+  channel: string;
+  genesisHash: string;
+  kek: string;
+  createdAt: string;
+}
+
 export interface NotificationDoc {
   id: string;
   verifier: string;
@@ -305,6 +314,11 @@ const webhookSchema = new Schema<WebhookDoc>(
 );
 webhookSchema.index({ verifier: 1 }, { unique: true });
 
+const identitySchema = new Schema<IdentityDoc>(
+  { _id: req(String), channel: req(String), genesisHash: req(String), kek: req(String), createdAt: req(String) },
+  opts('store_identity'),
+);
+
 const notificationSchema = new Schema<NotificationDoc>(
   {
     id: req(String),
@@ -356,6 +370,7 @@ export interface Models {
   StatusEntry: Model<StatusEntryDoc>;
   Verification: Model<VerificationDoc>;
   Webhook: Model<WebhookDoc>;
+  Identity: Model<IdentityDoc>;
   Notification: Model<NotificationDoc>;
   Nonce: Model<NonceDoc>;
 }
@@ -373,6 +388,7 @@ export function modelsOn(conn: Connection): Models {
     StatusEntry: conn.model<StatusEntryDoc>('StatusEntry', statusEntrySchema),
     Verification: conn.model<VerificationDoc>('Verification', verificationSchema),
     Webhook: conn.model<WebhookDoc>('Webhook', webhookSchema),
+    Identity: conn.model<IdentityDoc>('StoreIdentity', identitySchema),
     Notification: conn.model<NotificationDoc>('Notification', notificationSchema),
     Nonce: conn.model<NonceDoc>('Nonce', nonceSchema),
   };
@@ -391,6 +407,7 @@ export async function createCollections(m: Models): Promise<void> {
     m.StatusEntry,
     m.Verification,
     m.Webhook,
+    m.Identity,
     m.Notification,
     m.Nonce,
   ];

@@ -25,6 +25,7 @@ import type {
   StatusListSummary,
   Store,
   VerificationLogEntry,
+  StoreIdentity,
   WebhookRecord,
   Sealed,
   SealedEntry,
@@ -35,6 +36,7 @@ import { SqliteCredentials } from './credentials';
 import { SqliteCustodialKeys } from './custodial-keys';
 import { SqliteDb } from './db';
 import { SqliteIdempotency } from './idempotency';
+import { SqliteIdentity } from './identity';
 import { SqliteNonces } from './nonces';
 import { SqliteNotifications } from './notifications';
 import { SqliteProjection } from './projection';
@@ -55,6 +57,7 @@ export class SqliteStore implements Store {
   private readonly resealing: SqliteResealing;
   private readonly credentials: SqliteCredentials;
   private readonly idempotency: SqliteIdempotency;
+  private readonly identity: SqliteIdentity;
   private readonly projection: SqliteProjection;
   private readonly verifications: SqliteVerificationLog;
   private readonly webhooks: SqliteWebhooks;
@@ -84,6 +87,7 @@ export class SqliteStore implements Store {
       this.resealing = new SqliteResealing(db);
       this.credentials = new SqliteCredentials(db);
       this.idempotency = new SqliteIdempotency(db);
+      this.identity = new SqliteIdentity(db);
       this.projection = new SqliteProjection(db);
       this.verifications = new SqliteVerificationLog(db);
       this.webhooks = new SqliteWebhooks(db);
@@ -174,6 +178,20 @@ export class SqliteStore implements Store {
 
   releaseIdempotencyKey(principal: string, key: string, leaseUntil?: string): Promise<void> {
     return this.idempotency.releaseIdempotencyKey(principal, key, leaseUntil);
+  }
+
+  // ---- what the store belongs to --------------------------------------------------------
+
+  getIdentity(): Promise<StoreIdentity | undefined> {
+    return this.identity.getIdentity();
+  }
+
+  claimIdentity(identity: StoreIdentity): Promise<StoreIdentity> {
+    return this.identity.claimIdentity(identity);
+  }
+
+  recordIdentityKek(kek: string): Promise<void> {
+    return this.identity.recordIdentityKek(kek);
   }
 
   // ---- ledger projection ----------------------------------------------------------------

@@ -170,6 +170,16 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX status_entries_of ON status_entries (issuer, list);
   `,
+  // v8: what the store belongs to — the ledger (block 0) and the key-encryption key; one row.
+  `
+  CREATE TABLE store_identity (
+    id             INTEGER PRIMARY KEY CHECK (id = 1),
+    ledger_channel TEXT NOT NULL,
+    genesis_hash   TEXT NOT NULL,
+    kek            TEXT NOT NULL,
+    created_at     TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;

@@ -18,6 +18,7 @@ import type { StoreContractContext } from './context';
 import { credentialsContract } from './credentials';
 import { custodialKeysContract } from './custodial-keys';
 import { idempotencyContract } from './idempotency';
+import { identityContract } from './identity';
 import { lifecycleContract } from './lifecycle';
 import { noncesContract } from './nonces';
 import { projectionContract } from './projection';
@@ -78,5 +79,6 @@ export function storeContract(
     retentionContract(ctx);
     resealingContract(ctx);
     statusEntriesContract(ctx);
+    identityContract(ctx);
   });
 }

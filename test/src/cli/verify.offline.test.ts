@@ -11,6 +11,7 @@ import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { CompactSign, decodeJwt, decodeProtectedHeader } from 'jose';
 import { verifyCredential, type VerifyDeps } from '@anxin/gateway/verify';
+import { ledgerKid } from '@anxin/schemas';
 import { TestGateway, type Issued, type RegisteredIssuer } from '../helpers/gateway';
 import { tempDir } from '../helpers';
 import { anxin, expectExit } from './fixture';
@@ -131,7 +132,7 @@ describe('cli: verify --offline, from a trust list and status list files', funct
     const jwt = (await saveLists(join(dir, 'fresh'), [c.activeSd])).get(url)!;
     // The issuer's own key signs a list that expired a second after it was signed.
     const p = decodeJwt(jwt);
-    const signer = (await gw.services.keys.signer(decodeProtectedHeader(jwt).kid!))!;
+    const signer = (await gw.services.keys.signer(ledgerKid(decodeProtectedHeader(jwt).kid!)))!;
     const expired = await new CompactSign(new TextEncoder().encode(JSON.stringify({ ...p, exp: p.iat! + 1 })))
       .setProtectedHeader(decodeProtectedHeader(jwt) as { alg: string })
       .sign(signer.privateKey as SignKey);

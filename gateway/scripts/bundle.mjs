@@ -5,7 +5,10 @@
  *  - dist/public/verify.js — the verifier page's script (src/page), one classic script
  *    (GET /verify/verify.js);
  *  - dist/public/verify-core.js — the verification core (src/verify) as one ES module
- *    (GET /verify/verify-core.js).
+ *    (GET /verify/verify-core.js);
+ *  - dist/public/wallet/ — the worker's wallet (src/wallet/ui-main.ts) as an ES module,
+ *    wallet.js, and chunks it loads when first needed (the QR decoder and encoder), each
+ *    under GET /wallet/<file>.
  *
  * The core's bundle differs from the core Node runs in two things, both at build time:
  * `@anxin/schemas` is taken
@@ -19,7 +22,7 @@
  */
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -34,6 +37,8 @@ const CORE = join(GATEWAY, 'src', 'verify');
 export const OUT_DIR = join(GATEWAY, 'dist', 'public');
 export const CORE_BUNDLE = join(OUT_DIR, 'verify-core.js');
 export const PAGE_BUNDLE = join(OUT_DIR, 'verify.js');
+export const WALLET_DIR = join(OUT_DIR, 'wallet');
+export const WALLET_BUNDLE = join(WALLET_DIR, 'wallet.js');
 
 /** Every schema the core validates with: each credential type's, and each member of each subject. */
 function validatorRefs(schemas) {
@@ -105,6 +110,8 @@ export async function bundle() {
     legalComments: 'none',
     logLevel: 'warning',
   };
+  // The wallet's chunks are named by their hash: none of an earlier build is left to be served.
+  rmSync(WALLET_DIR, { recursive: true, force: true });
   const [core] = await Promise.all([
     build({
       ...common,
@@ -117,6 +124,17 @@ export async function bundle() {
     }),
     // Readable: the page's own code is small, and what runs on the page should be easy to read.
     build({ ...common, entryPoints: [join(GATEWAY, 'src', 'page', 'main.ts')], outfile: PAGE_BUNDLE, format: 'iife' }),
+    // Minified and split: a cheap phone on a poor signal loads the wallet's first screen, and
+    // the QR decoder or encoder only when it scans or shows a code.
+    build({
+      ...common,
+      entryPoints: { wallet: join(GATEWAY, 'src', 'wallet', 'ui-main.ts') },
+      outdir: WALLET_DIR,
+      format: 'esm',
+      splitting: true,
+      minify: true,
+      chunkNames: 'part-[hash]',
+    }),
   ]);
   return { metafile: core.metafile };
 }
@@ -124,7 +142,7 @@ export async function bundle() {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await bundle();
   if (!process.argv.includes('--quiet')) {
-    for (const file of [CORE_BUNDLE, PAGE_BUNDLE]) {
+    for (const file of [CORE_BUNDLE, PAGE_BUNDLE, WALLET_BUNDLE]) {
       const bytes = readFileSync(file);
       const kB = (n) => `${(n / 1024).toFixed(1)} kB`;
       process.stdout.write(`${file}: ${kB(bytes.length)}, ${kB(gzipSync(bytes).length)} gzipped\n`);

@@ -118,6 +118,24 @@ export const PUBLIC_ROUTES: RouteDoc[] = [
   },
   {
     method: 'get',
+    path: '/wallet',
+    summary:
+      "The worker's wallet: a phone web app that receives credentials (OpenID4VCI), keeps them on the phone and shows them (OpenID4VP or a QR code), 中文 / English",
+    tag: 'wallet',
+    scope: null,
+    ok: { status: 200, description: 'HTML page', mediaType: 'text/html' },
+  },
+  {
+    method: 'get',
+    path: '/wallet/{file}',
+    summary:
+      "The wallet's script and its parts, style sheet, web app manifest (manifest.webmanifest), icons and service worker (sw.js)",
+    tag: 'wallet',
+    scope: null,
+    ok: { status: 200, description: 'JavaScript, CSS, manifest or image' },
+  },
+  {
+    method: 'get',
     path: '/.well-known/jwt-vc-issuer/issuers/{slug}',
     summary:
       'JWT VC Issuer Metadata of the issuer <public url>/issuers/{slug}: every key it ever had (JWK Set), each with its ledger window',

@@ -48,7 +48,9 @@ function proofOf(body: Record<string, unknown>): { proof: string; jwk: Record<st
   const jwk = (header as { jwk?: unknown } | undefined)?.jwk;
   if (!jwk || typeof jwk !== 'object' || Array.isArray(jwk))
     throw new OAuthError('invalid_proof', 'the proof names no key (jwk in its header)');
-  return { proof, jwk: jwk as Record<string, string> };
+  // The key alone, as the credential's cnf carries it: members beside it (alg, use, kid…) say nothing about it.
+  const { kty, crv, x, y } = jwk as Record<string, string>;
+  return { proof, jwk: JSON.parse(JSON.stringify({ kty, crv, x, y })) as Record<string, string> };
 }
 
 /** A refusal of the issuance, as the credential endpoint's error. */
@@ -77,7 +79,7 @@ export async function issueOfferedCredential(
   authorization: string | undefined,
   body: unknown,
   observer: IssueObserver = {},
-): Promise<CredentialResponse & { id: string }> {
+): Promise<CredentialResponse & { id: string; type: string }> {
   const offer = await offerOfToken(s, authorization);
   if (!body || typeof body !== 'object' || Array.isArray(body))
     throw new OAuthError('invalid_credential_request', 'the body must be a JSON object');
@@ -99,7 +101,7 @@ export async function issueOfferedCredential(
       observer,
     );
     if (offer.credentialId !== out.id) await s.store.completeOffer(offer.id, out.id);
-    return { id: out.id, credentials: [{ credential: out.credential }] };
+    return { id: out.id, type: offer.configurationId, credentials: [{ credential: out.credential }] };
   } catch (e) {
     throw asOAuth(e);
   }

@@ -119,7 +119,9 @@ export function buildGatewayHandler(
   app.use(nonceRoutes(s));
   app.use(
     oid4vciRoutes(s, deps.metrics, {
-      ...(opts.tokenRateLimitPerAddressPerMinute ? { tokenRequestsPerAddressPerMinute: opts.tokenRateLimitPerAddressPerMinute } : {}),
+      ...(opts.tokenRateLimitPerAddressPerMinute
+        ? { tokenRequestsPerAddressPerMinute: opts.tokenRateLimitPerAddressPerMinute }
+        : {}),
     }),
   );
   app.use(publicRoutes(s, deps.metrics, deps.trustList, () => openApiDocument(s.publicUrl, opts.version)));

@@ -7,10 +7,7 @@
  */
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
-import {
-  createCredentialOfferRequestSchema,
-  offerQrQuerySchema,
-} from '@anxin/schemas';
+import { createCredentialOfferRequestSchema, offerQrQuerySchema } from '@anxin/schemas';
 import { requireScope } from '../http/auth';
 import { body, handle, validBody } from '../http/validate';
 import type { Metrics } from '../http/observability';

@@ -34,7 +34,8 @@ function proofOf(body: Record<string, unknown>): { proof: string; jwk: Record<st
   if (!proofs || typeof proofs !== 'object' || Array.isArray(proofs))
     throw new OAuthError('invalid_proof', 'proofs.jwt is required: the credential is bound to your key');
   const keys = Object.keys(proofs);
-  if (keys.length !== 1 || keys[0] !== 'jwt') throw new OAuthError('invalid_proof', 'only the jwt proof type is supported');
+  if (keys.length !== 1 || keys[0] !== 'jwt')
+    throw new OAuthError('invalid_proof', 'only the jwt proof type is supported');
   const jwts = proofs.jwt;
   if (!Array.isArray(jwts) || jwts.length !== 1 || typeof jwts[0] !== 'string')
     throw new OAuthError('invalid_proof', 'proofs.jwt must hold exactly one proof (one credential per offer)');

@@ -25,12 +25,14 @@ export class OAuthError extends Error {
     readonly error: OAuthErrorCode,
     readonly description: string,
     readonly status = error === 'invalid_token' ? 401 : error === 'slow_down' ? 429 : 400,
+    /** Members beside error and error_description (a wrong PIN's attempts_left). */
+    readonly extra: Record<string, string | number> = {},
   ) {
     super(description);
   }
 
   /** The JSON body. */
-  body(): { error: OAuthErrorCode; error_description: string } {
-    return { error: this.error, error_description: this.description };
+  body(): Record<string, string | number> {
+    return { error: this.error, error_description: this.description, ...this.extra };
   }
 }

@@ -31,10 +31,7 @@ const CLOSED = {
  * @example
  * const t = await exchangePreAuthorizedCode(s, { grant_type, 'pre-authorized_code': code, tx_code: '493021' });
  */
-export async function exchangePreAuthorizedCode(
-  s: Services,
-  form: Record<string, unknown>,
-): Promise<TokenResponse> {
+export async function exchangePreAuthorizedCode(s: Services, form: Record<string, unknown>): Promise<TokenResponse> {
   const grant = form.grant_type;
   if (typeof grant !== 'string' || grant === '') throw new OAuthError('invalid_request', 'grant_type is required');
   if (grant !== PRE_AUTHORIZED_GRANT)
@@ -55,6 +52,9 @@ export async function exchangePreAuthorizedCode(
     throw new OAuthError(
       'invalid_grant',
       left > 0 ? `wrong transaction code; ${left} attempt(s) left` : CLOSED.too_many_wrong_pins,
+      400,
+      // So that a wallet can tell a wrong PIN from a used or expired code, and say how many tries are left.
+      { attempts_left: left },
     );
   }
   const token = randomBytes(32).toString('base64url');

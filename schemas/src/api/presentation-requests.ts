@@ -80,8 +80,8 @@ export const createPresentationRequestSchema = {
   },
   additionalProperties: false,
   oneOf: [
-    { type: 'object', required: ['preset'] },
-    { type: 'object', required: ['dcql'] },
+    { type: 'object', properties: { preset: { type: 'string' } }, required: ['preset'] },
+    { type: 'object', properties: { dcql: { type: 'object' } }, required: ['dcql'] },
   ],
   examples: [
     { preset: 'food_service_shift' },

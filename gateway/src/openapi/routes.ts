@@ -7,6 +7,7 @@ import { ISSUER_ROUTES } from './paths/issuers';
 import { REGISTRAR_ROUTES } from './paths/registrar';
 import { PUBLIC_ROUTES } from './paths/public';
 import { VERIFY_ROUTES } from './paths/verify';
+import { PRESENTATION_REQUEST_ROUTES } from './paths/presentation-requests';
 import type { RouteDoc } from './route-doc';
 
 export type { RouteDoc };
@@ -17,4 +18,5 @@ export const ROUTES: RouteDoc[] = [
   ...CREDENTIAL_ROUTES,
   ...VERIFY_ROUTES,
   ...PUBLIC_ROUTES,
+  ...PRESENTATION_REQUEST_ROUTES,
 ];

@@ -88,10 +88,10 @@ export function presentationRequestRoutes(s: Services, requests: PresentationReq
   );
 
   r.get(
-    '/v1/presentation-requests/:id',
+    '/v1/presentation-requests/:request',
     auth,
     handle(async (req, res) => {
-      const id = req.params.id as string;
+      const id = req.params.request as string;
       const found = ID.test(id) ? requests.getOwn(id, req.principal!) : undefined;
       if (!found) throw new DomainError('not_found', `no presentation request ${id} of yours`);
       res.setHeader('Cache-Control', 'no-store').json(view(requests, found));
@@ -99,9 +99,9 @@ export function presentationRequestRoutes(s: Services, requests: PresentationReq
   );
 
   r.get(
-    '/oid4vp/requests/:id',
+    '/oid4vp/requests/:request',
     handle(async (req, res) => {
-      const id = req.params.id as string;
+      const id = req.params.request as string;
       const found = ID.test(id) ? requests.get(id) : undefined;
       if (!found || requests.statusOf(found) !== 'pending')
         return oauthError(res, 404, 'invalid_request_uri', 'no pending request at this request_uri');
@@ -113,14 +113,14 @@ export function presentationRequestRoutes(s: Services, requests: PresentationReq
   );
 
   r.post(
-    '/oid4vp/responses/:id',
+    '/oid4vp/responses/:request',
     express.urlencoded({ extended: false, limit: ANSWER_LIMIT, parameterLimit: 16 }),
     handle(async (req, res) => {
       if (!req.is('application/x-www-form-urlencoded'))
         return oauthError(res, 400, 'invalid_request', 'send the response as application/x-www-form-urlencoded');
       const form = (req.body ?? {}) as Record<string, unknown>;
       const text = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : undefined);
-      const id = req.params.id as string;
+      const id = req.params.request as string;
       const found = ID.test(id) ? requests.get(id) : undefined;
       if (!found) return oauthError(res, 400, 'invalid_request', 'no request is waiting at this response_uri');
       const state = text('state');

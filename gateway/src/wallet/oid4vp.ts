@@ -190,7 +190,27 @@ export async function fetchRequest(
   } catch {
     throw new Oid4vpError('request_signature_invalid', 'the request object’s signature does not verify');
   }
-  const didHost = didWebUrl(did, uri).host;
+  return requestOf(payload, { clientId, did, uri, ...(opts.now ? { now: opts.now } : {}) });
+}
+
+/** What the consent screen shows of a request: the verifier and fields as its `verifier_info` names them, else as the query does. */
+function describedBy(payload: Record<string, unknown>, dcql: { credentials: DcqlCredentialQuery[] }) {
+  const info = (payload.verifier_info as Array<{ format?: string; data?: Record<string, unknown> }> | undefined)?.find(
+    (v) => v.format === 'anxin_registered_verifier',
+  )?.data as
+    { verifier?: { id?: string; name?: string }; job?: { zh: string; en: string }; fields?: AskedField[] } | undefined;
+  const fields = Array.isArray(info?.fields)
+    ? info.fields.map((f) => ({ ...f, path: Array.isArray(f.path) ? (f.path as string[]).join('.') : String(f.path) }))
+    : fieldsFromQuery(dcql);
+  return { info, fields };
+}
+
+/** A verified request object's payload, checked for what the wallet answers, as a PresentationRequest. */
+function requestOf(
+  payload: Record<string, unknown>,
+  ctx: { clientId: string; did: string; uri: string; now?: Date },
+): PresentationRequest {
+  const didHost = didWebUrl(ctx.did, ctx.uri).host;
   const responseUri = payload.response_uri;
   if (payload.response_type !== 'vp_token' || payload.response_mode !== 'direct_post')
     throw new Oid4vpError(
@@ -201,36 +221,24 @@ export async function fetchRequest(
     throw new Oid4vpError('request_unsupported', 'the response_uri is not on the verifier’s host');
   if (typeof payload.nonce !== 'string' || !payload.nonce)
     throw new Oid4vpError('request_unsupported', 'the request carries no nonce');
-  const dcql = payload.dcql_query as { credentials?: DcqlCredentialQuery[] } | undefined;
+  const dcql = payload.dcql_query as { credentials: DcqlCredentialQuery[] } | undefined;
   if (!dcql || !Array.isArray(dcql.credentials) || !dcql.credentials.length)
     throw new Oid4vpError('request_unsupported', 'the request carries no DCQL query');
   if ('transaction_data' in payload) throw new Oid4vpError('request_unsupported', 'transaction_data is not supported');
-  const now = (opts.now ?? new Date()).getTime() / 1000;
+  const now = (ctx.now ?? new Date()).getTime() / 1000;
   if (typeof payload.exp === 'number' && payload.exp <= now)
     throw new Oid4vpError('request_expired', 'the request has expired');
-  const info = (payload.verifier_info as Array<{ format?: string; data?: Record<string, unknown> }> | undefined)?.find(
-    (v) => v.format === 'anxin_registered_verifier',
-  )?.data as
-    { verifier?: { id?: string; name?: string }; job?: { zh: string; en: string }; fields?: AskedField[] } | undefined;
-  const fields = Array.isArray(info?.fields)
-    ? info.fields.map((f) => ({
-        ...f,
-        path: Array.isArray(f.path) ? (f.path as string[]).join('.') : String(f.path),
-      }))
-    : fieldsFromQuery(dcql as { credentials: DcqlCredentialQuery[] });
+  const { info, fields } = describedBy(payload, dcql);
   return {
-    clientId,
-    verifier: {
-      id: info?.verifier?.id ?? did,
-      name: info?.verifier?.name ?? didHost,
-    },
+    clientId: ctx.clientId,
+    verifier: { id: info?.verifier?.id ?? ctx.did, name: info?.verifier?.name ?? didHost },
     ...(info?.job ? { job: info.job } : {}),
-    dcql: dcql as { credentials: DcqlCredentialQuery[] },
+    dcql,
     fields,
     nonce: payload.nonce,
     ...(typeof payload.state === 'string' ? { state: payload.state } : {}),
     responseUri,
-    requestUri: uri,
+    requestUri: ctx.uri,
     ...(typeof payload.exp === 'number' ? { expiresAt: new Date(payload.exp * 1000).toISOString() } : {}),
   };
 }
@@ -371,6 +379,9 @@ export async function respond(o: {
   });
   const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (res.status !== 200)
-    throw new Oid4vpError('response_refused', `the verifier refused the answer: ${String(answer.error ?? res.status)}`);
+    throw new Oid4vpError(
+      'response_refused',
+      `the verifier refused the answer: ${typeof answer.error === 'string' ? answer.error : res.status}`,
+    );
   return answer;
 }

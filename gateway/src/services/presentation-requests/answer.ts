@@ -47,7 +47,7 @@ function at(disclosed: Record<string, unknown>, path: readonly string[]): unknow
 
 /** Only what was asked, of what was disclosed: the verifier keeps no more than the job needs. */
 function onlyAsked(disclosed: Record<string, unknown>, paths: readonly (readonly string[])[]): Record<string, unknown> {
-  const out: Record<string, Record<string, unknown> | unknown> = {};
+  const out: Record<string, unknown> = {};
   for (const path of paths) {
     const v = at(disclosed, path);
     if (v === undefined) continue;

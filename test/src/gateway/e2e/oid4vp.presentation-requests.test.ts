@@ -235,7 +235,7 @@ describe('e2e: OpenID4VP presentation requests (verifier asks, the wallet answer
     const c = await ask();
     const tampering: typeof fetch = async (input, init) => {
       const res = await fetch(input, init);
-      if (String(input) !== c.request_uri) return res;
+      if (input !== c.request_uri) return res;
       const [h, p, s] = (await res.text()).split('.');
       const payload = JSON.parse(Buffer.from(p!, 'base64url').toString()) as Loose;
       payload.response_uri = payload.response_uri.replace(c.id, 'A'.repeat(22));

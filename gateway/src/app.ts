@@ -25,6 +25,8 @@ import { operationRoutes } from './routes/operations';
 import { publicRoutes } from './routes/public';
 import { discoveryRoutes } from './routes/discovery';
 import { verifier, verifyRequestOf, verifyRoutes } from './routes/verify';
+import { presentationRequestRoutes } from './routes/presentation-requests';
+import { PresentationRequests } from './services/presentation-requests';
 import { helmetHeaders, jsonLane } from './http/json-lane';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from './services/context';
@@ -131,6 +133,7 @@ export function buildGatewayHandler(
   app.use(discoveryRoutes(s));
   app.use(verifierPageRoutes());
   app.use(walletPageRoutes());
+  app.use(presentationRequestRoutes(s, new PresentationRequests(s), run));
 
   app.use(notFound(ROUTES));
   app.use(errorHandler(logError));

@@ -8,6 +8,7 @@ import { REGISTRAR_ROUTES } from './paths/registrar';
 import { PUBLIC_ROUTES } from './paths/public';
 import { VERIFY_ROUTES } from './paths/verify';
 import { OID4VCI_ROUTES } from './paths/oid4vci';
+import { PRESENTATION_REQUEST_ROUTES } from './paths/presentation-requests';
 import type { RouteDoc } from './route-doc';
 
 export type { RouteDoc };
@@ -19,4 +20,5 @@ export const ROUTES: RouteDoc[] = [
   ...OID4VCI_ROUTES,
   ...VERIFY_ROUTES,
   ...PUBLIC_ROUTES,
+  ...PRESENTATION_REQUEST_ROUTES,
 ];

@@ -1,6 +1,7 @@
 export * from './bodies';
 export * from './registrar';
 export * from './offers';
+export * from './presentation-requests';
 import {
   compromisedKeyRequestSchema,
   createApiKeyRequestSchema,
@@ -16,6 +17,7 @@ import {
 } from './bodies';
 import { rotateRegistrarRequestSchema } from './registrar';
 import { createCredentialOfferRequestSchema, offerQrQuerySchema } from './offers';
+import { createPresentationRequestSchema } from './presentation-requests';
 
 /** Every HTTP API body schema, for registration with the shared ajv instance. */
 export const API_SCHEMAS: readonly { $id: string }[] = [
@@ -33,4 +35,5 @@ export const API_SCHEMAS: readonly { $id: string }[] = [
   rotateRegistrarRequestSchema,
   createCredentialOfferRequestSchema,
   offerQrQuerySchema,
+  createPresentationRequestSchema,
 ];

@@ -267,6 +267,12 @@ describeOnLedgers('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', fu
         type: 'HealthCertificate',
         list: (await gw.services.store.statusLists(issuer.id))[0]!.list,
         purpose: 'revocation',
+        request: (
+          await gw.api<{ id: string }>('POST', '/v1/presentation-requests', {
+            key: await gw.verifierKey(),
+            body: { preset: 'food_service_shift' },
+          })
+        ).body.id,
       };
       const credId = encodeURIComponent(cred.id);
       for (const r of ROUTES) {
@@ -277,6 +283,10 @@ describeOnLedgers('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', fu
         if (r.scope) {
           expect(res.status, what).to.equal(401);
           expect(res.body.code, what).to.equal('unauthorized');
+        } else if (r.path === '/oid4vp/responses/{request}') {
+          // A wallet's answer is a form with the request's state; anything else is OAuth's invalid_request.
+          expect(res.status, what).to.equal(400);
+          expect(res.body.error, what).to.equal('invalid_request');
         } else {
           expect(res.status, what).to.equal(r.ok.status);
           if (r.ok.mediaType) expect(res.contentType, what).to.include(r.ok.mediaType);

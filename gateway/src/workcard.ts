@@ -7,6 +7,7 @@
  * import { presentCredential, workCardText } from '@anxin/gateway/workcard';
  */
 export * from './services/workcard/present';
+export * from './services/workcard/errors';
 export * from './services/workcard/proof';
 export * from './services/workcard/qr';
 export * from './services/workcard/card';

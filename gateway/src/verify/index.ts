@@ -19,6 +19,14 @@ export type { AnchorProjection } from './anchor';
 export { KB_MAX_AGE_S } from './checks/holder-binding';
 export { maskIdNumber } from './facts';
 export { MAX_CREDENTIAL_CHARS, parseCredential, unwrapQr, type ParseFailure, type Parsed } from './parse';
+export {
+  COMPACT_LINK_PREFIX,
+  COMPACT_QR_PREFIX,
+  CompactQrError,
+  compactQrText,
+  expandQrText,
+  isCompactQrText,
+} from './qr-text';
 export * from './report';
 export { VC_JWT_TYP, SD_JWT_TYP, VCT_BASE } from './formats';
 export { holderRef, portableSha256, sdHasher, sha256Hex } from './bytes';

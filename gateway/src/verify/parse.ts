@@ -5,6 +5,7 @@
  */
 import { fromBase64url } from './bytes';
 import { VC_JWT_TYP, SD_JWT_TYP } from './formats';
+import { expandQrText, isCompactQrText } from './qr-text';
 
 export const MAX_CREDENTIAL_CHARS = 65536;
 
@@ -39,16 +40,31 @@ function json(part: string): Record<string, unknown> | undefined {
   }
 }
 
-/** Take the credential out of a QR text: `ANXIN:<credential>`, a verifier link with `#…` or `?c=…`, or the bare credential. */
+/** A compact text expanded; anything else (or a compact text that does not expand) as it is, for the parser to judge. */
+function expanded(text: string): string {
+  if (!isCompactQrText(text)) return text;
+  try {
+    return expandQrText(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Take the credential out of a QR text: `ANXIN:<credential>`, a compact `AX1:<Base45>`
+ * (see qr-text.ts), a verifier link with `#…` or `?c=…` (either form), or the bare credential.
+ */
 export function unwrapQr(text: string): string {
+  // Base45 may begin with a space but never ends with one: trim the whole, not the body.
   const t = text.trim();
+  if (isCompactQrText(t)) return expanded(t);
   if (/^anxin:/i.test(t)) return t.slice(6).trim();
   if (/^https?:\/\//i.test(t)) {
     try {
       const url = new URL(t);
       const fromQuery = url.searchParams.get('c') ?? url.searchParams.get('credential');
-      if (fromQuery) return fromQuery.trim();
-      if (url.hash.length > 1) return decodeURIComponent(url.hash.slice(1)).trim();
+      if (fromQuery) return expanded(fromQuery.trim());
+      if (url.hash.length > 1) return expanded(decodeURIComponent(url.hash.slice(1)).trim());
     } catch {
       return t;
     }

@@ -1,21 +1,22 @@
 /**
- * A work card's QR code: the text it carries and its images. The text is
- * `ANXIN:<presentation>`, or a verifier link `<verifier url>#<presentation>` that any
- * phone camera opens in the verifier page (a URL fragment never reaches a server's logs);
- * POST /v1/verify and `anxin verify` take either. Images come from `qrcode`.
+ * A work card's QR code: the text it carries and its images. An SD-JWT presentation is
+ * carried compact — `AX1:<Base45>`, stored in the QR code's alphanumeric mode — or, for any
+ * phone camera to open the verifier page, as a link `<verifier url>#AX1.<base64url>` (a URL
+ * fragment never reaches a server's logs); anything else as `ANXIN:<credential>` or
+ * `<verifier url>#<credential>`. POST /v1/verify, `anxin verify` and the verifier page take
+ * every form. Images come from `qrcode`. No Node built-in: the wallet uses it too.
  */
 import QRCode from 'qrcode';
-import { WorkCardError } from './present';
+import { CompactQrError, compactQrText } from '../../verify/qr-text';
+import { WorkCardError } from './errors';
 
 /** What a version-40 QR code holds in byte mode at error correction L. */
 export const QR_MAX_BYTES = 2953;
-/** Up to this many bytes, the sturdier level M is used. */
-const QR_M_MAX_BYTES = 2331;
 
 export type QrFormat = 'svg' | 'png' | 'terminal';
+export type EcLevel = 'L' | 'M' | 'Q' | 'H';
 
-export function workCardText(presentation: string, verifierUrl?: string): string {
-  if (!verifierUrl) return `ANXIN:${presentation}`;
+function verifierLink(verifierUrl: string): URL {
   let url: URL;
   try {
     url = new URL(verifierUrl);
@@ -25,24 +26,57 @@ export function workCardText(presentation: string, verifierUrl?: string): string
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw new WorkCardError('verifier_url_invalid', 'the verifier URL must be http(s)');
   url.hash = '';
-  return `${url.toString()}#${presentation}`;
+  return url;
 }
 
-function level(text: string): 'M' | 'L' {
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > QR_MAX_BYTES)
-    throw new WorkCardError(
-      'qr_too_large',
-      `the work card text is ${bytes} bytes; one QR code holds at most ${QR_MAX_BYTES}: disclose fewer members`,
-    );
-  return bytes <= QR_M_MAX_BYTES ? 'M' : 'L';
+/**
+ * The QR text of a presentation: compact when it is an SD-JWT, as it is otherwise.
+ *
+ * @example
+ * workCardText(presentation); // 'AX1:6BFOXN*TS0…'
+ * workCardText(presentation, 'https://anxin.example.cn/verify'); // 'https://anxin.example.cn/verify#AX1.…'
+ */
+export function workCardText(presentation: string, verifierUrl?: string): string {
+  const url = verifierUrl === undefined ? undefined : verifierLink(verifierUrl);
+  let compact: string | undefined;
+  try {
+    compact = compactQrText(presentation, url !== undefined);
+  } catch (e) {
+    if (!(e instanceof CompactQrError)) throw e;
+  }
+  if (!url) return compact ?? `ANXIN:${presentation}`;
+  return `${url.toString()}#${compact ?? presentation}`;
+}
+
+/**
+ * The QR version (1–40) `text` needs at error correction `ecLevel`, with `qrcode`'s own
+ * choice of modes (alphanumeric for a compact text); undefined when no version holds it.
+ *
+ * @example qrVersion(workCardText(presentation), 'M'); // 23
+ */
+export function qrVersion(text: string, ecLevel: EcLevel): number | undefined {
+  try {
+    return QRCode.create(text, { errorCorrectionLevel: ecLevel }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** M, the sturdier level, when the text fits a QR code at M; L when only at L. */
+export function qrLevel(text: string): 'M' | 'L' {
+  if (qrVersion(text, 'M') !== undefined) return 'M';
+  if (qrVersion(text, 'L') !== undefined) return 'L';
+  throw new WorkCardError(
+    'qr_too_large',
+    `the work card text (${text.length} characters) does not fit one QR code: disclose fewer members`,
+  );
 }
 
 /** The QR code of `text` as an SVG document, a PNG image, or text for a terminal. */
 export async function renderQr(text: string, format: 'png'): Promise<Buffer>;
 export async function renderQr(text: string, format: 'svg' | 'terminal'): Promise<string>;
 export async function renderQr(text: string, format: QrFormat): Promise<string | Buffer> {
-  const errorCorrectionLevel = level(text);
+  const errorCorrectionLevel = qrLevel(text);
   if (format === 'png') return QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel, margin: 4, scale: 4 });
   if (format === 'svg') return QRCode.toString(text, { type: 'svg', errorCorrectionLevel, margin: 4 });
   return QRCode.toString(text, { type: 'terminal', small: true, errorCorrectionLevel });

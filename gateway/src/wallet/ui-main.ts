@@ -12,11 +12,19 @@
 import { FIELDS, TYPES, VALUES, LEVELS, word, type Lang } from '../page/words';
 import { deviceKey } from './ui-key';
 import { mountScanner, type Scanner } from './ui-scan';
-import { presentStatic, readCredential, showable, signJws, type Held } from './ui-sdjwt';
+import { signJws } from './jws';
+import { readCredential, showable, type Held } from './ui-sdjwt';
 import { readStatus } from './ui-status';
 import { allCards, get, put, putCard, remove, type Card } from './ui-store';
 import { MORE_FIELDS, WALLET_TEXT, type WalletTextKey } from './ui-words';
-import { receiveOffer, loadRequest, answerRequest, type Asked, type ReceiveFailure } from './ui-protocols';
+import type { Asked, ReceiveFailure } from './ui-protocols';
+
+/**
+ * The protocols and the work-card encoder, each a chunk of its own: the first screen (the
+ * cards) opens without them, and a phone on a poor signal loads them when the worker asks.
+ */
+const protocols = () => import('./ui-protocols.js');
+const workcard = () => import('./workcard.js');
 
 type View = 'cards' | 'receive' | 'card' | 'qr' | 'request' | 'receipts';
 
@@ -24,8 +32,7 @@ const DAY = 86_400_000;
 /** The static QR code is renewed this long after it was made: before verifiers' 5 minutes run out. */
 const QR_RENEW_MS = 4 * 60_000;
 const RECEIPTS_EVERY_MS = 5_000;
-/** What a version-40 QR code holds in byte mode at error correction M. */
-const QR_M_MAX_BYTES = 2331;
+
 const LANG_STORE = 'anxin.wallet.lang';
 
 function $<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -227,6 +234,9 @@ async function openCard(c: Card): Promise<void> {
   const st = stateOf(c, Date.now());
   const head = $('card-head');
   head.className = `card-head ${st.tone}`;
+  head.dataset.card = c.id;
+  head.dataset.state = c.status?.status ?? 'unknown';
+  if (c.validUntil) head.dataset.until = c.validUntil;
   clear(head);
   head.appendChild(el('span', typeName(c.type), 'card-type'));
   head.appendChild(el('span', `${say('issuer')}：${c.issuer.name ?? c.issuer.id}`, 'card-line'));
@@ -289,19 +299,23 @@ async function drawQr(held: Held): Promise<void> {
   if (qrTimer) window.clearTimeout(qrTimer);
   const job = jobs(held)[Number($<HTMLSelectElement>('qr-job').value) || 0]!;
   const key = await deviceKey();
-  const presentation = await presentStatic(held, job.paths, key);
-  const text = `${location.origin}/verify#${presentation}`;
+  const { presentForQr } = await workcard();
+  // The compact text alone (not a link): the smallest code, which a cheap camera reads in a
+  // doorway; the employer scans it with the verifier page.
+  const qr = await presentForQr({ credential: held.credential, disclose: job.paths, key });
   const QRCode = (await import('qrcode')).default;
-  // The sturdier level M when the text fits it, else L (what one code can hold at all).
-  const bytes = new TextEncoder().encode(text).length;
-  const url = await QRCode.toDataURL(text, {
-    errorCorrectionLevel: bytes <= QR_M_MAX_BYTES ? 'M' : 'L',
+  const url = await QRCode.toDataURL(qr.text, {
+    errorCorrectionLevel: qr.ecLevel,
+    version: qr.version,
     margin: 4,
     scale: 4,
   });
   const img = $<HTMLImageElement>('qr-img');
   img.src = url;
-  img.dataset.text = text;
+  img.dataset.text = qr.text;
+  img.dataset.version = String(qr.version);
+  img.dataset.ec = qr.ecLevel;
+  img.dataset.expires = qr.expiresAt;
   img.dataset.made = new Date().toISOString();
   const chips = $('qr-fields');
   clear(chips);
@@ -329,10 +343,11 @@ function receiveError(k: WalletTextKey | undefined): void {
   else delete e.dataset.code;
 }
 
-function openOffer(text: string): void {
+async function openOffer(text: string): Promise<void> {
   show('receive');
   receiveError(undefined);
-  if (!/^openid-credential-offer:|[#&]offer=|credential_offer/.test(text)) return receiveError('notOffer');
+  $('pin-form').hidden = true;
+  if (!(await protocols()).isOffer(text)) return receiveError('notOffer');
   pendingOffer = text;
   $('pin-form').hidden = false;
   $<HTMLInputElement>('pin').value = '';
@@ -355,7 +370,7 @@ async function submitPin(): Promise<void> {
   $('receive-busy').hidden = false;
   $<HTMLButtonElement>('receive-go').disabled = true;
   try {
-    const r = await receiveOffer(pendingOffer, pin, await deviceKey());
+    const r = await (await protocols()).receiveOffer(pendingOffer, pin, await deviceKey());
     if ('failure' in r) return receiveError(FAILURE_WORDS[r.failure]);
     pendingOffer = undefined;
     $('pin-form').hidden = true;
@@ -415,17 +430,23 @@ async function openRequest(text: string): Promise<void> {
   show('request');
   $('consent').hidden = true;
   requestState('busy', say('loading'));
-  const r = await loadRequest(text, cards);
+  const r = await (await protocols()).loadRequest(text, cards);
   if ('failure' in r) {
     pendingRequest = undefined;
-    return requestState(
-      'fail',
-      say(r.failure === 'no_match' ? 'noMatch' : r.failure === 'offline' ? 'offline' : 'requestBad'),
-    );
+    const words: Record<typeof r.failure, WalletTextKey> = {
+      no_match: 'noMatch',
+      offline: 'offline',
+      expired: 'requestExpired',
+      bad: 'requestBad',
+    };
+    requestState('fail', say(words[r.failure]));
+    $('request-done').dataset.code = r.failure;
+    return;
   }
   pendingRequest = r;
   requestState('none');
-  $('asker').textContent = r.verifierName ?? say('unknownAsker');
+  $('asker').textContent = r.verifierName;
+  $('asked-job').textContent = r.job ? (lang === 'zh' ? r.job.zh : r.job.en) : '';
   const list = $('asked');
   clear(list);
   for (const f of r.fields) list.appendChild(el('li', lang === 'zh' ? f.zh : f.en));
@@ -440,7 +461,7 @@ async function agree(): Promise<void> {
   pendingRequest = undefined;
   $('consent').hidden = true;
   requestState('busy', say('sending'));
-  const ok = await answerRequest(r, await deviceKey());
+  const ok = await (await protocols()).answerRequest(r, await deviceKey());
   requestState(ok ? 'ok' : 'fail', say(ok ? 'sent' : 'sendFailed'));
 }
 
@@ -538,16 +559,15 @@ function fromFragment(): void {
   if (!h) return;
   history.replaceState(null, '', location.pathname + location.search);
   const params = new URLSearchParams(h);
-  if (params.has('offer')) openOffer(`${location.origin}${location.pathname}#${h}`);
+  if (params.has('offer')) void openOffer(`${location.origin}${location.pathname}#${h}`);
   else if (params.has('request')) void openRequest(`${location.origin}${location.pathname}#${h}`);
 }
 
 /** Whatever a scanner read: an offer, or a request. */
 function scanned(text: string): void {
-  if (/^openid-credential-offer:|[#&]offer=/.test(text)) openOffer(text);
-  else if (/^openid4vp:|[#&?]request(_uri)?=/.test(text)) void openRequest(text);
-  else if (view === 'receive') openOffer(text);
-  else void openRequest(text);
+  if (/^openid4vp:|[#&?]request(_uri)?=/.test(text)) void openRequest(text);
+  else if (view === 'request') void openRequest(text);
+  else void openOffer(text);
 }
 
 async function boot(): Promise<void> {

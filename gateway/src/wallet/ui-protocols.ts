@@ -3,101 +3,95 @@
  * from an offer and PIN (OpenID4VCI, ./oid4vci.ts), and answering a verifier's request
  * (OpenID4VP, ./oid4vp.ts). Failures come back as codes the screens have words for.
  */
-import { parseOffer, receiveCredential } from './oid4vci';
-import { fetchRequest, matchCredentials, parseRequest, respond } from './oid4vp';
-import type { WalletKey } from './ui-key';
+import type { DeviceKey } from './jws';
+import { Oid4vciError, parseOffer, receiveCredential } from './oid4vci';
+import { fetchRequest, matchCredentials, parseRequest, respond, type PresentationRequest } from './oid4vp';
 import type { Card } from './ui-store';
 
 export type ReceiveFailure = 'wrong_pin' | 'pin_limited' | 'offer_gone' | 'offline' | 'not_offer' | 'failed';
 
-/** What an error from the protocol modules says, by its code, status or OAuth `error`. */
-function codesOf(e: unknown): string[] {
-  const o = (e ?? {}) as { code?: unknown; error?: unknown; status?: unknown; name?: unknown };
-  return [o.code, o.error, o.status, o.name].filter((x) => x !== undefined).map(String);
-}
+/** The browser's fetch, called as a function (not as a method of an options object). */
+const web: typeof fetch = (input, init) => fetch(input, init);
 
-/** An offer link as the wallet is opened with it (`/wallet#offer=…`), as the offer URI the protocol reads. */
-function offerText(text: string): string {
-  const i = text.indexOf('#');
-  const frag = new URLSearchParams(i >= 0 ? text.slice(i + 1) : '');
-  const uri = frag.get('offer');
-  return uri ? `openid-credential-offer://?credential_offer_uri=${encodeURIComponent(uri)}` : text;
+/** Whether `text` is an offer (QR text or link) the wallet can read. */
+export function isOffer(text: string): boolean {
+  try {
+    parseOffer(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
- * Receive the credential an offer holds, proving possession of `key` with the PIN the issuer gave.
+ * Receive the credential an offer holds, proving possession of `key`, with the PIN the issuer gave.
  *
  * @example const r = await receiveOffer(scanned, '493817', key); if ('credential' in r) keep(r.credential);
  */
 export async function receiveOffer(
   text: string,
   pin: string,
-  key: WalletKey,
+  key: DeviceKey,
 ): Promise<{ credential: string } | { failure: ReceiveFailure }> {
-  let offer;
   try {
-    offer = parseOffer(offerText(text));
-  } catch {
-    return { failure: 'not_offer' };
-  }
-  try {
-    const r = await receiveCredential({ offer, txCode: pin, key, fetch: (u, i) => fetch(u, i) });
+    const r = await receiveCredential({ offer: text, ...(pin ? { txCode: pin } : {}), key, fetch: web });
     return { credential: r.credential };
   } catch (e) {
-    const codes = codesOf(e);
-    if (e instanceof TypeError && !codes.some((c) => /^\d+$/.test(c))) return { failure: 'offline' };
-    if (codes.some((c) => /limit|slow_down|429/.test(c))) return { failure: 'pin_limited' };
-    if (codes.some((c) => /tx_code|pin|invalid_grant/.test(c))) return { failure: 'wrong_pin' };
-    if (codes.some((c) => /expired|used|gone|not_found|404|410/.test(c))) return { failure: 'offer_gone' };
-    return { failure: 'failed' };
+    if (!(e instanceof Oid4vciError)) return { failure: e instanceof TypeError ? 'offline' : 'failed' };
+    switch (e.code) {
+      case 'not_an_offer':
+        return { failure: 'not_offer' };
+      case 'wrong_pin':
+        return { failure: e.attemptsLeft === 0 ? 'pin_limited' : 'wrong_pin' };
+      case 'offer_unavailable':
+        return { failure: 'offer_gone' };
+      case 'network':
+        return { failure: 'offline' };
+      default:
+        return { failure: e.error === 'slow_down' || /429/.test(e.message) ? 'pin_limited' : 'failed' };
+    }
   }
 }
 
 /** A verifier's request as the consent screen shows it, with the card that answers it. */
 export interface Asked {
-  verifierName?: string;
+  verifierName: string;
+  job?: { zh: string; en: string };
   fields: Array<{ zh: string; en: string }>;
   card: Card;
-  request: Awaited<ReturnType<typeof fetchRequest>>;
+  request: PresentationRequest;
   disclose: string[];
 }
 
-/** A request link as the wallet is opened with it (`/wallet#request=…&client_id=…`), as the URI the protocol reads. */
-function requestText(text: string): string {
-  const i = text.indexOf('#');
-  const frag = new URLSearchParams(i >= 0 ? text.slice(i + 1) : '');
-  const uri = frag.get('request');
-  if (!uri) return text;
-  const q = new URLSearchParams({
-    ...(frag.get('client_id') ? { client_id: frag.get('client_id')! } : {}),
-    request_uri: uri,
-  });
-  return `openid4vp://?${q.toString()}`;
-}
+export type RequestFailure = 'bad' | 'expired' | 'no_match' | 'offline';
 
 /**
- * Fetch and check a verifier's request, and find the card that answers it.
+ * Fetch a verifier's request, check its signature, and find the card that answers it
+ * (never a revoked or suspended one).
  *
  * @example const asked = await loadRequest(scanned, cards); if ('card' in asked) showConsent(asked);
  */
-export async function loadRequest(
-  text: string,
-  cards: Card[],
-): Promise<Asked | { failure: 'bad' | 'no_match' | 'offline' }> {
-  let request;
+export async function loadRequest(text: string, cards: Card[]): Promise<Asked | { failure: RequestFailure }> {
+  let request: PresentationRequest;
   try {
-    const parsed = parseRequest(requestText(text));
-    request = await fetchRequest(parsed.request_uri, (u, i) => fetch(u, i));
+    const link = parseRequest(text);
+    request = await fetchRequest(link.request_uri, web, link.client_id ? { clientId: link.client_id } : {});
   } catch (e) {
-    return { failure: e instanceof TypeError ? 'offline' : 'bad' };
+    const code = (e as { code?: string }).code;
+    if (code === 'request_expired') return { failure: 'expired' };
+    if (code === 'request_fetch_failed' || e instanceof TypeError) return { failure: 'offline' };
+    return { failure: 'bad' };
   }
-  const held = cards.filter((c) => c.status?.status !== 'revoked').map((c) => c.credential);
-  const matches = matchCredentials(request, held);
-  const match = matches[0];
-  const card = match && cards.find((c) => c.credential === match.credential);
+  const usable = cards.filter((c) => c.status?.status !== 'revoked' && c.status?.status !== 'suspended');
+  const match = matchCredentials(
+    request,
+    usable.map((c) => c.credential),
+  )[0];
+  const card = match && usable.find((c) => c.credential === match.credential);
   if (!match || !card) return { failure: 'no_match' };
   return {
-    ...(request.verifier?.name ? { verifierName: request.verifier.name } : {}),
+    verifierName: request.verifier.name,
+    ...(request.job ? { job: request.job } : {}),
     fields: request.fields.map((f) => ({ zh: f.label_zh, en: f.label_en })),
     card,
     request,
@@ -110,14 +104,14 @@ export async function loadRequest(
  *
  * @example if (await answerRequest(asked, key)) done();
  */
-export async function answerRequest(asked: Asked, key: WalletKey): Promise<boolean> {
+export async function answerRequest(asked: Asked, key: DeviceKey): Promise<boolean> {
   try {
     await respond({
       request: asked.request,
       credential: asked.card.credential,
       disclose: asked.disclose,
       key,
-      fetch: (u, i) => fetch(u, i),
+      fetch: web,
     });
     return true;
   } catch {

@@ -1,11 +1,8 @@
 /**
  * Reading the SD-JWT VCs the wallet keeps, in the browser (no Node built-ins): the issuer
  * JWT's claims, and each disclosure put back in its group (`holder.name`,
- * `healthCertificate.categories`) by its digest in that group's `_sd`. And the static work
- * card: a presentation of chosen members, key-bound by a KB-JWT the device key signs.
+ * `healthCertificate.categories`) by its digest in that group's `_sd`.
  */
-import type { WalletKey } from './ui-key';
-
 const enc = new TextEncoder();
 
 export function b64url(bytes: Uint8Array): string {
@@ -47,6 +44,8 @@ export interface Held {
   validFrom?: string;
   validUntil?: string;
   payload: Record<string, unknown>;
+  /** The credential as issued. */
+  credential: string;
   issuerJwt: string;
   disclosures: Disclosure[];
 }
@@ -82,6 +81,7 @@ export async function readCredential(sdJwt: string): Promise<Held> {
     ...(iso(payload.nbf) ? { validFrom: iso(payload.nbf)! } : {}),
     ...(iso(payload.exp) ? { validUntil: iso(payload.exp)! } : {}),
     payload,
+    credential: sdJwt,
     issuerJwt: issuerJwt!,
     disclosures,
   };
@@ -90,33 +90,4 @@ export async function readCredential(sdJwt: string): Promise<Held> {
 /** The members a card can show, in the issuer's order. */
 export function showable(held: Held): Disclosure[] {
   return held.disclosures.filter((d) => !NEVER_SHOWN.has(d.path));
-}
-
-/** Sign a compact JWS with the device key (ES256). */
-export async function signJws(
-  key: WalletKey,
-  header: Record<string, unknown>,
-  payload: Record<string, unknown>,
-): Promise<string> {
-  const input = `${b64url(enc.encode(JSON.stringify({ alg: 'ES256', ...header })))}.${b64url(enc.encode(JSON.stringify(payload)))}`;
-  return `${input}.${b64url(await key.sign(enc.encode(input)))}`;
-}
-
-/**
- * A work-card presentation of `paths`: the issuer JWT, those disclosures, and a KB-JWT over
- * them (its `sd_hash`) signed now by the device key, for the audience verifiers of a static
- * work card expect; verifiers refuse it 5 minutes after `now`.
- *
- * @example const text = await presentStatic(sdJwt, ['holder.name'], key);
- */
-export async function presentStatic(held: Held, paths: string[], key: WalletKey, now = new Date()): Promise<string> {
-  const chosen = held.disclosures.filter((d) => paths.includes(d.path) && !NEVER_SHOWN.has(d.path));
-  const presented = `${held.issuerJwt}~${chosen.map((d) => `${d.text}~`).join('')}`;
-  const nonce = b64url(crypto.getRandomValues(new Uint8Array(16)));
-  const kb = await signJws(
-    key,
-    { typ: 'kb+jwt' },
-    { iat: Math.floor(now.getTime() / 1000), aud: 'anxin:work-card', nonce, sd_hash: await sha256(presented) },
-  );
-  return presented + kb;
 }

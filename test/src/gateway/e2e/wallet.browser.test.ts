@@ -1,0 +1,354 @@
+/**
+ * The worker's wallet (/wallet) in a real browser (Chromium, headless, driven by
+ * playwright-core) emulating a phone (390×844, touch): the clinic makes an offer over HTTP,
+ * the wallet refuses a wrong PIN and receives with the right one (OpenID4VCI, a device key
+ * made in the browser and never extractable), keeps the card across a reload and with no
+ * network, reminds of expiry 30 and 7 days before (the clock moved), shows a revoked card
+ * as revoked, answers an employer's request QR code (OpenID4VP: decoded from the image a
+ * second browser context shows) after saying who asks and for what, shows a static QR code
+ * that decodes back and verifies, and lists who checked its cards. Everything runs under the
+ * wallet's own CSP. Skipped, by name, when no Chromium is found.
+ *
+ * With ANXIN_WALLET_SHOTS=<dir>, the main screens are saved there as PNG (docs/wallet/).
+ */
+import type { webcrypto } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import jsQR from 'jsqr';
+import { after, before, describe, it } from 'mocha';
+import { PNG } from 'pngjs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { TestGateway, makeOffer, type Loose, type RegisteredIssuer } from '../../helpers/gateway';
+
+const CHROMIUM = [
+  process.env.ANXIN_CHROMIUM,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+]
+  .filter((p): p is string => !!p)
+  .find((p) => existsSync(p));
+
+const suite = CHROMIUM ? describe : describe.skip;
+const title = CHROMIUM
+  ? `e2e: the worker's wallet on a phone (${CHROMIUM})`
+  : "e2e: the worker's wallet on a phone (skipped: no Chromium found; install Debian's chromium or set ANXIN_CHROMIUM)";
+
+// What the functions run in the page use of the browser's globals (this project has no DOM types).
+declare const getComputedStyle: (e: unknown) => { fontSize: string };
+declare const navigator: { serviceWorker: { controller: unknown } };
+declare const indexedDB: { open(name: string): IdbRequest<IdbDatabase> };
+interface IdbRequest<T> {
+  result: T;
+  onsuccess: (() => void) | null;
+}
+interface IdbDatabase {
+  transaction(store: string): { objectStore(store: string): { get(key: string): IdbRequest<unknown> } };
+}
+type KeyPair = { publicKey: webcrypto.CryptoKey; privateKey: webcrypto.CryptoKey };
+
+const DAY = 86_400_000;
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+const SHOTS = process.env.ANXIN_WALLET_SHOTS;
+
+/** The text of the QR code in a PNG image. */
+function decodePng(png: Buffer): string {
+  const img = PNG.sync.read(png);
+  const code = jsQR(new Uint8ClampedArray(img.data), img.width, img.height);
+  if (!code) throw new Error('no QR code in the image');
+  return code.data;
+}
+
+suite(title, function () {
+  this.timeout(120_000);
+  let gw: TestGateway;
+  let browser: Browser;
+  let cdc: RegisteredIssuer;
+  let verifier: string;
+  let hotpot: string;
+  let phone: BrowserContext;
+  let wallet: Page;
+  const problems: string[] = [];
+
+  async function shot(page: Page, name: string): Promise<void> {
+    if (!SHOTS) return;
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  }
+
+  async function newPhone(locale = 'zh-CN'): Promise<BrowserContext> {
+    const ctx = await browser.newContext({ ...PHONE, locale });
+    ctx.on('page', (p) => {
+      p.on('console', (m) => {
+        // A refused PIN, a request with no network: answers the wallet reads, not faults.
+        if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+      });
+      p.on('pageerror', (e) => problems.push(String(e)));
+    });
+    return ctx;
+  }
+
+  async function open(page: Page, url = `${gw.url}/wallet`): Promise<void> {
+    await page.goto(url);
+    await page.locator('body[data-ready=true]').waitFor();
+  }
+
+  /** Scan a QR code's text into the wallet the way a worker without a working camera can: paste it. */
+  async function paste(page: Page, view: 'receive' | 'request', text: string): Promise<void> {
+    await page.fill(`#view-${view} .scan-text`, text);
+    await page.click(`#view-${view} .scan-go`);
+  }
+
+  /** Receive by offer and PIN in the wallet: the card it shows afterwards. */
+  async function receive(page: Page, extra: Record<string, unknown> = {}): Promise<{ id: string; txCode: string }> {
+    const offer = await makeOffer(gw, cdc.apiKey, 'HealthCertificate', extra);
+    await open(page, offer.walletLink);
+    await page.locator('#pin-form:not([hidden])').waitFor();
+    await page.fill('#pin', offer.txCode);
+    await page.click('#receive-go');
+    await page.locator('#view-card:not([hidden])').waitFor();
+    const id = (await page.getAttribute('#card-head', 'data-card')) ?? '';
+    return { id, txCode: offer.txCode };
+  }
+
+  before(async () => {
+    gw = await TestGateway.start();
+    cdc = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'], name: '成都市武侯区疾病预防控制中心' });
+    verifier = await gw.verifierKey();
+    hotpot = verifier;
+    browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox'] });
+    phone = await newPhone();
+    wallet = await phone.newPage();
+  });
+  after(async () => {
+    await browser?.close();
+    await gw?.stop();
+  });
+
+  it('opens under its own CSP, installable: manifest, icons, service worker, nothing from another origin', async () => {
+    const res = await wallet.goto(`${gw.url}/wallet`);
+    const csp = res!.headers()['content-security-policy'] ?? '';
+    expect(csp).to.include("script-src 'self'").and.include("connect-src 'self'").and.not.include('unsafe');
+    await wallet.locator('body[data-ready=true]').waitFor();
+    expect(await wallet.isVisible('#view-cards')).to.equal(true);
+    expect(await wallet.isVisible('#no-cards')).to.equal(true);
+    const manifest = await gw.api('GET', '/wallet/manifest.webmanifest');
+    expect(manifest.status).to.equal(200);
+    expect(manifest.contentType).to.match(/^application\/manifest\+json/);
+    const m = JSON.parse(manifest.text) as Loose;
+    expect(m.name).to.equal('安心 卡包');
+    expect(m.start_url).to.equal('/wallet');
+    expect(m.display).to.equal('standalone');
+    for (const icon of m.icons as Array<{ src: string; type: string }>) {
+      const r = await gw.api('GET', icon.src);
+      expect(r.status, icon.src).to.equal(200);
+      expect(r.contentType).to.equal(icon.type);
+    }
+    const fontSize = await wallet.locator('body').evaluate((b) => parseFloat(getComputedStyle(b).fontSize));
+    expect(fontSize).to.be.at.least(18);
+    // Controlled by its service worker from the next load on: the shell is kept for offline use.
+    await wallet.reload();
+    await wallet.locator('body[data-ready=true]').waitFor();
+    expect(await wallet.evaluate(() => navigator.serviceWorker.controller !== null)).to.equal(true);
+    await shot(wallet, 'wallet-empty-zh');
+  });
+
+  it('receives a credential by offer and PIN: a wrong PIN is refused and she tries again; the device key never leaves', async () => {
+    const offer = await makeOffer(gw, cdc.apiKey, 'HealthCertificate');
+    await open(wallet, offer.walletLink);
+    expect(new URL(wallet.url()).hash, 'the offer leaves the address bar').to.equal('');
+    await wallet.locator('#pin-form:not([hidden])').waitFor();
+    await shot(wallet, 'wallet-receive-pin-zh');
+    const wrong = offer.txCode === '000000' ? '111111' : '000000';
+    await wallet.fill('#pin', wrong);
+    await wallet.click('#receive-go');
+    await wallet.locator('#receive-error:not([hidden])').waitFor();
+    expect(await wallet.getAttribute('#receive-error', 'data-code')).to.equal('wrongPin');
+    expect(await wallet.textContent('#receive-error')).to.include('取证码不对');
+    await shot(wallet, 'wallet-receive-wrong-pin-zh');
+
+    await wallet.fill('#pin', offer.txCode);
+    await wallet.click('#receive-go');
+    await wallet.locator('#view-card:not([hidden])').waitFor();
+    const head = (await wallet.textContent('#card-head')) ?? '';
+    expect(head).to.include('健康证').and.include('成都市武侯区疾病预防控制中心');
+    const fields = (await wallet.textContent('#card-fields')) ?? '';
+    const holder = offer.request.holder as { name: string; idNumber: string };
+    expect(fields).to.include(holder.name).and.include('餐饮服务');
+    expect(fields, 'the ID number is masked on screen').not.to.include(holder.idNumber);
+    await shot(wallet, 'wallet-card-zh');
+
+    // The key: made here, non-extractable, and the credential is bound to it.
+    const key = await wallet.evaluate(async () => {
+      const db = await new Promise<IdbDatabase>((resolve) => {
+        const r = indexedDB.open('anxin-wallet');
+        r.onsuccess = () => resolve(r.result);
+      });
+      const pair = await new Promise<KeyPair>((resolve) => {
+        const r = db.transaction('keys').objectStore('keys').get('device');
+        r.onsuccess = () => resolve(r.result as KeyPair);
+      });
+      const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
+      let exported = true;
+      try {
+        await crypto.subtle.exportKey('jwk', pair.privateKey);
+      } catch {
+        exported = false;
+      }
+      return { extractable: pair.privateKey.extractable, exported, x: jwk.x };
+    });
+    expect(key.extractable).to.equal(false);
+    expect(key.exported).to.equal(false);
+  });
+
+  it('keeps the card across a reload and with no network, with its status "as of"', async () => {
+    await open(wallet);
+    await wallet.locator('body[data-status=read]').waitFor();
+    const card = wallet.locator('#cards li').first();
+    expect(await card.getAttribute('data-state')).to.equal('active');
+    expect(await card.textContent()).to.include('状态截至');
+    await shot(wallet, 'wallet-cards-zh');
+
+    await phone.setOffline(true);
+    try {
+      await wallet.reload();
+      await wallet.locator('body[data-status=read]').waitFor();
+      expect(await wallet.locator('#cards li').count()).to.equal(1);
+      expect(await wallet.locator('#cards li').first().textContent()).to.include('状态截至');
+    } finally {
+      await phone.setOffline(false);
+    }
+  });
+
+  it('reminds 30 and 7 days before the card runs out (clock moved), and says when it has', async () => {
+    const ctx = await newPhone();
+    const page = await ctx.newPage();
+    const { id } = await receive(page);
+    const until = Date.parse((await page.getAttribute('#card-head', 'data-until')) ?? '');
+    expect(until).to.be.above(Date.now());
+    await page.clock.install({ time: until - 40 * DAY });
+    for (const [daysBefore, reminder] of [
+      [40, undefined],
+      [25, '30'],
+      [5, '7'],
+      [-1, 'expired'],
+    ] as const) {
+      await page.clock.setSystemTime(until - daysBefore * DAY);
+      await open(page);
+      const banner = page.locator(`#banners .banner[data-card="${id}"]`);
+      if (!reminder) {
+        expect(await banner.count(), `${daysBefore} days before`).to.equal(0);
+        continue;
+      }
+      await banner.waitFor();
+      expect(await banner.getAttribute('data-reminder'), `${daysBefore} days before`).to.equal(reminder);
+      if (reminder === '7') await shot(page, 'wallet-expiry-banner-zh');
+    }
+    await ctx.close();
+  });
+
+  it("answers an employer's request QR code: says who asks and for what, and the employer sees it verified", async () => {
+    // The employer's screen, in a second browser context: the request's QR code as the gateway draws it.
+    const created = await gw.api('POST', '/v1/presentation-requests', {
+      key: hotpot,
+      body: { preset: 'food_service_shift' },
+    });
+    expect(created.status, created.text).to.equal(201);
+    const employer = await browser.newContext(PHONE);
+    const screen = await employer.newPage();
+    await screen.setContent(`<div id="qr" style="width:300px">${created.body.qr as string}</div>`);
+    const scanned = decodePng(await screen.locator('#qr').screenshot());
+    expect(scanned).to.equal(created.body.link);
+
+    await open(wallet);
+    await wallet.click('#go-show');
+    await paste(wallet, 'request', scanned);
+    await wallet.locator('#consent:not([hidden])').waitFor();
+    expect(await wallet.textContent('#asker'))
+      .to.be.a('string')
+      .and.not.equal('');
+    const asked = await wallet.locator('#asked li').allTextContents();
+    expect(asked.length).to.be.greaterThan(0);
+    expect(asked.join(' ')).to.include('姓名');
+    await shot(wallet, 'wallet-consent-zh');
+    await wallet.click('#agree');
+    await wallet.locator('#request-done[data-result=ok]').waitFor();
+    await shot(wallet, 'wallet-shown-zh');
+    const outcome = await gw.api('GET', `/v1/presentation-requests/${created.body.id as string}`, { key: hotpot });
+    expect(outcome.body.status, outcome.text).to.equal('verified');
+    await employer.close();
+  });
+
+  it('declining a request shows nothing to the employer', async () => {
+    const created = await gw.api('POST', '/v1/presentation-requests', {
+      key: hotpot,
+      body: { preset: 'food_service_shift' },
+    });
+    await open(wallet, created.body.walletLink as string);
+    await wallet.locator('#consent:not([hidden])').waitFor();
+    await wallet.click('#decline');
+    await wallet.locator('#request-done[data-result=info]').waitFor();
+    const outcome = await gw.api('GET', `/v1/presentation-requests/${created.body.id as string}`, { key: hotpot });
+    expect(outcome.body.status).to.equal('pending');
+  });
+
+  it('shows a static QR code offline: it decodes back and verifies, small enough, renewed before 5 minutes', async () => {
+    await open(wallet);
+    await wallet.click('#cards li button');
+    await wallet.click('#card-qr');
+    await wallet.locator('#qr-img[src^="data:image/png"]').waitFor();
+    await shot(wallet, 'wallet-static-qr-zh');
+    const text = decodePng(await wallet.locator('#qr-img').screenshot());
+    expect(text).to.equal(await wallet.getAttribute('#qr-img', 'data-text'));
+    expect(Number(await wallet.getAttribute('#qr-img', 'data-version'))).to.be.at.most(25);
+    expect(await wallet.getAttribute('#qr-img', 'data-ec')).to.equal('M');
+    const report = await gw.verify(verifier, text);
+    expect(report.verified, JSON.stringify(report.reasons)).to.equal(true);
+    expect(report.presentation?.binding).to.equal('static');
+    const disclosed = Object.keys((report.credential?.disclosed ?? {}) as Record<string, unknown>);
+    expect(disclosed.join(' ')).not.to.include('idNumber');
+  });
+
+  it('lists who checked its cards, signed for with the device key', async () => {
+    await open(wallet);
+    await wallet.click('#go-receipts');
+    await wallet.locator('#receipts li').first().waitFor();
+    const rows = await wallet.locator('#receipts li').count();
+    expect(rows).to.be.at.least(1);
+    expect(await wallet.locator('#receipts li[data-verified=true]').count()).to.be.at.least(1);
+    await shot(wallet, 'wallet-receipts-zh');
+  });
+
+  it('shows a revoked card as revoked, with a banner; it no longer answers requests', async () => {
+    await open(wallet);
+    const id = (await wallet.locator('#cards li').first().getAttribute('data-card'))!;
+    const r = await gw.changeStatus(cdc.apiKey, id, 'revoke', 're_examination_failed');
+    expect(r.status, r.text).to.equal(200);
+    await open(wallet);
+    await wallet.locator(`#cards li[data-card="${id}"][data-state=revoked]`).waitFor();
+    expect(await wallet.getAttribute(`#banners .banner[data-card="${id}"]`, 'data-reminder')).to.equal('revoked');
+    await shot(wallet, 'wallet-revoked-zh');
+    const created = await gw.api('POST', '/v1/presentation-requests', {
+      key: hotpot,
+      body: { preset: 'food_service_shift' },
+    });
+    await open(wallet, created.body.walletLink as string);
+    await wallet.locator('#request-done[data-result=fail]').waitFor();
+    expect(await wallet.getAttribute('#request-done', 'data-code')).to.equal('no_match');
+  });
+
+  it('switches to English and remembers it', async () => {
+    await open(wallet);
+    await wallet.click('#lang');
+    expect(await wallet.textContent('#go-receive')).to.equal('Receive a certificate');
+    await open(wallet);
+    expect(await wallet.textContent('h1')).to.equal('My certificates');
+    await shot(wallet, 'wallet-cards-en');
+    await wallet.click('#lang');
+  });
+
+  it('raised no error on any page', () => {
+    expect(problems).to.deep.equal([]);
+  });
+});

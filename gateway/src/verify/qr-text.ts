@@ -10,10 +10,12 @@
  *   count of disclosures, 1 if a key-binding JWT follows, then each part as a length and its
  *   bytes: issuer header, issuer payload, issuer signature, the disclosures, and the
  *   key-binding header, payload and signature. Lengths and counts are unsigned LEB128.
- * Two values a verifier recomputes anyway are left out: the digest of a disclosure shown in
- * the issuer payload (the byte 0x01 and the disclosure's index stand in its place) and the
- * key-binding JWT's `sd_hash` (the byte 0x02). Neither byte occurs in JSON text, where
- * control characters are always escaped, so the substitution cannot be mistaken.
+ * Inside the JOSE headers and payloads, strings a decoder can restore are left out or kept
+ * as bytes, behind a marker byte that never occurs in JSON text (control characters are
+ * always escaped there), so the substitution cannot be mistaken (see `squeeze`): the digest
+ * of a disclosure shown (recomputed from it), the key-binding JWT's `sd_hash` (recomputed),
+ * a P-256 key's y (recomputed from x and a parity bit), and 32-byte base64url or `sha256-`
+ * strings as their 32 bytes.
  *
  * In a link (`<verifier page>#AX1.<…>`), where Base45's space and `%` do not survive, the
  * same deflated bytes are base64url.
@@ -33,6 +35,11 @@ export const COMPACT_LINK_PREFIX = 'AX1.';
 const MAX_EXPANDED = 65536;
 const DIGEST = 0x01;
 const SD_HASH = 0x02;
+const B64 = 0x03;
+const INTEGRITY = 0x04;
+const Y = 0x05;
+const MARK_FIRST = DIGEST;
+const MARK_LAST = Y;
 const B64URL = /^[A-Za-z0-9_-]*$/;
 
 /**
@@ -145,37 +152,118 @@ class Reader {
 }
 
 const digestOf = (text: string) => toBase64url(portableSha256(text));
+const latin = new TextDecoder('latin1');
+const B64_43 = /^[A-Za-z0-9_-]{43}$/;
+const SRI = /^sha256-[A-Za-z0-9+/]{43}=$/;
 
-/** `haystack` with every occurrence of `needle` replaced by `by`. */
-function replaceBytes(haystack: Uint8Array, needle: Uint8Array, by: number[]): Uint8Array {
+/** P-256's field prime and curve constant b (FIPS 186-5, SEC 2). */
+const P = 2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n;
+const B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
+
+function modPow(b: bigint, e: bigint): bigint {
+  let r = 1n;
+  for (b %= P; e > 0n; e >>= 1n, b = (b * b) % P) if (e & 1n) r = (r * b) % P;
+  return r;
+}
+const toBig = (bytes: Uint8Array) => bytes.reduce((n, b) => (n << 8n) | BigInt(b), 0n);
+const fromBig = (n: bigint) => Uint8Array.from({ length: 32 }, (_, i) => Number((n >> BigInt(8 * (31 - i))) & 0xffn));
+
+/**
+ * The y of the P-256 point with this x and y's parity (point decompression, SEC 1 §2.3.4;
+ * p ≡ 3 mod 4, so the square root is one exponentiation). A few lines of BigInt instead of
+ * a curve library in the verifier's bundle: a wrong y would only fail the encoder's own
+ * round-trip check, never a signature.
+ */
+function pointY(x: string, odd: number): string {
+  const X = toBig(fromBase64url(x));
+  let y = modPow((X * X * X - 3n * X + B) % P, (P + 1n) / 4n);
+  if (Number(y & 1n) !== odd) y = P - y;
+  return toBase64url(fromBig(y));
+}
+
+/** What a JSON text may leave out because the decoder finds it again. */
+interface Known {
+  /** Digests of the disclosures, by index (issuer payload). */
+  digests?: string[];
+  /** The key-binding JWT's sd_hash (key-binding payload). */
+  sdHash?: string;
+}
+
+/** The end (index of the closing quote) of the JSON string starting at `i`. */
+function stringEnd(bytes: Uint8Array, i: number): number {
+  let j = i + 1;
+  while (j < bytes.length && bytes[j] !== 0x22) j += bytes[j] === 0x5c ? 2 : 1;
+  return j;
+}
+
+/**
+ * A JSON text with the strings a decoder can restore replaced by a marker byte (never in JSON
+ * text, where control characters are escaped) and what it needs:
+ *   0x01 i   the digest of disclosure i          0x02     the sd_hash
+ *   0x03 32 bytes   a base64url string of 32 bytes (a digest, a key coordinate)
+ *   0x04 32 bytes   an `sha256-` integrity string  0x05 p   P-256 y from the last 0x03 (x) and parity p
+ */
+function squeeze(json: Uint8Array, known: Known): Uint8Array {
+  if (json.some((b) => b >= MARK_FIRST && b <= MARK_LAST))
+    throw new CompactQrError('not_compactable', 'a JOSE part holds control bytes');
   const out: number[] = [];
-  outer: for (let i = 0; i < haystack.length; i++) {
-    if (i + needle.length <= haystack.length) {
-      let k = 0;
-      while (k < needle.length && haystack[i + k] === needle[k]) k++;
-      if (k === needle.length) {
-        out.push(...by);
-        i += needle.length - 1;
-        continue outer;
-      }
+  let lastX: string | undefined;
+  for (let i = 0; i < json.length; i++) {
+    if (json[i] !== 0x22) {
+      out.push(json[i]!);
+      continue;
     }
-    out.push(haystack[i]!);
+    const end = stringEnd(json, i);
+    const value = latin.decode(json.subarray(i + 1, end));
+    const member = latin.decode(json.subarray(Math.max(0, i - 4), i));
+    out.push(0x22);
+    const d = known.digests?.indexOf(value) ?? -1;
+    if (d >= 0 && d < 256) out.push(DIGEST, d);
+    else if (known.sdHash !== undefined && value === known.sdHash) out.push(SD_HASH);
+    else if (B64_43.test(value) && member === '"y":' && lastX && pointY(lastX, 0) === value) out.push(Y, 0);
+    else if (B64_43.test(value) && member === '"y":' && lastX && pointY(lastX, 1) === value) out.push(Y, 1);
+    else if (B64_43.test(value) && toBase64url(fromBase64url(value)) === value) {
+      out.push(B64, ...fromBase64url(value));
+      lastX = value;
+    } else if (SRI.test(value) && btoa(atob(value.slice(7))) === value.slice(7))
+      out.push(INTEGRITY, ...Uint8Array.from(atob(value.slice(7)), (c) => c.charCodeAt(0)));
+    else out.push(...json.subarray(i + 1, end));
+    out.push(0x22);
+    i = end;
   }
   return Uint8Array.from(out);
 }
 
-/** Put back what the encoder left out: `marker` (and the index after 0x01) → its text. */
-function restore(bytes: Uint8Array, fill: (marker: number, read: () => number) => string): Uint8Array {
+/** The JSON text `squeeze` made `bytes` of. */
+function unsqueeze(bytes: Uint8Array, known: Known): Uint8Array {
   const out: number[] = [];
+  let lastX: string | undefined;
+  const take = (i: number, n: number) => {
+    if (i + n > bytes.length) throw new CompactQrError('compact_undecodable', 'a marker ends early');
+    return bytes.subarray(i, i + n);
+  };
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
-    if (b === DIGEST || b === SD_HASH) {
-      const read = () => {
-        if (++i >= bytes.length) throw new CompactQrError('compact_undecodable', 'a digest reference ends early');
-        return bytes[i]!;
-      };
-      out.push(...utf8Bytes(fill(b, read)));
-    } else out.push(b);
+    let text: string | undefined;
+    if (b === DIGEST) {
+      text = known.digests?.[take(++i, 1)[0]!];
+      if (text === undefined) throw new CompactQrError('compact_undecodable', 'a digest reference names no disclosure');
+    } else if (b === SD_HASH) {
+      text = known.sdHash;
+      if (text === undefined) throw new CompactQrError('compact_undecodable', 'an sd_hash out of place');
+    } else if (b === B64) {
+      text = lastX = toBase64url(take(i + 1, 32));
+      i += 32;
+    } else if (b === INTEGRITY) {
+      text = `sha256-${btoa(String.fromCharCode(...take(i + 1, 32)))}`;
+      i += 32;
+    } else if (b === Y) {
+      const odd = take(++i, 1)[0]!;
+      if (!lastX || odd > 1) throw new CompactQrError('compact_undecodable', 'a key coordinate out of place');
+      text = pointY(lastX, odd);
+    }
+    if (text === undefined) out.push(b);
+    else out.push(...utf8Bytes(text));
   }
   return Uint8Array.from(out);
 }
@@ -195,13 +283,6 @@ function pack(sdJwt: string): Uint8Array {
   if (!disclosures.every((d) => B64URL.test(d) && d !== ''))
     throw new CompactQrError('not_compactable', 'a disclosure is not base64url');
   const [h, p, s] = jwt(segments[0]!);
-  for (const part of [h, p])
-    if (part.includes(DIGEST) || part.includes(SD_HASH))
-      throw new CompactQrError('not_compactable', 'a JOSE header or payload holds control bytes');
-  let payload = p;
-  disclosures.slice(0, 256).forEach((d, i) => {
-    payload = replaceBytes(payload, utf8Bytes(`"${digestOf(d)}"`), [0x22, DIGEST, i, 0x22]);
-  });
   const out: number[] = [];
   leb128(disclosures.length, out);
   out.push(last === '' ? 0 : 1);
@@ -209,17 +290,14 @@ function pack(sdJwt: string): Uint8Array {
     leb128(bytes.length, out);
     for (const b of bytes) out.push(b);
   };
-  put(h);
-  put(payload);
+  put(squeeze(h, {}));
+  put(squeeze(p, { digests: disclosures.map(digestOf) }));
   put(s);
   for (const d of disclosures) put(fromBase64url(d));
   if (last !== '') {
     const [kh, kp, ks] = jwt(last);
-    if (kp.includes(DIGEST) || kp.includes(SD_HASH))
-      throw new CompactQrError('not_compactable', 'the key-binding payload holds control bytes');
-    const presented = sdJwt.slice(0, sdJwt.length - last.length);
-    put(kh);
-    put(replaceBytes(kp, utf8Bytes(`"${digestOf(presented)}"`), [0x22, SD_HASH, 0x22]));
+    put(squeeze(kh, {}));
+    put(squeeze(kp, { sdHash: digestOf(sdJwt.slice(0, sdJwt.length - last.length)) }));
     put(ks);
   }
   return deflateSync(Uint8Array.from(out), { level: 9, dictionary: DICTIONARY });
@@ -243,20 +321,12 @@ function unpack(deflated: Uint8Array): string {
   const [h, p, s] = [part(), part(), part()];
   const disclosures: string[] = [];
   for (let i = 0; i < count; i++) disclosures.push(toBase64url(part()));
-  const payload = restore(p, (marker, read) => {
-    const d = marker === DIGEST ? disclosures[read()] : undefined;
-    if (d === undefined) throw new CompactQrError('compact_undecodable', 'a digest reference names no disclosure');
-    return digestOf(d);
-  });
-  const presented = `${[h, payload, s].map(toBase64url).join('.')}~${disclosures.map((d) => `${d}~`).join('')}`;
+  const issuerJwt = [unsqueeze(h, {}), unsqueeze(p, { digests: disclosures.map(digestOf) }), s].map(toBase64url);
+  const presented = `${issuerJwt.join('.')}~${disclosures.map((d) => `${d}~`).join('')}`;
   let out = presented;
   if (kb) {
     const [kh, kp, ks] = [part(), part(), part()];
-    const kbPayload = restore(kp, (marker) => {
-      if (marker !== SD_HASH) throw new CompactQrError('compact_undecodable', 'a digest reference in the key binding');
-      return digestOf(presented);
-    });
-    out += [kh, kbPayload, ks].map(toBase64url).join('.');
+    out += [unsqueeze(kh, {}), unsqueeze(kp, { sdHash: digestOf(presented) }), ks].map(toBase64url).join('.');
   }
   if (!r.done) throw new CompactQrError('compact_undecodable', 'bytes after the last part');
   if (out.length > MAX_EXPANDED) throw new CompactQrError('compact_undecodable', 'expands beyond the limit');

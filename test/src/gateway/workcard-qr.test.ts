@@ -1,6 +1,7 @@
 /**
- * Work card QR codes: the text (ANXIN:… or a verifier link), the largest text one code
- * holds (decoded back from the image), and a clear refusal beyond it.
+ * Work card QR codes: the text (compact AX1:…, ANXIN:… for what is not an SD-JWT, or a
+ * verifier link), the largest text one code holds (decoded back from the image), and a clear
+ * refusal beyond it.
  */
 import { expect } from 'chai';
 import jsQR from 'jsqr';
@@ -17,12 +18,20 @@ async function roundTrip(text: string): Promise<string | undefined> {
 describe('work card QR codes', () => {
   const presentation = 'eyJhbGciOiJFUzI1NiJ9.eyJ4IjoxfQ.c2ln~WyJzIiwibmFtZSIsIuW8oOS8nyJd~';
 
-  it('ANXIN:<presentation> by default; a verifier link keeps it in the fragment; both unwrap to the presentation', () => {
-    expect(workCardText(presentation)).to.equal(`ANXIN:${presentation}`);
+  it('AX1:<Base45> by default; a verifier link keeps AX1.<base64url> in the fragment; both unwrap to the presentation', () => {
+    const text = workCardText(presentation);
+    expect(text).to.match(/^AX1:[0-9A-Z $%*+\-./:]+$/);
     const link = workCardText(presentation, 'https://anxin.example/verify?lang=zh#old');
-    expect(link).to.equal(`https://anxin.example/verify?lang=zh#${presentation}`);
+    expect(link).to.match(/^https:\/\/anxin\.example\/verify\?lang=zh#AX1\.[A-Za-z0-9_-]+$/);
     expect(unwrapQr(link)).to.equal(presentation);
-    expect(unwrapQr(workCardText(presentation))).to.equal(presentation);
+    expect(unwrapQr(text)).to.equal(presentation);
+    expect(unwrapQr(`  ${text}\r\n`)).to.equal(presentation);
+  });
+
+  it('what is not an SD-JWT stays as it is: ANXIN:<credential>', () => {
+    const jws = 'eyJhbGciOiJFUzI1NiJ9.eyJ4IjoxfQ.c2ln';
+    expect(workCardText(jws)).to.equal(`ANXIN:${jws}`);
+    expect(unwrapQr(workCardText(jws))).to.equal(jws);
   });
 
   it('a verifier URL that is not http(s) is refused', () => {

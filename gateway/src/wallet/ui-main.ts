@@ -628,6 +628,8 @@ async function boot(): Promise<void> {
   renderCards();
   show('cards');
   document.body.dataset.ready = 'true';
+  // When the first screen became usable, for measurement (bench/src/wallet).
+  performance.mark('anxin-wallet-ready');
   navigator.serviceWorker?.register('/wallet/sw.js', { scope: '/wallet' }).catch(() => undefined);
   fromFragment();
   window.addEventListener('hashchange', fromFragment);

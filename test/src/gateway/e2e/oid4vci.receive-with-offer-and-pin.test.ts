@@ -18,6 +18,7 @@ import {
   makeOffer,
   pathOf,
   presentWithDeviceKey,
+  type Loose,
   type RegisteredIssuer,
 } from '../../helpers/gateway';
 
@@ -96,7 +97,7 @@ describe('e2e: receiving a credential by OpenID4VCI (offer + PIN)', function () 
     expect(meta.body.display.map((d: { locale: string }) => d.locale)).to.deep.equal(['zh-CN', 'en']);
     const configs = meta.body.credential_configurations_supported;
     expect(Object.keys(configs).sort()).to.deep.equal(['HealthCertificate', 'LaborContract', 'SkillCertificate']);
-    for (const [type, c] of Object.entries<Record<string, any>>(configs)) {
+    for (const [type, c] of Object.entries<Loose>(configs)) {
       expect(c.format).to.equal('dc+sd-jwt');
       expect(c.vct).to.equal(`${publicUrl}/vct/v1/${type}`);
       expect(c.cryptographic_binding_methods_supported).to.deep.equal(['jwk']);
@@ -134,7 +135,10 @@ describe('e2e: receiving a credential by OpenID4VCI (offer + PIN)', function () 
     const report = await gw.verify(verifier, shown, { challenge: challenge.body.nonce });
     expect(report.verified, JSON.stringify(report.reasons)).to.equal(true);
     expect(report.checks.holderBinding).to.equal('pass');
-    expect(report.credential!.disclosed).to.have.nested.property('holder.name', (offer.request.holder as any).name);
+    expect(report.credential!.disclosed).to.have.nested.property(
+      'holder.name',
+      (offer.request.holder as { name: string }).name,
+    );
   });
 
   it('through the wallet link too; the offer is then gone, and the code cannot be used again', async () => {

@@ -79,10 +79,9 @@ export const createPresentationRequestSchema = {
     dcql: dcqlQuery,
   },
   additionalProperties: false,
-  oneOf: [
-    { type: 'object', properties: { preset: { type: 'string' } }, required: ['preset'] },
-    { type: 'object', properties: { dcql: { type: 'object' } }, required: ['dcql'] },
-  ],
+  // Exactly one of them.
+  minProperties: 1,
+  maxProperties: 1,
   examples: [
     { preset: 'food_service_shift' },
     {

@@ -191,6 +191,11 @@ async function notifyOnce(card: Card, mark: string, text: string): Promise<void>
 
 // ---------------------------------------------------------------- views
 
+/** The scanner of a view, shown while there is something to scan, hidden once it was read. */
+function scannerShown(v: 'receive' | 'request', shown: boolean): void {
+  (document.querySelector(`#view-${v} .scanner`) as HTMLElement).hidden = !shown;
+}
+
 function show(v: View): void {
   view = v;
   $('loading').hidden = true;
@@ -320,7 +325,8 @@ async function drawQr(held: Held): Promise<void> {
   const chips = $('qr-fields');
   clear(chips);
   for (const p of job.paths) {
-    const label = word(FIELDS, p.slice(p.indexOf('.') + 1), lang) ?? p;
+    const member = p.slice(p.indexOf('.') + 1);
+    const label = word(FIELDS, member, lang) ?? word(MORE_FIELDS, member, lang) ?? member;
     chips.appendChild(el('li', label));
   }
   const made = new Date();
@@ -349,6 +355,7 @@ async function openOffer(text: string): Promise<void> {
   $('pin-form').hidden = true;
   if (!(await protocols()).isOffer(text)) return receiveError('notOffer');
   pendingOffer = text;
+  scannerShown('receive', false);
   $('pin-form').hidden = false;
   $<HTMLInputElement>('pin').value = '';
   $<HTMLInputElement>('pin').focus();
@@ -428,6 +435,7 @@ function requestState(what: 'busy' | 'ok' | 'fail' | 'info' | 'none', text = '')
 
 async function openRequest(text: string): Promise<void> {
   show('request');
+  scannerShown('request', false);
   $('consent').hidden = true;
   requestState('busy', say('loading'));
   const r = await (await protocols()).loadRequest(text, cards);
@@ -589,11 +597,13 @@ async function boot(): Promise<void> {
     }),
   );
   $('go-receive').addEventListener('click', () => {
+    scannerShown('receive', true);
     $('pin-form').hidden = true;
     receiveError(undefined);
     show('receive');
   });
   $('go-show').addEventListener('click', () => {
+    scannerShown('request', true);
     $('consent').hidden = true;
     requestState('none');
     show('request');

@@ -98,6 +98,7 @@ export const MORE_FIELDS: Record<string, Record<Lang, string>> = {
   'platform.uscc': { zh: '用工平台信用代码', en: "Platform's credit code" },
   'certifyingBody.uscc': { zh: '评价机构信用代码', en: "Certifier's credit code" },
   'occupation.code': { zh: '职业编码', en: 'Occupation code' },
+  validity: { zh: '有效期', en: 'Validity' },
 };
 
 /** The wallet's own text. */

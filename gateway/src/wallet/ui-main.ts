@@ -88,6 +88,11 @@ function when(iso: string): string {
   return `${day(iso)} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
+/** Punctuation as each language writes it. */
+const colon = (): string => (lang === 'zh' ? '：' : ': ');
+const stop = (): string => (lang === 'zh' ? '。' : '. ');
+const paren = (t: string): string => (lang === 'zh' ? `（${t}）` : ` (${t})`);
+
 function typeName(type: string): string {
   return word(TYPES, type, lang) ?? type;
 }
@@ -153,16 +158,16 @@ function banners(): void {
   const now = Date.now();
   for (const c of cards) {
     const st = stateOf(c, now);
-    const name = `${typeName(c.type)}（${c.issuer.name ?? c.issuer.id}）`;
+    const name = `${typeName(c.type)}${paren(c.issuer.name ?? c.issuer.id)}`;
     let text: string | undefined;
     let tone = 'warn';
     let mark: string | undefined;
     if (c.status?.status === 'revoked') [text, tone, mark] = [say('revokedBanner') + name, 'bad', 'revoked'];
     else if (c.status?.status === 'suspended') [text, tone, mark] = [say('suspendedBanner') + name, 'bad', 'suspended'];
     else if (st.daysLeft === 0)
-      [text, tone, mark] = [`${say('expiredBanner')}${name}。${say('renewHint')}`, 'bad', 'expired'];
+      [text, tone, mark] = [`${say('expiredBanner')}${name}${stop()}${say('renewHint')}`, 'bad', 'expired'];
     else if (st.daysLeft !== undefined && st.daysLeft <= 30) {
-      text = `${say('expiringBanner')}${name} — ${st.text}。${say('renewHint')}`;
+      text = `${say('expiringBanner')}${name} — ${st.text}${stop()}${say('renewHint')}`;
       mark = st.daysLeft <= 7 ? '7' : '30';
     }
     if (!text) continue;
@@ -221,8 +226,8 @@ function renderCards(): void {
     const b = el('button');
     (b as HTMLButtonElement).type = 'button';
     b.appendChild(el('span', typeName(c.type), 'card-type'));
-    b.appendChild(el('span', `${say('issuer')}：${c.issuer.name ?? c.issuer.id}`, 'card-line'));
-    if (c.validUntil) b.appendChild(el('span', `${say('validUntil')}：${day(c.validUntil)}`, 'card-line'));
+    b.appendChild(el('span', `${say('issuer')}${colon()}${c.issuer.name ?? c.issuer.id}`, 'card-line'));
+    if (c.validUntil) b.appendChild(el('span', `${say('validUntil')}${colon()}${day(c.validUntil)}`, 'card-line'));
     b.appendChild(el('span', st.text, `state ${st.tone}`));
     const asOf = asOfLine(c);
     if (asOf) b.appendChild(el('span', asOf, 'card-line note as-of'));
@@ -244,7 +249,7 @@ async function openCard(c: Card): Promise<void> {
   if (c.validUntil) head.dataset.until = c.validUntil;
   clear(head);
   head.appendChild(el('span', typeName(c.type), 'card-type'));
-  head.appendChild(el('span', `${say('issuer')}：${c.issuer.name ?? c.issuer.id}`, 'card-line'));
+  head.appendChild(el('span', `${say('issuer')}${colon()}${c.issuer.name ?? c.issuer.id}`, 'card-line'));
   head.appendChild(el('span', st.text, `state ${st.tone}`));
   const asOf = asOfLine(c);
   if (asOf) head.appendChild(el('span', asOf, 'card-line note as-of'));
@@ -459,7 +464,7 @@ async function openRequest(text: string): Promise<void> {
   clear(list);
   for (const f of r.fields) list.appendChild(el('li', lang === 'zh' ? f.zh : f.en));
   $('asked-card').textContent =
-    `${say('fromCard')}：${typeName(r.card.type)}（${r.card.issuer.name ?? r.card.issuer.id}）`;
+    `${say('fromCard')}${colon()}${typeName(r.card.type)}${paren(r.card.issuer.name ?? r.card.issuer.id)}`;
   $('consent').hidden = false;
 }
 

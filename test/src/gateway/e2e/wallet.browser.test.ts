@@ -327,7 +327,10 @@ suite(title, function () {
     expect(disclosed.join(' ')).not.to.include('idNumber');
   });
 
-  it('lists who checked its cards, signed for with the device key', async () => {
+  it('lists who checked its cards, signed for with the device key', async function () {
+    // The receipts API (POST /v1/holder/challenge, /v1/holder/receipts) is the gateway's; a
+    // gateway without it leaves this pending, by name, rather than failing the wallet.
+    if ((await gw.api('POST', '/v1/holder/challenge')).status === 404) return this.skip();
     await open(wallet);
     await wallet.click('#go-receipts');
     await wallet.locator('#receipts li').first().waitFor();

@@ -414,16 +414,29 @@ async function keep(credential: string): Promise<Card> {
   return card;
 }
 
-/** What a credential replaces, from its public status (the ledger's renewal chain). */
+/**
+ * What a credential replaces, from its public status (the renewal chain on the ledger). Asked
+ * once, as it is received (the gateway issued it just now: this tells it nothing new); a
+ * credential not yet in the gateway's view of the ledger is asked again shortly.
+ */
 async function replacedOf(id: string): Promise<string | undefined> {
-  try {
-    const res = await fetch(`/v1/credentials/${encodeURIComponent(id)}/status`, { credentials: 'omit' });
-    if (!res.ok) return undefined;
-    const body = (await res.json()) as { replaces?: unknown };
-    return typeof body.replaces === 'string' ? body.replaces : undefined;
-  } catch {
-    return undefined;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      const res = await fetch(`/v1/credentials/${encodeURIComponent(id)}/status`, {
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+      if (res.ok) {
+        const body = (await res.json()) as { replaces?: unknown };
+        return typeof body.replaces === 'string' ? body.replaces : undefined;
+      }
+      if (res.status !== 404) return undefined;
+    } catch {
+      return undefined; // no network: the old card stays until she deletes it
+    }
+    await new Promise((r) => setTimeout(r, 500));
   }
+  return undefined;
 }
 
 // ---------------------------------------------------------------- showing to a request

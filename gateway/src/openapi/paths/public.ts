@@ -127,7 +127,7 @@ export const PUBLIC_ROUTES: RouteDoc[] = [
   },
   {
     method: 'get',
-    path: '/wallet/{file}',
+    path: '/wallet/{asset}',
     summary:
       "The wallet's script and its parts, style sheet, web app manifest (manifest.webmanifest), icons and service worker (sw.js)",
     tag: 'wallet',

@@ -263,6 +263,7 @@ describeOnLedgers('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', fu
         n: '0',
         name: 'api-verify.json',
         file: 'verify.js',
+        asset: 'wallet.js',
         slug: issuer.id.slice('urn:anxin:issuer:'.length),
         type: 'HealthCertificate',
         list: (await gw.services.store.statusLists(issuer.id))[0]!.list,

@@ -358,6 +358,32 @@ suite(title, function () {
     expect(await wallet.getAttribute('#request-done', 'data-code')).to.equal('no_match');
   });
 
+  it('a renewed card replaces the one it renews', async function () {
+    const ctx = await newPhone();
+    const page = await ctx.newPage();
+    const old = await receive(page);
+    // The clinic renews it: an offer naming the credential it replaces (a gateway that keeps no
+    // renewal chain refuses the member, and this waits for one that does).
+    const res = await gw.api('POST', '/v1/credential-offers', {
+      key: cdc.apiKey,
+      body: { ...gw.issueBody('HealthCertificate'), replaces: old.id },
+    });
+    if (res.status === 400) return this.skip();
+    expect(res.status, res.text).to.equal(201);
+    await open(page, res.body.walletLink as string);
+    await page.locator('#pin-form:not([hidden])').waitFor();
+    await page.fill('#pin', res.body.txCode as string);
+    await page.click('#receive-go');
+    await page.locator('#view-card:not([hidden])').waitFor();
+    const renewed = (await page.getAttribute('#card-head', 'data-card'))!;
+    expect(renewed).not.to.equal(old.id);
+    await open(page);
+    expect(
+      await page.locator('#cards li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-card'))),
+    ).to.deep.equal([renewed]);
+    await ctx.close();
+  });
+
   it('switches to English and remembers it', async () => {
     await open(wallet);
     await wallet.click('#lang');

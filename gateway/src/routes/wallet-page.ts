@@ -70,11 +70,11 @@ export function walletPageRoutes(): Router {
   const files = walletFiles();
   const r = Router();
   r.get('/wallet', (_req, res) => send(res, 'text/html; charset=utf-8', page));
-  r.get('/wallet/:file', (req, res, next) => {
-    const f = files.get(req.params.file);
-    if (!f) return next(new DomainError('not_found', `no file ${req.params.file} for the wallet`));
+  r.get('/wallet/:asset', (req, res, next) => {
+    const f = files.get(req.params.asset);
+    if (!f) return next(new DomainError('not_found', `no file ${req.params.asset} for the wallet`));
     // The worker lives under /wallet/ but serves the page at /wallet itself.
-    if (req.params.file === 'sw.js') res.setHeader('Service-Worker-Allowed', '/wallet');
+    if (req.params.asset === 'sw.js') res.setHeader('Service-Worker-Allowed', '/wallet');
     send(res, f.type, f.body);
   });
   return r;

@@ -134,6 +134,19 @@ describe('e2e: OpenID4VP presentation requests (verifier asks, the wallet answer
       'healthCertificate.categories',
       'healthCertificate.validity',
     ]);
+    // The holder's commitment is never disclosed, even when a whole group is.
+    const whole = await presentationFor(request, bound.credential, ['holder', 'healthCertificate'], key);
+    const names = whole
+      .split('~')
+      .slice(1, -1)
+      .map((d) => (JSON.parse(Buffer.from(d, 'base64url').toString()) as unknown[])[1]);
+    expect(names).to.include('name').and.not.include('salt').and.not.include('ref');
+    try {
+      await presentationFor(request, bound.credential, ['holder.salt'], key);
+      expect.fail('the salt was disclosed');
+    } catch (e) {
+      expect((e as Oid4vpError).code).to.equal('never_disclosed');
+    }
     // The wallet link (the phone's camera opens the wallet with it) reads the same.
     const c = await ask();
     expect(parseRequest(c.walletLink)).to.deep.equal({ client_id: c.client_id, request_uri: c.request_uri });
@@ -157,6 +170,32 @@ describe('e2e: OpenID4VP presentation requests (verifier asks, the wallet answer
     expect(Object.keys(disclosed).sort()).to.deep.equal(['healthCertificate', 'holder']);
     expect(Object.keys(disclosed.holder)).to.deep.equal(['name']);
     expect(Object.keys(disclosed.healthCertificate).sort()).to.deep.equal(['categories', 'validity']);
+  });
+
+  it('the check counts as the verifier’s: its issuer sees who verified the credential (receipts, webhooks)', async () => {
+    const c = await ask();
+    await respond({ request: await load(c), credential: bound.credential, key });
+    const res = await gw.api('GET', `/v1/credentials/${encodeURIComponent(bound.id)}/verifiers`, { key: cdc.apiKey });
+    expect(res.status, res.text).to.equal(200);
+    expect(JSON.stringify(res.body)).to.include('hotpot-chunxi');
+  });
+
+  it('five answers racing for one request: exactly one taken, the others invalid_request', async () => {
+    const c = await ask();
+    const request = await load(c);
+    const presentation = await presentationFor(request, bound.credential, ['holder', 'healthCertificate'], key);
+    const body = new URLSearchParams({ vp_token: JSON.stringify({ health: [presentation] }), state: request.state! });
+    const all = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        fetch(request.responseUri, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: body.toString(),
+        }),
+      ),
+    );
+    expect(all.map((r) => r.status).sort()).to.deep.equal([200, 400, 400, 400, 400]);
+    expect((await outcome(c.id)).status).to.equal('verified');
   });
 
   it('the nonce is used once: a second answer to the same request is refused (invalid_request)', async () => {

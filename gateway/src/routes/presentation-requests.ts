@@ -105,7 +105,9 @@ export function presentationRequestRoutes(s: Services, requests: PresentationReq
       const found = ID.test(id) ? requests.get(id) : undefined;
       if (!found || requests.statusOf(found) !== 'pending')
         return oauthError(res, 404, 'invalid_request_uri', 'no pending request at this request_uri');
+      // A wallet served from another origin may read it too: it is public, and signed.
       res
+        .setHeader('Access-Control-Allow-Origin', '*')
         .setHeader('Cache-Control', 'no-store')
         .type('application/oauth-authz-req+jwt')
         .send(await requests.requestObject(found));

@@ -293,6 +293,55 @@ describe('e2e: OpenID4VP presentation requests (verifier asks, the wallet answer
     }
   });
 
+  it('a DCQL query of the verifier’s own: its claims asked and answered; a vct of no type of this gateway: 400', async () => {
+    const vct = `${gw.services.publicUrl}/vct/v1/HealthCertificate`;
+    const dcql = {
+      credentials: [
+        {
+          id: 'cert',
+          format: 'dc+sd-jwt',
+          meta: { vct_values: [vct] },
+          claims: [{ path: ['healthCertificate', 'examDate'] }],
+        },
+      ],
+    };
+    const res = await gw.api<Created>('POST', '/v1/presentation-requests', { key: hotpot, body: { dcql } });
+    expect(res.status, res.text).to.equal(201);
+    const request = await load(res.body);
+    expect(request.fields.map((f) => f.path)).to.deep.equal(['healthCertificate.examDate']);
+    await respond({ request, credential: bound.credential, key });
+    const o = await outcome(res.body.id);
+    expect(o.status).to.equal('verified');
+    expect(o.result.credentials.cert.report.credential.disclosed).to.have.all.keys('healthCertificate');
+    const foreign = {
+      credentials: [{ ...dcql.credentials[0]!, meta: { vct_values: ['https://elsewhere.example/vct/Passport'] } }],
+    };
+    expectProblem(
+      await gw.api('POST', '/v1/presentation-requests', { key: hotpot, body: { dcql: foreign } }),
+      400,
+      'validation_failed',
+    );
+  });
+
+  it('an expired request: expired for the verifier, gone from its request_uri, its answer refused', async () => {
+    const c = await ask();
+    const request = await load(c);
+    const now = gw.services.now.bind(gw.services);
+    gw.services.now = () => new Date(now().getTime() + 6 * 60_000);
+    try {
+      expect((await outcome(c.id)).status).to.equal('expired');
+      expect((await fetch(c.request_uri)).status).to.equal(404);
+      try {
+        await respond({ request, credential: bound.credential, key });
+        expect.fail('an expired request took an answer');
+      } catch (e) {
+        expect((e as Oid4vpError).code).to.equal('response_refused');
+      }
+    } finally {
+      gw.services.now = now;
+    }
+  });
+
   it('the wallet declining is recorded; the verifier API: own requests only, presets by name, verify scope', async () => {
     const c = await ask();
     const request = await load(c);

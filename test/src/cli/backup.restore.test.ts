@@ -325,6 +325,67 @@ describe('anxin backup and restore', function () {
     });
   });
 
+  it('names the status changes its catch-up projected, which no notifier saw', async () => {
+    // A credential revoked after the point the store was copied at: the backup's store has not
+    // projected the revocation, so the gateway that tells verifiers never queued its notices.
+    const issuer = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
+    const issued = await gw.issue(issuer.apiKey, 'HealthCertificate');
+    expect((await gw.changeStatus(issuer.apiKey, issued.id, 'revoke', 'fraud')).status).to.equal(200);
+    const file = join(work, 'behind.anxbackup');
+    expectExit(await anxin(['backup', '--data', gw.dataDir, '--out', file, '--json']), 0);
+    const laidOut = join(work, 'behind-laid-out');
+    expectExit(await anxin(['restore', file, '--data', laidOut, '--kek', join(gw.dataDir, 'kek.key'), '--json']), 0);
+    // The same backup with its store's projection set back to the credential's anchoring block.
+    const staging = join(work, 'behind-staging');
+    cpSync(laidOut, staging, { recursive: true });
+    const store = new Database(join(staging, 'store.sqlite'));
+    store.prepare(`UPDATE checkpoints SET block = ?, tx_index = 0 WHERE name = 'projection'`).run(issued.anchor.block);
+    store.pragma('journal_mode = DELETE');
+    store.close();
+    const buf = readFileSync(file);
+    const magicEnd = buf.indexOf(0x0a) + 1;
+    const headerEnd = buf.indexOf(0x0a, magicEnd) + 1;
+    const header = JSON.parse(buf.subarray(magicEnd, headerEnd).toString('utf8')) as { manifest: { length: number } };
+    const manifest = JSON.parse(
+      buf.subarray(headerEnd, headerEnd + header.manifest.length).toString('utf8'),
+    ) as Manifest;
+    manifest.store!.projection = { block: issued.anchor.block, txIndex: 0 };
+    manifest.files = manifest.files.map((f) => {
+      const bytes = readFileSync(join(staging, f.path));
+      return { ...f, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+    });
+    const behind = join(work, 'behind-store.anxbackup');
+    await writeBackup(staging, manifest, behind);
+    const r = await anxin([
+      'restore',
+      behind,
+      '--data',
+      join(work, 'behind-restored'),
+      '--kek',
+      join(gw.dataDir, 'kek.key'),
+      '--json',
+    ]);
+    expectExit(r, 0);
+    const missed = (r.json.store.unnotified as { credentialId: string; status: string; reason?: string }[]).filter(
+      (m) => m.credentialId === issued.id,
+    );
+    expect(missed.map((m) => [m.status, m.reason])).to.deep.equal([['revoked', 'fraud']]);
+    // The backup as made: the store had seen the revocation, nothing to name.
+    expect(
+      (
+        await anxin([
+          'restore',
+          file,
+          '--data',
+          join(work, 'behind-again'),
+          '--kek',
+          join(gw.dataDir, 'kek.key'),
+          '--json',
+        ])
+      ).json.store.unnotified,
+    ).to.deep.equal([]);
+  });
+
   it("runs below the gateway's CPU priority unless told --priority normal", async () => {
     // The backup above ran beside a loaded gateway: at nice 10 (or the nicer level it was started at).
     expect(backupNice).to.equal(Math.max(getPriority(), 10));

@@ -17,6 +17,7 @@ import { credentialRoutes, issuer } from './routes/credentials';
 import { issuerRoutes } from './routes/issuers';
 import { registrarRoutes } from './routes/registrar';
 import { nonceRoutes } from './routes/nonce';
+import { oid4vciRoutes } from './routes/oid4vci';
 import { verifierPageRoutes } from './routes/verifier-page';
 import { webhookRoutes } from './routes/webhook';
 import { operationRoutes } from './routes/operations';
@@ -50,6 +51,8 @@ export interface AppOptions {
   readiness?: ReadinessLimits;
   /** /metrics: only with this bearer token; or not here at all (it has a listener of its own). */
   metrics?: { token?: string; elsewhere?: boolean };
+  /** OpenID4VCI token requests per minute per client address (default 20). */
+  tokenRateLimitPerAddressPerMinute?: number;
 }
 
 export interface AppDeps {
@@ -116,6 +119,13 @@ export function buildGatewayHandler(
   app.use(apiKeyRoutes(s));
   app.use(credentialRoutes(s, deps.metrics, issue));
   app.use(nonceRoutes(s));
+  app.use(
+    oid4vciRoutes(s, deps.metrics, {
+      ...(opts.tokenRateLimitPerAddressPerMinute
+        ? { tokenRequestsPerAddressPerMinute: opts.tokenRateLimitPerAddressPerMinute }
+        : {}),
+    }),
+  );
   app.use(publicRoutes(s, deps.metrics, deps.trustList, () => openApiDocument(s.publicUrl, opts.version)));
   app.use(statusListRoutes(deps.statusLists));
   app.use(webhookRoutes(s));

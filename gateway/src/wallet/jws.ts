@@ -4,6 +4,17 @@
  * import, no Buffer), so the wallet's bundle and Node's tests run the same code.
  */
 
+/** The members of a JWK the wallet reads (the DOM's JsonWebKey is one). */
+export interface JsonWebKey {
+  kty?: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+}
+
+/** A WebCrypto key, as the runtime's own `crypto.subtle` takes it (browser or Node). */
+type WebCryptoKey = Parameters<typeof crypto.subtle.sign>[1];
+
 /**
  * The device key: WebCrypto P-256 (ES256). `sign` gets the JWS signing input bytes and returns
  * the raw 64-byte r||s signature (what WebCrypto's ECDSA gives, and what JWS wants).
@@ -99,7 +110,10 @@ export async function signJws(
  * const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
  * const key = await deviceKeyFromCryptoKeyPair(pair);
  */
-export async function deviceKeyFromCryptoKeyPair(pair: CryptoKeyPair): Promise<DeviceKey> {
+export async function deviceKeyFromCryptoKeyPair(pair: {
+  publicKey: WebCryptoKey;
+  privateKey: WebCryptoKey;
+}): Promise<DeviceKey> {
   const publicJwk = publicJwkOf(await crypto.subtle.exportKey('jwk', pair.publicKey));
   return {
     publicJwk,

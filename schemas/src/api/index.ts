@@ -1,6 +1,7 @@
 export * from './bodies';
 export * from './registrar';
 export * from './presentation-requests';
+export * from './offers';
 import {
   compromisedKeyRequestSchema,
   createApiKeyRequestSchema,
@@ -16,6 +17,7 @@ import {
 } from './bodies';
 import { rotateRegistrarRequestSchema } from './registrar';
 import { createPresentationRequestSchema } from './presentation-requests';
+import { createCredentialOfferRequestSchema, offerQrQuerySchema } from './offers';
 
 /** Every HTTP API body schema, for registration with the shared ajv instance. */
 export const API_SCHEMAS: readonly { $id: string }[] = [
@@ -32,4 +34,6 @@ export const API_SCHEMAS: readonly { $id: string }[] = [
   webhookRequestSchema,
   rotateRegistrarRequestSchema,
   createPresentationRequestSchema,
+  createCredentialOfferRequestSchema,
+  offerQrQuerySchema,
 ];

@@ -19,6 +19,7 @@ import type { IdempotencyStore } from './idempotency';
 import type { IdentityStore } from './identity';
 import type { NonceStore } from './nonces';
 import type { NotificationStore } from './notifications';
+import type { OfferStore } from './offers';
 import type { ProjectionStore } from './projection';
 import type { ResealStore } from './resealing';
 import type { RetentionStore } from './retention';
@@ -39,6 +40,7 @@ export interface Store
     WebhookStore,
     NotificationStore,
     NonceStore,
+    OfferStore,
     RetentionStore,
     ResealStore {
   readonly kind: 'sqlite' | 'mongodb';

@@ -117,7 +117,8 @@ export function oid4vciRoutes(
       const out = await issueOfferedCredential(s, req.headers.authorization, req.body, {
         tookOver: () => metrics.idempotencyTakeOvers.inc(),
       });
-      metrics.issuances.inc({ type: out.type });
+      // A retry answers the credential already issued: not another issuance.
+      if (out.fresh) metrics.issuances.inc({ type: out.type });
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).json({ credentials: out.credentials });
     }),

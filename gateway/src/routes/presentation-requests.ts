@@ -13,6 +13,7 @@ import QRCode from 'qrcode';
 import { createPresentationRequestSchema, type CreatePresentationRequest } from '@anxin/schemas';
 import { DomainError } from '../errors';
 import { requireScope } from '../http/auth';
+import { HttpError } from '../http/problem-types';
 import { handle, validBody } from '../http/validate';
 import type { Services } from '../services/context';
 import { useChallenge } from '../services/nonces';
@@ -74,6 +75,10 @@ export function presentationRequestRoutes(s: Services, requests: PresentationReq
             errors: [{ field: '/dcql/credentials', code: 'unique', message: 'duplicate id' }],
           });
       }
+      if (requests.isFull())
+        throw new HttpError('rate_limited', 'too many requests are waiting for an answer; ask again shortly', {
+          retryAfter: 60,
+        });
       const created = await requests.create(req.principal!, {
         ...(body.preset ? { preset: body.preset } : {}),
         ...(body.dcql ? { dcql: body.dcql } : {}),
@@ -105,7 +110,9 @@ export function presentationRequestRoutes(s: Services, requests: PresentationReq
       const found = ID.test(id) ? requests.get(id) : undefined;
       if (!found || requests.statusOf(found) !== 'pending')
         return oauthError(res, 404, 'invalid_request_uri', 'no pending request at this request_uri');
+      // A wallet served from another origin may read it too: it is public, and signed.
       res
+        .setHeader('Access-Control-Allow-Origin', '*')
         .setHeader('Cache-Control', 'no-store')
         .type('application/oauth-authz-req+jwt')
         .send(await requests.requestObject(found));

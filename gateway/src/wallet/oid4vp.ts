@@ -24,6 +24,7 @@ export type Oid4vpErrorCode =
   | 'request_unsupported'
   | 'request_expired'
   | 'credential_does_not_answer'
+  | 'never_disclosed'
   | 'response_refused';
 
 export class Oid4vpError extends Error {
@@ -293,12 +294,19 @@ export function matchCredentials(
     for (const { credential, facts } of seen) {
       if (!facts?.bound || !facts.vct || !(q.meta?.vct_values ?? []).includes(facts.vct)) continue;
       // A path of one member names a whole group: every member of it.
+      if (paths.some((p) => NEVER_DISCLOSED.has(p))) continue;
       if (!paths.every((p) => facts.paths.has(p) || [...facts.paths].some((x) => x.startsWith(`${p}.`)))) continue;
       out.push({ queryId: q.id, credential, disclose: paths });
     }
   }
   return out;
 }
+
+/**
+ * The salt and reference of the holder's ledger commitment: disclosable in the credential, but
+ * never shown (with them a verifier could test guesses of the ID number offline).
+ */
+export const NEVER_DISCLOSED: ReadonlySet<string> = new Set(['holder.salt', 'holder.ref']);
 
 /** SHA-256 by WebCrypto, as @sd-jwt hashes. */
 async function webHasher(data: string | ArrayBuffer, alg: string): Promise<Uint8Array> {
@@ -322,12 +330,23 @@ export async function presentationFor(
   key: DeviceKey,
   now: Date = new Date(),
 ): Promise<string> {
-  const frame: Record<string, Record<string, true> | true> = {};
+  const held = inspect(credential);
+  if (!held) throw new Oid4vpError('credential_does_not_answer', 'the credential is not an SD-JWT VC');
+  const frame: Record<string, Record<string, true>> = {};
   for (const p of disclose) {
-    const [group, member] = p.split('.');
-    if (!group) continue;
-    if (member === undefined) frame[group] = true;
-    else if (frame[group] !== true) ((frame[group] ??= {}) as Record<string, true>)[member] = true;
+    if (NEVER_DISCLOSED.has(p))
+      throw new Oid4vpError(
+        'never_disclosed',
+        `${p} is never disclosed: it would let a verifier test guesses of the ID number`,
+      );
+    // A bare group discloses its members, but never the holder's commitment.
+    const members = p.includes('.')
+      ? [p]
+      : [...held.paths].filter((x) => x.startsWith(`${p}.`) && !NEVER_DISCLOSED.has(x));
+    for (const m of members) {
+      const [group, member] = m.split('.') as [string, string];
+      (frame[group] ??= {})[member] = true;
+    }
   }
   const sd = new SDJwtInstance({
     hasher: webHasher,

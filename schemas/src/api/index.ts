@@ -1,7 +1,7 @@
 export * from './bodies';
 export * from './registrar';
-export * from './offers';
 export * from './presentation-requests';
+export * from './offers';
 import {
   compromisedKeyRequestSchema,
   createApiKeyRequestSchema,
@@ -16,8 +16,8 @@ import {
   webhookRequestSchema,
 } from './bodies';
 import { rotateRegistrarRequestSchema } from './registrar';
-import { createCredentialOfferRequestSchema, offerQrQuerySchema } from './offers';
 import { createPresentationRequestSchema } from './presentation-requests';
+import { createCredentialOfferRequestSchema, offerQrQuerySchema } from './offers';
 
 /** Every HTTP API body schema, for registration with the shared ajv instance. */
 export const API_SCHEMAS: readonly { $id: string }[] = [
@@ -33,7 +33,7 @@ export const API_SCHEMAS: readonly { $id: string }[] = [
   printableCardQuerySchema,
   webhookRequestSchema,
   rotateRegistrarRequestSchema,
+  createPresentationRequestSchema,
   createCredentialOfferRequestSchema,
   offerQrQuerySchema,
-  createPresentationRequestSchema,
 ];

@@ -80,7 +80,7 @@ export async function issueOfferedCredential(
   authorization: string | undefined,
   body: unknown,
   observer: IssueObserver = {},
-): Promise<CredentialResponse & { id: string; type: string }> {
+): Promise<CredentialResponse & { id: string; type: string; fresh: boolean }> {
   const offer = await offerOfToken(s, authorization);
   if (!body || typeof body !== 'object' || Array.isArray(body))
     throw new OAuthError('invalid_credential_request', 'the body must be a JSON object');
@@ -101,8 +101,9 @@ export async function issueOfferedCredential(
       `oid4vci-offer:${offer.id}`,
       observer,
     );
+    const fresh = offer.credentialId === undefined;
     if (offer.credentialId !== out.id) await s.store.completeOffer(offer.id, out.id);
-    return { id: out.id, type: offer.configurationId, credentials: [{ credential: out.credential }] };
+    return { id: out.id, type: offer.configurationId, fresh, credentials: [{ credential: out.credential }] };
   } catch (e) {
     throw asOAuth(e);
   }

@@ -177,6 +177,12 @@ export class PresentationRequests {
     };
   }
 
+  /** Whether no new request fits (pending ones are at MAX_PENDING, once the expired are swept). */
+  isFull(): boolean {
+    this.sweep(this.s.now().getTime());
+    return this.requests.size >= MAX_PENDING;
+  }
+
   /** A request by id, while it lives. */
   get(id: string): PresentationRequestRecord | undefined {
     return this.requests.get(id);

@@ -134,6 +134,19 @@ describe('e2e: OpenID4VP presentation requests (verifier asks, the wallet answer
       'healthCertificate.categories',
       'healthCertificate.validity',
     ]);
+    // The holder's commitment is never disclosed, even when a whole group is.
+    const whole = await presentationFor(request, bound.credential, ['holder', 'healthCertificate'], key);
+    const names = whole
+      .split('~')
+      .slice(1, -1)
+      .map((d) => (JSON.parse(Buffer.from(d, 'base64url').toString()) as unknown[])[1]);
+    expect(names).to.include('name').and.not.include('salt').and.not.include('ref');
+    try {
+      await presentationFor(request, bound.credential, ['holder.salt'], key);
+      expect.fail('the salt was disclosed');
+    } catch (e) {
+      expect((e as Oid4vpError).code).to.equal('never_disclosed');
+    }
     // The wallet link (the phone's camera opens the wallet with it) reads the same.
     const c = await ask();
     expect(parseRequest(c.walletLink)).to.deep.equal({ client_id: c.client_id, request_uri: c.request_uri });
@@ -157,6 +170,32 @@ describe('e2e: OpenID4VP presentation requests (verifier asks, the wallet answer
     expect(Object.keys(disclosed).sort()).to.deep.equal(['healthCertificate', 'holder']);
     expect(Object.keys(disclosed.holder)).to.deep.equal(['name']);
     expect(Object.keys(disclosed.healthCertificate).sort()).to.deep.equal(['categories', 'validity']);
+  });
+
+  it('the check counts as the verifier’s: its issuer sees who verified the credential (receipts, webhooks)', async () => {
+    const c = await ask();
+    await respond({ request: await load(c), credential: bound.credential, key });
+    const res = await gw.api('GET', `/v1/credentials/${encodeURIComponent(bound.id)}/verifiers`, { key: cdc.apiKey });
+    expect(res.status, res.text).to.equal(200);
+    expect(JSON.stringify(res.body)).to.include('hotpot-chunxi');
+  });
+
+  it('five answers racing for one request: exactly one taken, the others invalid_request', async () => {
+    const c = await ask();
+    const request = await load(c);
+    const presentation = await presentationFor(request, bound.credential, ['holder', 'healthCertificate'], key);
+    const body = new URLSearchParams({ vp_token: JSON.stringify({ health: [presentation] }), state: request.state! });
+    const all = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        fetch(request.responseUri, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: body.toString(),
+        }),
+      ),
+    );
+    expect(all.map((r) => r.status).sort()).to.deep.equal([200, 400, 400, 400, 400]);
+    expect((await outcome(c.id)).status).to.equal('verified');
   });
 
   it('the nonce is used once: a second answer to the same request is refused (invalid_request)', async () => {
@@ -251,6 +290,55 @@ describe('e2e: OpenID4VP presentation requests (verifier asks, the wallet answer
       } catch (e) {
         expect((e as Oid4vpError).code).to.equal(code);
       }
+    }
+  });
+
+  it('a DCQL query of the verifier’s own: its claims asked and answered; a vct of no type of this gateway: 400', async () => {
+    const vct = `${gw.services.publicUrl}/vct/v1/HealthCertificate`;
+    const dcql = {
+      credentials: [
+        {
+          id: 'cert',
+          format: 'dc+sd-jwt',
+          meta: { vct_values: [vct] },
+          claims: [{ path: ['healthCertificate', 'examDate'] }],
+        },
+      ],
+    };
+    const res = await gw.api<Created>('POST', '/v1/presentation-requests', { key: hotpot, body: { dcql } });
+    expect(res.status, res.text).to.equal(201);
+    const request = await load(res.body);
+    expect(request.fields.map((f) => f.path)).to.deep.equal(['healthCertificate.examDate']);
+    await respond({ request, credential: bound.credential, key });
+    const o = await outcome(res.body.id);
+    expect(o.status).to.equal('verified');
+    expect(o.result.credentials.cert.report.credential.disclosed).to.have.all.keys('healthCertificate');
+    const foreign = {
+      credentials: [{ ...dcql.credentials[0]!, meta: { vct_values: ['https://elsewhere.example/vct/Passport'] } }],
+    };
+    expectProblem(
+      await gw.api('POST', '/v1/presentation-requests', { key: hotpot, body: { dcql: foreign } }),
+      400,
+      'validation_failed',
+    );
+  });
+
+  it('an expired request: expired for the verifier, gone from its request_uri, its answer refused', async () => {
+    const c = await ask();
+    const request = await load(c);
+    const now = gw.services.now.bind(gw.services);
+    gw.services.now = () => new Date(now().getTime() + 6 * 60_000);
+    try {
+      expect((await outcome(c.id)).status).to.equal('expired');
+      expect((await fetch(c.request_uri)).status).to.equal(404);
+      try {
+        await respond({ request, credential: bound.credential, key });
+        expect.fail('an expired request took an answer');
+      } catch (e) {
+        expect((e as Oid4vpError).code).to.equal('response_refused');
+      }
+    } finally {
+      gw.services.now = now;
     }
   });
 

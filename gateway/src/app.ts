@@ -18,6 +18,7 @@ import { issuerRoutes } from './routes/issuers';
 import { registrarRoutes } from './routes/registrar';
 import { nonceRoutes } from './routes/nonce';
 import { verifierPageRoutes } from './routes/verifier-page';
+import { printedCardRoutes } from './routes/printed-cards';
 import { webhookRoutes } from './routes/webhook';
 import { operationRoutes } from './routes/operations';
 import { publicRoutes } from './routes/public';
@@ -119,6 +120,7 @@ export function buildGatewayHandler(
   app.use(webhookRoutes(s));
   app.use(discoveryRoutes(s));
   app.use(verifierPageRoutes());
+  app.use(printedCardRoutes());
 
   app.use(notFound(ROUTES));
   app.use(errorHandler(logError));

@@ -99,8 +99,23 @@ describe('SQLite store: a store written by an earlier schema version opens, migr
           kek: kek.fingerprint,
           createdAt: '2026-12-01T00:00:00Z',
         };
-        expect(await store.getIdentity()).to.equal(undefined);
-        expect(await store.claimIdentity(identity)).to.deep.equal(identity);
+        if (made.schemaVersion < 8) {
+          expect(await store.getIdentity()).to.equal(undefined);
+          expect(await store.claimIdentity(identity)).to.deep.equal(identity);
+        } else {
+          // The gateway that wrote it claimed the store for its ledger and KEK.
+          expect((await store.getIdentity())?.kek).to.equal(kek.fingerprint);
+        }
+        const card = {
+          id: 'after-upgrad',
+          credentialId: made.credentials[1]!.id,
+          issuer: made.issuer.id,
+          secretHash: 'cd'.repeat(32),
+          disclose: ['holder.name'],
+          createdAt: '2026-12-01T00:00:00Z',
+        };
+        await store.putPrintedCard(card);
+        expect(await store.getPrintedCard(card.id)).to.deep.equal(card);
         const now = new Date().toISOString();
         const claimed = await store.claimIdempotencyKey({
           principal: made.issuer.id,

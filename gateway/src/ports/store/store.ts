@@ -19,6 +19,7 @@ import type { IdempotencyStore } from './idempotency';
 import type { IdentityStore } from './identity';
 import type { NonceStore } from './nonces';
 import type { NotificationStore } from './notifications';
+import type { PrintedCardStore } from './printed-cards';
 import type { ProjectionStore } from './projection';
 import type { ResealStore } from './resealing';
 import type { RetentionStore } from './retention';
@@ -40,7 +41,8 @@ export interface Store
     NotificationStore,
     NonceStore,
     RetentionStore,
-    ResealStore {
+    ResealStore,
+    PrintedCardStore {
   readonly kind: 'sqlite' | 'mongodb';
   /** Reachable and answering (for /readyz). */
   ping(): Promise<boolean>;

@@ -17,6 +17,7 @@ import type {
   IssuerProjection,
   NonceRecord,
   NonceUse,
+  PrintedCardRecord,
   NotificationOutcome,
   NotificationRecord,
   Principal,
@@ -39,6 +40,7 @@ import { MongoDb, type MongoStoreOptions } from './db';
 import { MongoIdempotency } from './idempotency';
 import { MongoIdentity } from './identity';
 import { MongoNonces } from './nonces';
+import { MongoPrintedCards } from './printed-cards';
 import { MongoNotifications } from './notifications';
 import { MongoProjection } from './projection';
 import { MongoResealing } from './resealing';
@@ -62,6 +64,7 @@ export class MongoStore implements Store {
   private readonly webhooks: MongoWebhooks;
   private readonly notifications: MongoNotifications;
   private readonly nonces: MongoNonces;
+  private readonly printedCards: MongoPrintedCards;
   private readonly retention: MongoRetention;
   private readonly statusEntries: MongoStatusEntries;
 
@@ -77,6 +80,7 @@ export class MongoStore implements Store {
     this.webhooks = new MongoWebhooks(db);
     this.notifications = new MongoNotifications(db);
     this.nonces = new MongoNonces(db);
+    this.printedCards = new MongoPrintedCards(db);
     this.retention = new MongoRetention(db);
     this.statusEntries = new MongoStatusEntries(db);
   }
@@ -282,6 +286,20 @@ export class MongoStore implements Store {
 
   useNonce(q: { nonce: string; purpose: NonceRecord['purpose']; principal?: string }, now: string): Promise<NonceUse> {
     return this.nonces.useNonce(q, now);
+  }
+
+  // ---- printed work cards ---------------------------------------------------------------
+
+  putPrintedCard(r: PrintedCardRecord): Promise<void> {
+    return this.printedCards.putPrintedCard(r);
+  }
+
+  getPrintedCard(id: string): Promise<PrintedCardRecord | undefined> {
+    return this.printedCards.getPrintedCard(id);
+  }
+
+  revokePrintedCard(id: string, at: string): Promise<boolean> {
+    return this.printedCards.revokePrintedCard(id, at);
   }
 
   // ---- retention ------------------------------------------------------------------------

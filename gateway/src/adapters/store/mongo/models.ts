@@ -342,6 +342,31 @@ notificationSchema.index({ id: 1 }, { unique: true });
 notificationSchema.index({ state: 1, nextAttemptTime: 1 });
 notificationSchema.index({ verifier: 1, createdTime: -1 });
 
+export interface PrintedCardDoc {
+  id: string;
+  credentialId: string;
+  issuer: string;
+  secretHash: string;
+  disclose: string[];
+  createdAt: string;
+  revokedAt?: string;
+}
+
+const printedCardSchema = new Schema<PrintedCardDoc>(
+  {
+    id: req(String),
+    credentialId: req(String),
+    issuer: req(String),
+    secretHash: req(String),
+    disclose: { type: [String], required: true },
+    createdAt: req(String),
+    revokedAt: String,
+  },
+  opts('printed_cards'),
+);
+printedCardSchema.index({ id: 1 }, { unique: true });
+printedCardSchema.index({ credentialId: 1 });
+
 const nonceSchema = new Schema<NonceDoc>(
   {
     nonce: req(String),
@@ -373,6 +398,7 @@ export interface Models {
   Identity: Model<IdentityDoc>;
   Notification: Model<NotificationDoc>;
   Nonce: Model<NonceDoc>;
+  PrintedCard: Model<PrintedCardDoc>;
 }
 
 /** The models on the store's own connection (never mongoose's global one). */
@@ -391,6 +417,7 @@ export function modelsOn(conn: Connection): Models {
     Identity: conn.model<IdentityDoc>('StoreIdentity', identitySchema),
     Notification: conn.model<NotificationDoc>('Notification', notificationSchema),
     Nonce: conn.model<NonceDoc>('Nonce', nonceSchema),
+    PrintedCard: conn.model<PrintedCardDoc>('PrintedCard', printedCardSchema),
   };
 }
 
@@ -410,6 +437,7 @@ export async function createCollections(m: Models): Promise<void> {
     m.Identity,
     m.Notification,
     m.Nonce,
+    m.PrintedCard,
   ];
   for (const model of all) {
     try {

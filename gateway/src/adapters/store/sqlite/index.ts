@@ -16,6 +16,7 @@ import type {
   IssuerProjection,
   NonceRecord,
   NonceUse,
+  PrintedCardRecord,
   NotificationOutcome,
   NotificationRecord,
   Principal,
@@ -38,6 +39,7 @@ import { SqliteDb } from './db';
 import { SqliteIdempotency } from './idempotency';
 import { SqliteIdentity } from './identity';
 import { SqliteNonces } from './nonces';
+import { SqlitePrintedCards } from './printed-cards';
 import { SqliteNotifications } from './notifications';
 import { SqliteProjection } from './projection';
 import { SqliteResealing } from './resealing';
@@ -63,6 +65,7 @@ export class SqliteStore implements Store {
   private readonly webhooks: SqliteWebhooks;
   private readonly notifications: SqliteNotifications;
   private readonly nonces: SqliteNonces;
+  private readonly printedCards: SqlitePrintedCards;
   private readonly retention: SqliteRetention;
   private readonly statusEntries: SqliteStatusEntries;
 
@@ -93,6 +96,7 @@ export class SqliteStore implements Store {
       this.webhooks = new SqliteWebhooks(db);
       this.notifications = new SqliteNotifications(db);
       this.nonces = new SqliteNonces(db);
+      this.printedCards = new SqlitePrintedCards(db);
       this.retention = new SqliteRetention(db);
       this.statusEntries = new SqliteStatusEntries(db);
       this.statusEntries = new SqliteStatusEntries(db);
@@ -294,6 +298,20 @@ export class SqliteStore implements Store {
 
   useNonce(q: { nonce: string; purpose: NonceRecord['purpose']; principal?: string }, now: string): Promise<NonceUse> {
     return this.nonces.useNonce(q, now);
+  }
+
+  // ---- printed work cards ---------------------------------------------------------------
+
+  putPrintedCard(r: PrintedCardRecord): Promise<void> {
+    return this.printedCards.putPrintedCard(r);
+  }
+
+  getPrintedCard(id: string): Promise<PrintedCardRecord | undefined> {
+    return this.printedCards.getPrintedCard(id);
+  }
+
+  revokePrintedCard(id: string, at: string): Promise<boolean> {
+    return this.printedCards.revokePrintedCard(id, at);
   }
 
   // ---- retention ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import { idempotencyContract } from './idempotency';
 import { identityContract } from './identity';
 import { lifecycleContract } from './lifecycle';
 import { noncesContract } from './nonces';
+import { printedCardsContract } from './printed-cards';
 import { projectionContract } from './projection';
 import { resealingContract } from './resealing';
 import { retentionContract } from './retention';
@@ -76,6 +77,7 @@ export function storeContract(
     verificationsContract(ctx);
     webhooksContract(ctx);
     noncesContract(ctx);
+    printedCardsContract(ctx);
     retentionContract(ctx);
     resealingContract(ctx);
     statusEntriesContract(ctx);

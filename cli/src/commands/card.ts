@@ -216,7 +216,10 @@ function presentCommand(): Command {
     .option('--png <file>', 'write the QR code as a PNG image')
     .option('--svg <file>', 'write the QR code as an SVG image')
     .option('--text', 'print only the QR text')
-    .option('--json', 'print { text, bytes, version, ecLevel, presentation, disclosed, withheld, expiresAt, bound } as JSON')
+    .option(
+      '--json',
+      'print { text, bytes, version, ecLevel, presentation, disclosed, withheld, expiresAt, bound } as JSON',
+    )
     .addHelpText(
       'after',
       `

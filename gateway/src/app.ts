@@ -17,6 +17,7 @@ import { credentialRoutes, issuer } from './routes/credentials';
 import { issuerRoutes } from './routes/issuers';
 import { registrarRoutes } from './routes/registrar';
 import { nonceRoutes } from './routes/nonce';
+import { oid4vciRoutes } from './routes/oid4vci';
 import { verifierPageRoutes } from './routes/verifier-page';
 import { printedCardRoutes } from './routes/printed-cards';
 import { webhookRoutes } from './routes/webhook';
@@ -24,6 +25,8 @@ import { operationRoutes } from './routes/operations';
 import { publicRoutes } from './routes/public';
 import { discoveryRoutes } from './routes/discovery';
 import { verifier, verifyRequestOf, verifyRoutes } from './routes/verify';
+import { presentationRequestRoutes } from './routes/presentation-requests';
+import { PresentationRequests } from './services/presentation-requests';
 import { helmetHeaders, jsonLane } from './http/json-lane';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from './services/context';
@@ -49,6 +52,8 @@ export interface AppOptions {
   readiness?: ReadinessLimits;
   /** /metrics: only with this bearer token; or not here at all (it has a listener of its own). */
   metrics?: { token?: string; elsewhere?: boolean };
+  /** OpenID4VCI token requests per minute per client address (default 20). */
+  tokenRateLimitPerAddressPerMinute?: number;
 }
 
 export interface AppDeps {
@@ -115,11 +120,19 @@ export function buildGatewayHandler(
   app.use(apiKeyRoutes(s));
   app.use(credentialRoutes(s, deps.metrics, issue));
   app.use(nonceRoutes(s));
+  app.use(
+    oid4vciRoutes(s, deps.metrics, {
+      ...(opts.tokenRateLimitPerAddressPerMinute
+        ? { tokenRequestsPerAddressPerMinute: opts.tokenRateLimitPerAddressPerMinute }
+        : {}),
+    }),
+  );
   app.use(publicRoutes(s, deps.metrics, deps.trustList, () => openApiDocument(s.publicUrl, opts.version)));
   app.use(statusListRoutes(deps.statusLists));
   app.use(webhookRoutes(s));
   app.use(discoveryRoutes(s));
   app.use(verifierPageRoutes());
+  app.use(presentationRequestRoutes(s, new PresentationRequests(s), run));
   app.use(printedCardRoutes());
 
   app.use(notFound(ROUTES));

@@ -38,6 +38,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Requests per minute per client address for requests without a valid key (public routes, missing or wrong keys). */
   rateLimitPerAddressPerMinute: number;
+  /** OpenID4VCI token requests per minute per client address (PIN guesses). */
+  tokenRateLimitPerAddressPerMinute: number;
   /** Threads that verify credentials beside the one serving HTTP (0: verify on that one). */
   verifyThreads: number;
   /** Webhook notifications: the first retry after this many ms, doubling each attempt; given up after maxAttempts. */
@@ -225,6 +227,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
       1,
       10_000_000,
     ),
+    tokenRateLimitPerAddressPerMinute: int(env, 'ANXIN_TOKEN_RATE_LIMIT', 20, 1, 10_000_000),
     // One core serves HTTP, the others verify (at most four threads; none on a one-core machine).
     verifyThreads: int(env, 'ANXIN_VERIFY_THREADS', Math.min(4, availableParallelism() - 1), 0, 64),
     notify: {

@@ -264,6 +264,7 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
         bodyLimit: cfg.bodyLimit,
         rateLimitPerMinute: cfg.rateLimitPerMinute,
         rateLimitPerAddressPerMinute: cfg.rateLimitPerAddressPerMinute,
+        tokenRateLimitPerAddressPerMinute: cfg.tokenRateLimitPerAddressPerMinute,
         version: VERSION,
         readiness: cfg.readiness,
         metrics: {

@@ -26,13 +26,30 @@ export interface RestoreOptions {
   onBytes?: (done: number, total: number) => void;
 }
 
+/** A status change the restore's catch-up projected without queueing its notices. */
+export interface UnnotifiedChange {
+  credentialId: string;
+  status: string;
+  reason?: string;
+  block: number;
+  txId: string;
+}
+
 export interface RestoreResult {
   dataDir: string;
   createdAt: string;
   height: number;
   lastBlockHash: string;
   genesisHash: string;
-  store: { projection: { block: number; txIndex: number } } | null;
+  store: {
+    projection: { block: number; txIndex: number };
+    /**
+     * Status changes the restore projected from blocks the store had not seen when the backup
+     * pinned it: the gateway that queued notices at the time was not shown them, and the
+     * restore cannot sign notices, so verifiers who checked these credentials were not told.
+     */
+    unnotified: UnnotifiedChange[];
+  } | null;
   kek: { fingerprint?: string; placed: 'from-backup' | 'from-file' | 'no' };
   files: number;
   bytes: number;
@@ -187,7 +204,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
       height: chain.blocks.length,
       lastBlockHash: chain.lastBlockHash,
       genesisHash: chain.genesisHash,
-      store: projected ? { projection: projected } : null,
+      store: projected ?? null,
       kek: { ...(fingerprint ? { fingerprint } : {}), placed },
       files: manifest.files.length,
       bytes: total,
@@ -198,7 +215,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
   }
 }
 
-async function catchUp(dir: string): Promise<{ block: number; txIndex: number }> {
+async function catchUp(dir: string): Promise<NonNullable<RestoreResult['store']>> {
   // Loaded here: the gateway's store, ledger and projection are heavy for every other command's start.
   const { openStore } = await import('@anxin/gateway/store');
   const { Projection } = await import('@anxin/gateway/server');
@@ -208,12 +225,25 @@ async function catchUp(dir: string): Promise<{ block: number; txIndex: number }>
     const ledger = await EmbeddedLedger.open(join(dir, 'ledger'), { create: false, endorsers: 0 });
     try {
       const p = new Projection(store, ledger);
+      // The gateway's notifier is not here (it signs with the gateway's key): name what it missed.
+      const unnotified: UnnotifiedChange[] = [];
+      p.onAnchor((a, at) => {
+        if (a.status !== 'active' || a.statusReason)
+          unnotified.push({
+            credentialId: a.id,
+            status: a.status,
+            ...(a.statusReason ? { reason: a.statusReason } : {}),
+            block: at.block,
+            txId: at.txId,
+          });
+        return Promise.resolve();
+      });
       let failure: unknown;
       p.on('error', (e) => (failure = e));
       await p.start();
       await p.stop();
       if (failure) throw failure instanceof Error ? failure : new Error('the projection failed', { cause: failure });
-      return p.position;
+      return { projection: p.position, unnotified };
     } finally {
       await ledger.close();
     }

@@ -3,6 +3,7 @@
  * (see ../backup/snapshot), written as one file (../backup/format).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { constants as osConstants, getPriority, setPriority } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { CHAIN_DIR } from '@anxin/network/embedded/genesis';
@@ -24,6 +25,7 @@ interface BackupCliOptions {
   passphraseFile?: string;
   json?: boolean;
   progress: boolean;
+  priority: 'low' | 'normal';
 }
 
 export interface BackupResult {
@@ -38,10 +40,31 @@ export interface BackupResult {
   files: number;
   /** How long the snapshot and the packing took (ms). */
   ms: number;
+  /** The CPU niceness the backup ran at (10 by default: below the gateway's). */
+  nice: number;
+}
+
+/**
+ * A backup is background work beside a gateway serving people: on a machine with few cores its
+ * copying and hashing would otherwise take CPU time the gateway's requests are waiting for (locks
+ * are no issue: SQLite's WAL lets the gateway write through the backup's read transactions).
+ * So it runs below normal priority unless told otherwise; where lowering is refused, it runs as it is.
+ */
+function lowerPriority(priority: 'low' | 'normal'): number {
+  if (priority === 'low') {
+    try {
+      if (getPriority() < osConstants.priority.PRIORITY_BELOW_NORMAL)
+        setPriority(osConstants.priority.PRIORITY_BELOW_NORMAL);
+    } catch {
+      // Not permitted here (a sandbox): a backup at normal priority is still a backup.
+    }
+  }
+  return getPriority();
 }
 
 async function run(o: BackupCliOptions): Promise<BackupResult> {
   const started = Date.now();
+  const nice = lowerPriority(o.priority);
   const dataDir = resolve(o.data ?? process.env.ANXIN_DATA_DIR ?? '');
   if (!o.data && !process.env.ANXIN_DATA_DIR)
     throw new CliError('say which data directory: --data DIR (or set ANXIN_DATA_DIR)');
@@ -100,6 +123,7 @@ async function run(o: BackupCliOptions): Promise<BackupResult> {
       encrypted: !!passphrase,
       files: manifest.files.length,
       ms: Date.now() - started,
+      nice,
     };
   } finally {
     bar.stop();
@@ -134,6 +158,14 @@ export function backupCommand(): Command {
     .option('--passphrase-file <file>', "with --include-kek: the passphrase is this file's first line (else asked for)")
     .option('--json', 'print what was written as JSON (on refusal too: {"ok": false, "problem": …})')
     .option('--no-progress', 'no progress bar')
+    .addOption(
+      new Option(
+        '--priority <level>',
+        "CPU priority: low (nice 10, so the gateway's requests come first on a busy machine) or normal",
+      )
+        .choices(['low', 'normal'])
+        .default('low'),
+    )
     .addHelpText(
       'after',
       `

@@ -22,7 +22,7 @@ export function restoreCommand(): Command {
     .summary('check a backup file and lay it out as a new data directory')
     .description(
       [
-        "Reads a file written by anxin backup and refuses it, naming what is wrong, unless everything holds: the manifest against the header's digest, every file against its size and SHA-256, every block against the manifest and the hash chain (data_hash, previous_hash, block 0 and the last block), the ledger's state database at the last block, the store's projection not ahead of the ledger and its anchors the ledger's own transactions, and the KEK (from the file, or --kek) the one the store's records were sealed under. Then it brings the store's projection up to the backup's last block and moves the directory into place, so that a gateway started on it (ANXIN_DATA_DIR) serves exactly what was committed up to the backup point, and anxin replay --data DIR --store DIR/store.sqlite passes.",
+        "Reads a file written by anxin backup and refuses it, naming what is wrong, unless everything holds: the manifest against the header's digest, every file against its size and SHA-256, every block against the manifest and the hash chain (data_hash, previous_hash, block 0 and the last block), the ledger's state database at the last block, the store's projection not ahead of the ledger and its anchors the ledger's own transactions, and the KEK (from the file, or --kek) the one the store's records were sealed under. Then it brings the store's projection up to the backup's last block (naming any status change it projected there: the gateway's notifier, which tells verifiers, did not see those) and moves the directory into place, so that a gateway started on it (ANXIN_DATA_DIR) serves exactly what was committed up to the backup point, and anxin replay --data DIR --store DIR/store.sqlite passes.",
         'It restores only into a new or empty directory, and leaves nothing behind when it refuses.',
         'Exit code: 0 restored; 1 the backup is damaged or does not hold together (--json names the problem: BACKUP_FORMAT, BACKUP_TRUNCATED, BACKUP_MANIFEST, BACKUP_DAMAGED, BACKUP_FILE, BACKUP_BLOCK, BACKUP_IDENTITY); 2 usage errors, a wrong passphrase (BACKUP_PASSPHRASE), a later format (BACKUP_VERSION), a directory not empty (RESTORE_TARGET).',
       ].join('\n\n'),
@@ -59,6 +59,14 @@ Examples:
             `Restored ${plural(r.height, 'block')} (${plural(r.files, 'file')}, ${bytesText(r.bytes)}) into ${r.dataDir}`,
           );
           out(`Block ${r.height - 1} hash ${r.lastBlockHash} (backup made ${r.createdAt})`);
+          const missed = r.store?.unnotified ?? [];
+          if (missed.length) {
+            out(
+              `${plural(missed.length, 'status change')} came after the store's copy and were projected here without notices: verifiers who checked these credentials may not have been told (GET /v1/credentials/:id/verifiers names them):`,
+            );
+            for (const m of missed)
+              out(`  ${m.credentialId}  ${m.status}${m.reason ? ` (${m.reason})` : ''}  block ${m.block}`);
+          }
           if (r.kek.placed === 'no')
             out(
               `No KEK placed: set ANXIN_KEK_FILE to the KEK kept apart${r.kek.fingerprint ? ` (fingerprint ${r.kek.fingerprint})` : ''}, or copy it to ${r.dataDir}/kek.key (mode 600), before starting the gateway.`,

@@ -55,6 +55,49 @@ export const RESPONSE_SCHEMAS = {
     },
     required: ['nonce', 'aud', 'expiresAt'],
   },
+  PresentationRequestCreated: {
+    type: 'object',
+    description:
+      `A presentation request, answerable for ${CHALLENGE_TTL_S} s, once. Show link (or qr) to the worker’s wallet; ` +
+      'walletLink opens the gateway’s wallet directly from a phone camera.',
+    properties: {
+      id: { type: 'string' },
+      request_uri: { type: 'string', format: 'uri' },
+      client_id: { type: 'string', description: 'decentralized_identifier:did:web:<host>:verifier' },
+      link: { type: 'string', description: 'openid4vp://?client_id=…&request_uri=…' },
+      walletLink: { type: 'string', format: 'uri' },
+      qr: { type: 'string', description: 'The link as a QR code, SVG' },
+      expiresAt: { type: 'string', format: 'date-time' },
+    },
+    required: ['id', 'request_uri', 'client_id', 'link', 'walletLink', 'qr', 'expiresAt'],
+  },
+  PresentationRequestState: {
+    type: 'object',
+    description:
+      'pending until the wallet answers; then verified (every credential query answered by a verified, key-bound ' +
+      'presentation disclosing every asked claim) or failed; declined when the wallet said no; expired.',
+    properties: {
+      id: { type: 'string' },
+      status: { enum: ['pending', 'verified', 'failed', 'declined', 'expired'] },
+      preset: { type: 'string' },
+      job: { type: 'object' },
+      fields: { type: 'array', items: { type: 'object' } },
+      expiresAt: { type: 'string', format: 'date-time' },
+      result: {
+        type: 'object',
+        properties: {
+          verified: { type: 'boolean' },
+          answeredAt: { type: 'string', format: 'date-time' },
+          credentials: {
+            type: 'object',
+            description:
+              'By credential query id: { report, missing: asked claims not disclosed, problems?: wrong_type | holder_binding_required }',
+          },
+        },
+      },
+    },
+    required: ['id', 'status', 'fields', 'expiresAt'],
+  },
   CNonce: {
     type: 'object',
     description:

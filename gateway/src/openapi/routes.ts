@@ -7,6 +7,8 @@ import { ISSUER_ROUTES } from './paths/issuers';
 import { REGISTRAR_ROUTES } from './paths/registrar';
 import { PUBLIC_ROUTES } from './paths/public';
 import { VERIFY_ROUTES } from './paths/verify';
+import { PRESENTATION_REQUEST_ROUTES } from './paths/presentation-requests';
+import { OID4VCI_ROUTES } from './paths/oid4vci';
 import type { RouteDoc } from './route-doc';
 
 export type { RouteDoc };
@@ -15,6 +17,8 @@ export const ROUTES: RouteDoc[] = [
   ...ISSUER_ROUTES,
   ...REGISTRAR_ROUTES,
   ...CREDENTIAL_ROUTES,
+  ...OID4VCI_ROUTES,
   ...VERIFY_ROUTES,
   ...PUBLIC_ROUTES,
+  ...PRESENTATION_REQUEST_ROUTES,
 ];

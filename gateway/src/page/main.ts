@@ -12,6 +12,11 @@
  *    JWT with that nonce and aud, and the next check sends { credential, challenge: nonce }
  *    (used once, by this verifier only).
  *
+ * And one way the page asks the phone itself (OpenID4VP 1.0, cross-device): "ask the worker's
+ * phone" makes a presentation request for the chosen job (POST /v1/presentation-requests),
+ * shows its QR code big, and polls GET /v1/presentation-requests/:id every POLL_MS until the
+ * wallet has answered; the answer is shown like a scanned card.
+ *
  * Built into one classic script, dist/public/verify.js (scripts/bundle.mjs).
  */
 import { verifyInBrowser } from './in-browser';
@@ -194,6 +199,91 @@ function askDevice(): void {
     .catch(() => render({ kind: 'message', key: 'offline', tone: 'fail' }));
 }
 
+interface AskedField {
+  credential: string;
+  path: string[];
+  label_zh: string;
+  label_en: string;
+}
+
+interface RequestState {
+  id: string;
+  status: 'pending' | 'verified' | 'failed' | 'declined' | 'expired';
+  fields: AskedField[];
+  result?: { credentials: Record<string, { report: ShownReport; missing: string[]; problems?: string[] }> };
+}
+
+let polling: number | null = null; // the request being waited for, polled every POLL_MS
+const POLL_MS = 500;
+
+function stopRequest(): void {
+  if (polling) window.clearInterval(polling);
+  polling = null;
+  $('request-box').hidden = true;
+  $('request').hidden = false;
+}
+
+/** The wallet's answer, shown like a scanned card: its report, red when it did not answer what the job needs. */
+function showAnswer(state: RequestState): void {
+  stopRequest();
+  if (state.status === 'declined') return render({ kind: 'message', key: 'requestDeclined', tone: 'fail' });
+  if (state.status === 'expired') return render({ kind: 'message', key: 'requestExpired', tone: 'fail' });
+  const answered = Object.values(state.result?.credentials ?? {});
+  if (!answered.length) return render({ kind: 'message', key: 'requestDeclined', tone: 'fail' });
+  const bad = answered.find((c) => !c.report.verified || c.missing.length || c.problems?.length);
+  const one = bad ?? answered[0]!;
+  const incomplete = one.report.verified && !!bad;
+  if (incomplete) one.report.verified = false;
+  shown(one.report);
+  if (!incomplete) return;
+  const label = (path: string) => {
+    const f = state.fields.find((x) => x.path.join('.') === path);
+    return f ? (lang === 'zh' ? f.label_zh : f.label_en) : path;
+  };
+  $('headline').textContent = one.missing.length
+    ? TEXT[lang].requestMissing + one.missing.map(label).join(lang === 'zh' ? '、' : ', ')
+    : TEXT[lang].requestUnbound;
+}
+
+function poll(id: string, key: string): void {
+  fetch(`/v1/presentation-requests/${encodeURIComponent(id)}`, {
+    headers: { Authorization: `Bearer ${key}` },
+    cache: 'no-store',
+    credentials: 'omit',
+  })
+    .then((res) => (res.status === 200 ? (res.json() as Promise<RequestState>) : null))
+    .then((state) => {
+      if (state && state.status !== 'pending' && polling) showAnswer(state);
+    })
+    .catch(() => undefined);
+}
+
+/** "Ask the worker's phone": a request for the chosen job, its QR code shown big, the answer awaited. */
+function requestFromPhone(): void {
+  const key = apiKey();
+  if (!key) return;
+  stopRequest();
+  fetch('/v1/presentation-requests', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` },
+    body: JSON.stringify({ preset: $<HTMLSelectElement>('preset').value }),
+    cache: 'no-store',
+    credentials: 'omit',
+  })
+    .then((res) => {
+      const refused = refusal(res.status, 201, true);
+      if (refused) return render(refused);
+      return res.json().then((r: { id: string; qr: string; expiresAt: string }) => {
+        $<HTMLImageElement>('request-qr').src = `data:image/svg+xml;base64,${btoa(r.qr)}`;
+        $('request-box').hidden = false;
+        $('request').hidden = true;
+        render({ kind: 'message', key: 'requestWaiting', tone: 'busy' });
+        polling = window.setInterval(() => poll(r.id, key), POLL_MS);
+      });
+    })
+    .catch(() => render({ kind: 'message', key: 'offline', tone: 'fail' }));
+}
+
 function shown(report: ShownReport): void {
   session.unshift(report);
   session.length = Math.min(session.length, 20);
@@ -337,6 +427,8 @@ function boot(): void {
   $('stop').addEventListener('click', stopCamera);
   $('ask').addEventListener('click', askDevice);
   $('cancel-challenge').addEventListener('click', () => showChallenge(null));
+  $('request').addEventListener('click', requestFromPhone);
+  $('cancel-request').addEventListener('click', stopRequest);
   $('check').addEventListener('click', () => verify($<HTMLTextAreaElement>('text').value));
   applyLang();
   // Kept for offline use: the page opens, and verifies from what it kept, without a network.

@@ -70,6 +70,17 @@ const ZH = {
   challengeUntil: '有效至',
   cancelChallenge: '取消请求',
   challengeFailed: '无法获取核验请求',
+  presetFood: '餐饮服务上岗（健康证）',
+  presetSite: '建筑工地上岗（技能证书）',
+  presetContract: '劳动合同核验',
+  request: '请工人手机出示',
+  requestNote: '请工人用安心钱包扫描此二维码，并在手机上同意出示。',
+  requestWaiting: '等待工人手机回答…',
+  cancelRequest: '取消请求',
+  requestDeclined: '工人未同意出示',
+  requestExpired: '请求已过期，请重新发起',
+  requestMissing: '✗ 未出示岗位所需的信息：',
+  requestUnbound: '✗ 出示的凭证未绑定工人手机',
 } as const;
 
 export type TextKey = keyof typeof ZH;
@@ -140,6 +151,17 @@ export const TEXT: Record<Lang, Record<TextKey, string>> = {
     challengeUntil: 'Valid until',
     cancelChallenge: 'Cancel the request',
     challengeFailed: 'Could not get a request',
+    presetFood: 'Food service shift (health certificate)',
+    presetSite: 'Construction site (skill certificate)',
+    presetContract: 'Contract check',
+    request: "Ask the worker's phone",
+    requestNote: 'Ask the worker to scan this QR code with the Anxin wallet and agree on the phone.',
+    requestWaiting: "Waiting for the worker's phone…",
+    cancelRequest: 'Cancel the request',
+    requestDeclined: 'The worker did not agree to show it',
+    requestExpired: 'The request has expired: ask again',
+    requestMissing: '✗ Not shown what the job needs: ',
+    requestUnbound: "✗ The credential shown is not bound to the worker's phone",
   },
 };
 

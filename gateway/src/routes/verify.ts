@@ -19,7 +19,13 @@ import { presentationOfPrintedCard, printedCardRef } from '../services/workcard/
 import type { VerificationLog } from '../services/verify/log';
 import type { VerifierPool } from '../services/verify/pool';
 import { CHECKS, type VerificationReport } from '../verify';
-import { issuersWithUscc, verifyCredential, type VerifyDeps, type VerifyOptions } from '../services/verify/verify';
+import {
+  issuersWithUscc,
+  verifyCredential,
+  type ChallengeOutcome,
+  type VerifyDeps,
+  type VerifyOptions,
+} from '../services/verify/verify';
 
 export function verifyDeps(s: Services): VerifyDeps {
   return {
@@ -48,10 +54,15 @@ export interface VerifyRequestOptions {
   audience?: string;
 }
 
+/**
+ * Verify for `verifier`. `answered`: a challenge the caller has used already (an OpenID4VP
+ * request's nonce, used once for all the presentations of its answer), judged as a challenge.
+ */
 export type RunVerify = (
   credential: string,
   verifier: Principal,
   opts: VerifyRequestOptions,
+  answered?: ChallengeOutcome,
 ) => Promise<VerificationReport>;
 
 /**
@@ -64,20 +75,22 @@ export function verifier(s: Services, metrics: Metrics, log: VerificationLog, po
   const make = pool
     ? (credential: string, opts: VerifyOptions) => pool.verify(credential, opts)
     : (credential: string, opts: VerifyOptions) => verifyCredential(credential, deps, opts);
-  return async (text, who, asked) => {
+  return async (text, who, asked, answered) => {
     // A printed card's link stands for the members printed, from the credential kept here.
     const card = printedCardRef(text);
     const credential = card ? await presentationOfPrintedCard(s, card) : text;
-    const opts: VerifyOptions = asked.challenge
-      ? { challenge: await useChallenge(s, asked.challenge, who) }
-      : {
-          ...(asked.nonce !== undefined ? { nonce: asked.nonce } : {}),
-          ...(asked.audience !== undefined ? { audience: asked.audience } : {}),
-          verifierAudiences: {
-            prefix: verifierAudience(s.publicUrl, { ...who, id: '' }),
-            own: verifierAudience(s.publicUrl, who),
-          },
-        };
+    const opts: VerifyOptions = answered
+      ? { challenge: answered }
+      : asked.challenge
+        ? { challenge: await useChallenge(s, asked.challenge, who) }
+        : {
+            ...(asked.nonce !== undefined ? { nonce: asked.nonce } : {}),
+            ...(asked.audience !== undefined ? { audience: asked.audience } : {}),
+            verifierAudiences: {
+              prefix: verifierAudience(s.publicUrl, { ...who, id: '' }),
+              own: verifierAudience(s.publicUrl, who),
+            },
+          };
     const report = await make(credential, opts);
     metrics.verifications.inc({ outcome: outcome(report) });
     if (report.credential?.id && report.checks.anchored === 'pass') {

@@ -4,7 +4,8 @@
  * are told of a change (NOTIFY_WINDOW_DAYS, plus a day), completed idempotency claims
  * older than IDEMPOTENCY_DAYS (a retry after that is a new request), and notifications
  * delivered or given up more than NOTIFICATION_DAYS ago, and one-time nonces (verifiers'
- * challenges, c_nonces) once they have expired: used or not, they can no longer be used.
+ * challenges, c_nonces) once they have expired: used or not, they can no longer be used;
+ * credential offers, which hold sealed what names a worker, a day after they expired.
  * Claims still in progress and notifications still pending are never deleted. Nothing on
  * the ledger is touched.
  */
@@ -40,6 +41,8 @@ export class Retention {
       idempotency: before(IDEMPOTENCY_DAYS),
       notifications: before(NOTIFICATION_DAYS),
       nonces: t.toISOString(),
+      // A day after they expired: long past any access token given for them.
+      offers: before(1),
     };
   }
 

@@ -1,5 +1,7 @@
 export * from './bodies';
 export * from './registrar';
+export * from './presentation-requests';
+export * from './offers';
 import {
   compromisedKeyRequestSchema,
   createApiKeyRequestSchema,
@@ -14,6 +16,8 @@ import {
   webhookRequestSchema,
 } from './bodies';
 import { rotateRegistrarRequestSchema } from './registrar';
+import { createPresentationRequestSchema } from './presentation-requests';
+import { createCredentialOfferRequestSchema, offerQrQuerySchema } from './offers';
 
 /** Every HTTP API body schema, for registration with the shared ajv instance. */
 export const API_SCHEMAS: readonly { $id: string }[] = [
@@ -29,4 +33,7 @@ export const API_SCHEMAS: readonly { $id: string }[] = [
   printableCardQuerySchema,
   webhookRequestSchema,
   rotateRegistrarRequestSchema,
+  createPresentationRequestSchema,
+  createCredentialOfferRequestSchema,
+  offerQrQuerySchema,
 ];

@@ -7,11 +7,12 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { getPriority } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import type { Manifest } from '@anxin/cli';
-import { writeBackup } from '@anxin/cli';
+import { takeSnapshot, writeBackup } from '@anxin/cli';
 import { loadConfig, startGateway, type RunningGateway } from '@anxin/gateway';
 import { scanBlockFiles, blockFileName, CHAIN_DIR } from '@anxin/network/embedded';
 import { tempDir } from '../helpers';
@@ -59,6 +60,7 @@ describe('anxin backup and restore', function () {
   let work: string;
   let backupFile: string;
   let backupHeight = 0;
+  let backupNice = 0;
   const acked: Acked[] = [];
   let backupStartedAt = 0;
   let verifierKey = '';
@@ -119,6 +121,7 @@ describe('anxin backup and restore', function () {
     await Promise.all(loops);
     expectExit(r, 0);
     backupHeight = r.json.height;
+    backupNice = r.json.nice;
     const p = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * q)] ?? 0;
     // Figures for the record: the gateway's longest event-loop stall and request latencies while backing up.
     console.log(
@@ -320,6 +323,128 @@ describe('anxin backup and restore', function () {
       expect(r.json).to.include({ ok: false, problem: 'BACKUP_IDENTITY', file: 'store.sqlite' });
       expect(existsSync(target)).to.equal(false);
     });
+  });
+
+  it('names the status changes its catch-up projected, which no notifier saw', async () => {
+    // A credential revoked after the point the store was copied at: the backup's store has not
+    // projected the revocation, so the gateway that tells verifiers never queued its notices.
+    const issuer = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
+    const issued = await gw.issue(issuer.apiKey, 'HealthCertificate');
+    expect((await gw.changeStatus(issuer.apiKey, issued.id, 'revoke', 'fraud')).status).to.equal(200);
+    const file = join(work, 'behind.anxbackup');
+    expectExit(await anxin(['backup', '--data', gw.dataDir, '--out', file, '--json']), 0);
+    const laidOut = join(work, 'behind-laid-out');
+    expectExit(await anxin(['restore', file, '--data', laidOut, '--kek', join(gw.dataDir, 'kek.key'), '--json']), 0);
+    // The same backup with its store's projection set back to the credential's anchoring block.
+    const staging = join(work, 'behind-staging');
+    cpSync(laidOut, staging, { recursive: true });
+    const store = new Database(join(staging, 'store.sqlite'));
+    store.prepare(`UPDATE checkpoints SET block = ?, tx_index = 0 WHERE name = 'projection'`).run(issued.anchor.block);
+    store.pragma('journal_mode = DELETE');
+    store.close();
+    const buf = readFileSync(file);
+    const magicEnd = buf.indexOf(0x0a) + 1;
+    const headerEnd = buf.indexOf(0x0a, magicEnd) + 1;
+    const header = JSON.parse(buf.subarray(magicEnd, headerEnd).toString('utf8')) as { manifest: { length: number } };
+    const manifest = JSON.parse(
+      buf.subarray(headerEnd, headerEnd + header.manifest.length).toString('utf8'),
+    ) as Manifest;
+    manifest.store!.projection = { block: issued.anchor.block, txIndex: 0 };
+    manifest.files = manifest.files.map((f) => {
+      const bytes = readFileSync(join(staging, f.path));
+      return { ...f, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+    });
+    const behind = join(work, 'behind-store.anxbackup');
+    await writeBackup(staging, manifest, behind);
+    const r = await anxin([
+      'restore',
+      behind,
+      '--data',
+      join(work, 'behind-restored'),
+      '--kek',
+      join(gw.dataDir, 'kek.key'),
+      '--json',
+    ]);
+    expectExit(r, 0);
+    const missed = (r.json.store.unnotified as { credentialId: string; status: string; reason?: string }[]).filter(
+      (m) => m.credentialId === issued.id,
+    );
+    expect(missed.map((m) => [m.status, m.reason])).to.deep.equal([['revoked', 'fraud']]);
+    // The backup as made: the store had seen the revocation, nothing to name.
+    expect(
+      (
+        await anxin([
+          'restore',
+          file,
+          '--data',
+          join(work, 'behind-again'),
+          '--kek',
+          join(gw.dataDir, 'kek.key'),
+          '--json',
+        ])
+      ).json.store.unnotified,
+    ).to.deep.equal([]);
+  });
+
+  it("runs below the gateway's CPU priority unless told --priority normal", async () => {
+    // The backup above ran beside a loaded gateway: at nice 10 (or the nicer level it was started at).
+    expect(backupNice).to.equal(Math.max(getPriority(), 10));
+    const b = await anxin([
+      'backup',
+      '--data',
+      gw.dataDir,
+      '--without-store',
+      '--out',
+      join(work, 'normal-priority.anxbackup'),
+      '--priority',
+      'normal',
+      '--json',
+    ]);
+    expectExit(b, 0);
+    expect(b.json.nice).to.equal(getPriority());
+    expectExit(
+      await anxin(['backup', '--data', gw.dataDir, '--out', join(work, 'x.anxbackup'), '--priority', 'idle']),
+      2,
+    );
+  });
+
+  it('never holds a lock the gateway writes through: a writer that will not wait writes mid-copy', async () => {
+    // better-sqlite3 is synchronous: a write waiting on a lock would stall the gateway's event loop.
+    // In the middle of each copy, while the backup holds its pinned read transactions on both
+    // databases, a writer with busy_timeout 0 takes the write lock of each at once.
+    const stateFile = join(gw.dataDir, 'ledger', 'index', 'state.sqlite');
+    const files = { store: join(gw.dataDir, 'store.sqlite'), state: stateFile };
+    const tried: Record<string, string> = {};
+    const staging = tempDir('backup-locks');
+    await takeSnapshot(
+      {
+        dataDir: gw.dataDir,
+        ledgerDir: join(gw.dataDir, 'ledger'),
+        storeFile: files.store,
+        includeKek: false,
+        anxinVersion: 'test',
+      },
+      staging,
+      ({ phase, done }) => {
+        if ((phase !== 'store' && phase !== 'state') || tried[phase] || done === 0) return;
+        const db = new Database(files[phase]);
+        try {
+          db.pragma('busy_timeout = 0');
+          // A real commit (the same user_version written back): in a rollback journal it would
+          // need the exclusive lock a reader's shared lock refuses; WAL lets it through.
+          const version = db.pragma('user_version', { simple: true }) as number;
+          db.exec('BEGIN IMMEDIATE');
+          db.pragma(`user_version = ${version}`);
+          db.exec('COMMIT');
+          tried[phase] = 'wrote';
+        } catch (e) {
+          tried[phase] = (e as { code?: string }).code ?? String(e);
+        } finally {
+          db.close();
+        }
+      },
+    );
+    expect(tried).to.deep.equal({ store: 'wrote', state: 'wrote' });
   });
 
   it('backs up the ledger alone for a MongoDB store (--without-store), and restores it', async () => {

@@ -103,8 +103,8 @@ describe('SQLite store: a store written by an earlier schema version opens, migr
           expect(await store.getIdentity()).to.equal(undefined);
           expect(await store.claimIdentity(identity)).to.deep.equal(identity);
         } else {
-          // The gateway that wrote it claimed the store for its ledger and KEK.
-          expect((await store.getIdentity())?.kek).to.equal(kek.fingerprint);
+          // The gateway that wrote it claimed it for its ledger and KEK.
+          expect((await store.getIdentity())!.kek).to.equal(kek.fingerprint);
         }
         const card = {
           id: 'after-upgrad',
@@ -125,6 +125,20 @@ describe('SQLite store: a store written by an earlier schema version opens, migr
           leaseUntil: new Date(Date.now() + 60_000).toISOString(),
         });
         expect(claimed).to.equal(undefined);
+        const offer = {
+          id: 'offer-after-upgrade-000',
+          issuer: made.issuer.id,
+          configurationId: 'SkillCertificate',
+          sealed: kek.seal('{}', 'credential-offer:offer-after-upgrade-000'),
+          codeHash: 'cd'.repeat(32),
+          pinHash: 'pin',
+          pinSalt: 'salt',
+          createdAt: now,
+          expiresAt: new Date(Date.now() + 600_000).toISOString(),
+          failures: 0,
+        };
+        await store.putOffer(offer);
+        expect(await store.findOffer({ codeHash: offer.codeHash })).to.deep.equal(offer);
       } finally {
         await store.close();
       }

@@ -10,6 +10,7 @@
  * - ledgers:      `describeOnLedgers()`: a suite on the embedded ledger, and on Fabric when available
  * - blocks:       anchors written, read from the ledger's blocks over HTTP
  * - surgery:      decode, alter and forge JWSs, SD-JWTs and disclosures
+ * - oid4vci:      credential offers, and presentations signed by a wallet's DeviceKey
  */
 export * from './gateway/test-gateway';
 export * from './gateway/http';
@@ -20,3 +21,4 @@ export * from './gateway/device-key';
 export * from './gateway/ledgers';
 export * from './gateway/blocks';
 export * from './gateway/surgery';
+export * from './gateway/oid4vci';

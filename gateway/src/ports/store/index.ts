@@ -15,6 +15,7 @@ export * from './idempotency';
 export * from './identity';
 export * from './nonces';
 export * from './notifications';
+export * from './offers';
 export * from './printed-cards';
 export * from './projection';
 export * from './resealing';

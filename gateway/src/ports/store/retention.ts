@@ -10,6 +10,11 @@ export interface RetentionCutoffs {
   notifications: string;
   /** Nonces (challenges, c_nonces) that expired before this instant, used or not. */
   nonces: string;
+  /**
+   * Credential offers that expired before this instant, redeemed or not: each holds, sealed,
+   * what names a worker. Left alone when absent.
+   */
+  offers?: string;
 }
 
 /** How many records of each kind a prune deleted. */
@@ -18,6 +23,8 @@ export interface PruneCounts {
   idempotency: number;
   notifications: number;
   nonces: number;
+  /** Present when `offers` was given. */
+  offers?: number;
 }
 
 export interface RetentionStore {

@@ -19,6 +19,7 @@ import type { IdempotencyStore } from './idempotency';
 import type { IdentityStore } from './identity';
 import type { NonceStore } from './nonces';
 import type { NotificationStore } from './notifications';
+import type { OfferStore } from './offers';
 import type { PrintedCardStore } from './printed-cards';
 import type { ProjectionStore } from './projection';
 import type { ResealStore } from './resealing';
@@ -40,6 +41,7 @@ export interface Store
     WebhookStore,
     NotificationStore,
     NonceStore,
+    OfferStore,
     RetentionStore,
     ResealStore,
     PrintedCardStore {

@@ -314,13 +314,15 @@ function checkNamedIssuer(body: IssueRequest, issuer: IssuerRecord): void {
   );
 }
 
-export async function issueCredential(
-  s: Services,
-  principal: Principal,
-  body: IssueRequest,
-  idempotencyKey?: string,
-  observer: IssueObserver = {},
-): Promise<IssueResponse> {
+/**
+ * Everything about a request that can be judged before anything is signed: the principal is
+ * an active issuer that may issue the type, the subject's dates and validity are in order,
+ * the subject names its issuer, a holder key is a public key. Throws the refusal.
+ *
+ * @example
+ * const issuer = await checkIssueRequest(s, req.principal!, body); // before an offer is made
+ */
+export async function checkIssueRequest(s: Services, principal: Principal, body: IssueRequest): Promise<IssuerRecord> {
   if (principal.type !== 'issuer') throw new DomainError('forbidden', 'only an issuer’s API key can issue credentials');
   const dateIssues = SUBJECT_DATE_CHECKS[body.type](body.subject as never);
   if (dateIssues.length) {
@@ -345,7 +347,17 @@ export async function issueCredential(
   }
   checkValidity(body);
   checkNamedIssuer(body, issuer);
+  return issuer;
+}
 
+export async function issueCredential(
+  s: Services,
+  principal: Principal,
+  body: IssueRequest,
+  idempotencyKey?: string,
+  observer: IssueObserver = {},
+): Promise<IssueResponse> {
+  const issuer = await checkIssueRequest(s, principal, body);
   if (idempotencyKey) return issueOnce(s, principal, issuer, body, idempotencyKey, observer);
   await proveHolderKey(s, body);
   for (let attempt = 1; ; attempt++) {

@@ -267,10 +267,24 @@ describeOnLedgers('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', fu
         type: 'HealthCertificate',
         list: (await gw.services.store.statusLists(issuer.id))[0]!.list,
         purpose: 'revocation',
+        request: (
+          await gw.api<{ id: string }>('POST', '/v1/presentation-requests', {
+            key: await gw.verifierKey(),
+            body: { preset: 'food_service_shift' },
+          })
+        ).body.id,
       };
       const credId = encodeURIComponent(cred.id);
+      const offer = await gw.api('POST', '/v1/credential-offers', {
+        key: issuer.apiKey,
+        body: gw.issueBody('HealthCertificate'),
+      });
+      expect(offer.status, offer.text).to.equal(201);
+      // OpenID4VCI's token and credential endpoints answer an empty request with an OAuth error.
+      const oauth = new Set(['post /v1/oid4vci/token', 'post /v1/oid4vci/credential']);
       for (const r of ROUTES) {
         let path = r.path.startsWith('/v1/credentials/{id}') ? r.path.replace('{id}', credId) : r.path;
+        if (path.startsWith('/v1/credential-offers/{id}')) path = path.replace('{id}', offer.body.offerId as string);
         path = path.replace(/\{(\w+)\}/g, (_m, k: string) => params[k]!);
         if (r.ok.status >= 300 && r.ok.status < 400) {
           // A redirect is judged as served, not followed.
@@ -283,6 +297,13 @@ describeOnLedgers('e2e: HTTP edges, ledger, operations, OpenAPI, trust list', fu
         if (r.scope) {
           expect(res.status, what).to.equal(401);
           expect(res.body.code, what).to.equal('unauthorized');
+        } else if (r.path === '/oid4vp/responses/{request}') {
+          // A wallet's answer is a form with the request's state; anything else is OAuth's invalid_request.
+          expect(res.status, what).to.equal(400);
+          expect(res.body.error, what).to.equal('invalid_request');
+        } else if (oauth.has(`${r.method} ${r.path}`)) {
+          expect(res.status, what).to.be.oneOf([400, 401]);
+          expect(res.body.error, what).to.be.a('string');
         } else {
           expect(res.status, what).to.equal(r.ok.status);
           if (r.ok.mediaType) expect(res.contentType, what).to.include(r.ok.mediaType);

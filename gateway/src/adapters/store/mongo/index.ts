@@ -17,6 +17,7 @@ import type {
   IssuerProjection,
   NonceRecord,
   NonceUse,
+  OfferRecord,
   PrintedCardRecord,
   NotificationOutcome,
   NotificationRecord,
@@ -40,6 +41,7 @@ import { MongoDb, type MongoStoreOptions } from './db';
 import { MongoIdempotency } from './idempotency';
 import { MongoIdentity } from './identity';
 import { MongoNonces } from './nonces';
+import { MongoOffers } from './offers';
 import { MongoPrintedCards } from './printed-cards';
 import { MongoNotifications } from './notifications';
 import { MongoProjection } from './projection';
@@ -64,6 +66,7 @@ export class MongoStore implements Store {
   private readonly webhooks: MongoWebhooks;
   private readonly notifications: MongoNotifications;
   private readonly nonces: MongoNonces;
+  private readonly offers: MongoOffers;
   private readonly printedCards: MongoPrintedCards;
   private readonly retention: MongoRetention;
   private readonly statusEntries: MongoStatusEntries;
@@ -80,6 +83,7 @@ export class MongoStore implements Store {
     this.webhooks = new MongoWebhooks(db);
     this.notifications = new MongoNotifications(db);
     this.nonces = new MongoNonces(db);
+    this.offers = new MongoOffers(db);
     this.printedCards = new MongoPrintedCards(db);
     this.retention = new MongoRetention(db);
     this.statusEntries = new MongoStatusEntries(db);
@@ -286,6 +290,36 @@ export class MongoStore implements Store {
 
   useNonce(q: { nonce: string; purpose: NonceRecord['purpose']; principal?: string }, now: string): Promise<NonceUse> {
     return this.nonces.useNonce(q, now);
+  }
+
+  // ---- credential offers ---------------------------------------------------------------
+
+  putOffer(r: OfferRecord): Promise<void> {
+    return this.offers.putOffer(r);
+  }
+
+  getOffer(id: string): Promise<OfferRecord | undefined> {
+    return this.offers.getOffer(id);
+  }
+
+  findOffer(q: { codeHash: string } | { tokenHash: string }): Promise<OfferRecord | undefined> {
+    return this.offers.findOffer(q);
+  }
+
+  countOfferFailure(id: string): Promise<number> {
+    return this.offers.countOfferFailure(id);
+  }
+
+  redeemOffer(
+    id: string,
+    redemption: { redeemedAt: string; tokenHash: string; tokenExpiresAt: string },
+    maxFailures: number,
+  ): Promise<boolean> {
+    return this.offers.redeemOffer(id, redemption, maxFailures);
+  }
+
+  completeOffer(id: string, credentialId: string): Promise<void> {
+    return this.offers.completeOffer(id, credentialId);
   }
 
   // ---- printed work cards ---------------------------------------------------------------

@@ -155,6 +155,25 @@ export interface NonceDoc {
   usedAt?: string;
 }
 
+export interface OfferDoc {
+  id: string;
+  issuer: string;
+  configurationId: string;
+  sealed: Sealed;
+  codeHash: string;
+  pinHash: string;
+  pinSalt: string;
+  createdAt: string;
+  expiresAt: string;
+  /** expiresAt as a BSON date, for the redemption and prune queries. */
+  expiresTime: Date;
+  failures: number;
+  redeemedAt?: string;
+  tokenHash?: string;
+  tokenExpiresAt?: string;
+  credentialId?: string;
+}
+
 // ---- schemas ---------------------------------------------------------------------------
 
 const req = <T>(type: T) => ({ type, required: true as const });
@@ -383,6 +402,31 @@ const nonceSchema = new Schema<NonceDoc>(
 nonceSchema.index({ nonce: 1 }, { unique: true });
 nonceSchema.index({ expiresTime: 1 });
 
+const offerSchema = new Schema<OfferDoc>(
+  {
+    id: req(String),
+    issuer: req(String),
+    configurationId: req(String),
+    sealed: { type: sealedSchema, required: true },
+    codeHash: req(String),
+    pinHash: req(String),
+    pinSalt: req(String),
+    createdAt: req(String),
+    expiresAt: req(String),
+    expiresTime: req(Date),
+    failures: req(Number),
+    redeemedAt: String,
+    tokenHash: String,
+    tokenExpiresAt: String,
+    credentialId: String,
+  },
+  opts('credential_offers'),
+);
+offerSchema.index({ id: 1 }, { unique: true });
+offerSchema.index({ codeHash: 1 }, { unique: true });
+offerSchema.index({ tokenHash: 1 }, { unique: true, partialFilterExpression: { tokenHash: { $type: 'string' } } });
+offerSchema.index({ expiresTime: 1 });
+
 /** Every collection's model, on one connection. */
 export interface Models {
   ApiKey: Model<ApiKeyDoc>;
@@ -398,6 +442,7 @@ export interface Models {
   Identity: Model<IdentityDoc>;
   Notification: Model<NotificationDoc>;
   Nonce: Model<NonceDoc>;
+  Offer: Model<OfferDoc>;
   PrintedCard: Model<PrintedCardDoc>;
 }
 
@@ -417,6 +462,7 @@ export function modelsOn(conn: Connection): Models {
     Identity: conn.model<IdentityDoc>('StoreIdentity', identitySchema),
     Notification: conn.model<NotificationDoc>('Notification', notificationSchema),
     Nonce: conn.model<NonceDoc>('Nonce', nonceSchema),
+    Offer: conn.model<OfferDoc>('CredentialOffer', offerSchema),
     PrintedCard: conn.model<PrintedCardDoc>('PrintedCard', printedCardSchema),
   };
 }
@@ -437,6 +483,7 @@ export async function createCollections(m: Models): Promise<void> {
     m.Identity,
     m.Notification,
     m.Nonce,
+    m.Offer,
     m.PrintedCard,
   ];
   for (const model of all) {

@@ -32,7 +32,11 @@ export class MongoRetention implements RetentionStore {
       createdTime: { $lt: instant(c.notifications, 'notification cutoff') },
     });
     const x = await this.m.Nonce.deleteMany({ expiresTime: { $lt: instant(c.nonces, 'nonce cutoff') } });
+    const o = c.offers
+      ? await this.m.Offer.deleteMany({ expiresTime: { $lt: instant(c.offers, 'offer cutoff') } })
+      : undefined;
     return {
+      ...(o ? { offers: o.deletedCount } : {}),
       verifications: v.deletedCount,
       idempotency: i.deletedCount,
       notifications: n.deletedCount,

@@ -16,6 +16,7 @@ import type {
   IssuerProjection,
   NonceRecord,
   NonceUse,
+  OfferRecord,
   PrintedCardRecord,
   NotificationOutcome,
   NotificationRecord,
@@ -39,6 +40,7 @@ import { SqliteDb } from './db';
 import { SqliteIdempotency } from './idempotency';
 import { SqliteIdentity } from './identity';
 import { SqliteNonces } from './nonces';
+import { SqliteOffers } from './offers';
 import { SqlitePrintedCards } from './printed-cards';
 import { SqliteNotifications } from './notifications';
 import { SqliteProjection } from './projection';
@@ -65,6 +67,7 @@ export class SqliteStore implements Store {
   private readonly webhooks: SqliteWebhooks;
   private readonly notifications: SqliteNotifications;
   private readonly nonces: SqliteNonces;
+  private readonly offers: SqliteOffers;
   private readonly printedCards: SqlitePrintedCards;
   private readonly retention: SqliteRetention;
   private readonly statusEntries: SqliteStatusEntries;
@@ -96,6 +99,7 @@ export class SqliteStore implements Store {
       this.webhooks = new SqliteWebhooks(db);
       this.notifications = new SqliteNotifications(db);
       this.nonces = new SqliteNonces(db);
+      this.offers = new SqliteOffers(db);
       this.printedCards = new SqlitePrintedCards(db);
       this.retention = new SqliteRetention(db);
       this.statusEntries = new SqliteStatusEntries(db);
@@ -298,6 +302,36 @@ export class SqliteStore implements Store {
 
   useNonce(q: { nonce: string; purpose: NonceRecord['purpose']; principal?: string }, now: string): Promise<NonceUse> {
     return this.nonces.useNonce(q, now);
+  }
+
+  // ---- credential offers ---------------------------------------------------------------
+
+  putOffer(r: OfferRecord): Promise<void> {
+    return this.offers.putOffer(r);
+  }
+
+  getOffer(id: string): Promise<OfferRecord | undefined> {
+    return this.offers.getOffer(id);
+  }
+
+  findOffer(q: { codeHash: string } | { tokenHash: string }): Promise<OfferRecord | undefined> {
+    return this.offers.findOffer(q);
+  }
+
+  countOfferFailure(id: string): Promise<number> {
+    return this.offers.countOfferFailure(id);
+  }
+
+  redeemOffer(
+    id: string,
+    redemption: { redeemedAt: string; tokenHash: string; tokenExpiresAt: string },
+    maxFailures: number,
+  ): Promise<boolean> {
+    return this.offers.redeemOffer(id, redemption, maxFailures);
+  }
+
+  completeOffer(id: string, credentialId: string): Promise<void> {
+    return this.offers.completeOffer(id, credentialId);
   }
 
   // ---- printed work cards ---------------------------------------------------------------

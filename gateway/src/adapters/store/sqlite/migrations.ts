@@ -180,7 +180,28 @@ export const MIGRATIONS: readonly string[] = [
     created_at     TEXT NOT NULL
   );
   `,
-  // v9: printed work cards, each behind the hash of its own secret.
+  // v9: credential offers (OpenID4VCI pre-authorized code flow); secrets as hashes, the request sealed.
+  `
+  CREATE TABLE credential_offers (
+    id               TEXT PRIMARY KEY,
+    issuer           TEXT NOT NULL,
+    configuration_id TEXT NOT NULL,
+    sealed           TEXT NOT NULL,        -- JSON { iv, ct, tag, kek }
+    code_hash        TEXT NOT NULL UNIQUE,
+    pin_hash         TEXT NOT NULL,
+    pin_salt         TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    expires_at       TEXT NOT NULL,
+    expires_ms       INTEGER NOT NULL,
+    failures         INTEGER NOT NULL DEFAULT 0,
+    redeemed_at      TEXT,
+    token_hash       TEXT UNIQUE,
+    token_expires_at TEXT,
+    credential_id    TEXT
+  );
+  CREATE INDEX credential_offers_expiry ON credential_offers (expires_ms);
+  `,
+  // v10: printed work cards, each behind the hash of its own secret.
   `
   CREATE TABLE printed_cards (
     id            TEXT PRIMARY KEY,

@@ -25,6 +25,9 @@ function statements(db: SqliteDb) {
       `DELETE FROM notifications WHERE rowid IN (SELECT rowid FROM notifications
            WHERE state <> 'pending' AND created_ms < ? LIMIT ${PRUNE_BATCH})`,
     ),
+    pruneOffers: db.prepare(
+      `DELETE FROM credential_offers WHERE rowid IN (SELECT rowid FROM credential_offers WHERE expires_ms < ? LIMIT ${PRUNE_BATCH})`,
+    ),
     pruneNonces: db.prepare(
       `DELETE FROM nonces WHERE rowid IN (SELECT rowid FROM nonces WHERE expires_ms < ? LIMIT ${PRUNE_BATCH})`,
     ),
@@ -56,6 +59,7 @@ export class SqliteRetention implements RetentionStore {
       idempotency: await batches(this.s.pruneIdempotency, c.idempotency),
       notifications: await batches(this.s.pruneNotifications, instantMs(c.notifications, 'notification cutoff')),
       nonces: await batches(this.s.pruneNonces, instantMs(c.nonces, 'nonce cutoff')),
+      ...(c.offers ? { offers: await batches(this.s.pruneOffers, instantMs(c.offers, 'offer cutoff')) } : {}),
     };
   }
 }

@@ -21,6 +21,7 @@ import { idempotencyContract } from './idempotency';
 import { identityContract } from './identity';
 import { lifecycleContract } from './lifecycle';
 import { noncesContract } from './nonces';
+import { offersContract } from './offers';
 import { printedCardsContract } from './printed-cards';
 import { projectionContract } from './projection';
 import { resealingContract } from './resealing';
@@ -77,6 +78,7 @@ export function storeContract(
     verificationsContract(ctx);
     webhooksContract(ctx);
     noncesContract(ctx);
+    offersContract(ctx);
     printedCardsContract(ctx);
     retentionContract(ctx);
     resealingContract(ctx);

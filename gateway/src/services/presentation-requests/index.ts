@@ -1,0 +1,4 @@
+export * from './client-id';
+export * from './presets';
+export * from './requests';
+export * from './answer';

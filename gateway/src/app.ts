@@ -20,6 +20,7 @@ import { nonceRoutes } from './routes/nonce';
 import { oid4vciRoutes } from './routes/oid4vci';
 import { verifierPageRoutes } from './routes/verifier-page';
 import { walletPageRoutes } from './routes/wallet-page';
+import { printedCardRoutes } from './routes/printed-cards';
 import { webhookRoutes } from './routes/webhook';
 import { operationRoutes } from './routes/operations';
 import { publicRoutes } from './routes/public';
@@ -134,6 +135,7 @@ export function buildGatewayHandler(
   app.use(verifierPageRoutes());
   app.use(walletPageRoutes());
   app.use(presentationRequestRoutes(s, new PresentationRequests(s), run));
+  app.use(printedCardRoutes());
 
   app.use(notFound(ROUTES));
   app.use(errorHandler(logError));

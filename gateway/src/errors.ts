@@ -47,6 +47,8 @@ export type DomainErrorCode =
   | 'request_in_progress'
   | 'no_signing_key'
   | 'card_unavailable'
+  | 'card_unknown'
+  | 'card_revoked'
   | 'idempotency_key_reused'
   | 'ledger_rejected'
   | 'ledger_unavailable'

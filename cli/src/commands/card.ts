@@ -16,6 +16,8 @@ import {
   cardPaths,
   presentCredential,
   holderProofJwt,
+  qrLevel,
+  qrVersion,
   renderQr,
   workCardText,
 } from '@anxin/gateway/workcard';
@@ -168,7 +170,8 @@ async function present(arg: string, o: PresentCliOptions): Promise<void> {
   if (o.png) writeFileSync(o.png, await renderQr(text, 'png'));
   if (o.svg) writeFileSync(o.svg, await renderQr(text, 'svg'));
   if (o.json) {
-    outJson({ text, bytes: Buffer.byteLength(text), ...p });
+    const ecLevel = qrLevel(text);
+    outJson({ text, bytes: Buffer.byteLength(text), version: qrVersion(text, ecLevel), ecLevel, ...p });
     return;
   }
   if (o.text) {
@@ -197,7 +200,7 @@ function presentCommand(): Command {
     .description(
       [
         'Makes a presentation of an SD-JWT VC (issued with "format": "dc+sd-jwt"): only the members named by --disclose are revealed; when the credential is bound to a device key, a key-binding JWT signed with --key makes it expire after 5 minutes, so a screenshot is worth nothing later.',
-        'Prints the QR code on the terminal, or writes it with --png/--svg; --text prints the QR text (ANXIN:<presentation>, or <verifier url>#<presentation> with --verifier-url), which POST /v1/verify, the verifier page and anxin verify all take.',
+        'Prints the QR code on the terminal, or writes it with --png/--svg; --text prints the QR text (AX1:<Base45>, the presentation deflated and stored in the alphanumeric mode of the QR code, or <verifier url>#AX1.<base64url> with --verifier-url), which POST /v1/verify, the verifier page and anxin verify all take, as they take the older ANXIN:<presentation>.',
         'Exit code: 0 done; 2 on usage errors (an unknown member, a key that is not the bound one, a text too long for one QR code).',
       ].join('\n\n'),
     )
@@ -213,7 +216,10 @@ function presentCommand(): Command {
     .option('--png <file>', 'write the QR code as a PNG image')
     .option('--svg <file>', 'write the QR code as an SVG image')
     .option('--text', 'print only the QR text')
-    .option('--json', 'print { text, bytes, presentation, disclosed, withheld, expiresAt, bound } as JSON')
+    .option(
+      '--json',
+      'print { text, bytes, version, ecLevel, presentation, disclosed, withheld, expiresAt, bound } as JSON',
+    )
     .addHelpText(
       'after',
       `

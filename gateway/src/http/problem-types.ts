@@ -78,6 +78,8 @@ export const PROBLEM_TYPES = {
   request_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
   no_signing_key: { status: 409, title: 'The issuer has no usable signing key in custody' },
   card_unavailable: { status: 409, title: 'This credential cannot be printed as a work card' },
+  card_unknown: { status: 404, title: 'No printed work card has this link' },
+  card_revoked: { status: 410, title: 'The issuer has withdrawn this printed work card' },
   idempotency_key_reused: { status: 422, title: 'The Idempotency-Key was used for a different request' },
   ledger_rejected: { status: 422, title: 'The ledger refused the change' },
   payload_too_large: { status: 413, title: 'The request body is too large' },

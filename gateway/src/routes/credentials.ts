@@ -15,6 +15,7 @@ import { issueCredential, type IssueRequest } from '../services/credentials/issu
 import { changeStatus, recentVerifiers, type StatusAction } from '../services/credentials/status';
 import type { Metrics } from '../http/observability';
 import { printableCard } from '../services/workcard/print';
+import { revokePrintedCard } from '../services/workcard/printed';
 import { actsForIssuer } from '../services/ownership';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -89,7 +90,17 @@ export function credentialRoutes(s: Services, metrics: Metrics, issue = issuer(s
       const card = await printableCard(s, req.principal!, req.params.id as string, q);
       res.setHeader('Cache-Control', 'no-store');
       res.setHeader('Content-Disposition', `inline; filename="${card.filename}"`);
+      // What the issuer names to withdraw this card (POST …/cards/:card/revoke).
+      res.setHeader('Anxin-Card-Id', card.cardId);
       res.type(card.type).send(card.body);
+    }),
+  );
+
+  r.post(
+    '/v1/credentials/:id/cards/:card/revoke',
+    requireScope(s.store, 'revoke'),
+    handle(async (req, res) => {
+      res.json(await revokePrintedCard(s, req.principal!, req.params.id as string, req.params.card as string));
     }),
   );
 

@@ -15,6 +15,7 @@ import type { AnchorProjection, Principal } from '../ports/store';
 import { anchorProjection } from '../services/anchor-projection';
 import type { Services } from '../services/context';
 import { newChallenge, useChallenge, verifierAudience } from '../services/nonces';
+import { presentationOfPrintedCard, printedCardRef } from '../services/workcard/printed';
 import type { VerificationLog } from '../services/verify/log';
 import type { VerifierPool } from '../services/verify/pool';
 import { CHECKS, type VerificationReport } from '../verify';
@@ -74,7 +75,10 @@ export function verifier(s: Services, metrics: Metrics, log: VerificationLog, po
   const make = pool
     ? (credential: string, opts: VerifyOptions) => pool.verify(credential, opts)
     : (credential: string, opts: VerifyOptions) => verifyCredential(credential, deps, opts);
-  return async (credential, who, asked, answered) => {
+  return async (text, who, asked, answered) => {
+    // A printed card's link stands for the members printed, from the credential kept here.
+    const card = printedCardRef(text);
+    const credential = card ? await presentationOfPrintedCard(s, card) : text;
     const opts: VerifyOptions = answered
       ? { challenge: answered }
       : asked.challenge

@@ -106,6 +106,16 @@ describe('SQLite store: a store written by an earlier schema version opens, migr
           // The gateway that wrote it claimed it for its ledger and KEK.
           expect((await store.getIdentity())!.kek).to.equal(kek.fingerprint);
         }
+        const card = {
+          id: 'after-upgrad',
+          credentialId: made.credentials[1]!.id,
+          issuer: made.issuer.id,
+          secretHash: 'cd'.repeat(32),
+          disclose: ['holder.name'],
+          createdAt: '2026-12-01T00:00:00Z',
+        };
+        await store.putPrintedCard(card);
+        expect(await store.getPrintedCard(card.id)).to.deep.equal(card);
         const now = new Date().toISOString();
         const claimed = await store.claimIdempotencyKey({
           principal: made.issuer.id,

@@ -17,7 +17,15 @@ const GATEWAY = dirname(require.resolve('@anxin/gateway/package.json'));
 const CORE = join(GATEWAY, 'src', 'verify');
 
 /** Packages the core may import (and their subpaths). */
-const PACKAGES = ['@anxin/schemas', 'jose', '@noble/hashes', '@sd-jwt/decode'];
+const PACKAGES = [
+  '@anxin/schemas',
+  'jose',
+  '@noble/hashes',
+  '@sd-jwt/decode',
+  // The compact QR text (qr-text.ts): pure JavaScript DEFLATE and Base45, synchronous.
+  'fflate',
+  '@digitalbazaar/base45',
+];
 /** Globals that are Node's, or the environment, or I/O. */
 const FORBIDDEN_NAMES = new Set([
   'Buffer',

@@ -185,6 +185,9 @@ export async function verificationCorpus(gw: TestGateway): Promise<{ items: Corp
   const ed = await presentCredential(edBound.credential, { disclose, holderKey: ed25519.privateJwk });
   add('bound, static key binding (ES256 device)', stat.presentation);
   add('bound, static key binding (Ed25519 device)', ed.presentation);
+  add('bound, as compact QR text (AX1:, ES256 device)', workCardText(stat.presentation));
+  add('bound, as compact QR text (AX1:, Ed25519 device)', workCardText(ed.presentation));
+  add('bound, as the old QR text (ANXIN:)', `ANXIN:${stat.presentation}`);
   add(
     'bound, without its key-binding JWT',
     presentWith(bound.credential, (d) => d.name === 'name'),

@@ -36,7 +36,7 @@ export const CREDENTIAL_ROUTES: RouteDoc[] = [
     method: 'get',
     path: '/v1/credentials/{id}/card',
     summary:
-      'A printable work card for a worker without a smartphone: chosen fields of an SD-JWT VC not bound to a device key, and a QR code to the verifier page (?disclose=…&format=svg|png)',
+      'A printable work card for a worker without a smartphone: chosen fields of an SD-JWT VC not bound to a device key, and a QR code with a short link and the card’s own secret, checked online by POST /v1/verify (?disclose=…&format=svg|png); each call prints a new card, named by the Anxin-Card-Id header',
     tag: 'credentials',
     scope: 'issue',
     query: printableCardQuerySchema,
@@ -45,6 +45,14 @@ export const CREDENTIAL_ROUTES: RouteDoc[] = [
       description: 'An SVG card (105 × 148 mm), or with format=png the PNG of its QR code',
       mediaType: 'image/svg+xml',
     },
+  },
+  {
+    method: 'post',
+    path: '/v1/credentials/{id}/cards/{card}/revoke',
+    summary: 'Withdraw a printed work card: its link no longer verifies (the credential stays as it is)',
+    tag: 'credentials',
+    scope: 'revoke',
+    ok: { status: 200, description: '{ id, credentialId, revokedAt }' },
   },
   {
     method: 'post',

@@ -109,6 +109,15 @@ export const PUBLIC_ROUTES: RouteDoc[] = [
   },
   {
     method: 'get',
+    path: '/c',
+    summary:
+      'Where a printed work card’s link lands: a redirect to the verifier page, the card’s reference kept in the fragment by the browser',
+    tag: 'verifier page',
+    scope: null,
+    ok: { status: 302, description: 'Location: verify (beside /c)' },
+  },
+  {
+    method: 'get',
     path: '/verify/{file}',
     summary:
       "The verifier page's script and style sheet (verify.js, verify.css), and the verification core as one ES module (verify-core.js)",

@@ -20,6 +20,7 @@ import type { IdentityStore } from './identity';
 import type { NonceStore } from './nonces';
 import type { NotificationStore } from './notifications';
 import type { OfferStore } from './offers';
+import type { PrintedCardStore } from './printed-cards';
 import type { ProjectionStore } from './projection';
 import type { ResealStore } from './resealing';
 import type { RetentionStore } from './retention';
@@ -42,7 +43,8 @@ export interface Store
     NonceStore,
     OfferStore,
     RetentionStore,
-    ResealStore {
+    ResealStore,
+    PrintedCardStore {
   readonly kind: 'sqlite' | 'mongodb';
   /** Reachable and answering (for /readyz). */
   ping(): Promise<boolean>;

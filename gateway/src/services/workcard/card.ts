@@ -1,20 +1,20 @@
 /**
  * A printable work card (SVG, A6 portrait) for a worker without a smartphone: the fields the
- * worker agreed to show, in Chinese and English, and a QR code that opens the verifier page
- * with an SD-JWT presentation of exactly those fields. Paper cannot sign a fresh key-binding
- * JWT, so only credentials not bound to a device key can be printed; every scan still asks
- * the ledger for the credential's current status, so a revoked card fails at the door.
+ * worker agreed to show, in Chinese and English, and a QR code — a short link with the card's
+ * own secret (printed.ts), at error correction Q — that a verifier checks online. Paper cannot
+ * sign a fresh key-binding JWT, so only credentials not bound to a device key can be printed;
+ * every scan asks for the credential's current status, so a revoked card fails at the door.
  *
  * The words are the verifier page's own (src/page), so the card and the page agree.
  */
 import QRCode from 'qrcode';
 import * as page from '../../page';
-import { QR_MAX_BYTES } from './qr';
+import { QR_MAX_BYTES, qrVersion } from './qr';
 import { WorkCardError, type Presentation } from './present';
 
 export interface CardInput {
   presentation: Presentation;
-  /** What the QR code carries: a verifier-page link with the presentation in its fragment. */
+  /** What the QR code carries: the card's short link. */
   qrText: string;
   credentialId: string;
   type: string;
@@ -56,7 +56,8 @@ export async function printableCardSvg(c: CardInput): Promise<string> {
   };
   const zh = page.summarize(report, 'zh');
   const en = page.summarize(report, 'en');
-  const qr = QRCode.create(c.qrText, { errorCorrectionLevel: 'L' });
+  // Q: a printed card gets creased and stained; a short link leaves room for the redundancy.
+  const qr = QRCode.create(c.qrText, { errorCorrectionLevel: qrVersion(c.qrText, 'Q') !== undefined ? 'Q' : 'L' });
   const size = qr.modules.size;
   const cells: string[] = [];
   for (let y = 0; y < size; y++) {
@@ -74,31 +75,36 @@ export async function printableCardSvg(c: CardInput): Promise<string> {
   }
 
   const out: string[] = [];
+  const n = (v: number) => +v.toFixed(2);
   const text = (x: number, y: number, size: number, s: string, extra = '') =>
-    out.push(`<text x="${x}" y="${y}" font-size="${size}"${extra}>${esc(s)}</text>`);
+    out.push(`<text x="${n(x)}" y="${n(y)}" font-size="${n(size)}"${extra}>${esc(s)}</text>`);
   text(6, 11, 5.2, '安心工作卡 · Anxin work card', ' font-weight="700"');
   text(6, 17.5, 3.6, zh.subline);
   text(6, 22, 3.2, en.subline, ' fill="#5f6368"');
   // One line per field: the label in both languages on the left, the value on the right
-  // (the English value under it when it differs).
-  let y = 29;
-  zh.facts.forEach((f, i) => {
-    const enLabel = en.facts[i]?.label ?? '';
+  // (the English value under it when it differs). Many fields (a whole labor contract) are
+  // set smaller, so that every field of a type fits above a QR code of 30 mm.
+  const rows = zh.facts.map((f, i) => {
     const enValue = en.facts[i]?.value ?? '';
-    text(6, y, 2.6, f.label, ' fill="#5f6368"');
-    text(6, y + 2.9, 2.2, enLabel, ' fill="#9aa0a6"');
-    const values = f.value === enValue ? [f.value] : [f.value, enValue];
-    values
-      .flatMap((v) => wrap(v, 36))
-      .forEach((v, j) => {
-        text(36, y + j * 3.8, 3.3, v, ' font-weight="600"');
-      });
-    y += Math.max(6.4, values.flatMap((v) => wrap(v, 36)).length * 3.8 + 1.6);
+    return {
+      label: f.label,
+      enLabel: en.facts[i]?.label ?? '',
+      lines: (f.value === enValue ? [f.value] : [f.value, enValue]).flatMap((v) => wrap(v, 36)),
+    };
   });
+  const natural = rows.reduce((h, r) => h + Math.max(6.4, r.lines.length * 3.8 + 1.6), 0);
+  const k = Math.min(1, (138 - 30 - 29) / Math.max(natural, 1));
+  let y = 29;
+  for (const r of rows) {
+    text(6, y, 2.6 * k, r.label, ' fill="#5f6368"');
+    text(6, y + 2.9 * k, 2.2 * k, r.enLabel, ' fill="#9aa0a6"');
+    r.lines.forEach((v, j) => text(36, y + j * 3.8 * k, 3.3 * k, v, ' font-weight="600"'));
+    y += Math.max(6.4, r.lines.length * 3.8 + 1.6) * k;
+  }
   // The QR code fills the width below the facts, with its quiet zone, up to 90 mm.
   const qrTop = Math.max(y - 1, 50);
   const qrSide = Math.min(93, 138 - qrTop);
-  if (qrSide < 55) throw new WorkCardError('card_too_full', 'too many fields for one card: disclose fewer members');
+  if (qrSide < 29.9) throw new WorkCardError('card_too_full', 'too many fields for one card: disclose fewer members');
   const qrX = (105 - qrSide) / 2;
   out.push(
     `<svg x="${qrX}" y="${qrTop}" width="${qrSide}" height="${qrSide}" viewBox="-4 -4 ${size + 8} ${size + 8}" shape-rendering="crispEdges"><rect x="-4" y="-4" width="${size + 8}" height="${size + 8}" fill="#fff"/><path d="${cells.join('')}" fill="#000"/></svg>`,

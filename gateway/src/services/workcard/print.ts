@@ -2,7 +2,8 @@
  * GET /v1/credentials/:id/card: an issuer prints a work card for a worker without a
  * smartphone, from the credential it issued (kept sealed in the store). Only an SD-JWT VC
  * not bound to a device key can be printed: a vc+jwt credential would print every field,
- * the full ID number included, and paper cannot sign a key-binding JWT.
+ * the full ID number included, and paper cannot sign a key-binding JWT. Each print is a new
+ * card: its QR code is a short link with the card's own secret (printed.ts), checked online.
  */
 import type { PrintableCardQuery } from '@anxin/schemas';
 import { DomainError } from '../../errors';
@@ -12,12 +13,15 @@ import { actsForIssuer } from '../ownership';
 import { parseCredential } from '../../verify';
 import { printableCardSvg } from './card';
 import { WorkCardError, presentCredential, type Presentation } from './present';
-import { renderQr, workCardText } from './qr';
+import { newPrintedCard, printedCardLink } from './printed';
+import { renderQr } from './qr';
 
 export interface PrintedCard {
   type: 'image/svg+xml' | 'image/png';
   filename: string;
   body: string | Buffer;
+  /** The card's id: what the issuer names to withdraw it. */
+  cardId: string;
 }
 
 function refusedMembers(e: unknown, code: string): never {
@@ -59,25 +63,38 @@ export async function printableCard(
   } catch (e) {
     refusedMembers(e, 'member');
   }
-  const qrText = workCardText(presented.presentation, `${s.publicUrl}/verify`);
+  const { record, secret } = newPrintedCard(id, rec.issuer, presented.disclosed, s.now());
+  const qrText = printedCardLink(s.publicUrl, record.id, secret);
   const name = `work-card-${id.replace(/^urn:uuid:/, '').replace(/[^A-Za-z0-9-]/g, '')}`;
+  let card: PrintedCard;
   try {
-    if (q.format === 'png') return { type: 'image/png', filename: `${name}.png`, body: await renderQr(qrText, 'png') };
-    const exp = parsed.payload.exp;
-    const body = await printableCardSvg({
-      presentation: presented,
-      qrText,
-      credentialId: id,
-      type: rec.type,
-      issuer: {
-        id: rec.issuer,
-        name: (parsed.payload.issuer_name as string | undefined) ?? s.projection.issuers.get(rec.issuer)?.name,
-      },
-      ...(typeof exp === 'number' ? { validUntil: new Date(exp * 1000).toISOString() } : {}),
-    });
-    return { type: 'image/svg+xml', filename: `${name}.svg`, body };
+    if (q.format === 'png')
+      card = {
+        type: 'image/png',
+        filename: `${name}.png`,
+        body: await renderQr(qrText, 'png', 'Q'),
+        cardId: record.id,
+      };
+    else {
+      const exp = parsed.payload.exp;
+      const body = await printableCardSvg({
+        presentation: presented,
+        qrText,
+        credentialId: id,
+        type: rec.type,
+        issuer: {
+          id: rec.issuer,
+          name: (parsed.payload.issuer_name as string | undefined) ?? s.projection.issuers.get(rec.issuer)?.name,
+        },
+        ...(typeof exp === 'number' ? { validUntil: new Date(exp * 1000).toISOString() } : {}),
+      });
+      card = { type: 'image/svg+xml', filename: `${name}.svg`, body, cardId: record.id };
+    }
   } catch (e) {
-    // Too many fields for one QR code or one card.
+    // Too many fields for one card.
     refusedMembers(e, 'too_much');
   }
+  // Kept only once it is made: a card that could not be drawn never verifies.
+  await s.store.putPrintedCard(record);
+  return card;
 }

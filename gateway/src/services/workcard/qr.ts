@@ -73,10 +73,13 @@ export function qrLevel(text: string): 'M' | 'L' {
 }
 
 /** The QR code of `text` as an SVG document, a PNG image, or text for a terminal. */
-export async function renderQr(text: string, format: 'png'): Promise<Buffer>;
-export async function renderQr(text: string, format: 'svg' | 'terminal'): Promise<string>;
-export async function renderQr(text: string, format: QrFormat): Promise<string | Buffer> {
-  const errorCorrectionLevel = qrLevel(text);
+export async function renderQr(text: string, format: 'png', ecLevel?: EcLevel): Promise<Buffer>;
+export async function renderQr(text: string, format: 'svg' | 'terminal', ecLevel?: EcLevel): Promise<string>;
+/** `ecLevel` when given (a short link takes Q); else M, or L when only L holds the text. */
+export async function renderQr(text: string, format: QrFormat, ecLevel?: EcLevel): Promise<string | Buffer> {
+  if (ecLevel && qrVersion(text, ecLevel) === undefined)
+    throw new WorkCardError('qr_too_large', `the text does not fit one QR code at level ${ecLevel}`);
+  const errorCorrectionLevel = ecLevel ?? qrLevel(text);
   if (format === 'png') return QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel, margin: 4, scale: 4 });
   if (format === 'svg') return QRCode.toString(text, { type: 'svg', errorCorrectionLevel, margin: 4 });
   return QRCode.toString(text, { type: 'terminal', small: true, errorCorrectionLevel });

@@ -11,7 +11,7 @@ import jsQR from 'jsqr';
 import { after, before, describe, it } from 'mocha';
 import { PNG } from 'pngjs';
 import type { CredentialType } from '@anxin/schemas';
-import { expandQrText, unwrapQr } from '@anxin/gateway/verify';
+import { compactQrText, expandQrText, unwrapQr } from '@anxin/gateway/verify';
 import { WorkCardError, renderQr } from '@anxin/gateway/workcard';
 import { deviceKeyFromCryptoKeyPair, type DeviceKey } from '@anxin/gateway/wallet/jws';
 import { presentForQr } from '@anxin/gateway/wallet/workcard';
@@ -135,6 +135,9 @@ describe('e2e: the static work-card QR', function () {
     // A whole group never brings them along.
     const holder = await presentForQr({ credential, disclose: ['holder'], key });
     expect(holder.disclosed).to.deep.equal(['holder.idNumber', 'holder.name']);
+    // Made by hand, compact or not, a presentation that shows them fails.
+    for (const text of [compactQrText(credential), `ANXIN:${credential}`])
+      expectFailed(await gw.verify(verifier, text), 'format', 'holder_commitment_disclosed');
     const unknown = await presentForQr({ credential, disclose: ['holder.salary'], key }).catch((x: unknown) => x);
     expect((unknown as WorkCardError).code).to.equal('member_unknown');
     const other = await deviceKeyFromCryptoKeyPair(

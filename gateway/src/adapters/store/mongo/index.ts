@@ -18,6 +18,7 @@ import type {
   NonceRecord,
   NonceUse,
   OfferRecord,
+  PrintedCardRecord,
   NotificationOutcome,
   NotificationRecord,
   Principal,
@@ -41,6 +42,7 @@ import { MongoIdempotency } from './idempotency';
 import { MongoIdentity } from './identity';
 import { MongoNonces } from './nonces';
 import { MongoOffers } from './offers';
+import { MongoPrintedCards } from './printed-cards';
 import { MongoNotifications } from './notifications';
 import { MongoProjection } from './projection';
 import { MongoResealing } from './resealing';
@@ -65,6 +67,7 @@ export class MongoStore implements Store {
   private readonly notifications: MongoNotifications;
   private readonly nonces: MongoNonces;
   private readonly offers: MongoOffers;
+  private readonly printedCards: MongoPrintedCards;
   private readonly retention: MongoRetention;
   private readonly statusEntries: MongoStatusEntries;
 
@@ -81,6 +84,7 @@ export class MongoStore implements Store {
     this.notifications = new MongoNotifications(db);
     this.nonces = new MongoNonces(db);
     this.offers = new MongoOffers(db);
+    this.printedCards = new MongoPrintedCards(db);
     this.retention = new MongoRetention(db);
     this.statusEntries = new MongoStatusEntries(db);
   }
@@ -316,6 +320,20 @@ export class MongoStore implements Store {
 
   completeOffer(id: string, credentialId: string): Promise<void> {
     return this.offers.completeOffer(id, credentialId);
+  }
+
+  // ---- printed work cards ---------------------------------------------------------------
+
+  putPrintedCard(r: PrintedCardRecord): Promise<void> {
+    return this.printedCards.putPrintedCard(r);
+  }
+
+  getPrintedCard(id: string): Promise<PrintedCardRecord | undefined> {
+    return this.printedCards.getPrintedCard(id);
+  }
+
+  revokePrintedCard(id: string, at: string): Promise<boolean> {
+    return this.printedCards.revokePrintedCard(id, at);
   }
 
   // ---- retention ------------------------------------------------------------------------

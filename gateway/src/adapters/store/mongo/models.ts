@@ -361,6 +361,31 @@ notificationSchema.index({ id: 1 }, { unique: true });
 notificationSchema.index({ state: 1, nextAttemptTime: 1 });
 notificationSchema.index({ verifier: 1, createdTime: -1 });
 
+export interface PrintedCardDoc {
+  id: string;
+  credentialId: string;
+  issuer: string;
+  secretHash: string;
+  disclose: string[];
+  createdAt: string;
+  revokedAt?: string;
+}
+
+const printedCardSchema = new Schema<PrintedCardDoc>(
+  {
+    id: req(String),
+    credentialId: req(String),
+    issuer: req(String),
+    secretHash: req(String),
+    disclose: { type: [String], required: true },
+    createdAt: req(String),
+    revokedAt: String,
+  },
+  opts('printed_cards'),
+);
+printedCardSchema.index({ id: 1 }, { unique: true });
+printedCardSchema.index({ credentialId: 1 });
+
 const nonceSchema = new Schema<NonceDoc>(
   {
     nonce: req(String),
@@ -418,6 +443,7 @@ export interface Models {
   Notification: Model<NotificationDoc>;
   Nonce: Model<NonceDoc>;
   Offer: Model<OfferDoc>;
+  PrintedCard: Model<PrintedCardDoc>;
 }
 
 /** The models on the store's own connection (never mongoose's global one). */
@@ -437,6 +463,7 @@ export function modelsOn(conn: Connection): Models {
     Notification: conn.model<NotificationDoc>('Notification', notificationSchema),
     Nonce: conn.model<NonceDoc>('Nonce', nonceSchema),
     Offer: conn.model<OfferDoc>('CredentialOffer', offerSchema),
+    PrintedCard: conn.model<PrintedCardDoc>('PrintedCard', printedCardSchema),
   };
 }
 
@@ -457,6 +484,7 @@ export async function createCollections(m: Models): Promise<void> {
     m.Notification,
     m.Nonce,
     m.Offer,
+    m.PrintedCard,
   ];
   for (const model of all) {
     try {

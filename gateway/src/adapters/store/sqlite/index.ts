@@ -17,6 +17,7 @@ import type {
   NonceRecord,
   NonceUse,
   OfferRecord,
+  PrintedCardRecord,
   NotificationOutcome,
   NotificationRecord,
   Principal,
@@ -40,6 +41,7 @@ import { SqliteIdempotency } from './idempotency';
 import { SqliteIdentity } from './identity';
 import { SqliteNonces } from './nonces';
 import { SqliteOffers } from './offers';
+import { SqlitePrintedCards } from './printed-cards';
 import { SqliteNotifications } from './notifications';
 import { SqliteProjection } from './projection';
 import { SqliteResealing } from './resealing';
@@ -66,6 +68,7 @@ export class SqliteStore implements Store {
   private readonly notifications: SqliteNotifications;
   private readonly nonces: SqliteNonces;
   private readonly offers: SqliteOffers;
+  private readonly printedCards: SqlitePrintedCards;
   private readonly retention: SqliteRetention;
   private readonly statusEntries: SqliteStatusEntries;
 
@@ -97,6 +100,7 @@ export class SqliteStore implements Store {
       this.notifications = new SqliteNotifications(db);
       this.nonces = new SqliteNonces(db);
       this.offers = new SqliteOffers(db);
+      this.printedCards = new SqlitePrintedCards(db);
       this.retention = new SqliteRetention(db);
       this.statusEntries = new SqliteStatusEntries(db);
       this.statusEntries = new SqliteStatusEntries(db);
@@ -328,6 +332,20 @@ export class SqliteStore implements Store {
 
   completeOffer(id: string, credentialId: string): Promise<void> {
     return this.offers.completeOffer(id, credentialId);
+  }
+
+  // ---- printed work cards ---------------------------------------------------------------
+
+  putPrintedCard(r: PrintedCardRecord): Promise<void> {
+    return this.printedCards.putPrintedCard(r);
+  }
+
+  getPrintedCard(id: string): Promise<PrintedCardRecord | undefined> {
+    return this.printedCards.getPrintedCard(id);
+  }
+
+  revokePrintedCard(id: string, at: string): Promise<boolean> {
+    return this.printedCards.revokePrintedCard(id, at);
   }
 
   // ---- retention ------------------------------------------------------------------------

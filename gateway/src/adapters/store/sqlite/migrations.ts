@@ -201,6 +201,19 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX credential_offers_expiry ON credential_offers (expires_ms);
   `,
+  // v10: printed work cards, each behind the hash of its own secret.
+  `
+  CREATE TABLE printed_cards (
+    id            TEXT PRIMARY KEY,
+    credential_id TEXT NOT NULL,
+    issuer        TEXT NOT NULL,
+    secret_hash   TEXT NOT NULL,
+    disclose      TEXT NOT NULL,           -- JSON array of paths
+    created_at    TEXT NOT NULL,
+    revoked_at    TEXT
+  );
+  CREATE INDEX printed_cards_of ON printed_cards (credential_id);
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;

@@ -22,6 +22,7 @@ import { identityContract } from './identity';
 import { lifecycleContract } from './lifecycle';
 import { noncesContract } from './nonces';
 import { offersContract } from './offers';
+import { printedCardsContract } from './printed-cards';
 import { projectionContract } from './projection';
 import { resealingContract } from './resealing';
 import { retentionContract } from './retention';
@@ -78,6 +79,7 @@ export function storeContract(
     webhooksContract(ctx);
     noncesContract(ctx);
     offersContract(ctx);
+    printedCardsContract(ctx);
     retentionContract(ctx);
     resealingContract(ctx);
     statusEntriesContract(ctx);

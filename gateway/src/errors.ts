@@ -44,6 +44,8 @@ export type DomainErrorCode =
   | 'conflict'
   | 'issuer_exists'
   | 'invalid_transition'
+  | 'replaces_mismatch'
+  | 'already_replaced'
   | 'request_in_progress'
   | 'no_signing_key'
   | 'card_unavailable'

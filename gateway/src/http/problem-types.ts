@@ -75,6 +75,11 @@ export const PROBLEM_TYPES = {
   conflict: { status: 409, title: 'Conflict' },
   issuer_exists: { status: 409, title: 'An issuer with this id exists' },
   invalid_transition: { status: 409, title: 'The status change is not allowed from the current status' },
+  replaces_mismatch: {
+    status: 409,
+    title: 'The credential named in replaces is not of this type or not for this holder',
+  },
+  already_replaced: { status: 409, title: 'The credential named in replaces was renewed already' },
   request_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
   no_signing_key: { status: 409, title: 'The issuer has no usable signing key in custody' },
   card_unavailable: { status: 409, title: 'This credential cannot be printed as a work card' },

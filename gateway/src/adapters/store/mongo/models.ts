@@ -68,6 +68,8 @@ export interface AnchorDoc {
   validUntil?: string;
   status: string;
   statusReason?: string;
+  replaces?: string;
+  replacedBy?: string;
   anchoredAt: string;
   txId: string;
   block: number;
@@ -251,6 +253,8 @@ const anchorSchema = new Schema<AnchorDoc>(
     validUntil: String,
     status: req(String),
     statusReason: String,
+    replaces: String,
+    replacedBy: String,
     anchoredAt: req(String),
     txId: req(String),
     block: req(Number),
@@ -262,6 +266,8 @@ const anchorSchema = new Schema<AnchorDoc>(
 );
 anchorSchema.index({ id: 1 }, { unique: true });
 anchorSchema.index({ issuer: 1 });
+// What expires soon, per issuer: active ones by validUntil.
+anchorSchema.index({ issuer: 1, validUntil: 1 }, { partialFilterExpression: { status: 'active' } });
 
 const issuerSchema = new Schema<IssuerDoc>(
   {

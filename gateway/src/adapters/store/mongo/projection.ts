@@ -59,6 +59,8 @@ export class MongoProjection implements ProjectionStore {
       validUntil: p.validUntil,
       status: p.status,
       statusReason: p.statusReason,
+      replaces: p.replaces,
+      replacedBy: p.replacedBy,
       anchoredAt: p.anchoredAt,
       txId: p.txId,
       block: p.block,

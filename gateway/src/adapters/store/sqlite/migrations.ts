@@ -180,6 +180,12 @@ export const MIGRATIONS: readonly string[] = [
     created_at     TEXT NOT NULL
   );
   `,
+  // v9: the renewal chain the ledger records on anchors.
+  `
+  ALTER TABLE anchors ADD COLUMN replaces TEXT;
+  ALTER TABLE anchors ADD COLUMN replaced_by TEXT;
+  CREATE INDEX anchors_expiring ON anchors (issuer, valid_until) WHERE status = 'active' AND replaced_by IS NULL;
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;

@@ -19,6 +19,8 @@ import { registrarRoutes } from './routes/registrar';
 import { nonceRoutes } from './routes/nonce';
 import { verifierPageRoutes } from './routes/verifier-page';
 import { webhookRoutes } from './routes/webhook';
+import { holderRoutes } from './routes/holder';
+import { expiringRoutes } from './routes/expiring';
 import { operationRoutes } from './routes/operations';
 import { publicRoutes } from './routes/public';
 import { discoveryRoutes } from './routes/discovery';
@@ -112,7 +114,10 @@ export function buildGatewayHandler(
   app.use(issuerRoutes(s));
   app.use(registrarRoutes(s));
   app.use(apiKeyRoutes(s));
+  // Before /v1/credentials/:id, which would take 'expiring' for an id.
+  app.use(expiringRoutes(s));
   app.use(credentialRoutes(s, deps.metrics, issue));
+  app.use(holderRoutes(s));
   app.use(nonceRoutes(s));
   app.use(publicRoutes(s, deps.metrics, deps.trustList, () => openApiDocument(s.publicUrl, opts.version)));
   app.use(statusListRoutes(deps.statusLists));

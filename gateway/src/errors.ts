@@ -37,6 +37,7 @@ export type DomainErrorCode =
   | 'type_not_for_kind'
   | 'subject_issuer_mismatch'
   | 'holder_proof_invalid'
+  | 'holder_auth_failed'
   | 'forbidden'
   | 'type_not_allowed'
   | 'issuer_not_active'

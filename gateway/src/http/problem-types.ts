@@ -67,6 +67,7 @@ export const PROBLEM_TYPES = {
   malformed_path: { status: 400, title: 'The path is not valid percent-encoded UTF-8' },
   holder_proof_invalid: { status: 400, title: 'The proof of holding holderPublicJwk does not hold' },
   unauthorized: { status: 401, title: 'Missing or unknown API key' },
+  holder_auth_failed: { status: 401, title: 'The device key’s proof does not hold' },
   forbidden: { status: 403, title: 'The API key lacks the scope or ownership this needs' },
   type_not_allowed: { status: 403, title: 'The issuer may not issue this credential type' },
   issuer_not_active: { status: 403, title: 'The issuer is not active' },

@@ -7,6 +7,7 @@ import { ISSUER_ROUTES } from './paths/issuers';
 import { REGISTRAR_ROUTES } from './paths/registrar';
 import { PUBLIC_ROUTES } from './paths/public';
 import { VERIFY_ROUTES } from './paths/verify';
+import { HOLDER_ROUTES } from './paths/holder';
 import type { RouteDoc } from './route-doc';
 
 export type { RouteDoc };
@@ -17,4 +18,5 @@ export const ROUTES: RouteDoc[] = [
   ...CREDENTIAL_ROUTES,
   ...VERIFY_ROUTES,
   ...PUBLIC_ROUTES,
+  ...HOLDER_ROUTES,
 ];

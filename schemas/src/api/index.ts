@@ -1,5 +1,6 @@
 export * from './bodies';
 export * from './registrar';
+export * from './holder';
 import {
   compromisedKeyRequestSchema,
   createApiKeyRequestSchema,
@@ -14,6 +15,7 @@ import {
   webhookRequestSchema,
 } from './bodies';
 import { rotateRegistrarRequestSchema } from './registrar';
+import { expiringQuerySchema, holderReceiptsRequestSchema } from './holder';
 
 /** Every HTTP API body schema, for registration with the shared ajv instance. */
 export const API_SCHEMAS: readonly { $id: string }[] = [
@@ -29,4 +31,6 @@ export const API_SCHEMAS: readonly { $id: string }[] = [
   printableCardQuerySchema,
   webhookRequestSchema,
   rotateRegistrarRequestSchema,
+  holderReceiptsRequestSchema,
+  expiringQuerySchema,
 ];

@@ -12,6 +12,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { StatementSigner } from '@anxin/chaincode/rules';
 import { signStatementFast as signStatement } from '../../crypto/jws';
 import {
@@ -268,6 +269,8 @@ async function prepare(
     state: 'pending',
     createdAt: s.now().toISOString(),
     ...(idempotencyKey ? { idempotencyKey } : {}),
+    // The holder finds what is bound to its key by the key's thumbprint ('' for none).
+    holderJkt: body.holderPublicJwk ? await calculateJwkThumbprint(body.holderPublicJwk as JWK, 'sha256') : '',
   };
   return { pending, credential };
 }

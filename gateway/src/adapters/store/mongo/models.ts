@@ -42,6 +42,8 @@ export interface CredentialDoc {
   anchor?: { txId: string; block: number; anchoredAt: string };
   createdAt: string;
   idempotencyKey?: string;
+  /** The holder key's thumbprint; '' when bound to none; absent until indexed. */
+  holderJkt?: string;
 }
 
 export interface IdempotencyDoc {
@@ -109,6 +111,7 @@ export interface VerificationDoc {
   /** The same instant as a BSON date, for filtering and ordering (strings with and without fractions do not sort). */
   atTime: Date;
   verified: boolean;
+  binding?: string;
 }
 
 export interface WebhookDoc {
@@ -217,9 +220,13 @@ const credentialSchema = new Schema<CredentialDoc>(
     },
     createdAt: req(String),
     idempotencyKey: String,
+    holderJkt: String,
   },
   opts('credentials'),
 );
+// A holder's credentials by its key; SD-JWTs recorded before the key was indexed.
+credentialSchema.index({ holderJkt: 1, createdAt: -1 }, { partialFilterExpression: { holderJkt: { $gt: '' } } });
+credentialSchema.index({ format: 1, holderJkt: 1 });
 credentialSchema.index({ id: 1 }, { unique: true });
 credentialSchema.index({ issuer: 1, createdAt: 1 });
 
@@ -308,6 +315,7 @@ const verificationSchema = new Schema<VerificationDoc>(
     at: req(String),
     atTime: req(Date),
     verified: req(Boolean),
+    binding: String,
   },
   opts('verifications'),
 );

@@ -24,6 +24,13 @@ function statements(db: SqliteDb) {
           updated_block = excluded.updated_block, updated_tx = excluded.updated_tx
         WHERE (excluded.updated_block, excluded.updated_tx) >= (anchors.updated_block, anchors.updated_tx)`),
     getAnchor: db.prepare(`SELECT * FROM anchors WHERE id = ?`),
+    // Served by anchors_expiring (a partial index on exactly these conditions).
+    expiring: db.prepare(`
+        SELECT * FROM anchors
+        WHERE issuer = @issuer AND status = 'active' AND replaced_by IS NULL
+          AND valid_until >= @from AND valid_until < @to
+          AND (valid_until, id) > (@after_until, @after_id)
+        ORDER BY valid_until, id LIMIT @limit`),
 
     putIssuer: db.prepare(`
         INSERT INTO issuers (id, record, updated_block, updated_tx) VALUES (@id, @record, @updated_block, @updated_tx)
@@ -77,6 +84,25 @@ export class SqliteProjection implements ProjectionStore {
     this.db.check();
     const row = this.s.getAnchor.get(id) as Row | undefined;
     return row && anchorFromRow(row);
+  }
+
+  async expiringAnchors(
+    issuer: string,
+    from: string,
+    to: string,
+    limit: number,
+    after?: { validUntil: string; id: string },
+  ): Promise<AnchorProjection[]> {
+    this.db.check();
+    const rows = this.s.expiring.all({
+      issuer,
+      from,
+      to,
+      limit,
+      after_until: after?.validUntil ?? '',
+      after_id: after?.id ?? '',
+    }) as Row[];
+    return rows.map(anchorFromRow);
   }
 
   async putIssuer(p: IssuerProjection): Promise<void> {

@@ -250,7 +250,8 @@ export class Notifier {
     const t = this.s.now().getTime();
     if (t - this.lastExpirySweep >= EXPIRY_SWEEP_MS || t < this.lastExpirySweep) {
       this.lastExpirySweep = t;
-      await this.sweepExpiring();
+      // A sweep that fails is tried again at the next one; the notices already queued go out regardless.
+      await this.sweepExpiring().catch((e: unknown) => this.onError(e, 'expiry sweep failed'));
     }
     const batch = this.o.concurrency ?? 8;
     const leaseMs = this.o.leaseMs ?? Math.max(LEASE_MS, 4 * (this.o.timeoutMs ?? 5_000));

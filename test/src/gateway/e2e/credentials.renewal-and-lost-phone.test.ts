@@ -8,9 +8,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { CompactSign, importJWK } from 'jose';
-import { after, before, describe, it } from 'mocha';
+import { after, before, it } from 'mocha';
 import {
   TestGateway,
+  describeOnLedgers,
   deviceKey,
   expectFailed,
   expectProblem,
@@ -40,7 +41,7 @@ async function shownFrom(issued: Issued, key: DeviceKey, nonce: string, aud: str
   return `${presented}${kb}`;
 }
 
-describe('e2e: renewal chain and re-issue after a lost phone', function () {
+describeOnLedgers('e2e: renewal chain and re-issue after a lost phone', function (ledger) {
   let gw: TestGateway;
   let cdc: RegisteredIssuer;
   let other: RegisteredIssuer;
@@ -48,7 +49,7 @@ describe('e2e: renewal chain and re-issue after a lost phone', function () {
   const status = (id: string) => gw.api('GET', `/v1/credentials/${encodeURIComponent(id)}/status`);
 
   before(async () => {
-    gw = await TestGateway.start();
+    gw = await TestGateway.start({ ledger });
     cdc = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
     other = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'] });
     verifier = await gw.verifierKey();

@@ -33,6 +33,9 @@ export const REJECTION_CODES = [
   'STATEMENT_FROM_FUTURE',
   'STATUS_LIST_NOT_OWN',
   'STATUS_ENTRY_TAKEN',
+  'REPLACED_NOT_FOUND',
+  'REPLACES_MISMATCH',
+  'ALREADY_REPLACED',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 

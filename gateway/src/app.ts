@@ -22,6 +22,8 @@ import { verifierPageRoutes } from './routes/verifier-page';
 import { walletPageRoutes } from './routes/wallet-page';
 import { printedCardRoutes } from './routes/printed-cards';
 import { webhookRoutes } from './routes/webhook';
+import { holderRoutes } from './routes/holder';
+import { expiringRoutes } from './routes/expiring';
 import { operationRoutes } from './routes/operations';
 import { publicRoutes } from './routes/public';
 import { discoveryRoutes } from './routes/discovery';
@@ -119,7 +121,10 @@ export function buildGatewayHandler(
   app.use(issuerRoutes(s));
   app.use(registrarRoutes(s));
   app.use(apiKeyRoutes(s));
+  // Before /v1/credentials/:id, which would take 'expiring' for an id.
+  app.use(expiringRoutes(s));
   app.use(credentialRoutes(s, deps.metrics, issue));
+  app.use(holderRoutes(s));
   app.use(nonceRoutes(s));
   app.use(
     oid4vciRoutes(s, deps.metrics, {

@@ -2,6 +2,7 @@
  * Starting and stopping a gateway: configuration in, a listening server out. Used by
  * `npm start` (main.ts) and by the end-to-end tests (on port 0).
  */
+import { indexHolderKeys } from './services/holder/index-keys';
 import { createPrivateKey } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -153,6 +154,9 @@ export async function startGateway(cfg: Config, opts: { logger?: Logger } = {}):
     checkLedger(held, ledgerId, ledgerWhere);
     const { kek } = loadKekRing(cfg.kekFile, cfg.kekPreviousFiles);
     checkKek(held, kek, cfg.kekFile);
+    const holderKeysIndexed = await indexHolderKeys(store, kek);
+    if (holderKeysIndexed)
+      logger.info({ credentials: holderKeysIndexed }, 'indexed the holder keys of earlier credentials');
     const ledgerClient = new LedgerClient(ledger, (fn, seconds, outcome) =>
       metrics.ledgerCommitSeconds.observe({ function: fn, outcome }, seconds),
     );

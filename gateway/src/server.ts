@@ -25,3 +25,4 @@ export { Projection } from './services/projection';
 export { StatusEntryAllocator, StatusListPublisher, STATUS_LIST_FILL } from './services/status-lists';
 export { apiKeyId, apiKeyMatches } from './crypto/apikeys';
 export { loadKekRing, readKek } from './crypto/kek';
+export { indexHolderKeys } from './services/holder/index-keys';

@@ -18,11 +18,44 @@ import { verifyStatement } from '../verify';
 import type { Effect } from './effect';
 import { claimStatusEntry } from './status-entries';
 
+const TRANSITIONS = {
+  revoke: { from: ['active', 'suspended'], to: 'revoked' },
+  suspend: { from: ['active'], to: 'suspended' },
+  reinstate: { from: ['suspended'], to: 'active' },
+} as const;
+
 function checkAllowed(issuer: IssuerRecord, type: CredentialType): void {
   // The kind too: an issuer registered before kinds decided types must not anchor outside its kind.
   if (!issuer.allowedTypes.includes(type) || typesOutsideKind(issuer.kind, [type]).length) {
     throw new Rejection('TYPE_NOT_ALLOWED', `issuer ${issuer.id} may not issue ${type}`);
   }
+}
+
+/**
+ * The credential a renewal replaces, checked: anchored by the same issuer, of the same type,
+ * for the same holder, not renewed before; and, when it is to be superseded, still in force
+ * or suspended (a revoked one has nothing left to withdraw).
+ */
+async function replacedAnchor(
+  state: LedgerState,
+  issuerId: string,
+  a: { id: string; type: CredentialType; holderRef: string; replaces?: string; supersede?: true },
+): Promise<AnchorRecord | undefined> {
+  if (!a.replaces) return undefined;
+  if (a.replaces === a.id) throw new Rejection('REPLACES_MISMATCH', `credential ${a.id} cannot replace itself`);
+  const old = await state.getAnchor(a.replaces);
+  if (!old) throw new Rejection('REPLACED_NOT_FOUND', `credential ${a.replaces} is not anchored`);
+  if (old.issuer !== issuerId)
+    throw new Rejection('NOT_OWN_CREDENTIAL', `credential ${old.id} was anchored by another issuer`);
+  if (old.type !== a.type)
+    throw new Rejection('REPLACES_MISMATCH', `credential ${old.id} is a ${old.type}, not a ${a.type}`);
+  // The same salted commitment: the issuer renews for the holder it issued to, without the ledger learning who.
+  if (old.holderRef !== a.holderRef)
+    throw new Rejection('REPLACES_MISMATCH', `credential ${old.id} was issued to another holder`);
+  if (old.replacedBy) throw new Rejection('ALREADY_REPLACED', `credential ${old.id} was replaced by ${old.replacedBy}`);
+  if (a.supersede && !(TRANSITIONS.revoke.from as readonly string[]).includes(old.status))
+    throw new Rejection('INVALID_TRANSITION', `cannot supersede a credential that is ${old.status}`);
+  return old;
 }
 
 export async function anchor(state: LedgerState, jws: string, tx: TxContext): Promise<Effect<AnchorRecord>> {
@@ -42,6 +75,7 @@ export async function anchor(state: LedgerState, jws: string, tx: TxContext): Pr
   const window = checkValidityWindow(a.type, a.validFrom, a.validUntil);
   if (window) throw new Rejection('VALIDITY_OUT_OF_BOUNDS', window.message);
   if (await state.getAnchor(a.id)) throw new Rejection('ANCHOR_EXISTS', `credential ${a.id} is anchored already`);
+  const replaced = await replacedAnchor(state, issuer!.id, a);
   if (a.statusEntry) await claimStatusEntry(state, issuer!.id, a.statusEntry, a.id, tx);
   const record: AnchorRecord = {
     id: a.id,
@@ -54,11 +88,21 @@ export async function anchor(state: LedgerState, jws: string, tx: TxContext): Pr
     ...(a.validUntil ? { validUntil: a.validUntil } : {}),
     status: 'active',
     ...(a.statusEntry ? { statusEntry: { list: a.statusEntry.list, idx: a.statusEntry.idx } } : {}),
+    ...(a.replaces ? { replaces: a.replaces } : {}),
     anchoredAt: tx.time,
     txId: tx.txId,
     updatedAt: tx.time,
   };
   await state.putAnchor(record);
+  // Both ends of the link in one transaction: the chain never shows one without the other.
+  if (replaced) {
+    await state.putAnchor({
+      ...replaced,
+      replacedBy: record.id,
+      ...(a.supersede ? { status: 'revoked' as const, statusReason: 'superseded' as const } : {}),
+      updatedAt: tx.time,
+    });
+  }
   await state.putStatement(payload.jti, { txId: tx.txId, kind: payload.kind, iss: payload.iss });
   return {
     result: record,
@@ -70,16 +114,12 @@ export async function anchor(state: LedgerState, jws: string, tx: TxContext): Pr
         issuer: record.issuer,
         status: record.status,
         digest: record.digest,
+        ...(record.replaces ? { replaces: record.replaces } : {}),
+        ...(a.supersede ? { superseded: true } : {}),
       },
     },
   };
 }
-
-const TRANSITIONS = {
-  revoke: { from: ['active', 'suspended'], to: 'revoked' },
-  suspend: { from: ['active'], to: 'suspended' },
-  reinstate: { from: ['suspended'], to: 'active' },
-} as const;
 
 export async function changeStatus(
   state: LedgerState,

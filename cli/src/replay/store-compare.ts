@@ -26,6 +26,8 @@ const ANCHOR_FIELDS = [
   'validUntil',
   'status',
   'statusReason',
+  'replaces',
+  'replacedBy',
   'anchoredAt',
   'txId',
   'updatedAt',

@@ -124,6 +124,8 @@ export const VERIFICATION_REPORT = {
         anchoredAt: { type: 'string', format: 'date-time' },
         status: { type: 'string' },
         statusReason: { type: 'string' },
+        replaces: { type: 'string', description: 'The credential this one renews (on the ledger)' },
+        replacedBy: { type: 'string', description: 'The credential that renews this one (on the ledger)' },
         updatedAt: { type: 'string', format: 'date-time' },
       },
     },

@@ -9,6 +9,7 @@ import { PUBLIC_ROUTES } from './paths/public';
 import { VERIFY_ROUTES } from './paths/verify';
 import { PRESENTATION_REQUEST_ROUTES } from './paths/presentation-requests';
 import { OID4VCI_ROUTES } from './paths/oid4vci';
+import { HOLDER_ROUTES } from './paths/holder';
 import type { RouteDoc } from './route-doc';
 
 export type { RouteDoc };
@@ -21,4 +22,5 @@ export const ROUTES: RouteDoc[] = [
   ...VERIFY_ROUTES,
   ...PUBLIC_ROUTES,
   ...PRESENTATION_REQUEST_ROUTES,
+  ...HOLDER_ROUTES,
 ];

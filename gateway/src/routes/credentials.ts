@@ -66,6 +66,8 @@ export function credentialRoutes(s: Services, metrics: Metrics, issue = issuer(s
         throw new DomainError('not_found', `no credential ${req.params.id as string} of yours`);
       const anchor = await s.store.getAnchor(rec.id);
       res.json({
+        ...(anchor?.replaces ? { replaces: anchor.replaces } : {}),
+        ...(anchor?.replacedBy ? { replacedBy: anchor.replacedBy } : {}),
         id: rec.id,
         type: rec.type,
         format: rec.format,
@@ -131,6 +133,9 @@ export function credentialRoutes(s: Services, metrics: Metrics, issue = issuer(s
         issuer: { id: rec.issuer, ...(issuer ? { name: issuer.name, status: issuer.status } : {}) },
         status: rec.status,
         ...(rec.statusReason ? { statusReason: rec.statusReason } : {}),
+        // The renewal chain the ledger records: a verifier follows it to the credential in force.
+        ...(rec.replaces ? { replaces: rec.replaces } : {}),
+        ...(rec.replacedBy ? { replacedBy: rec.replacedBy } : {}),
         validFrom: rec.validFrom,
         ...(rec.validUntil ? { validUntil: rec.validUntil } : {}),
         digest: rec.digest,

@@ -99,6 +99,7 @@ export function verifier(s: Services, metrics: Metrics, log: VerificationLog, po
         verifier: who.id,
         at: report.checkedAt,
         verified: report.verified,
+        ...(report.presentation ? { binding: report.presentation.binding } : {}),
       });
     }
     if (report.anchor && report.anchor.block < 0) (report.anchor as { block: number | null }).block = null;

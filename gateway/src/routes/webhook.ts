@@ -2,23 +2,35 @@
  * A verifier's webhook: PUT to set where status changes of credentials it checked are
  * POSTed, GET to read it with the latest deliveries, DELETE to stop them. One per principal.
  */
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { webhookRequestSchema, type WebhookRequest } from '@anxin/schemas';
 import { DomainError } from '../errors';
 import { requireScope } from '../http/auth';
+import type { Scope } from '../ports/store';
 import { body, handle, validBody } from '../http/validate';
 import type { Services } from '../services/context';
-import { NOTIFICATION_TYP } from '../services/notify';
+import { EXPIRING_TYP, NOTIFICATION_TYP, webhookOwner } from '../services/notify';
 import { webhookUrlProblem } from '../services/webhook-target';
 
 const RECENT = 20;
+
+/** A key with any of `scopes`: verifiers set theirs for status changes, issuers for what expires soon. */
+function requireScopeOf(s: Services, scopes: Scope[]): RequestHandler {
+  const checks = scopes.map((scope) => requireScope(s.store, scope));
+  return (req, res, next) => {
+    const attempt = (i: number): void => {
+      void checks[i]!(req, res, (e?: unknown) => (e && i + 1 < checks.length ? attempt(i + 1) : next(e)));
+    };
+    attempt(0);
+  };
+}
 
 export function webhookRoutes(s: Services): Router {
   const r = Router();
 
   r.put(
     '/v1/webhook',
-    requireScope(s.store, 'verify'),
+    requireScopeOf(s, ['verify', 'issue']),
     body(webhookRequestSchema.$id),
     handle(async (req, res) => {
       const { url } = validBody<WebhookRequest>(webhookRequestSchema.$id, req.body);
@@ -27,17 +39,22 @@ export function webhookRoutes(s: Services): Router {
         throw new DomainError('validation_failed', `/url ${problem}`, {
           errors: [{ field: '/url', code: 'url', message: problem }],
         });
-      const hook = { verifier: req.principal!.id, url, createdAt: s.now().toISOString() };
+      const hook = { verifier: webhookOwner(req.principal!), url, createdAt: s.now().toISOString() };
       await s.store.putWebhook(hook);
-      res.json({ ...hook, typ: NOTIFICATION_TYP, keys: `${s.publicUrl}/.well-known/jwks.json` });
+      res.json({
+        ...hook,
+        // An issuer is told what of its own expires soon; a verifier, status changes of what it checked.
+        typ: req.principal!.type === 'issuer' ? EXPIRING_TYP : NOTIFICATION_TYP,
+        keys: `${s.publicUrl}/.well-known/jwks.json`,
+      });
     }),
   );
 
   r.get(
     '/v1/webhook',
-    requireScope(s.store, 'verify'),
+    requireScopeOf(s, ['verify', 'issue']),
     handle(async (req, res) => {
-      const verifier = req.principal!.id;
+      const verifier = webhookOwner(req.principal!);
       const hook = await s.store.getWebhook(verifier);
       const recent = await s.store.listNotifications(verifier, RECENT);
       res.json({
@@ -60,9 +77,10 @@ export function webhookRoutes(s: Services): Router {
 
   r.delete(
     '/v1/webhook',
-    requireScope(s.store, 'verify'),
+    requireScopeOf(s, ['verify', 'issue']),
     handle(async (req, res) => {
-      if (!(await s.store.deleteWebhook(req.principal!.id))) throw new DomainError('not_found', 'no webhook is set');
+      if (!(await s.store.deleteWebhook(webhookOwner(req.principal!))))
+        throw new DomainError('not_found', 'no webhook is set');
       res.status(204).end();
     }),
   );

@@ -21,6 +21,8 @@ export function anchorProjection(
     ...(a.validUntil ? { validUntil: a.validUntil } : {}),
     status: a.status,
     ...(a.statusReason ? { statusReason: a.statusReason } : {}),
+    ...(a.replaces ? { replaces: a.replaces } : {}),
+    ...(a.replacedBy ? { replacedBy: a.replacedBy } : {}),
     anchoredAt: a.anchoredAt,
     txId: a.txId,
     block,

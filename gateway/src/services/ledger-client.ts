@@ -18,6 +18,9 @@ const REASON_TO_ERROR: Record<string, DomainErrorCode> = {
   NOT_OWN_CREDENTIAL: 'forbidden',
   ANCHOR_EXISTS: 'conflict',
   KEY_EXISTS: 'conflict',
+  REPLACED_NOT_FOUND: 'not_found',
+  REPLACES_MISMATCH: 'replaces_mismatch',
+  ALREADY_REPLACED: 'already_replaced',
 };
 
 export interface Committed<R> {

@@ -23,6 +23,28 @@ import { postNotice } from '../adapters/webhook/post';
 import { resolveTarget, systemResolve, type Resolve, type Target } from './webhook-target';
 
 export const NOTIFICATION_TYP = 'anxin-status+jwt';
+/** The typ of an issuer's notice that one of its credentials expires soon. */
+export const EXPIRING_TYP = 'anxin-expiring+jwt';
+
+/**
+ * The windows an issuer is told of, as bands before validUntil: once when a credential is 30
+ * to 7 days from its end, once more within its last 7 days.
+ */
+export const EXPIRY_BANDS_DAYS = [
+  { days: 30, from: 7 },
+  { days: 7, from: 0 },
+] as const;
+/** How often (by the gateway's clock) the issuers' credentials are looked at for the bands. */
+export const EXPIRY_SWEEP_MS = 3600 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Whose a webhook is, as the store keys it: a verifier by its id (as always), an issuer apart
+ * from any verifier that might share its id.
+ */
+export function webhookOwner(p: { type: string; id: string }): string {
+  return p.type === 'verifier' ? p.id : `${p.type}:${p.id}`;
+}
 
 export interface NotifierOptions {
   /** First retry after this many ms, doubling each attempt (capped at 6 h). */
@@ -51,6 +73,7 @@ export class Notifier {
   private again = false;
   private stopped = false;
   private unhook?: () => void;
+  private lastExpirySweep = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly s: Services,
@@ -128,11 +151,72 @@ export class Notifier {
     return added;
   }
 
-  private async sign(payload: object): Promise<string> {
+  /**
+   * Queue, for each issuer with a webhook, one notice per credential that has entered an
+   * expiry band (EXPIRY_BANDS_DAYS) — active, not renewed. The notice's id is fixed by the
+   * credential and the band, and the outbox keeps an id once: a credential is told of once per
+   * band, across sweeps and restarts. Resolves to how many notices were new.
+   */
+  async sweepExpiring(): Promise<number> {
+    const now = this.s.now();
+    let added = 0;
+    for (const issuerId of [...this.s.projection.issuers.keys()]) {
+      const owner = webhookOwner({ type: 'issuer', id: issuerId });
+      const hook = await this.s.store.getWebhook(owner);
+      if (!hook) continue;
+      for (const band of EXPIRY_BANDS_DAYS) {
+        const from = new Date(now.getTime() + band.from * DAY_MS).toISOString();
+        const to = new Date(now.getTime() + band.days * DAY_MS).toISOString();
+        let after: { validUntil: string; id: string } | undefined;
+        for (;;) {
+          const page = await this.s.store.expiringAnchors(issuerId, from, to, 200, after);
+          const out: NotificationRecord[] = [];
+          for (const a of page) {
+            const id = createHash('sha256')
+              .update(`expiring\u0000${band.days}\u0000${a.id}`)
+              .digest('base64url')
+              .slice(0, 32);
+            out.push({
+              id,
+              verifier: owner,
+              url: hook.url,
+              credentialId: a.id,
+              body: await this.sign(
+                {
+                  iss: this.s.publicUrl,
+                  iat: Math.floor(now.getTime() / 1000),
+                  jti: id,
+                  aud: issuerId,
+                  event: 'expiring',
+                  withinDays: band.days,
+                  credentialId: a.id,
+                  type: a.type,
+                  validUntil: a.validUntil,
+                  statusUrl: `${this.s.publicUrl}/v1/credentials/${encodeURIComponent(a.id)}/status`,
+                },
+                EXPIRING_TYP,
+              ),
+              state: 'pending',
+              attempts: 0,
+              nextAttemptAt: now.toISOString(),
+              createdAt: now.toISOString(),
+            });
+          }
+          if (out.length) added += await this.s.store.enqueueNotifications(out);
+          if (page.length < 200) break;
+          const last = page[page.length - 1]!;
+          after = { validUntil: last.validUntil!, id: last.id };
+        }
+      }
+    }
+    return added;
+  }
+
+  private async sign(payload: object, typ = NOTIFICATION_TYP): Promise<string> {
     const key = await this.trustList.key();
     const signer = (await this.s.keys.signer(key.kid))!;
     return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
-      .setProtectedHeader({ alg: signer.alg, kid: key.kid, typ: NOTIFICATION_TYP })
+      .setProtectedHeader({ alg: signer.alg, kid: key.kid, typ })
       .sign(signer.privateKey);
   }
 
@@ -162,6 +246,13 @@ export class Notifier {
    * leased at a time as are sent at once, so that none waits out its lease in a local queue.
    */
   async deliverDue(): Promise<void> {
+    // Now and then (by the gateway's clock, which tests move), what entered an expiry band is queued first.
+    const t = this.s.now().getTime();
+    if (t - this.lastExpirySweep >= EXPIRY_SWEEP_MS || t < this.lastExpirySweep) {
+      this.lastExpirySweep = t;
+      // A sweep that fails is tried again at the next one; the notices already queued go out regardless.
+      await this.sweepExpiring().catch((e: unknown) => this.onError(e, 'expiry sweep failed'));
+    }
     const batch = this.o.concurrency ?? 8;
     const leaseMs = this.o.leaseMs ?? Math.max(LEASE_MS, 4 * (this.o.timeoutMs ?? 5_000));
     for (;;) {

@@ -267,16 +267,17 @@ export class Projection extends EventEmitter {
 
   /** Apply one valid transaction's writes to the store: its anchors (hooks included) and issuers. */
   private async applyTx(tx: DecodedTx, number: number): Promise<void> {
+    const anchors: AnchorRecord[] = [];
     for (const w of writesIn(tx, this.namespace)) {
       if (w.isDelete) continue;
       const kind = recordKindOf(w.key);
       if (kind === 'anchor') {
-        const anchor = JSON.parse(Buffer.from(w.value).toString('utf8')) as AnchorRecord;
-        await this.applyAnchor(anchor, number, tx.index, tx.txId);
+        anchors.push(JSON.parse(Buffer.from(w.value).toString('utf8')) as AnchorRecord);
       } else if (kind === 'issuer') {
         await this.applyIssuer(JSON.parse(Buffer.from(w.value).toString('utf8')) as IssuerRecord, number, tx.index);
       }
     }
+    if (anchors.length) await this.applyAnchors(anchors, number, tx.index, tx.txId);
   }
 
   /**
@@ -286,31 +287,32 @@ export class Projection extends EventEmitter {
    * change is committed): it is reported, and the follower applies the change again.
    */
   async applyAnchor(a: AnchorRecord, block: number, txIndex: number, txId: string, direct = false): Promise<void> {
+    return this.applyAnchors([a], block, txIndex, txId, direct);
+  }
+
+  /**
+   * Record every anchor one transaction wrote (a renewal writes the new anchor and the one it
+   * replaces). Applied directly, the transaction counts as projected only once all of them are:
+   * the follower skips it then, so none may be left out.
+   */
+  async applyAnchors(
+    anchors: readonly AnchorRecord[],
+    block: number,
+    txIndex: number,
+    txId: string,
+    direct = false,
+  ): Promise<void> {
     // Applied ahead of the follower, which may not have reached this block yet.
     const settle = direct && this.applied.block <= block ? this.rememberDirect(txId) : undefined;
     const at = { block, txIndex, txId };
     try {
-      // The anchor's own txId is the anchoring transaction; for later changes keep the anchoring block.
-      const anchoringBlock = a.txId === txId ? block : ((await this.store.getAnchor(a.id))?.block ?? -1);
-      await this.store.putAnchor(anchorProjection(a, anchoringBlock, { block, tx: txIndex }));
-      // Its status list entry, which the published lists are built from.
-      if (a.statusEntry) {
-        await this.store.putStatusEntry({
-          list: a.statusEntry.list,
-          idx: a.statusEntry.idx,
-          issuer: a.issuer,
-          credentialId: a.id,
-          status: a.status,
-          updatedBlock: block,
-          updatedTx: txIndex,
-        });
-      }
+      for (const a of anchors) await this.putAnchorProjection(a, at);
     } catch (e) {
       settle?.(false);
       throw e;
     }
     try {
-      for (const hook of this.anchorHooks) await hook(a, at);
+      for (const a of anchors) for (const hook of this.anchorHooks) await hook(a, at);
     } catch (e) {
       if (!direct) throw new HookError(e, at);
       settle?.(false);
@@ -318,7 +320,26 @@ export class Projection extends EventEmitter {
       return;
     }
     settle?.(true);
-    this.emit('anchor', a, at);
+    for (const a of anchors) this.emit('anchor', a, at);
+  }
+
+  private async putAnchorProjection(a: AnchorRecord, at: ChangeAt): Promise<void> {
+    const { block, txIndex, txId } = at;
+    // The anchor's own txId is the anchoring transaction; for later changes keep the anchoring block.
+    const anchoringBlock = a.txId === txId ? block : ((await this.store.getAnchor(a.id))?.block ?? -1);
+    await this.store.putAnchor(anchorProjection(a, anchoringBlock, { block, tx: txIndex }));
+    // Its status list entry, which the published lists are built from.
+    if (a.statusEntry) {
+      await this.store.putStatusEntry({
+        list: a.statusEntry.list,
+        idx: a.statusEntry.idx,
+        issuer: a.issuer,
+        credentialId: a.id,
+        status: a.status,
+        updatedBlock: block,
+        updatedTx: txIndex,
+      });
+    }
   }
 
   /**

@@ -17,6 +17,9 @@ export interface AnchorProjection {
   validUntil?: string;
   status: AnchorStatus;
   statusReason?: StatusReason;
+  /** The credential this one renews, and the one that renews it: the ledger links both. */
+  replaces?: string;
+  replacedBy?: string;
   anchoredAt: string;
   txId: string;
   /** Block of the anchoring transaction. */

@@ -65,6 +65,8 @@ function report(c: Context): VerificationReport {
               anchoredAt: anchor.anchoredAt,
               status: anchor.status,
               ...(anchor.statusReason ? { statusReason: anchor.statusReason } : {}),
+              ...(anchor.replaces ? { replaces: anchor.replaces } : {}),
+              ...(anchor.replacedBy ? { replacedBy: anchor.replacedBy } : {}),
               updatedAt: anchor.updatedAt,
             },
           }

@@ -159,6 +159,9 @@ export interface VerificationReport {
     anchoredAt: string;
     status: string;
     statusReason?: string;
+    /** The renewal chain on the ledger: the credential this one renews, and the one renewing it. */
+    replaces?: string;
+    replacedBy?: string;
     updatedAt: string;
   };
   /** How the issuer's authority was judged; absent when the signature did not lead to a registered issuer. */

@@ -7,6 +7,7 @@ import type { Infer, Schema } from '../infer';
 import {
   allowedTypes,
   allowedTypesNow,
+  credentialId,
   credentialType,
   issuerKind,
   issuerStatus,
@@ -201,6 +202,19 @@ export const issueCredentialRequestSchema = {
         'Proof that whoever asks for the binding holds holderPublicJwk’s private key, as OpenID4VCI 1.0’s jwt ' +
         'proof type: a compact JWS with header typ openid4vci-proof+jwt, alg ES256 or EdDSA, jwk = holderPublicJwk; ' +
         'payload aud = the gateway’s public URL, iat = now, nonce = a c_nonce from POST /v1/nonce (used once).',
+    },
+    replaces: {
+      ...credentialId,
+      description:
+        'Renewal: the id of the credential this one replaces — the issuer’s own, of the same type, for the same ' +
+        'holder (the holder given must be the one it names), not renewed before. The ledger links both ways; ' +
+        'GET /v1/credentials/{id}/status names replaces and replacedBy.',
+    },
+    supersede: {
+      type: 'boolean',
+      description:
+        'With replaces: revoke the replaced credential as superseded in the same ledger transaction — a re-issue ' +
+        'to a new device key (holderPublicJwk + holderProof) after the worker was checked again.',
     },
   },
   required: ['type', 'holder', 'subject'],

@@ -2,6 +2,7 @@ export * from './bodies';
 export * from './registrar';
 export * from './presentation-requests';
 export * from './offers';
+export * from './holder';
 import {
   compromisedKeyRequestSchema,
   createApiKeyRequestSchema,
@@ -18,6 +19,7 @@ import {
 import { rotateRegistrarRequestSchema } from './registrar';
 import { createPresentationRequestSchema } from './presentation-requests';
 import { createCredentialOfferRequestSchema, offerQrQuerySchema } from './offers';
+import { expiringQuerySchema, holderReceiptsRequestSchema } from './holder';
 
 /** Every HTTP API body schema, for registration with the shared ajv instance. */
 export const API_SCHEMAS: readonly { $id: string }[] = [
@@ -36,4 +38,6 @@ export const API_SCHEMAS: readonly { $id: string }[] = [
   createPresentationRequestSchema,
   createCredentialOfferRequestSchema,
   offerQrQuerySchema,
+  holderReceiptsRequestSchema,
+  expiringQuerySchema,
 ];

@@ -161,6 +161,8 @@ export const anchorRecordSchema = {
       description: 'Reason of the last status change; required unless the credential is active.',
     },
     statusEntry,
+    replaces: { ...credentialId, description: 'The credential this one renews (same issuer, type and holder).' },
+    replacedBy: { ...credentialId, description: 'The credential that renews this one; set once.' },
     anchoredAt: utcDateTime,
     txId: { type: 'string', pattern: '^[0-9a-f]{64}$' },
     updatedAt: utcDateTime,

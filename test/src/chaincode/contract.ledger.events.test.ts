@@ -27,7 +27,7 @@ const ALLOWED_MEMBERS: Record<string, string[]> = {
   IssuerKeyAdded: ['issuerId', 'kid'],
   IssuerKeyRetired: ['issuerId', 'kid', 'retiredAt'],
   IssuerKeyRevoked: ['issuerId', 'kid', 'revokedAt'],
-  AnchorCreated: ['id', 'type', 'issuer', 'status', 'digest'],
+  AnchorCreated: ['id', 'type', 'issuer', 'status', 'digest', 'replaces', 'superseded'],
   AnchorStatusChanged: ['id', 'type', 'issuer', 'status', 'reason', 'from'],
 };
 

@@ -243,6 +243,21 @@ async function buildAuditLedger(): Promise<AuditLedger> {
     await submitStatement(ledger, statements.updateIssuer(platform.id, { status: 'active' }), registrar);
     await anchorMany(platform, 2);
 
+    // Renewals: a skill certificate renewed (linked both ways), another re-issued superseding the old one.
+    for (const supersede of [false, true]) {
+      const old = await anchorCredential(ledger, training, { key: trainingKey2 });
+      const renewal = await anchorCredential(ledger, training, {
+        key: trainingKey2,
+        anchor: { holderRef: old.spec.holderRef, replaces: old.spec.id, ...(supersede ? { supersede } : {}) },
+      });
+      credentials.set(old.spec.id, {
+        type: old.spec.type,
+        status: supersede ? 'revoked' : 'active',
+        issuer: training.id,
+      });
+      credentials.set(renewal.spec.id, { type: renewal.spec.type, status: 'active', issuer: training.id });
+    }
+
     // An employer revoked mid-way, since an instant between its anchors: it anchors nothing more.
     const employer = await registerIssuer(ledger, registrar, { kind: 'employer', allowedTypes: ['LaborContract'] });
     await anchorMany(employer, 2);

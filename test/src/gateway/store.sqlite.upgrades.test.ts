@@ -17,7 +17,7 @@ import { describe, it } from 'mocha';
 import { compactVerify, importJWK } from 'jose';
 import { SqliteStore, SQLITE_SCHEMA_VERSION } from '@anxin/gateway/store/sqlite';
 import { apiKeyId, apiKeyMatches } from '@anxin/gateway/server';
-import { Kek } from '@anxin/gateway/server';
+import { Kek, indexHolderKeys } from '@anxin/gateway/server';
 import { tempDir } from '../helpers/tmp';
 
 const FIXTURES = resolve(__dirname, '../../src/gateway/store/fixtures');
@@ -116,6 +116,15 @@ describe('SQLite store: a store written by an earlier schema version opens, migr
         };
         await store.putPrintedCard(card);
         expect(await store.getPrintedCard(card.id)).to.deep.equal(card);
+        // v11: the SD-JWT recorded before holder keys were indexed is found and indexed (bound to no key).
+        const sdJwt = made.credentials.find((c) => c.format === 'dc+sd-jwt')!;
+        expect((await store.credentialsWithoutHolderKey(10)).map((r) => r.id)).to.deep.equal([sdJwt.id]);
+        expect(await indexHolderKeys(store, kek)).to.equal(1);
+        expect(await store.credentialsWithoutHolderKey(10)).to.deep.equal([]);
+        expect(await store.verificationsOf([sdJwt.id], 10)).to.be.an('array');
+        expect(
+          await store.expiringAnchors(made.issuer.id, '2000-01-01T00:00:00Z', '2100-01-01T00:00:00Z', 10),
+        ).to.be.an('array');
         const now = new Date().toISOString();
         const claimed = await store.claimIdempotencyKey({
           principal: made.issuer.id,

@@ -50,6 +50,8 @@ export interface AnchorSpec {
   validFrom: string;
   validUntil?: string;
   statusEntry?: { list: string; idx: number };
+  replaces?: string;
+  supersede?: true;
 }
 
 type Envelope = { jti?: string; iat?: number };
@@ -188,6 +190,8 @@ export function anchorSpec(key: { kid: string }, opts: Partial<AnchorSpec> = {})
     validFrom: from,
     ...(until ? { validUntil: until } : {}),
     ...(opts.statusEntry ? { statusEntry: opts.statusEntry } : {}),
+    ...(opts.replaces ? { replaces: opts.replaces } : {}),
+    ...(opts.supersede ? { supersede: opts.supersede } : {}),
   };
 }
 

@@ -84,7 +84,7 @@ export const CREDENTIAL_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/v1/credentials/{id}/status',
-    summary: 'Status, type, issuer, validity, anchor; no personal data',
+    summary: 'Status, type, issuer, validity, anchor, and the renewal chain (replaces, replacedBy); no personal data',
     tag: 'credentials',
     scope: null,
     ok: { status: 200, description: 'The anchored status' },

@@ -18,6 +18,15 @@ export interface CredentialRecord {
   anchor?: { txId: string; block: number; anchoredAt: string };
   createdAt: string;
   idempotencyKey?: string;
+  /** RFC 7638 SHA-256 thumbprint of the holder key it is bound to (cnf.jwk), if bound: how the holder finds it. */
+  holderJkt?: string;
+}
+
+/** A credential as its holder's receipts name it. */
+export interface HeldCredential {
+  id: string;
+  type: CredentialType;
+  issuer: string;
 }
 
 export interface CredentialStore {
@@ -28,4 +37,13 @@ export interface CredentialStore {
    */
   createCredential(r: CredentialRecord): Promise<CredentialRecord>;
   getCredential(id: string): Promise<CredentialRecord | undefined>;
+  /** The credentials bound to the holder key with this thumbprint, newest first (at most `limit`). */
+  credentialsOfHolderKey(jkt: string, limit: number): Promise<HeldCredential[]>;
+  /**
+   * SD-JWT credentials recorded before their holder key was indexed (holderJkt never set),
+   * up to `limit`: what `setHolderKey` fills in.
+   */
+  credentialsWithoutHolderKey(limit: number): Promise<CredentialRecord[]>;
+  /** Index a recorded credential under its holder key's thumbprint; '' for one bound to no key. */
+  setHolderKey(id: string, jkt: string): Promise<void>;
 }

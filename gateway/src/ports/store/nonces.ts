@@ -19,7 +19,7 @@ export interface NonceRecord {
   usedAt?: string;
 }
 
-export type NoncePurpose = 'challenge' | 'c_nonce';
+export type NoncePurpose = 'challenge' | 'c_nonce' | 'holder';
 
 /** What using a nonce came to: the record it used, or why it could not be used. */
 export type NonceUse =

@@ -25,6 +25,17 @@ export interface ProjectionStore {
   /** Upsert, unless the stored projection was changed at a later (block, tx). */
   putAnchor(p: AnchorProjection): Promise<void>;
   getAnchor(id: string): Promise<AnchorProjection | undefined>;
+  /**
+   * An issuer's active, not renewed anchors whose validUntil is in [from, to), by validUntil
+   * then id, after the cursor (the last (validUntil, id) of the previous page), at most `limit`.
+   */
+  expiringAnchors(
+    issuer: string,
+    from: string,
+    to: string,
+    limit: number,
+    after?: { validUntil: string; id: string },
+  ): Promise<AnchorProjection[]>;
   putIssuer(p: IssuerProjection): Promise<void>;
   getIssuer(id: string): Promise<IssuerProjection | undefined>;
   listIssuers(): Promise<IssuerProjection[]>;

@@ -5,6 +5,8 @@ export interface VerificationLogEntry {
   verifier: string;
   at: string;
   verified: boolean;
+  /** For a credential bound to a key: how its key-binding JWT was judged ('challenge' or 'static'). */
+  binding?: string;
 }
 
 export interface VerificationLogStore {
@@ -12,4 +14,6 @@ export interface VerificationLogStore {
   recordVerifications(entries: VerificationLogEntry[]): Promise<void>;
   /** Distinct verifiers of a credential since an instant, with their latest check. */
   verifiersSince(credentialId: string, since: string): Promise<VerificationLogEntry[]>;
+  /** Every logged verification of these credentials, newest first (at most `limit`). */
+  verificationsOf(credentialIds: readonly string[], limit: number): Promise<VerificationLogEntry[]>;
 }

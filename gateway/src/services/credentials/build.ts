@@ -98,6 +98,8 @@ export interface BuildInput {
   subject: Record<string, unknown>;
   validFrom?: string;
   validUntil?: string;
+  /** The holder commitment's salt: a renewal keeps the replaced credential's, so the ledger sees the same holderRef. */
+  holderSalt?: string;
 }
 
 /** The anchor's status reference of a credential, however its `credentialStatus` is written. */
@@ -120,7 +122,7 @@ export function buildCredential(
   const implied = impliedValidity(input.type, input.subject);
   const validFrom = input.validFrom ?? implied.from ?? new Date().toISOString();
   const validUntil = input.validUntil ?? implied.until;
-  const salt = newSalt();
+  const salt = input.holderSalt ?? newSalt();
   const anchorStatus: AnchorStatusRef = { id: `${publicUrl}/v1/credentials/${id}/status`, type: 'AnxinLedgerAnchor' };
   return {
     // Anxin's own terms (the holder, each subject, the types) are defined in its context.

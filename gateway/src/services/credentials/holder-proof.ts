@@ -99,12 +99,13 @@ const typIs = (typ: unknown, want: string) =>
  */
 export async function verifyHolderProof(
   proof: string,
-  expect: { audience: string; now: Date; maxAgeS: number; key?: Record<string, unknown> },
+  expect: { audience: string; now: Date; maxAgeS: number; key?: Record<string, unknown>; typ?: string },
 ): Promise<HolderProofResult> {
+  const typ = expect.typ ?? PROOF_TYP;
   const parts = proof.split('.');
   const header = parts.length === 3 ? json(parts[0]!) : undefined;
   if (!header) return { ok: false, code: 'malformed', detail: 'not a compact JWS with a JSON header' };
-  if (!typIs(header.typ, PROOF_TYP)) return { ok: false, code: 'typ', detail: `the header's typ must be ${PROOF_TYP}` };
+  if (!typIs(header.typ, typ)) return { ok: false, code: 'typ', detail: `the header's typ must be ${typ}` };
   const alg = header.alg;
   if (typeof alg !== 'string' || !(SIGNING_ALGS as readonly string[]).includes(alg))
     return { ok: false, code: 'alg', detail: `alg must be one of ${SIGNING_ALGS.join(', ')}` };
@@ -134,8 +135,7 @@ export async function verifyHolderProof(
   }
   const payload = json(parts[1]!);
   if (!payload) return { ok: false, code: 'malformed', detail: 'the payload is not a JSON object' };
-  if (payload.aud !== expect.audience)
-    return { ok: false, code: 'aud', detail: `aud must be the credential issuer, ${expect.audience}` };
+  if (payload.aud !== expect.audience) return { ok: false, code: 'aud', detail: `aud must be ${expect.audience}` };
   const iat = payload.iat;
   const t = expect.now.getTime() / 1000;
   if (typeof iat !== 'number' || !Number.isFinite(iat))
@@ -143,7 +143,7 @@ export async function verifyHolderProof(
   if (iat > t + PROOF_SKEW_S || iat < t - expect.maxAgeS)
     return { ok: false, code: 'iat', detail: `the proof was made at ${iat}; it must be under ${expect.maxAgeS} s old` };
   if (typeof payload.nonce !== 'string' || payload.nonce === '')
-    return { ok: false, code: 'nonce', detail: 'nonce (a c_nonce from POST /v1/nonce) is missing' };
+    return { ok: false, code: 'nonce', detail: 'nonce (one the gateway handed out) is missing' };
   return {
     ok: true,
     proof: { jwk: jwk as Record<string, string>, alg: alg as SigningAlg, nonce: payload.nonce, iat },

@@ -12,6 +12,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { StatementSigner } from '@anxin/chaincode/rules';
 import { signStatementFast as signStatement } from '../../crypto/jws';
 import {
@@ -34,6 +35,7 @@ import { buildCredential, impliedValidity } from './build';
 import { issueSdJwt, signVcJwt } from './formats';
 import { publicKeyProblem, verifyHolderProof } from './holder-proof';
 import { vctRefOf } from '../type-metadata';
+import { checkRenewal, type Renewal } from './renewal';
 import { tokenStatusClaim } from '../status-lists/urls';
 
 export interface IssueRequest {
@@ -46,6 +48,10 @@ export interface IssueRequest {
   holderPublicJwk?: Record<string, string>;
   /** Proof of possession of holderPublicJwk (openid4vci-proof+jwt); required with it. */
   holderProof?: string;
+  /** The credential this one renews (the issuer's, same type, same holder). */
+  replaces?: string;
+  /** With replaces: revoke the replaced credential as superseded, in the same ledger transaction. */
+  supersede?: boolean;
 }
 
 /** How long a claim is held for its request: far beyond any issuance, ledger timeouts included. */
@@ -158,8 +164,17 @@ async function anchorRecorded(s: Services, rec: CredentialRecord): Promise<Crede
     const committed = await s.ledgerClient.submit<AnchorRecord>('anchor', rec.anchorStatement);
     s.fault?.('issue:anchored');
     anchor = { txId: committed.txId, block: committed.block, anchoredAt: committed.record.anchoredAt };
+    // A renewal changed the replaced anchor in the same transaction: both are projected at once.
+    const replaced = committed.record.replaces ? await s.ledgerClient.getAnchor(committed.record.replaces) : undefined;
     await recording(
-      () => s.projection.applyAnchor(committed.record, committed.block, committed.txIndex, committed.txId, true),
+      () =>
+        s.projection.applyAnchors(
+          replaced ? [committed.record, replaced] : [committed.record],
+          committed.block,
+          committed.txIndex,
+          committed.txId,
+          true,
+        ),
       { id: rec.id, ...anchor },
     );
   } catch (e) {
@@ -194,11 +209,18 @@ async function prepare(
   body: IssueRequest,
   id: string,
   idempotencyKey?: string,
+  renewal?: Renewal,
 ): Promise<{ pending: CredentialRecord; credential: string }> {
   const signer = await currentSigner(s, issuer);
   const format = body.format ?? 'vc+jwt';
   const statusEntry = await s.statusEntries.allocate(issuer.id);
-  const vc = buildCredential(body, issuer, s.publicUrl, id, statusEntry);
+  const vc = buildCredential(
+    { ...body, ...(renewal ? { holderSalt: renewal.holderSalt } : {}) },
+    issuer,
+    s.publicUrl,
+    id,
+    statusEntry,
+  );
   // The credential names the key by its public kid (under the issuer's URL); the anchor statement, by the ledger's.
   const credentialSigner = { ...signer, kid: publicKid(s.publicUrl, signer.kid) };
   let credential: string;
@@ -230,6 +252,8 @@ async function prepare(
         validFrom: vc.validFrom,
         ...(vc.validUntil ? { validUntil: vc.validUntil } : {}),
         statusEntry,
+        ...(renewal ? { replaces: renewal.replaces } : {}),
+        ...(renewal?.supersede ? { supersede: true as const } : {}),
       },
     },
     signer,
@@ -245,6 +269,8 @@ async function prepare(
     state: 'pending',
     createdAt: s.now().toISOString(),
     ...(idempotencyKey ? { idempotencyKey } : {}),
+    // The holder finds what is bound to its key by the key's thumbprint ('' for none).
+    holderJkt: body.holderPublicJwk ? await calculateJwkThumbprint(body.holderPublicJwk as JWK, 'sha256') : '',
   };
   return { pending, credential };
 }
@@ -347,6 +373,11 @@ export async function checkIssueRequest(s: Services, principal: Principal, body:
   }
   checkValidity(body);
   checkNamedIssuer(body, issuer);
+  if (body.supersede && !body.replaces) {
+    throw new DomainError('validation_failed', 'supersede revokes the credential named in replaces: send replaces', {
+      errors: [{ field: '/replaces', code: 'required', message: 'is required with supersede' }],
+    });
+  }
   return issuer;
 }
 
@@ -358,10 +389,12 @@ export async function issueCredential(
   observer: IssueObserver = {},
 ): Promise<IssueResponse> {
   const issuer = await checkIssueRequest(s, principal, body);
-  if (idempotencyKey) return issueOnce(s, principal, issuer, body, idempotencyKey, observer);
+  const renewal = body.replaces ? await checkRenewal(s, issuer.id, { ...body, replaces: body.replaces }) : undefined;
+
+  if (idempotencyKey) return issueOnce(s, principal, issuer, body, idempotencyKey, observer, renewal);
   await proveHolderKey(s, body);
   for (let attempt = 1; ; attempt++) {
-    const { pending, credential } = await prepare(s, issuer, body, `urn:uuid:${randomUUID()}`);
+    const { pending, credential } = await prepare(s, issuer, body, `urn:uuid:${randomUUID()}`, undefined, renewal);
     try {
       return responseOf(s, await anchorRecorded(s, pending), credential);
     } catch (e) {
@@ -386,6 +419,7 @@ async function issueOnce(
   body: IssueRequest,
   key: string,
   observer: IssueObserver,
+  renewal?: Renewal,
 ): Promise<IssueResponse> {
   // The proof is how this attempt shows it holds the key, not what is issued: a retry may
   // carry a fresh one (its c_nonce spent by the first attempt) and is still the same request.
@@ -407,7 +441,7 @@ async function issueOnce(
     const existing = await recording(() => s.store.claimIdempotencyKey(claim));
     if (!existing) {
       s.fault?.('issue:claimed');
-      return issueUnderClaim(s, issuer, body, claim, false);
+      return issueUnderClaim(s, issuer, body, claim, false, renewal);
     }
     if (existing.requestHash !== hash) {
       throw new DomainError('idempotency_key_reused', 'this Idempotency-Key was used for a different request');
@@ -437,7 +471,7 @@ async function issueOnce(
     );
     if (!taken) continue;
     observer.tookOver?.();
-    return issueUnderClaim(s, issuer, body, taken, true);
+    return issueUnderClaim(s, issuer, body, taken, true, renewal);
   }
 }
 
@@ -454,6 +488,7 @@ async function issueUnderClaim(
   body: IssueRequest,
   claim: IdempotencyRecord,
   takenOver: boolean,
+  renewal?: Renewal,
 ): Promise<IssueResponse> {
   const id = claim.resource ?? `urn:uuid:${randomUUID()}`;
   try {
@@ -462,7 +497,7 @@ async function issueUnderClaim(
     if (!rec) {
       // Only an attempt that issues needs the proof: one that finishes a recorded issuance does not.
       await proveHolderKey(s, body);
-      const prepared = await prepare(s, issuer, body, id, claim.key);
+      const prepared = await prepare(s, issuer, body, id, claim.key, renewal);
       // Recorded before it is anchored: a retry after a crash finishes this issuance. Should
       // an earlier holder (presumed gone, but slow) have recorded one meanwhile, that one is used.
       rec = await recording(() => s.store.createCredential(prepared.pending));
@@ -477,7 +512,7 @@ async function issueUnderClaim(
       // found): it never will be, so the credential is issued again under a new id. So is one
       // whose status list entry another gateway gave out first.
       if (refusal(e) !== 'STATEMENT_EXPIRED' && !entryTaken(e)) throw e;
-      const fresh = await prepare(s, issuer, body, `urn:uuid:${randomUUID()}`, claim.key);
+      const fresh = await prepare(s, issuer, body, `urn:uuid:${randomUUID()}`, claim.key, renewal);
       done = await anchorRecorded(s, await s.store.createCredential(fresh.pending));
       inHand = fresh.credential;
     }

@@ -35,8 +35,22 @@ export const anchorStatementSchema = {
         validFrom: utcDateTime,
         validUntil: utcDateTime,
         statusEntry,
+        replaces: {
+          ...credentialId,
+          description:
+            'The credential this one renews: anchored by the same issuer, of the same type, for the same holder ' +
+            '(the same holderRef) and not renewed before. The ledger links the two both ways.',
+        },
+        supersede: {
+          const: true,
+          description:
+            'With replaces: the replaced credential is revoked as superseded in the same transaction (a re-issue ' +
+            'to a new device key, the old one lost).',
+        },
       },
       required: ['id', 'type', 'kid', 'digest', 'holderRef', 'validFrom'],
+      if: { type: 'object', properties: { supersede: { const: true } }, required: ['supersede'] },
+      then: { type: 'object', properties: { replaces: { type: 'string' } }, required: ['replaces'] },
       additionalProperties: false,
     },
   },

@@ -266,12 +266,13 @@ describeOnLedgers('e2e: webhooks tell recent verifiers of a status change', func
       expect((await gw.api('DELETE', '/v1/webhook', { key: keys.b })).status).to.equal(204);
     });
 
-    it('extra fields or no body → 400; an issuer key without scope verify → 403', async () => {
+    it('extra fields or no body → 400; a key with neither scope verify nor issue → 403', async () => {
       expect(
         (await gw.api('PUT', '/v1/webhook', { key: keys.b, body: { url: 'https://a.example/x', secret: 1 } })).status,
       ).to.equal(400);
       expect((await gw.api('PUT', '/v1/webhook', { key: keys.b })).status).to.equal(400);
-      expect((await setHook(cdc.apiKey, 'https://a.example/x')).status).to.equal(403);
+      const revokeOnly = await gw.createApiKey({ type: 'issuer', id: cdc.id }, ['revoke']);
+      expect((await setHook(revokeOnly.apiKey, 'https://a.example/x')).status).to.equal(403);
     });
 
     it('GET without a webhook: null; DELETE: 204, then 404; no notice after it', async () => {

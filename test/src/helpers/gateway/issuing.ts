@@ -47,6 +47,9 @@ export interface IssueOptions {
    */
   holderKey?: JsonWebKey;
   idempotencyKey?: string;
+  /** Renewal: the credential this one replaces, and whether it is revoked as superseded. */
+  replaces?: string;
+  supersede?: boolean;
 }
 
 export interface Issued {
@@ -79,5 +82,7 @@ export function issueBody(type: CredentialType, opts: IssueOptions = {}): Record
     ...(opts.format ? { format: opts.format } : {}),
     ...(opts.holderPublicJwk ? { holderPublicJwk: opts.holderPublicJwk } : {}),
     ...(opts.holderProof ? { holderProof: opts.holderProof } : {}),
+    ...(opts.replaces ? { replaces: opts.replaces } : {}),
+    ...(opts.supersede !== undefined ? { supersede: opts.supersede } : {}),
   };
 }

@@ -1,5 +1,5 @@
 /** Credential records on MongoDB: one document per credential; an anchored one never goes back to pending. */
-import type { CredentialRecord, CredentialStore } from '../../../ports/store';
+import type { CredentialRecord, CredentialStore, HeldCredential } from '../../../ports/store';
 import { isDuplicateKey, type MongoDb } from './db';
 import { clean, credentialDoc, credentialFromDoc, setUnset } from './mappers';
 import type { CredentialDoc, Models } from './models';
@@ -56,5 +56,31 @@ export class MongoCredentials implements CredentialStore {
     this.db.check();
     const d = await this.m.Credential.findOne({ id }).lean<CredentialDoc>().exec();
     return d ? credentialFromDoc(d) : undefined;
+  }
+
+  async credentialsOfHolderKey(jkt: string, limit: number): Promise<HeldCredential[]> {
+    this.db.check();
+    if (!jkt) return [];
+    const docs = await this.m.Credential.find({ holderJkt: jkt }, { id: 1, type: 1, issuer: 1 })
+      .sort({ createdAt: -1, id: 1 })
+      .limit(limit)
+      .lean<CredentialDoc[]>()
+      .exec();
+    return docs.map((d) => ({ id: d.id, type: d.type as HeldCredential['type'], issuer: d.issuer }));
+  }
+
+  async credentialsWithoutHolderKey(limit: number): Promise<CredentialRecord[]> {
+    this.db.check();
+    const docs = await this.m.Credential.find({ format: 'dc+sd-jwt', holderJkt: { $exists: false } })
+      .sort({ id: 1 })
+      .limit(limit)
+      .lean<CredentialDoc[]>()
+      .exec();
+    return docs.map(credentialFromDoc);
+  }
+
+  async setHolderKey(id: string, jkt: string): Promise<void> {
+    this.db.check();
+    await this.m.Credential.updateOne({ id }, { $set: { holderJkt: jkt } }).exec();
   }
 }

@@ -12,6 +12,7 @@ import type {
   ApiKeyRecord,
   Checkpoint,
   CredentialRecord,
+  HeldCredential,
   CustodialKeyRecord,
   IdempotencyRecord,
   IssuerProjection,
@@ -149,6 +150,18 @@ export class MongoStore implements Store {
     return this.credentials.getCredential(id);
   }
 
+  credentialsOfHolderKey(jkt: string, limit: number): Promise<HeldCredential[]> {
+    return this.credentials.credentialsOfHolderKey(jkt, limit);
+  }
+
+  credentialsWithoutHolderKey(limit: number): Promise<CredentialRecord[]> {
+    return this.credentials.credentialsWithoutHolderKey(limit);
+  }
+
+  setHolderKey(id: string, jkt: string): Promise<void> {
+    return this.credentials.setHolderKey(id, jkt);
+  }
+
   // ---- idempotency ----------------------------------------------------------------------
 
   claimIdempotencyKey(r: IdempotencyRecord): Promise<IdempotencyRecord | undefined> {
@@ -200,6 +213,16 @@ export class MongoStore implements Store {
     return this.projection.getAnchor(id);
   }
 
+  expiringAnchors(
+    issuer: string,
+    from: string,
+    to: string,
+    limit: number,
+    after?: { validUntil: string; id: string },
+  ): Promise<AnchorProjection[]> {
+    return this.projection.expiringAnchors(issuer, from, to, limit, after);
+  }
+
   putIssuer(p: IssuerProjection): Promise<void> {
     return this.projection.putIssuer(p);
   }
@@ -246,6 +269,10 @@ export class MongoStore implements Store {
 
   verifiersSince(credentialId: string, since: string): Promise<VerificationLogEntry[]> {
     return this.verifications.verifiersSince(credentialId, since);
+  }
+
+  verificationsOf(credentialIds: readonly string[], limit: number): Promise<VerificationLogEntry[]> {
+    return this.verifications.verificationsOf(credentialIds, limit);
   }
 
   // ---- webhooks and their outbox --------------------------------------------------------

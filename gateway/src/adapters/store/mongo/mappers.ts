@@ -82,6 +82,7 @@ export function credentialDoc(r: CredentialRecord): CredentialDoc {
     anchor: r.anchor && { txId: r.anchor.txId, block: r.anchor.block, anchoredAt: r.anchor.anchoredAt },
     createdAt: r.createdAt,
     idempotencyKey: r.idempotencyKey,
+    holderJkt: r.holderJkt,
   };
 }
 
@@ -121,6 +122,7 @@ export function credentialFromDoc(d: CredentialDoc): CredentialRecord {
     anchor: d.anchor && { txId: d.anchor.txId, block: d.anchor.block, anchoredAt: d.anchor.anchoredAt },
     createdAt: d.createdAt,
     idempotencyKey: d.idempotencyKey,
+    holderJkt: d.holderJkt,
   });
 }
 

@@ -42,6 +42,8 @@ export interface CredentialDoc {
   anchor?: { txId: string; block: number; anchoredAt: string };
   createdAt: string;
   idempotencyKey?: string;
+  /** The holder key's thumbprint; '' when bound to none; absent until indexed. */
+  holderJkt?: string;
 }
 
 export interface IdempotencyDoc {
@@ -68,6 +70,8 @@ export interface AnchorDoc {
   validUntil?: string;
   status: string;
   statusReason?: string;
+  replaces?: string;
+  replacedBy?: string;
   anchoredAt: string;
   txId: string;
   block: number;
@@ -107,6 +111,7 @@ export interface VerificationDoc {
   /** The same instant as a BSON date, for filtering and ordering (strings with and without fractions do not sort). */
   atTime: Date;
   verified: boolean;
+  binding?: string;
 }
 
 export interface WebhookDoc {
@@ -234,9 +239,13 @@ const credentialSchema = new Schema<CredentialDoc>(
     },
     createdAt: req(String),
     idempotencyKey: String,
+    holderJkt: String,
   },
   opts('credentials'),
 );
+// A holder's credentials by its key; SD-JWTs recorded before the key was indexed.
+credentialSchema.index({ holderJkt: 1, createdAt: -1 }, { partialFilterExpression: { holderJkt: { $gt: '' } } });
+credentialSchema.index({ format: 1, holderJkt: 1 });
 credentialSchema.index({ id: 1 }, { unique: true });
 credentialSchema.index({ issuer: 1, createdAt: 1 });
 
@@ -270,6 +279,8 @@ const anchorSchema = new Schema<AnchorDoc>(
     validUntil: String,
     status: req(String),
     statusReason: String,
+    replaces: String,
+    replacedBy: String,
     anchoredAt: req(String),
     txId: req(String),
     block: req(Number),
@@ -281,6 +292,8 @@ const anchorSchema = new Schema<AnchorDoc>(
 );
 anchorSchema.index({ id: 1 }, { unique: true });
 anchorSchema.index({ issuer: 1 });
+// What expires soon, per issuer: active ones by validUntil.
+anchorSchema.index({ issuer: 1, validUntil: 1 }, { partialFilterExpression: { status: 'active' } });
 
 const issuerSchema = new Schema<IssuerDoc>(
   {
@@ -321,6 +334,7 @@ const verificationSchema = new Schema<VerificationDoc>(
     at: req(String),
     atTime: req(Date),
     verified: req(Boolean),
+    binding: String,
   },
   opts('verifications'),
 );

@@ -59,6 +59,8 @@ export class MongoProjection implements ProjectionStore {
       validUntil: p.validUntil,
       status: p.status,
       statusReason: p.statusReason,
+      replaces: p.replaces,
+      replacedBy: p.replacedBy,
       anchoredAt: p.anchoredAt,
       txId: p.txId,
       block: p.block,
@@ -78,6 +80,37 @@ export class MongoProjection implements ProjectionStore {
     this.db.check();
     const d = await this.m.Anchor.findOne({ id }).lean<AnchorDoc>().exec();
     return d ? (clean(d) as unknown as AnchorProjection) : undefined;
+  }
+
+  async expiringAnchors(
+    issuer: string,
+    from: string,
+    to: string,
+    limit: number,
+    after?: { validUntil: string; id: string },
+  ): Promise<AnchorProjection[]> {
+    this.db.check();
+    // validUntil is RFC 3339 UTC as the ledger writes it (seconds, no fraction): it sorts as text.
+    const window = { $gte: from, $lt: to };
+    const filter = {
+      issuer,
+      status: 'active',
+      replacedBy: { $exists: false },
+      ...(after
+        ? {
+            $or: [
+              { validUntil: { ...window, $gt: after.validUntil } },
+              { validUntil: after.validUntil, id: { $gt: after.id } },
+            ],
+          }
+        : { validUntil: window }),
+    };
+    const docs = await this.m.Anchor.find(filter)
+      .sort({ validUntil: 1, id: 1 })
+      .limit(limit)
+      .lean<AnchorDoc[]>()
+      .exec();
+    return docs.map((d) => clean(d) as unknown as AnchorProjection);
   }
 
   async putIssuer(p: IssuerProjection): Promise<void> {

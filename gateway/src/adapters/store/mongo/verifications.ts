@@ -19,7 +19,13 @@ export class MongoVerificationLog implements VerificationLogStore {
       entries.map((e) => ({
         updateOne: {
           filter: { credentialId: e.credentialId, verifier: e.verifier, at: e.at },
-          update: { $setOnInsert: { atTime: instant(e.at, 'verification time'), verified: e.verified } },
+          update: {
+            $setOnInsert: {
+              atTime: instant(e.at, 'verification time'),
+              verified: e.verified,
+              ...(e.binding ? { binding: e.binding } : {}),
+            },
+          },
           upsert: true,
         },
       })),
@@ -38,5 +44,22 @@ export class MongoVerificationLog implements VerificationLogStore {
       { $sort: { atTime: -1, verifier: 1 } },
     ]).exec();
     return rows.map((d) => ({ credentialId: d.credentialId, verifier: d.verifier, at: d.at, verified: d.verified }));
+  }
+
+  async verificationsOf(credentialIds: readonly string[], limit: number): Promise<VerificationLogEntry[]> {
+    this.db.check();
+    if (!credentialIds.length) return [];
+    const docs = await this.m.Verification.find({ credentialId: { $in: [...credentialIds] } })
+      .sort({ atTime: -1, _id: -1 })
+      .limit(limit)
+      .lean<VerificationDoc[]>()
+      .exec();
+    return docs.map((d) => ({
+      credentialId: d.credentialId,
+      verifier: d.verifier,
+      at: d.at,
+      verified: d.verified,
+      ...(d.binding ? { binding: d.binding } : {}),
+    }));
   }
 }

@@ -1,5 +1,5 @@
 /** Credential records on SQLite. Writes are durable (see db.ts). */
-import type { CredentialRecord, CredentialStore } from '../../../ports/store';
+import type { CredentialRecord, CredentialStore, HeldCredential } from '../../../ports/store';
 import type { SqliteDb } from './db';
 import { compact, json, jsonOrNull, opt, type Row } from './rows';
 
@@ -8,18 +8,25 @@ function statements(db: SqliteDb) {
     // An anchored record is never turned back into a pending one (a late retry of an
     // interrupted issuance must not undo its completion).
     putCredential: db.prepare(`
-        INSERT INTO credentials (id, issuer, type, format, sealed, digest, anchor_statement, state, anchor, created_at, idempotency_key)
-        VALUES (@id, @issuer, @type, @format, @sealed, @digest, @anchor_statement, @state, @anchor, @created_at, @idempotency_key)
+        INSERT INTO credentials (id, issuer, type, format, sealed, digest, anchor_statement, state, anchor, created_at, idempotency_key, holder_jkt)
+        VALUES (@id, @issuer, @type, @format, @sealed, @digest, @anchor_statement, @state, @anchor, @created_at, @idempotency_key, @holder_jkt)
         ON CONFLICT (id) DO UPDATE SET
           issuer = excluded.issuer, type = excluded.type, format = excluded.format, sealed = excluded.sealed,
           digest = excluded.digest, anchor_statement = excluded.anchor_statement, state = excluded.state,
-          anchor = excluded.anchor, created_at = excluded.created_at, idempotency_key = excluded.idempotency_key
+          anchor = excluded.anchor, created_at = excluded.created_at, idempotency_key = excluded.idempotency_key,
+          holder_jkt = COALESCE(excluded.holder_jkt, credentials.holder_jkt)
         WHERE NOT (credentials.state = 'anchored' AND excluded.state = 'pending')`),
     createCredential: db.prepare(`
-        INSERT INTO credentials (id, issuer, type, format, sealed, digest, anchor_statement, state, anchor, created_at, idempotency_key)
-        VALUES (@id, @issuer, @type, @format, @sealed, @digest, @anchor_statement, @state, @anchor, @created_at, @idempotency_key)
+        INSERT INTO credentials (id, issuer, type, format, sealed, digest, anchor_statement, state, anchor, created_at, idempotency_key, holder_jkt)
+        VALUES (@id, @issuer, @type, @format, @sealed, @digest, @anchor_statement, @state, @anchor, @created_at, @idempotency_key, @holder_jkt)
         ON CONFLICT (id) DO NOTHING`),
     getCredential: db.prepare(`SELECT * FROM credentials WHERE id = ?`),
+    ofHolderKey: db.prepare(`
+        SELECT id, type, issuer FROM credentials WHERE holder_jkt = ? AND holder_jkt <> ''
+        ORDER BY created_at DESC, id LIMIT ?`),
+    withoutHolderKey: db.prepare(`
+        SELECT * FROM credentials WHERE holder_jkt IS NULL AND format = 'dc+sd-jwt' ORDER BY id LIMIT ?`),
+    setHolderKey: db.prepare(`UPDATE credentials SET holder_jkt = ? WHERE id = ?`),
   };
 }
 
@@ -52,6 +59,26 @@ export class SqliteCredentials implements CredentialStore {
     const row = this.s.getCredential.get(id) as Row | undefined;
     return row && credentialFromRow(row);
   }
+
+  async credentialsOfHolderKey(jkt: string, limit: number): Promise<HeldCredential[]> {
+    this.db.check();
+    if (!jkt) return [];
+    return (this.s.ofHolderKey.all(jkt, limit) as Row[]).map((r) => ({
+      id: r.id as string,
+      type: r.type as HeldCredential['type'],
+      issuer: r.issuer as string,
+    }));
+  }
+
+  async credentialsWithoutHolderKey(limit: number): Promise<CredentialRecord[]> {
+    this.db.check();
+    return (this.s.withoutHolderKey.all(limit) as Row[]).map(credentialFromRow);
+  }
+
+  async setHolderKey(id: string, jkt: string): Promise<void> {
+    this.db.check();
+    this.s.setHolderKey.run(jkt, id);
+  }
 }
 
 function credentialFromRow(r: Row): CredentialRecord {
@@ -67,6 +94,7 @@ function credentialFromRow(r: Row): CredentialRecord {
     anchor: r.anchor === null ? undefined : JSON.parse(r.anchor as string),
     createdAt: r.created_at as string,
     idempotencyKey: opt(r.idempotency_key as string | null),
+    holderJkt: opt(r.holder_jkt as string | null),
   });
 }
 
@@ -83,5 +111,6 @@ function credentialRow(r: CredentialRecord) {
     anchor: jsonOrNull(r.anchor),
     created_at: r.createdAt,
     idempotency_key: r.idempotencyKey ?? null,
+    holder_jkt: r.holderJkt ?? null,
   };
 }

@@ -11,6 +11,7 @@ import type {
   ApiKeyRecord,
   Checkpoint,
   CredentialRecord,
+  HeldCredential,
   CustodialKeyRecord,
   IdempotencyRecord,
   IssuerProjection,
@@ -161,6 +162,18 @@ export class SqliteStore implements Store {
     return this.credentials.getCredential(id);
   }
 
+  credentialsOfHolderKey(jkt: string, limit: number): Promise<HeldCredential[]> {
+    return this.credentials.credentialsOfHolderKey(jkt, limit);
+  }
+
+  credentialsWithoutHolderKey(limit: number): Promise<CredentialRecord[]> {
+    return this.credentials.credentialsWithoutHolderKey(limit);
+  }
+
+  setHolderKey(id: string, jkt: string): Promise<void> {
+    return this.credentials.setHolderKey(id, jkt);
+  }
+
   // ---- idempotency ----------------------------------------------------------------------
 
   claimIdempotencyKey(r: IdempotencyRecord): Promise<IdempotencyRecord | undefined> {
@@ -212,6 +225,16 @@ export class SqliteStore implements Store {
     return this.projection.getAnchor(id);
   }
 
+  expiringAnchors(
+    issuer: string,
+    from: string,
+    to: string,
+    limit: number,
+    after?: { validUntil: string; id: string },
+  ): Promise<AnchorProjection[]> {
+    return this.projection.expiringAnchors(issuer, from, to, limit, after);
+  }
+
   putIssuer(p: IssuerProjection): Promise<void> {
     return this.projection.putIssuer(p);
   }
@@ -258,6 +281,10 @@ export class SqliteStore implements Store {
 
   verifiersSince(credentialId: string, since: string): Promise<VerificationLogEntry[]> {
     return this.verifications.verifiersSince(credentialId, since);
+  }
+
+  verificationsOf(credentialIds: readonly string[], limit: number): Promise<VerificationLogEntry[]> {
+    return this.verifications.verificationsOf(credentialIds, limit);
   }
 
   // ---- webhooks and their outbox --------------------------------------------------------

@@ -214,6 +214,19 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX printed_cards_of ON printed_cards (credential_id);
   `,
+  // v11: the renewal chain the ledger records on anchors, and what expires soon per issuer;
+  // credentials found by their holder key (its thumbprint; '' when bound to none; NULL until
+  // indexed — the gateway fills older rows in from the sealed credential at start); how each
+  // verification judged the holder binding.
+  `
+  ALTER TABLE anchors ADD COLUMN replaces TEXT;
+  ALTER TABLE anchors ADD COLUMN replaced_by TEXT;
+  CREATE INDEX anchors_expiring ON anchors (issuer, valid_until) WHERE status = 'active' AND replaced_by IS NULL;
+  ALTER TABLE credentials ADD COLUMN holder_jkt TEXT;
+  CREATE INDEX credentials_by_holder_key ON credentials (holder_jkt, created_at) WHERE holder_jkt IS NOT NULL AND holder_jkt <> '';
+  CREATE INDEX credentials_holder_key_unknown ON credentials (id) WHERE holder_jkt IS NULL AND format = 'dc+sd-jwt';
+  ALTER TABLE verifications ADD COLUMN binding TEXT;
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;

@@ -12,17 +12,25 @@ function statements(db: SqliteDb) {
   return {
     putAnchor: db.prepare(`
         INSERT INTO anchors (id, type, issuer, kid, digest, holder_ref, valid_from, valid_until, status, status_reason,
-                             anchored_at, tx_id, block, updated_at, updated_block, updated_tx)
+                             replaces, replaced_by, anchored_at, tx_id, block, updated_at, updated_block, updated_tx)
         VALUES (@id, @type, @issuer, @kid, @digest, @holder_ref, @valid_from, @valid_until, @status, @status_reason,
-                @anchored_at, @tx_id, @block, @updated_at, @updated_block, @updated_tx)
+                @replaces, @replaced_by, @anchored_at, @tx_id, @block, @updated_at, @updated_block, @updated_tx)
         ON CONFLICT (id) DO UPDATE SET
           type = excluded.type, issuer = excluded.issuer, kid = excluded.kid, digest = excluded.digest,
           holder_ref = excluded.holder_ref, valid_from = excluded.valid_from, valid_until = excluded.valid_until,
-          status = excluded.status, status_reason = excluded.status_reason, anchored_at = excluded.anchored_at,
+          status = excluded.status, status_reason = excluded.status_reason, replaces = excluded.replaces,
+          replaced_by = excluded.replaced_by, anchored_at = excluded.anchored_at,
           tx_id = excluded.tx_id, block = excluded.block, updated_at = excluded.updated_at,
           updated_block = excluded.updated_block, updated_tx = excluded.updated_tx
         WHERE (excluded.updated_block, excluded.updated_tx) >= (anchors.updated_block, anchors.updated_tx)`),
     getAnchor: db.prepare(`SELECT * FROM anchors WHERE id = ?`),
+    // Served by anchors_expiring (a partial index on exactly these conditions).
+    expiring: db.prepare(`
+        SELECT * FROM anchors
+        WHERE issuer = @issuer AND status = 'active' AND replaced_by IS NULL
+          AND valid_until >= @from AND valid_until < @to
+          AND (valid_until, id) > (@after_until, @after_id)
+        ORDER BY valid_until, id LIMIT @limit`),
 
     putIssuer: db.prepare(`
         INSERT INTO issuers (id, record, updated_block, updated_tx) VALUES (@id, @record, @updated_block, @updated_tx)
@@ -61,6 +69,8 @@ export class SqliteProjection implements ProjectionStore {
       valid_until: p.validUntil ?? null,
       status: p.status,
       status_reason: p.statusReason ?? null,
+      replaces: p.replaces ?? null,
+      replaced_by: p.replacedBy ?? null,
       anchored_at: p.anchoredAt,
       tx_id: p.txId,
       block: p.block,
@@ -74,6 +84,25 @@ export class SqliteProjection implements ProjectionStore {
     this.db.check();
     const row = this.s.getAnchor.get(id) as Row | undefined;
     return row && anchorFromRow(row);
+  }
+
+  async expiringAnchors(
+    issuer: string,
+    from: string,
+    to: string,
+    limit: number,
+    after?: { validUntil: string; id: string },
+  ): Promise<AnchorProjection[]> {
+    this.db.check();
+    const rows = this.s.expiring.all({
+      issuer,
+      from,
+      to,
+      limit,
+      after_until: after?.validUntil ?? '',
+      after_id: after?.id ?? '',
+    }) as Row[];
+    return rows.map(anchorFromRow);
   }
 
   async putIssuer(p: IssuerProjection): Promise<void> {
@@ -121,6 +150,8 @@ function anchorFromRow(r: Row): AnchorProjection {
     validUntil: opt(r.valid_until as string | null),
     status: r.status as AnchorProjection['status'],
     statusReason: opt(r.status_reason as AnchorProjection['statusReason'] | null),
+    replaces: opt(r.replaces as string | null),
+    replacedBy: opt(r.replaced_by as string | null),
     anchoredAt: r.anchored_at as string,
     txId: r.tx_id as string,
     block: r.block as number,

@@ -79,10 +79,16 @@ export function presentationRequestRoutes(s: Services, requests: PresentationReq
         throw new HttpError('rate_limited', 'too many requests are waiting for an answer; ask again shortly', {
           retryAfter: 60,
         });
-      const created = await requests.create(req.principal!, {
-        ...(body.preset ? { preset: body.preset } : {}),
-        ...(body.dcql ? { dcql: body.dcql } : {}),
-      });
+      // The wallet shows the verifier by the name the administrator registered with its key.
+      const label = req.apiKeyId ? (await s.store.getApiKey(req.apiKeyId))?.label : undefined;
+      const created = await requests.create(
+        req.principal!,
+        {
+          ...(body.preset ? { preset: body.preset } : {}),
+          ...(body.dcql ? { dcql: body.dcql } : {}),
+        },
+        label,
+      );
       const qr = await QRCode.toString(created.link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
       res
         .status(201)

@@ -63,6 +63,8 @@ export interface PresentationOutcome {
 export interface PresentationRequestRecord {
   id: string;
   verifier: Principal;
+  /** The name the verifier is registered under: the label the administrator gave its API key, else its id. */
+  verifierName: string;
   preset?: PresentationPreset;
   job: { zh: string; en: string };
   dcql: DcqlQuery;
@@ -136,7 +138,11 @@ export class PresentationRequests {
    * const r = await requests.create(principal, { preset: 'food_service_shift' });
    * // r.link: 'openid4vp://?client_id=decentralized_identifier%3Adid%3Aweb%3A…&request_uri=https%3A%2F%2F…'
    */
-  async create(verifier: Principal, asked: { preset?: PresentationPreset; dcql?: DcqlQuery }): Promise<CreatedRequest> {
+  async create(
+    verifier: Principal,
+    asked: { preset?: PresentationPreset; dcql?: DcqlQuery },
+    verifierName = verifier.id,
+  ): Promise<CreatedRequest> {
     const now = this.s.now();
     this.sweep(now.getTime());
     if (this.requests.size >= MAX_PENDING) throw new Error('too many pending presentation requests');
@@ -146,6 +152,7 @@ export class PresentationRequests {
     const record: PresentationRequestRecord = {
       id: random(16),
       verifier,
+      verifierName,
       ...(preset ? { preset: preset.id } : {}),
       job: preset ? { ...preset.label } : { zh: '核验', en: 'Check' },
       dcql,
@@ -241,7 +248,7 @@ export class PresentationRequests {
         {
           format: REGISTERED_VERIFIER_FORMAT,
           data: {
-            verifier: { id: r.verifier.id, name: r.verifier.id },
+            verifier: { id: r.verifier.id, name: r.verifierName },
             registeredBy: this.s.publicUrl,
             job: r.job,
             fields: r.fields,

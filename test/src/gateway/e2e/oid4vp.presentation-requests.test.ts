@@ -120,6 +120,16 @@ describe('e2e: OpenID4VP presentation requests (verifier asks, the wallet answer
   it('the wallet reads who asks and each field in plain words, and finds the bound credential (not the unbound one)', async () => {
     const request = await load(await ask());
     expect(request.verifier).to.deep.equal({ id: 'hotpot-chunxi', name: 'hotpot-chunxi' });
+    // A key the administrator registered with a label: the wallet shows that name.
+    const named = await gw.api('POST', '/v1/api-keys', {
+      key: gw.adminKey,
+      body: { principal: { type: 'verifier', id: 'hotpot-chunxi-2' }, scopes: ['verify'], label: '春熙路老火锅' },
+    });
+    expect(named.status, named.text).to.equal(201);
+    expect((await load(await ask('food_service_shift', named.body.apiKey as string))).verifier).to.deep.equal({
+      id: 'hotpot-chunxi-2',
+      name: '春熙路老火锅',
+    });
     expect(request.job).to.deep.equal({ zh: '餐饮服务上岗', en: 'Food service shift' });
     expect(request.fields.map((f) => [f.path, f.label_zh])).to.deep.equal([
       ['holder.name', '姓名'],

@@ -93,7 +93,7 @@ function renderSession(): void {
   clear(list);
   for (const report of session) {
     const h = historyLine(report, lang);
-    list.appendChild(el('li', h.text, h.ok ? 'ok' : 'fail'));
+    list.appendChild(el('li', h.text, h.tone));
   }
   $('session').hidden = session.length === 0;
 }

@@ -166,14 +166,19 @@ export function summarize(report: ShownReport, language: string): Summary {
  * contract: each QR code is one credential): verdict, type, the holder's name when disclosed,
  * the first reason, the time.
  */
-export function historyLine(report: ShownReport, language: string): { ok: boolean; text: string } {
+export function historyLine(
+  report: ShownReport,
+  language: string,
+): { ok: boolean; tone: Summary['tone']; text: string } {
   const lang = langOf(language);
   const s = summarize(report, lang);
   const c = report.credential;
   const holder = c?.disclosed?.holder as { name?: unknown } | undefined;
-  const parts = [(s.ok ? '✓ ' : '✗ ') + ((c?.type && word(TYPES, c.type, lang)) || TEXT[lang].unknownType)];
+  // An answer that is only stale (amber) is not a failure: it is marked as the headline marks it.
+  const mark = s.tone === 'ok' ? '✓ ' : s.tone === 'warn' ? '⚠ ' : '✗ ';
+  const parts = [mark + ((c?.type && word(TYPES, c.type, lang)) || TEXT[lang].unknownType)];
   if (typeof holder?.name === 'string') parts.push(holder.name);
   if (!s.ok && s.reasons.length) parts.push(s.reasons[0]!.text);
   if (report.checkedAt) parts.push(localTime(report.checkedAt, false));
-  return { ok: s.ok, text: parts.join(' · ') };
+  return { ok: s.ok, tone: s.tone, text: parts.join(' · ') };
 }

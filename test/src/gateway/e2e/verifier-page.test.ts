@@ -28,7 +28,7 @@ interface Summary {
 type Dict = Record<string, { zh: string; en: string }>;
 const page = require('@anxin/gateway/page') as {
   summarize(report: unknown, lang: 'zh' | 'en'): Summary;
-  historyLine(report: unknown, lang: 'zh' | 'en'): { ok: boolean; text: string };
+  historyLine(report: unknown, lang: 'zh' | 'en'): { ok: boolean; tone: string; text: string };
   TEXT: Record<'zh' | 'en', Record<string, string>>;
   CHECKS: Dict;
   REASONS: Dict;
@@ -247,9 +247,24 @@ describe('e2e: the verifier page', function () {
       const good = await gw.verify(verifier, ok.credential);
       const at = new Date(good.checkedAt);
       const hm = `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
-      expect(page.historyLine(good, 'zh')).to.deep.equal({ ok: true, text: `✓ 健康证 · ${ok.holder.name} · ${hm}` });
+      expect(page.historyLine(good, 'zh')).to.deep.equal({
+        ok: true,
+        tone: 'ok',
+        text: `✓ 健康证 · ${ok.holder.name} · ${hm}`,
+      });
       const revoked = page.historyLine(await gw.verify(verifier, bad.credential), 'en');
       expect(revoked.ok).to.equal(false);
+      expect(revoked.tone).to.equal('fail');
+      // An answer that is only stale (lists kept past their exp) is amber, not a failure.
+      const stale = page.historyLine(
+        {
+          ...good,
+          verified: false,
+          reasons: [{ check: 'status', code: 'status_list_expired', message: 'expired' }],
+        },
+        'en',
+      );
+      expect([stale.ok, stale.tone, stale.text.slice(0, 2)]).to.deep.equal([false, 'warn', '⚠ ']);
       expect(revoked.text).to.match(
         new RegExp(`^✗ Health certificate · ${bad.holder.name} · The credential has been revoked · \\d{2}:\\d{2}$`),
       );

@@ -26,6 +26,7 @@ export type ToWorker =
   | { t: 'verify'; id: number; credential: string; opts: VerifyOptions; now: number };
 
 export type ToMain =
+  | { t: 'ready' }
   | { t: 'anchor?'; q: number; id: string }
   | { t: 'report'; id: number; report: VerificationReport }
   | { t: 'failed'; id: number; error: ThreadError };
@@ -40,7 +41,12 @@ interface Thread {
   pending: Map<number, Pending>;
   /** It has made a report: it started, so a replacement will too. */
   answered: boolean;
+  /** Settles once the thread has loaded its code (or ended). */
+  loaded: Promise<void>;
 }
+
+/** How long close() waits for a thread still loading its code before it ends it all the same. */
+const LOAD_WAIT_MS = 10_000;
 
 /** Threads in a row that die before their first report, after which the pool verifies inline. */
 const MAX_STILLBORN = 3;
@@ -75,8 +81,15 @@ export class VerifierPool {
     const worker = new Worker(this.workerFile, {
       workerData: { issuers: [...this.registry.issuers.values()] },
     });
-    const thread: Thread = { worker, pending: new Map(), answered: false };
-    worker.on('message', (m: ToMain) => this.receive(thread, m));
+    let loaded!: () => void;
+    const thread: Thread = {
+      worker,
+      pending: new Map(),
+      answered: false,
+      loaded: new Promise<void>((r) => (loaded = r)),
+    };
+    worker.on('message', (m: ToMain) => (m.t === 'ready' ? loaded() : this.receive(thread, m)));
+    worker.once('exit', () => loaded());
     // A thread that dies fails what it held, and is replaced — unless threads keep dying
     // before their first report (they cannot start here): then the pool verifies inline.
     const lost = (why: Error) => {
@@ -95,7 +108,7 @@ export class VerifierPool {
     return thread;
   }
 
-  private receive(thread: Thread, m: ToMain): void {
+  private receive(thread: Thread, m: Exclude<ToMain, { t: 'ready' }>): void {
     if (m.t === 'anchor?') {
       this.deps.anchor!(m.id).then(
         (anchor) => thread.worker.postMessage({ t: 'anchor', q: m.q, anchor } satisfies ToWorker),
@@ -133,6 +146,16 @@ export class VerifierPool {
     this.closed = true;
     this.registry.off('issuer', this.onIssuer);
     const threads = this.threads.splice(0);
-    await Promise.all(threads.map((t) => t.worker.terminate()));
+    // Ending a thread while it still loads its modules can abort the whole process in Node 20
+    // (V8's "IsGraphAsync must be used on an instantiated module", from require() of an ES
+    // module cut off half-way): a gateway refused at start-up closes its pool at once.
+    await Promise.all(
+      threads.map(async (t) => {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([t.loaded, new Promise((r) => (timer = setTimeout(r, LOAD_WAIT_MS)))]);
+        clearTimeout(timer);
+        await t.worker.terminate();
+      }),
+    );
   }
 }

@@ -62,3 +62,6 @@ port.on('message', (m: ToWorker) => {
     }
   }
 });
+
+// Every module is loaded: the pool may end this thread without cutting a load short.
+post({ t: 'ready' });

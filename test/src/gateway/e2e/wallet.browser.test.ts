@@ -37,7 +37,7 @@ const title = CHROMIUM
 
 // What the functions run in the page use of the browser's globals (this project has no DOM types).
 declare const getComputedStyle: (e: unknown) => { fontSize: string };
-declare const navigator: { serviceWorker: { controller: unknown } };
+declare const navigator: { serviceWorker: { controller: unknown; ready: Promise<unknown> } };
 declare const indexedDB: { open(name: string): IdbRequest<IdbDatabase> };
 interface IdbRequest<T> {
   result: T;
@@ -148,8 +148,13 @@ suite(title, function () {
     const fontSize = await wallet.locator('body').evaluate((b) => parseFloat(getComputedStyle(b).fontSize));
     expect(fontSize).to.be.at.least(18);
     // Controlled by its service worker from the next load on: the shell is kept for offline use.
+    // (Once it is active: installing it takes a while on a loaded machine.)
+    await wallet.evaluate(() => navigator.serviceWorker.ready.then(() => true));
     await wallet.reload();
     await wallet.locator('body[data-ready=true]').waitFor();
+    await wallet
+      .waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 10_000 })
+      .catch(() => undefined);
     expect(await wallet.evaluate(() => navigator.serviceWorker.controller !== null)).to.equal(true);
     await shot(wallet, 'wallet-empty-zh');
   });

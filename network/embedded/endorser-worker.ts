@@ -70,7 +70,9 @@ async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   loadFabricQuietly();
   const d = readDescriptor(init.dir);
-  const db = new StateDb(join(init.dir, 'index', 'state.sqlite'), { readonly: true });
+  // Most reads of an endorsement repeat those of the one before (the chaincode definition, the
+  // issuer); they come from a cache that lasts until the next block commits.
+  const db = new StateDb(join(init.dir, 'index', 'state.sqlite'), { readonly: true, cacheUntilChanged: true });
   const contracts = await loadContracts(init.contractsModule);
   const endorser = new Endorser({
     channel: d.channel,
@@ -87,7 +89,10 @@ async function main(): Promise<void> {
   port.on('message', (m: WorkerCall) => {
     const req: EndorseRequest = { fn: m.fn, args: m.args, timestamp: m.timestamp };
     limiter
-      .run(() => endorser.endorse(req))
+      .run(() => {
+        db.refresh();
+        return endorser.endorse(req);
+      })
       .then(
         (out) => {
           const [packed, transfer] = packOutcome(out);

@@ -39,8 +39,15 @@ export class StateDb {
   /** Cache entries a block's commit changes, applied once its transaction has committed. */
   private readonly cacheUpdates: Array<[string, VersionedKV | null]> = [];
   private readonly readonly: boolean;
+  /** A read-only connection's cache: valid while PRAGMA data_version is `seen` (see refresh()). */
+  private readonly seen?: { version: number; statement: Database.Statement };
 
-  constructor(path: string, opts: { readonly?: boolean } = {}) {
+  /**
+   * `cacheUntilChanged` (read-only connections only): point reads are cached until another
+   * connection commits; the caller asks with refresh() when that matters (an endorsement
+   * worker: before each endorsement).
+   */
+  constructor(path: string, opts: { readonly?: boolean; cacheUntilChanged?: boolean } = {}) {
     this.readonly = !!opts.readonly;
     this.db = new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
     if (!opts.readonly) {
@@ -88,10 +95,28 @@ export class StateDb {
             metaPut: this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
           }),
     };
+    if (this.readonly && opts.cacheUntilChanged) {
+      const statement = this.db.prepare('PRAGMA data_version').pluck();
+      this.seen = { statement, version: statement.get() as number };
+    }
+  }
+
+  /**
+   * For a read-only connection that caches: forget every cached read if another connection
+   * has committed since the last look (one cheap PRAGMA). Between two calls, reads may come
+   * from the cache, that is from committed state at or after the previous call — which is
+   * what simulation needs: it reads committed state, and the committer's MVCC check decides.
+   */
+  refresh(): void {
+    if (!this.seen) return;
+    const version = this.seen.statement.get() as number;
+    if (version === this.seen.version) return;
+    this.seen.version = version;
+    this.cache.clear();
   }
 
   get(ns: string, key: string): VersionedKV | undefined {
-    if (this.readonly) return this.read(ns, key);
+    if (this.readonly && !this.seen) return this.read(ns, key);
     const id = `${ns}\u0000${key}`;
     const hit = this.cache.get(id);
     if (hit !== undefined) return hit ?? undefined;
@@ -107,9 +132,10 @@ export class StateDb {
   }
 
   /**
-   * Write-through cache of point reads (absent keys too), for the writing connection
-   * only: it sees every write. A read-only connection (an endorsement worker's) reads
-   * the database every time, since another connection writes it.
+   * Cache of point reads (absent keys too). The writing connection's is write-through: it
+   * sees every write. A read-only connection, which another connection writes behind its
+   * back, caches only when opened with `cacheUntilChanged`, and drops everything on refresh()
+   * after any commit; otherwise it reads the database every time.
    */
   private remember(id: string, v: VersionedKV | null): void {
     if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);

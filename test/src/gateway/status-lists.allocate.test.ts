@@ -57,4 +57,29 @@ describe('status list entries: allocation', () => {
       await store.close();
     }
   });
+
+  it('lets go of an index held ten minutes and never seen committed, and of no other', async () => {
+    const store = new SqliteStore(':memory:');
+    const realNow = Date.now;
+    let now = realNow();
+    Date.now = () => now;
+    try {
+      const a = new StatusEntryAllocator(store, SIZE);
+      const early = [];
+      for (let i = 0; i < 10; i++) early.push(await a.allocate(ISSUER));
+      now += 5 * 60_000;
+      const late = [];
+      for (let i = 0; i < 10; i++) late.push(await a.allocate(ISSUER));
+      const list = early[0]!.list;
+      const held = (a as unknown as { heldIn(list: string, now: number): Map<number, number> }).heldIn.bind(a);
+      expect([...held(list, now).keys()].sort()).to.deep.equal([...early, ...late].map((e) => e.idx).sort());
+      now += 5 * 60_000 + 1;
+      expect([...held(list, now).keys()].sort()).to.deep.equal(late.map((e) => e.idx).sort());
+      now += 5 * 60_000;
+      expect(held(list, now).size).to.equal(0);
+    } finally {
+      Date.now = realNow;
+      await store.close();
+    }
+  });
 });

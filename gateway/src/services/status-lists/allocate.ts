@@ -30,10 +30,18 @@ export class StatusEntryAllocator {
     private readonly size = STATUS_LIST_SIZE,
   ) {}
 
+  /**
+   * The list's held entries, the expired ones dropped. A Map iterates in insertion order and
+   * entries go in with the time they were handed out, so the expired ones are at the front:
+   * the sweep stops at the first that is not, and costs nothing per issuance under load.
+   */
   private heldIn(list: string, now: number): Map<number, number> {
     let h = this.held.get(list);
     if (!h) this.held.set(list, (h = new Map()));
-    for (const [idx, at] of h) if (now - at > HOLD_MS) h.delete(idx);
+    for (const [idx, at] of h) {
+      if (now - at <= HOLD_MS) break;
+      h.delete(idx);
+    }
     return h;
   }
 

@@ -1,7 +1,7 @@
 /**
  * bench/api: the gateway under load over real HTTP, beside raw jose on one core.
  *
- *   node bench/dist/api/main.js [--quick] [--json]
+ *   node bench/dist/api/main.js [--quick] [--json] [--gateway-cpu-prof DIR]
  *
  * Starts a gateway as a child process (embedded ledger, SQLite store, fresh data dir),
  * registers an issuer, then measures with autocannon (load generated in this process,
@@ -20,9 +20,13 @@ import { join } from 'node:path';
 import { compactVerify, importJWK, type JWK } from 'jose';
 import autocannon from 'autocannon';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
 const quick = args.has('--quick');
 const json = args.has('--json');
+/** Where the gateway writes V8 CPU profiles (its main thread and each worker thread), if asked. */
+const profileDir = argv.includes('--gateway-cpu-prof') ? argv[argv.indexOf('--gateway-cpu-prof') + 1] : undefined;
+if (argv.includes('--gateway-cpu-prof') && !profileDir) throw new Error('--gateway-cpu-prof takes a directory');
 const seconds = quick ? 3 : 10;
 const log = (s: string) => {
   if (!json) process.stdout.write(`${s}\n`);
@@ -40,7 +44,8 @@ const HOLDER = { name: '张伟', idNumber: '510107199003078817' };
 
 async function startGateway(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
   const main = require.resolve('@anxin/gateway/main');
-  const child = spawn(process.execPath, [main], {
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, main], {
     env: {
       ...process.env,
       ANXIN_DATA_DIR: dataDir,

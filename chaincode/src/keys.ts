@@ -2,19 +2,19 @@
  * Issuer and registrar keys: import (cached, since a key never changes once on the
  * ledger), thumbprints, and the validity window of a key at an instant.
  */
-import { calculateJwkThumbprint, importJWK, type JWK } from 'jose';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { SigningAlg } from '@anxin/schemas';
 import { Rejection } from './errors';
 
-type VerifyKey = Awaited<ReturnType<typeof importJWK>>;
-const imported = new Map<string, Promise<VerifyKey>>();
+const imported = new Map<string, KeyObject>();
 
-/** The verification key for a public JWK, imported once. */
-export function verifyKey(alg: SigningAlg, jwk: object): Promise<VerifyKey> {
+/** The verification key for a public JWK, imported once (a key never changes once on the ledger). */
+export function verifyKey(alg: SigningAlg, jwk: object): KeyObject {
   const id = `${alg}|${JSON.stringify(jwk)}`;
   let k = imported.get(id);
   if (!k) {
-    k = importJWK({ ...(jwk as JWK), ext: true }, alg);
+    k = createPublicKey({ key: jwk as JWK & { kty: string }, format: 'jwk' });
     imported.set(id, k);
     if (imported.size > 10_000) imported.delete(imported.keys().next().value!);
   }

@@ -2,7 +2,8 @@
  * Statement verification: the JWS is checked against keys already on the ledger, as
  * they stand at the transaction time, before anything in its payload is believed.
  */
-import { compactVerify, decodeProtectedHeader } from 'jose';
+import { verify as verifySignature, type KeyObject } from 'node:crypto';
+import { decodeProtectedHeader } from 'jose';
 import {
   REGISTRAR_KINDS,
   SIGNING_ALGS,
@@ -12,6 +13,7 @@ import {
   validator,
   type IssuerKeyRecord,
   type IssuerRecord,
+  type SigningAlg,
   type StatementByKind,
   type StatementHeader,
   type StatementKind,
@@ -45,6 +47,26 @@ export interface VerifiedStatement<K extends StatementKind> {
 function splitKid(kid: string): { owner: string; keyId: string } {
   const i = kid.lastIndexOf('#');
   return { owner: kid.slice(0, i), keyId: kid.slice(i + 1) };
+}
+
+/**
+ * The JWS signature over its signing input (RFC 7515 §5.2), by node:crypto: the header is
+ * checked already (its schema admits alg, kid and typ only — no `crit`, no `b64`), and the
+ * algorithm is the key's own. jose's WebCrypto path costs about 2.5× the CPU per signature
+ * and a thread-pool round trip, on every endorsement and in every replay.
+ */
+function signatureHolds(jws: string, alg: SigningAlg, key: KeyObject): boolean {
+  const dot = jws.lastIndexOf('.');
+  const input = Buffer.from(jws.slice(0, dot), 'ascii');
+  const signature = Buffer.from(jws.slice(dot + 1), 'base64url');
+  try {
+    if (alg === 'ES256') {
+      return signature.length === 64 && verifySignature('sha256', input, { key, dsaEncoding: 'ieee-p1363' }, signature);
+    }
+    return signature.length === 64 && verifySignature(null, input, key, signature);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -105,13 +127,10 @@ export async function verifyStatement<K extends StatementKind>(
     throw new Rejection('ALG_NOT_ALLOWED', `key ${header.kid} signs with ${key.alg}, not ${header.alg}`);
   }
 
-  let payloadBytes: Uint8Array;
-  try {
-    const verified = await compactVerify(jws, await verifyKey(header.alg, key.publicJwk), { algorithms: [header.alg] });
-    payloadBytes = verified.payload;
-  } catch {
+  if (!signatureHolds(jws, header.alg, verifyKey(header.alg, key.publicJwk))) {
     throw new Rejection('BAD_SIGNATURE', `the signature does not verify with ${header.kid}`);
   }
+  const payloadBytes = Buffer.from(jws.slice(jws.indexOf('.') + 1, jws.lastIndexOf('.')), 'base64url');
 
   let raw: unknown;
   try {

@@ -2,7 +2,7 @@
  * Statements whose signature, algorithm or signer is wrong. Each refusal is asserted by
  * its stable code, and a refused statement leaves the state untouched.
  */
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, createVerify, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { beforeEach, describe, it } from 'mocha';
 import {
@@ -91,6 +91,37 @@ describe('rules: signatures, algorithms and signers', () => {
     it('signature bytes truncated', async () => {
       const { jws } = await w.anchorJws(issuer);
       await refused('anchor', jws.slice(0, -4), 'BAD_SIGNATURE');
+    });
+
+    it('ES256 signature in DER (ASN.1) encoding instead of JOSE r||s, though it holds for the same key', async () => {
+      const { jws } = await w.anchorJws(issuer);
+      const [h, p, sig] = jws.split('.') as [string, string, string];
+      const raw = Buffer.from(sig, 'base64url');
+      const der = (b: Buffer) => {
+        let i = 0;
+        while (i < b.length - 1 && b[i] === 0) i++;
+        const v = b[i]! & 0x80 ? Buffer.concat([Buffer.from([0]), b.subarray(i)]) : b.subarray(i);
+        return Buffer.concat([Buffer.from([0x02, v.length]), v]);
+      };
+      const body = Buffer.concat([der(raw.subarray(0, 32)), der(raw.subarray(32))]);
+      const asn1 = Buffer.concat([Buffer.from([0x30, body.length]), body]);
+      expect(
+        createVerify('sha256')
+          .update(`${h}.${p}`)
+          .verify(createPublicKey({ key: issuer.key.newKey.publicJwk, format: 'jwk' }), asn1),
+        'the DER form is a valid signature by the same key',
+      ).to.equal(true);
+      await refused('anchor', `${h}.${p}.${asn1.toString('base64url')}`, 'BAD_SIGNATURE');
+    });
+
+    it('signature with a byte appended', async () => {
+      const { jws } = await w.anchorJws(issuer);
+      const sig = Buffer.from(jws.slice(jws.lastIndexOf('.') + 1), 'base64url');
+      await refused(
+        'anchor',
+        `${jws.slice(0, jws.lastIndexOf('.'))}.${Buffer.concat([sig, Buffer.from([0])]).toString('base64url')}`,
+        'BAD_SIGNATURE',
+      );
     });
 
     it('EdDSA signature from another Ed25519 key', async () => {

@@ -39,7 +39,8 @@ describe('e2e: a presentation request made on one gateway is answered on another
   let bound: Issued;
 
   /** Every request the wallet makes goes to gateway B (the address is A's, the public one). */
-  const toB: typeof fetch = (input, init) => fetch(String(input).replace(a.url, urlB), init);
+  const toB: typeof fetch = (input, init) =>
+    fetch((input instanceof Request ? input.url : input.toString()).replace(a.url, urlB), init);
 
   async function ask(): Promise<{ id: string; link: string }> {
     const res = await a.api('POST', '/v1/presentation-requests', {

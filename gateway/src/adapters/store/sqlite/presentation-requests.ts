@@ -9,9 +9,7 @@ function statements(db: SqliteDb) {
         INSERT INTO presentation_requests (id, verifier_type, verifier_id, request, created_at, expires_at, expires_ms)
         VALUES (@id, @verifier_type, @verifier_id, @request, @created_at, @expires_at, @expires_ms)`),
     get: db.prepare(`SELECT * FROM presentation_requests WHERE id = ?`),
-    pending: db.prepare(
-      `SELECT count(*) AS n FROM presentation_requests WHERE answered_at IS NULL AND expires_ms > ?`,
-    ),
+    pending: db.prepare(`SELECT count(*) AS n FROM presentation_requests WHERE answered_at IS NULL AND expires_ms > ?`),
     // Once: only a request not answered yet and not expired.
     answer: db.prepare(`
         UPDATE presentation_requests SET answered_at = @answered_at, answer = @answer

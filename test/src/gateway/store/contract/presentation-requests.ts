@@ -15,7 +15,9 @@ function presentationRequest(over: Partial<StoredPresentationRequest> = {}): Sto
       preset: 'food_service_shift',
       job: { zh: '餐饮服务', en: 'Food service' },
       dcql: { credentials: [{ id: 'health', format: 'dc+sd-jwt', meta: { vct_values: ['https://x/vct'] } }] },
-      fields: [{ credential: 'health', path: ['healthCertificate', 'categories'], label_zh: '类别', label_en: 'Categories' }],
+      fields: [
+        { credential: 'health', path: ['healthCertificate', 'categories'], label_zh: '类别', label_en: 'Categories' },
+      ],
       nonce: thumb(),
       state: thumb().slice(0, 22),
       clientId: 'decentralized_identifier:did:web:anxin.example',

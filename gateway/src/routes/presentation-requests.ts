@@ -52,6 +52,12 @@ function view(requests: PresentationRequests, r: PresentationRequestRecord) {
   };
 }
 
+/** The answer to an answer that came too late: the request was answered (or refused) meanwhile, or expired. */
+async function notWaiting(res: Response, requests: PresentationRequests, id: string): Promise<void> {
+  const now = await requests.get(id);
+  oauthError(res, 400, 'invalid_request', `the request is ${now ? requests.statusOf(now) : 'expired'}, not waiting`);
+}
+
 export function presentationRequestRoutes(s: Services, requests: PresentationRequests, run: RunVerify): Router {
   const r = Router();
   const auth = requireScope(s.store, 'verify');
@@ -75,7 +81,7 @@ export function presentationRequestRoutes(s: Services, requests: PresentationReq
             errors: [{ field: '/dcql/credentials', code: 'unique', message: 'duplicate id' }],
           });
       }
-      if (requests.isFull())
+      if (await requests.isFull())
         throw new HttpError('rate_limited', 'too many requests are waiting for an answer; ask again shortly', {
           retryAfter: 60,
         });
@@ -103,7 +109,7 @@ export function presentationRequestRoutes(s: Services, requests: PresentationReq
     auth,
     handle(async (req, res) => {
       const id = req.params.request as string;
-      const found = ID.test(id) ? requests.getOwn(id, req.principal!) : undefined;
+      const found = ID.test(id) ? await requests.getOwn(id, req.principal!) : undefined;
       if (!found) throw new DomainError('not_found', `no presentation request ${id} of yours`);
       res.setHeader('Cache-Control', 'no-store').json(view(requests, found));
     }),
@@ -113,7 +119,7 @@ export function presentationRequestRoutes(s: Services, requests: PresentationReq
     '/oid4vp/requests/:request',
     handle(async (req, res) => {
       const id = req.params.request as string;
-      const found = ID.test(id) ? requests.get(id) : undefined;
+      const found = ID.test(id) ? await requests.get(id) : undefined;
       if (!found || requests.statusOf(found) !== 'pending')
         return oauthError(res, 404, 'invalid_request_uri', 'no pending request at this request_uri');
       // A wallet served from another origin may read it too: it is public, and signed.
@@ -134,7 +140,7 @@ export function presentationRequestRoutes(s: Services, requests: PresentationReq
       const form = (req.body ?? {}) as Record<string, unknown>;
       const text = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : undefined);
       const id = req.params.request as string;
-      const found = ID.test(id) ? requests.get(id) : undefined;
+      const found = ID.test(id) ? await requests.get(id) : undefined;
       if (!found) return oauthError(res, 400, 'invalid_request', 'no request is waiting at this response_uri');
       const state = text('state');
       if (state === undefined || !requests.stateMatches(found, state))
@@ -144,7 +150,8 @@ export function presentationRequestRoutes(s: Services, requests: PresentationReq
       const error = text('error');
       if (error !== undefined) {
         // The wallet (or the worker) said no: recorded, so the verifier's screen can say so.
-        found.declined = { error: error.slice(0, 64), at: s.now().toISOString() };
+        if (!(await requests.answer(found, { declined: { error: error.slice(0, 64), at: s.now().toISOString() } })))
+          return notWaiting(res, requests, id);
         return res.status(200).setHeader('Cache-Control', 'no-store').json({});
       }
       const vpToken = text('vp_token');
@@ -159,13 +166,15 @@ export function presentationRequestRoutes(s: Services, requests: PresentationReq
       // The nonce, once and atomically: of two answers racing, one is judged.
       const used = await useChallenge(s, found.nonce, found.verifier);
       if (!used.usable) return oauthError(res, 400, 'invalid_request', `the request's nonce is ${used.why}`);
-      found.outcome = await judgeAnswer(
+      const outcome = await judgeAnswer(
         found,
         presentations,
         (c) => run(c, found.verifier, {}, used),
         s.publicUrl,
         s.now(),
       );
+      // Recorded once: an answer that lost the race (a refusal taken meanwhile) is told so.
+      if (!(await requests.answer(found, { outcome }))) return notWaiting(res, requests, id);
       res.status(200).setHeader('Cache-Control', 'no-store').json({});
     }),
   );

@@ -5,12 +5,15 @@
  * older than IDEMPOTENCY_DAYS (a retry after that is a new request), and notifications
  * delivered or given up more than NOTIFICATION_DAYS ago, and one-time nonces (verifiers'
  * challenges, c_nonces) once they have expired: used or not, they can no longer be used;
- * credential offers, which hold sealed what names a worker, a day after they expired.
+ * credential offers, which hold sealed what names a worker, a day after they expired;
+ * presentation requests, whose answers hold sealed what a worker disclosed, once no gateway
+ * shows them any more.
  * Claims still in progress and notifications still pending are never deleted. Nothing on
  * the ledger is touched.
  */
 import type { PruneCounts, RetentionCutoffs, RetentionStore } from '../ports/store';
 import { NOTIFY_WINDOW_DAYS } from './credentials/status';
+import { CHALLENGE_TTL_S } from './nonces';
 
 export const IDEMPOTENCY_DAYS = 7;
 export const NOTIFICATION_DAYS = 30;
@@ -43,6 +46,8 @@ export class Retention {
       nonces: t.toISOString(),
       // A day after they expired: long past any access token given for them.
       offers: before(1),
+      // Once no gateway shows them any more (CHALLENGE_TTL_S after their expiry).
+      presentationRequests: new Date(t.getTime() - CHALLENGE_TTL_S * 1000).toISOString(),
     };
   }
 

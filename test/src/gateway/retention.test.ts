@@ -2,8 +2,8 @@
  * Retention on a real (in-memory SQLite) store with a fixed clock: the cutoffs are the
  * notify window plus a day, a week for completed idempotency claims, 30 days for finished
  * notices, expiry for one-time nonces (challenges, c_nonces), a day past expiry for credential
- * offers; one pass deletes exactly what
- * is older and reports it; a failing store is reported, not thrown.
+ * offers, the challenge lifetime past expiry for presentation requests; one pass deletes
+ * exactly what is older and reports it; a failing store is reported, not thrown.
  */
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
@@ -21,7 +21,7 @@ describe('retention', () => {
   });
   after(() => store.close());
 
-  it('cutoffs: the notify window plus a day, 7 days for claims, 30 for notices, nonces once expired, offers a day after', () => {
+  it('cutoffs: the notify window plus a day, 7 days for claims, 30 for notices, nonces once expired, offers a day after, presentation requests 5 minutes after', () => {
     expect(NOTIFY_WINDOW_DAYS).to.equal(30);
     expect(Retention.cutoffs(NOW)).to.deep.equal({
       verifications: daysAgo(31),
@@ -29,6 +29,7 @@ describe('retention', () => {
       notifications: daysAgo(30),
       nonces: NOW.toISOString(),
       offers: daysAgo(1),
+      presentationRequests: new Date(NOW.getTime() - 300_000).toISOString(),
     });
   });
 
@@ -70,7 +71,7 @@ describe('retention', () => {
     const run = await r.runOnce();
     expect(run).to.deep.equal({
       at: NOW.toISOString(),
-      deleted: { verifications: 1, idempotency: 1, notifications: 0, nonces: 1, offers: 0 },
+      deleted: { verifications: 1, idempotency: 1, notifications: 0, nonces: 1, offers: 0, presentationRequests: 0 },
     });
     expect(
       await store.useNonce({ nonce: 'expired-challenge-aaaaaaaaaaaaa', purpose: 'challenge' }, NOW.toISOString()),

@@ -16,6 +16,7 @@ export * from './identity';
 export * from './nonces';
 export * from './notifications';
 export * from './offers';
+export * from './presentation-requests';
 export * from './printed-cards';
 export * from './projection';
 export * from './resealing';

@@ -15,6 +15,11 @@ export interface RetentionCutoffs {
    * what names a worker. Left alone when absent.
    */
   offers?: string;
+  /**
+   * Presentation requests that expired before this instant, answered or not: an answer holds,
+   * sealed, what a worker disclosed. Left alone when absent.
+   */
+  presentationRequests?: string;
 }
 
 /** How many records of each kind a prune deleted. */
@@ -25,6 +30,8 @@ export interface PruneCounts {
   nonces: number;
   /** Present when `offers` was given. */
   offers?: number;
+  /** Present when `presentationRequests` was given. */
+  presentationRequests?: number;
 }
 
 export interface RetentionStore {

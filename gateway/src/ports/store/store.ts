@@ -20,6 +20,7 @@ import type { IdentityStore } from './identity';
 import type { NonceStore } from './nonces';
 import type { NotificationStore } from './notifications';
 import type { OfferStore } from './offers';
+import type { PresentationRequestStore } from './presentation-requests';
 import type { PrintedCardStore } from './printed-cards';
 import type { ProjectionStore } from './projection';
 import type { ResealStore } from './resealing';
@@ -42,6 +43,7 @@ export interface Store
     NotificationStore,
     NonceStore,
     OfferStore,
+    PresentationRequestStore,
     RetentionStore,
     ResealStore,
     PrintedCardStore {

@@ -4,7 +4,8 @@
  * (a one-time nonce and the audience to sign for), signs a JWT over it with the device key
  * (`typ: anxin-holder+jwt`, the public key as `jwk` in the header), and gets back every
  * logged verification of the credentials bound to that key (cnf.jwk) — never the verifier's
- * API key, only the name it is registered under.
+ * API key, only the name it is registered under: the label the administrator gave its API key
+ * (as the wallet shows a verifier that asks for a presentation), else its id.
  */
 import { randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
@@ -88,6 +89,22 @@ export async function authenticateHolder(s: Services, proof: string): Promise<st
 }
 
 /**
+ * The name each verifier is registered under: the label of its newest API key that has one,
+ * a key in use before a revoked one; its id when none has a label.
+ */
+async function verifierNames(s: Services, ids: readonly string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  await Promise.all(
+    [...new Set(ids)].map(async (id) => {
+      const keys = (await s.store.listApiKeys({ type: 'verifier', id })).filter((k) => k.label);
+      const newest = (live: boolean) => keys.filter((k) => !k.revokedAt === live).at(-1);
+      names.set(id, (newest(true) ?? newest(false))?.label ?? id);
+    }),
+  );
+  return names;
+}
+
+/**
  * Every logged verification of the credentials bound to the key that signed `proof`, newest first.
  *
  * @example
@@ -103,13 +120,17 @@ export async function holderReceipts(
   await s.verificationLog.flush();
   const byId = new Map(held.map((c) => [c.id, c]));
   const log = await s.store.verificationsOf([...byId.keys()], MAX_RECEIPTS);
+  const names = await verifierNames(
+    s,
+    log.map((e) => e.verifier),
+  );
   return {
     credentials: held.map((c) => ({ id: c.id, type: c.type, issuer: c.issuer })),
     receipts: log.map((e) => ({
       credentialId: e.credentialId,
       type: byId.get(e.credentialId)!.type,
       issuer: byId.get(e.credentialId)!.issuer,
-      verifier: { name: e.verifier },
+      verifier: { name: names.get(e.verifier) ?? e.verifier },
       checkedAt: e.at,
       verified: e.verified,
       ...(e.binding ? { binding: e.binding } : {}),

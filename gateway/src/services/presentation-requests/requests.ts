@@ -5,17 +5,17 @@
  * page shows as a QR code; the worker's wallet answers at the `response_uri` (direct_post);
  * the verifier reads the outcome.
  *
- * A request lives in the memory of the gateway that made it, for CHALLENGE_TTL_S: its nonce
- * is kept (and used, once, atomically) in the store like any challenge, so a replayed answer
- * is refused even after a restart; the request itself and its outcome are short-lived and
- * belong to one verifier's screen. Gateways side by side behind one address route
- * `/oid4vp/*` and `/v1/presentation-requests/*` of a request to the gateway that made it
- * (its id is in the path), or the wallet's answer finds no request.
+ * A request is kept in the store until a while after it expires: any gateway sharing the
+ * store serves its request object, takes the wallet's answer and shows the verifier the
+ * outcome, so gateways side by side behind one address need no routing by request. Its
+ * nonce is kept (and used, once, atomically) in the store like any challenge, so a replayed
+ * answer is refused even after a restart; the answer is recorded once, atomically, and
+ * sealed, since it holds what the worker disclosed.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { CompactSign } from 'jose';
 import type { DcqlQuery, PresentationPreset } from '@anxin/schemas';
-import type { Principal } from '../../ports/store';
+import type { Principal, StoredPresentationRequest } from '../../ports/store';
 import type { VerificationReport } from '../../verify';
 import type { Services } from '../context';
 import { CHALLENGE_TTL_S } from '../nonces';
@@ -29,7 +29,7 @@ export const REQUEST_OBJECT_TYP = 'oauth-authz-req+jwt';
 export const STATIC_DISCOVERY_AUD = 'https://self-issued.me/v2';
 /** The `verifier_info` format naming the verifier as the gateway registered it (its API key's principal). */
 export const REGISTERED_VERIFIER_FORMAT = 'anxin_registered_verifier';
-/** How many pending requests one gateway keeps at most: a flood of requests cannot fill its memory. */
+/** How many requests may wait for an answer at once: a flood of requests cannot fill the store. */
 export const MAX_PENDING = 10_000;
 
 /** A field asked for, in plain words. */
@@ -112,9 +112,25 @@ function fieldsOf(dcql: DcqlQuery, preset?: JobPreset): AskedField[] {
   );
 }
 
-export class PresentationRequests {
-  private readonly requests = new Map<string, PresentationRequestRecord>();
+/** What the store keeps of a request besides its id, verifier and instants (see StoredPresentationRequest). */
+interface Asked {
+  verifierName: string;
+  preset?: PresentationPreset;
+  job: { zh: string; en: string };
+  dcql: DcqlQuery;
+  fields: AskedField[];
+  nonce: string;
+  state: string;
+  clientId: string;
+}
 
+/** The wallet's answer as the store keeps it, sealed: the judged outcome, or the refusal. */
+type Answer = { outcome: PresentationOutcome } | { declined: { error: string; at: string } };
+
+/** The associated data an answer is sealed under: it opens only as the answer of its own request. */
+const answerAad = (id: string) => `presentation-request:${id}`;
+
+export class PresentationRequests {
   constructor(private readonly s: Services) {}
 
   /** The URL of a request object, and of the endpoint its answer is posted to. */
@@ -123,11 +139,6 @@ export class PresentationRequests {
   }
   responseUri(id: string): string {
     return `${this.s.publicUrl}/oid4vp/responses/${id}`;
-  }
-
-  private sweep(now: number): void {
-    for (const [id, r] of this.requests)
-      if (Date.parse(r.expiresAt) + CHALLENGE_TTL_S * 1000 <= now) this.requests.delete(id);
   }
 
   /**
@@ -144,8 +155,6 @@ export class PresentationRequests {
     verifierName = verifier.id,
   ): Promise<CreatedRequest> {
     const now = this.s.now();
-    this.sweep(now.getTime());
-    if (this.requests.size >= MAX_PENDING) throw new Error('too many pending presentation requests');
     const preset = asked.preset ? JOB_PRESETS[asked.preset] : undefined;
     const dcql = preset ? dcqlOfPreset(this.s.publicUrl, preset) : asked.dcql!;
     const clientId = clientIdOf(this.s.publicUrl);
@@ -171,7 +180,14 @@ export class PresentationRequests {
       createdAt: record.createdAt,
       expiresAt: record.expiresAt,
     });
-    this.requests.set(record.id, record);
+    const { id, createdAt, expiresAt, verifier: _v, ...rest } = record;
+    await this.s.store.putPresentationRequest({
+      id,
+      verifier: { type: verifier.type, id: verifier.id },
+      request: rest as Asked as unknown as Record<string, unknown>,
+      createdAt,
+      expiresAt,
+    });
     const requestUri = this.requestUri(record.id);
     const q = `client_id=${encodeURIComponent(clientId)}&request_uri=${encodeURIComponent(requestUri)}`;
     return {
@@ -184,21 +200,54 @@ export class PresentationRequests {
     };
   }
 
-  /** Whether no new request fits (pending ones are at MAX_PENDING, once the expired are swept). */
-  isFull(): boolean {
-    this.sweep(this.s.now().getTime());
-    return this.requests.size >= MAX_PENDING;
+  /** Whether no new request fits: MAX_PENDING requests wait for an answer already. */
+  async isFull(): Promise<boolean> {
+    return (await this.s.store.countPendingPresentationRequests(this.s.now().toISOString())) >= MAX_PENDING;
   }
 
-  /** A request by id, while it lives. */
-  get(id: string): PresentationRequestRecord | undefined {
-    return this.requests.get(id);
+  /**
+   * A request by id, while it lives: until CHALLENGE_TTL_S after its expiry (the store
+   * deletes it later, on its own schedule), with its answer opened.
+   */
+  async get(id: string): Promise<PresentationRequestRecord | undefined> {
+    const stored = await this.s.store.getPresentationRequest(id);
+    if (!stored || Date.parse(stored.expiresAt) + CHALLENGE_TTL_S * 1000 <= this.s.now().getTime()) return undefined;
+    return this.recordOf(stored);
   }
 
   /** A request of this verifier's; undefined for another's (whose existence is not told). */
-  getOwn(id: string, verifier: Principal): PresentationRequestRecord | undefined {
-    const r = this.requests.get(id);
+  async getOwn(id: string, verifier: Principal): Promise<PresentationRequestRecord | undefined> {
+    const r = await this.get(id);
     return r && r.verifier.type === verifier.type && r.verifier.id === verifier.id ? r : undefined;
+  }
+
+  /**
+   * Record the wallet's answer (the judged outcome, or its refusal), sealed, once: false when
+   * the request was answered already (on this gateway or another) or has expired.
+   */
+  async answer(r: PresentationRequestRecord, answer: Answer): Promise<boolean> {
+    const answeredAt = 'outcome' in answer ? answer.outcome.answeredAt : answer.declined.at;
+    const recorded = await this.s.store.answerPresentationRequest(r.id, {
+      answeredAt,
+      answer: this.s.kek.seal(JSON.stringify(answer), answerAad(r.id)),
+    });
+    if (recorded) Object.assign(r, answer);
+    return recorded;
+  }
+
+  private recordOf(stored: StoredPresentationRequest): PresentationRequestRecord {
+    const asked = stored.request as unknown as Asked;
+    const answer = stored.answer
+      ? (JSON.parse(this.s.kek.open(stored.answer, answerAad(stored.id)).toString('utf8')) as Answer)
+      : undefined;
+    return {
+      id: stored.id,
+      verifier: stored.verifier,
+      ...asked,
+      createdAt: stored.createdAt,
+      expiresAt: stored.expiresAt,
+      ...answer,
+    };
   }
 
   /** Where a request stands. */

@@ -2,8 +2,8 @@
  * The worker's receipts over HTTP, authenticated by a WebCrypto P-256 device key (made
  * non-extractable, as a phone's browser makes it): POST /v1/holder/challenge, then
  * POST /v1/holder/receipts with an anxin-holder+jwt signed by that key lists every
- * verification of the credentials bound to it — the verifier by its registered name, never
- * its key — and nothing of credentials bound to other keys. The nonce is good once; a wrong
+ * verification of the credentials bound to it — the verifier by its registered name (the
+ * label of its API key, else its id), never its key — and nothing of credentials bound to other keys. The nonce is good once; a wrong
  * signature, aud, typ or an old iat is refused with 401 holder_auth_failed and a code.
  */
 import { createHash, randomUUID, webcrypto } from 'node:crypto';
@@ -170,6 +170,34 @@ describe('e2e: a worker’s receipts, by its device key', function () {
     });
     const res = await receipts(await proofBy(worker));
     expect(res.body.receipts[0]).to.include({ credentialId: mine[1], checkedAt: r.checkedAt });
+  });
+
+  it('a verifier whose API key has a label is named by it (its newest key in use with one)', async () => {
+    const aud = 'https://noodles.example.cn/verify';
+    const labelled = async (label: string) => {
+      const res = await gw.api('POST', '/v1/api-keys', {
+        key: gw.adminKey,
+        body: { principal: { type: 'verifier', id: 'noodles-jinli' }, scopes: ['verify'], label },
+      });
+      expect(res.status, res.text).to.equal(201);
+      return res.body as { apiKey: string; id: string };
+    };
+    const older = await labelled('锦里老面馆');
+    const newer = await labelled('锦里面馆（总店）');
+    const revoked = await gw.api('DELETE', `/v1/api-keys/${newer.id}`, { key: gw.adminKey });
+    expect(revoked.status, revoked.text).to.equal(204);
+    const nonce = `n-${randomUUID()}`;
+    const got = await gw.api('GET', `/v1/credentials/${encodeURIComponent(mine[1]!)}`, { key: cdc.apiKey });
+    const r = await gw.verify(older.apiKey, await present(got.body.credential, worker, nonce, aud), {
+      nonce,
+      audience: aud,
+    });
+    const res = await receipts(await proofBy(worker));
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body.receipts[0]).to.deep.include({ credentialId: mine[1], checkedAt: r.checkedAt });
+    expect(res.body.receipts[0].verifier).to.deep.equal({ name: '锦里老面馆' });
+    // A verifier without a label is still named by its id.
+    expect(res.body.receipts.at(-1).verifier).to.deep.equal({ name: verifierName });
   });
 
   it('nonce: a proof is good once; an unknown nonce is refused', async () => {

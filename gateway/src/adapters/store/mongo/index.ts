@@ -19,6 +19,7 @@ import type {
   NonceRecord,
   NonceUse,
   OfferRecord,
+  StoredPresentationRequest,
   PrintedCardRecord,
   NotificationOutcome,
   NotificationRecord,
@@ -43,6 +44,7 @@ import { MongoIdempotency } from './idempotency';
 import { MongoIdentity } from './identity';
 import { MongoNonces } from './nonces';
 import { MongoOffers } from './offers';
+import { MongoPresentationRequests } from './presentation-requests';
 import { MongoPrintedCards } from './printed-cards';
 import { MongoNotifications } from './notifications';
 import { MongoProjection } from './projection';
@@ -68,6 +70,7 @@ export class MongoStore implements Store {
   private readonly notifications: MongoNotifications;
   private readonly nonces: MongoNonces;
   private readonly offers: MongoOffers;
+  private readonly presentationRequests: MongoPresentationRequests;
   private readonly printedCards: MongoPrintedCards;
   private readonly retention: MongoRetention;
   private readonly statusEntries: MongoStatusEntries;
@@ -85,6 +88,7 @@ export class MongoStore implements Store {
     this.notifications = new MongoNotifications(db);
     this.nonces = new MongoNonces(db);
     this.offers = new MongoOffers(db);
+    this.presentationRequests = new MongoPresentationRequests(db);
     this.printedCards = new MongoPrintedCards(db);
     this.retention = new MongoRetention(db);
     this.statusEntries = new MongoStatusEntries(db);
@@ -347,6 +351,24 @@ export class MongoStore implements Store {
 
   completeOffer(id: string, credentialId: string): Promise<void> {
     return this.offers.completeOffer(id, credentialId);
+  }
+
+  // ---- presentation requests ------------------------------------------------------------
+
+  putPresentationRequest(r: StoredPresentationRequest): Promise<void> {
+    return this.presentationRequests.putPresentationRequest(r);
+  }
+
+  getPresentationRequest(id: string): Promise<StoredPresentationRequest | undefined> {
+    return this.presentationRequests.getPresentationRequest(id);
+  }
+
+  countPendingPresentationRequests(now: string): Promise<number> {
+    return this.presentationRequests.countPendingPresentationRequests(now);
+  }
+
+  answerPresentationRequest(id: string, answer: { answeredAt: string; answer: Sealed }): Promise<boolean> {
+    return this.presentationRequests.answerPresentationRequest(id, answer);
   }
 
   // ---- printed work cards ---------------------------------------------------------------

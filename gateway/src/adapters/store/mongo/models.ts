@@ -6,7 +6,7 @@
  * used (and skipped for a read-only store).
  */
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { Sealed } from '../../../ports/store';
+import type { PrincipalType, Sealed } from '../../../ports/store';
 
 // ---- document shapes (as stored) -------------------------------------------------------
 
@@ -177,6 +177,20 @@ export interface OfferDoc {
   tokenHash?: string;
   tokenExpiresAt?: string;
   credentialId?: string;
+}
+
+export interface PresentationRequestDoc {
+  id: string;
+  verifierType: PrincipalType;
+  verifierId: string;
+  /** JSON text, read back whole. */
+  request: string;
+  createdAt: string;
+  expiresAt: string;
+  /** expiresAt as a BSON date, for the answer, count and prune queries. */
+  expiresTime: Date;
+  answeredAt?: string;
+  answer?: Sealed;
 }
 
 // ---- schemas ---------------------------------------------------------------------------
@@ -441,6 +455,23 @@ offerSchema.index({ codeHash: 1 }, { unique: true });
 offerSchema.index({ tokenHash: 1 }, { unique: true, partialFilterExpression: { tokenHash: { $type: 'string' } } });
 offerSchema.index({ expiresTime: 1 });
 
+const presentationRequestSchema = new Schema<PresentationRequestDoc>(
+  {
+    id: req(String),
+    verifierType: req(String),
+    verifierId: req(String),
+    request: req(String),
+    createdAt: req(String),
+    expiresAt: req(String),
+    expiresTime: req(Date),
+    answeredAt: String,
+    answer: sealedSchema,
+  },
+  opts('presentation_requests'),
+);
+presentationRequestSchema.index({ id: 1 }, { unique: true });
+presentationRequestSchema.index({ expiresTime: 1 });
+
 /** Every collection's model, on one connection. */
 export interface Models {
   ApiKey: Model<ApiKeyDoc>;
@@ -458,6 +489,7 @@ export interface Models {
   Nonce: Model<NonceDoc>;
   Offer: Model<OfferDoc>;
   PrintedCard: Model<PrintedCardDoc>;
+  PresentationRequest: Model<PresentationRequestDoc>;
 }
 
 /** The models on the store's own connection (never mongoose's global one). */
@@ -478,6 +510,7 @@ export function modelsOn(conn: Connection): Models {
     Nonce: conn.model<NonceDoc>('Nonce', nonceSchema),
     Offer: conn.model<OfferDoc>('CredentialOffer', offerSchema),
     PrintedCard: conn.model<PrintedCardDoc>('PrintedCard', printedCardSchema),
+    PresentationRequest: conn.model<PresentationRequestDoc>('PresentationRequest', presentationRequestSchema),
   };
 }
 
@@ -499,6 +532,7 @@ export async function createCollections(m: Models): Promise<void> {
     m.Nonce,
     m.Offer,
     m.PrintedCard,
+    m.PresentationRequest,
   ];
   for (const model of all) {
     try {

@@ -35,8 +35,14 @@ export class MongoRetention implements RetentionStore {
     const o = c.offers
       ? await this.m.Offer.deleteMany({ expiresTime: { $lt: instant(c.offers, 'offer cutoff') } })
       : undefined;
+    const p = c.presentationRequests
+      ? await this.m.PresentationRequest.deleteMany({
+          expiresTime: { $lt: instant(c.presentationRequests, 'presentation request cutoff') },
+        })
+      : undefined;
     return {
       ...(o ? { offers: o.deletedCount } : {}),
+      ...(p ? { presentationRequests: p.deletedCount } : {}),
       verifications: v.deletedCount,
       idempotency: i.deletedCount,
       notifications: n.deletedCount,

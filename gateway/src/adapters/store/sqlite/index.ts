@@ -18,6 +18,7 @@ import type {
   NonceRecord,
   NonceUse,
   OfferRecord,
+  StoredPresentationRequest,
   PrintedCardRecord,
   NotificationOutcome,
   NotificationRecord,
@@ -42,6 +43,7 @@ import { SqliteIdempotency } from './idempotency';
 import { SqliteIdentity } from './identity';
 import { SqliteNonces } from './nonces';
 import { SqliteOffers } from './offers';
+import { SqlitePresentationRequests } from './presentation-requests';
 import { SqlitePrintedCards } from './printed-cards';
 import { SqliteNotifications } from './notifications';
 import { SqliteProjection } from './projection';
@@ -69,6 +71,7 @@ export class SqliteStore implements Store {
   private readonly notifications: SqliteNotifications;
   private readonly nonces: SqliteNonces;
   private readonly offers: SqliteOffers;
+  private readonly presentationRequests: SqlitePresentationRequests;
   private readonly printedCards: SqlitePrintedCards;
   private readonly retention: SqliteRetention;
   private readonly statusEntries: SqliteStatusEntries;
@@ -101,6 +104,7 @@ export class SqliteStore implements Store {
       this.notifications = new SqliteNotifications(db);
       this.nonces = new SqliteNonces(db);
       this.offers = new SqliteOffers(db);
+      this.presentationRequests = new SqlitePresentationRequests(db);
       this.printedCards = new SqlitePrintedCards(db);
       this.retention = new SqliteRetention(db);
       this.statusEntries = new SqliteStatusEntries(db);
@@ -359,6 +363,24 @@ export class SqliteStore implements Store {
 
   completeOffer(id: string, credentialId: string): Promise<void> {
     return this.offers.completeOffer(id, credentialId);
+  }
+
+  // ---- presentation requests ------------------------------------------------------------
+
+  putPresentationRequest(r: StoredPresentationRequest): Promise<void> {
+    return this.presentationRequests.putPresentationRequest(r);
+  }
+
+  getPresentationRequest(id: string): Promise<StoredPresentationRequest | undefined> {
+    return this.presentationRequests.getPresentationRequest(id);
+  }
+
+  countPendingPresentationRequests(now: string): Promise<number> {
+    return this.presentationRequests.countPendingPresentationRequests(now);
+  }
+
+  answerPresentationRequest(id: string, answer: { answeredAt: string; answer: Sealed }): Promise<boolean> {
+    return this.presentationRequests.answerPresentationRequest(id, answer);
   }
 
   // ---- printed work cards ---------------------------------------------------------------

@@ -227,6 +227,22 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX credentials_holder_key_unknown ON credentials (id) WHERE holder_jkt IS NULL AND format = 'dc+sd-jwt';
   ALTER TABLE verifications ADD COLUMN binding TEXT;
   `,
+  // v12: presentation requests (OpenID4VP), so that any gateway sharing the store takes the
+  // wallet's answer; the answer, which holds what the worker disclosed, sealed.
+  `
+  CREATE TABLE presentation_requests (
+    id            TEXT PRIMARY KEY,
+    verifier_type TEXT NOT NULL,
+    verifier_id   TEXT NOT NULL,
+    request       TEXT NOT NULL,           -- JSON: what the request object is signed from
+    created_at    TEXT NOT NULL,
+    expires_at    TEXT NOT NULL,
+    expires_ms    INTEGER NOT NULL,
+    answered_at   TEXT,
+    answer        TEXT                     -- JSON { iv, ct, tag, kek }
+  );
+  CREATE INDEX presentation_requests_expiry ON presentation_requests (expires_ms);
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;

@@ -28,6 +28,9 @@ function statements(db: SqliteDb) {
     pruneOffers: db.prepare(
       `DELETE FROM credential_offers WHERE rowid IN (SELECT rowid FROM credential_offers WHERE expires_ms < ? LIMIT ${PRUNE_BATCH})`,
     ),
+    prunePresentationRequests: db.prepare(
+      `DELETE FROM presentation_requests WHERE rowid IN (SELECT rowid FROM presentation_requests WHERE expires_ms < ? LIMIT ${PRUNE_BATCH})`,
+    ),
     pruneNonces: db.prepare(
       `DELETE FROM nonces WHERE rowid IN (SELECT rowid FROM nonces WHERE expires_ms < ? LIMIT ${PRUNE_BATCH})`,
     ),
@@ -60,6 +63,14 @@ export class SqliteRetention implements RetentionStore {
       notifications: await batches(this.s.pruneNotifications, instantMs(c.notifications, 'notification cutoff')),
       nonces: await batches(this.s.pruneNonces, instantMs(c.nonces, 'nonce cutoff')),
       ...(c.offers ? { offers: await batches(this.s.pruneOffers, instantMs(c.offers, 'offer cutoff')) } : {}),
+      ...(c.presentationRequests
+        ? {
+            presentationRequests: await batches(
+              this.s.prunePresentationRequests,
+              instantMs(c.presentationRequests, 'presentation request cutoff'),
+            ),
+          }
+        : {}),
     };
   }
 }

@@ -22,6 +22,7 @@ import { identityContract } from './identity';
 import { lifecycleContract } from './lifecycle';
 import { noncesContract } from './nonces';
 import { offersContract } from './offers';
+import { presentationRequestsContract } from './presentation-requests';
 import { printedCardsContract } from './printed-cards';
 import { projectionContract } from './projection';
 import { resealingContract } from './resealing';
@@ -79,6 +80,7 @@ export function storeContract(
     webhooksContract(ctx);
     noncesContract(ctx);
     offersContract(ctx);
+    presentationRequestsContract(ctx);
     printedCardsContract(ctx);
     retentionContract(ctx);
     resealingContract(ctx);

@@ -2,9 +2,10 @@
  * The verifier page (GET /verify) and its files: what an employer opens on a phone to scan a
  * worker's QR code. With the employer's API key the page calls POST /v1/verify; without one
  * it verifies in the browser with the verification core's bundle, against the public trust
- * list and status lists, and its service worker (GET /verify/sw.js, scope /verify) keeps the
- * page for offline use. Beside its style sheet and service worker, its script and the core's
- * bundle are built by `npm run build`; one not built is a 404. Files are read once, at start.
+ * list and status lists, and its service worker (GET /verify/sw.js, scope /verify, with the
+ * part it shares with the wallet's, GET /verify/shell-sw.js) keeps the page for offline use.
+ * Beside its style sheet and service workers, its script and the core's bundle are built by
+ * `npm run build`; one not built is a 404. Files are read once, at start.
  *
  * Its Content-Security-Policy is tighter than the API's: scripts and styles only from this
  * origin, no inline code, fetches only to this origin, never framed.
@@ -33,6 +34,7 @@ const FILES: Record<string, { type: string; dir: string }> = {
   'verify-core.js': { type: 'text/javascript; charset=utf-8', dir: BUNDLE_DIR },
   'verify.css': { type: 'text/css; charset=utf-8', dir: PUBLIC_DIR },
   'sw.js': { type: 'text/javascript; charset=utf-8', dir: PUBLIC_DIR },
+  'shell-sw.js': { type: 'text/javascript; charset=utf-8', dir: PUBLIC_DIR },
 };
 /** Files served under another name than they have on disk. */
 const ON_DISK: Record<string, string> = { 'sw.js': 'verify-sw.js' };

@@ -2,9 +2,10 @@
  * The worker's wallet (GET /wallet) and its files: a phone web app that receives credentials
  * (OpenID4VCI), keeps them with a device key made in the browser, and shows them
  * (OpenID4VP, or a static QR code offline). Its shell (page, style sheet, manifest, icons,
- * service worker) is in public/; its script and the script's lazily loaded parts are built
- * by `npm run build` into dist/public/wallet/ (scripts/bundle.mjs). Files are read once, at
- * start; a file not built is a 404.
+ * service worker and the part it shares with the verifier page's, shell-sw.js) is in
+ * public/; its script and the script's lazily loaded parts are built by `npm run build` into
+ * dist/public/wallet/ (scripts/bundle.mjs). Files are read once, at start; a file not built
+ * is a 404.
  *
  * Its Content-Security-Policy is the verifier page's: scripts, styles and fetches only from
  * this origin, no inline code, no eval, never framed. The camera is allowed to this origin
@@ -32,6 +33,7 @@ const TYPES: Record<string, string> = {
 const SHELL: Record<string, string> = {
   'wallet.css': 'wallet.css',
   'sw.js': 'wallet-sw.js',
+  'shell-sw.js': 'shell-sw.js',
   'manifest.webmanifest': 'wallet.webmanifest',
   'icon.svg': 'wallet-icon.svg',
   'icon-192.png': 'wallet-icon-192.png',

@@ -7,33 +7,18 @@
  * Screenshots go to $ANXIN_SCREENSHOTS (else a temporary directory). Skipped, by name, when
  * no Chromium is found.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { after, before, describe, it } from 'mocha';
+import { after, before, it } from 'mocha';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { deviceKeyFromCryptoKeyPair, type DeviceKey } from '@anxin/gateway/wallet/jws';
 import { fetchRequest, matchCredentials, parseRequest, respond } from '@anxin/gateway/wallet/oid4vp';
 import { TestGateway, type Issued } from '../../helpers/gateway';
-import { tempDir } from '../../helpers/tmp';
+import { browserSuite, launchChromium, phoneContext, recordErrors, screenshotsDir } from '../../helpers/browser';
 
-const CHROMIUM = [
-  process.env.ANXIN_CHROMIUM,
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-]
-  .filter((p): p is string => !!p)
-  .find((p) => existsSync(p));
-
-const suite = CHROMIUM ? describe : describe.skip;
-const title = CHROMIUM
-  ? `e2e: the verifier page asks the worker's phone (OpenID4VP) in a browser (${CHROMIUM})`
-  : "e2e: the verifier page asks the worker's phone (skipped: no Chromium found; install Debian's chromium or set ANXIN_CHROMIUM)";
-
-suite(title, function () {
+browserSuite("e2e: the verifier page asks the worker's phone (OpenID4VP) in a browser", function () {
   this.timeout(60_000);
   let gw: TestGateway;
   let browser: Browser;
@@ -44,12 +29,8 @@ suite(title, function () {
   const problems: string[] = [];
 
   async function page(locale: 'zh-CN' | 'en-US'): Promise<Page> {
-    const ctx = await browser.newContext({ locale, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
-    const p = await ctx.newPage();
-    p.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
-    p.on('pageerror', (e) => problems.push(String(e)));
+    const p = await (await phoneContext(browser, locale)).newPage();
+    recordErrors(p, problems);
     await p.goto(`${gw.url}/verify?lang=${locale === 'zh-CN' ? 'zh' : 'en'}`);
     await p.fill('#key', verifier);
     await p.click('#save-key');
@@ -82,9 +63,8 @@ suite(title, function () {
     key = await deviceKeyFromCryptoKeyPair(pair);
     const privateJwk = await crypto.subtle.exportKey('jwk', pair.privateKey);
     bound = await gw.issue(cdc.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt', holderKey: privateJwk as never });
-    browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox'] });
-    shots = process.env.ANXIN_SCREENSHOTS ?? tempDir('ask-the-phone-shots');
-    mkdirSync(shots, { recursive: true });
+    browser = await launchChromium();
+    shots = screenshotsDir('ask-the-phone-shots');
   });
   after(async () => {
     await browser?.close();

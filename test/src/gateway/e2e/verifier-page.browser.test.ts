@@ -7,10 +7,9 @@
  * verifies in the browser. Skipped,
  * by name, when no Chromium is found (Debian's `chromium`, or ANXIN_CHROMIUM=/path/to/chrome).
  */
-import { existsSync } from 'node:fs';
 import { expect } from 'chai';
-import { after, before, describe, it } from 'mocha';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { after, before, it } from 'mocha';
+import type { Browser, Page } from 'playwright-core';
 import { presentCredential, workCardText } from '@anxin/gateway/workcard';
 import {
   TestGateway,
@@ -20,22 +19,9 @@ import {
   type Issued,
   type RegisteredIssuer,
 } from '../../helpers/gateway';
+import { browserSuite, launchChromium, phoneContext, recordErrors } from '../../helpers/browser';
 
-const CHROMIUM = [
-  process.env.ANXIN_CHROMIUM,
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-]
-  .filter((p): p is string => !!p)
-  .find((p) => existsSync(p));
-
-const suite = CHROMIUM ? describe : describe.skip;
-const title = CHROMIUM
-  ? `e2e: the verifier page in a browser (${CHROMIUM})`
-  : "e2e: the verifier page in a browser (skipped: no Chromium found; install Debian's chromium or set ANXIN_CHROMIUM)";
-
-suite(title, function () {
+browserSuite('e2e: the verifier page in a browser', function () {
   this.timeout(60_000);
   let gw: TestGateway;
   let browser: Browser;
@@ -46,12 +32,8 @@ suite(title, function () {
   const problems: string[] = [];
 
   async function newPage(locale: 'zh-CN' | 'en-US' = 'zh-CN'): Promise<Page> {
-    const ctx = await browser.newContext({ locale, viewport: { width: 390, height: 860 } });
-    const page = await ctx.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
+    const page = await (await phoneContext(browser, locale)).newPage();
+    recordErrors(page, problems);
     return page;
   }
 
@@ -82,7 +64,7 @@ suite(title, function () {
     verifier = await gw.verifierKey();
     holder = deviceKey();
     bound = await gw.issue(cdc.apiKey, 'HealthCertificate', { format: 'dc+sd-jwt', holderKey: holder.privateJwk });
-    browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -7,31 +7,23 @@
  * a verifier downloads to go offline for a county (50 issuers, 100,000 credentials). Skipped,
  * by name, when no Chromium is found.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { decodeJwt } from 'jose';
-import { after, before, describe, it } from 'mocha';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { after, before, it } from 'mocha';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { verifyCredential, type VerifyDeps } from '@anxin/gateway/verify';
 import { STATUS_LIST_SIZE } from '@anxin/schemas';
 import { TestGateway, type Issued, type RegisteredIssuer } from '../../helpers/gateway';
-import { tempDir } from '../../helpers';
-
-const CHROMIUM = [
-  process.env.ANXIN_CHROMIUM,
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-]
-  .filter((p): p is string => !!p)
-  .find((p) => existsSync(p));
-
-const suite = CHROMIUM ? describe : describe.skip;
-const title = CHROMIUM
-  ? `e2e: the verifier page without an API key, in a browser (${CHROMIUM})`
-  : 'e2e: the verifier page without an API key (skipped: no Chromium found; set ANXIN_CHROMIUM)';
+import {
+  browserSuite,
+  launchChromium,
+  phoneContext,
+  recordErrors,
+  screenshotsDir,
+  throttleCpu,
+} from '../../helpers/browser';
 
 type EntryStatus = { idx: number; status: 'active' | 'revoked' | 'suspended' };
 
@@ -53,7 +45,7 @@ function bitstringEncodedList(purpose: 'revocation' | 'suspension', entries: Ent
   return `u${gzipSync(bits).toString('base64url')}`;
 }
 
-suite(title, function () {
+browserSuite('e2e: the verifier page without an API key, in a browser', function () {
   this.timeout(90_000);
   let gw: TestGateway;
   let browser: Browser;
@@ -62,12 +54,9 @@ suite(title, function () {
   const problems: string[] = [];
 
   async function newContext(): Promise<{ ctx: BrowserContext; page: Page }> {
-    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 860 } });
+    const ctx = await phoneContext(browser, 'en-US');
     const page = await ctx.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
+    recordErrors(page, problems);
     return { ctx, page };
   }
 
@@ -111,7 +100,7 @@ suite(title, function () {
       ].map((r) => r.code);
       if (codes.includes('revoked') && codes.includes('suspended')) break;
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
   let stopped = false;
   after(async () => {
@@ -155,17 +144,17 @@ suite(title, function () {
     expect(stale.tone, stale.text).to.equal('warn');
     expect(stale.text).to.include('The status list has expired');
     // Looked at by a person: ANXIN_SCREENSHOTS=DIR keeps it.
-    const shots = process.env.ANXIN_SCREENSHOTS ?? tempDir('page-shots');
-    mkdirSync(shots, { recursive: true });
-    await page.screenshot({ path: join(shots, 'verifier-page.amber-offline.png'), fullPage: true });
+    await page.screenshot({
+      path: join(screenshotsDir('page-shots'), 'verifier-page.amber-offline.png'),
+      fullPage: true,
+    });
     await ctx.close();
   });
 
   it('measures: one credential verified in the page at 4× CPU throttling', async () => {
     const { ctx, page } = await newContext();
     await page.goto(`${gw.url}/verify`);
-    const cdp = await ctx.newCDPSession(page);
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await throttleCpu(page, 4);
     const cold = await check(page, c.activeSd.presentation);
     expect(cold.tone).to.equal('ok');
     const warm: number[] = [];

@@ -6,10 +6,9 @@
  * loaded by the verifier page under the page's own strict CSP. Every runtime gets the same
  * registry, the same anchors and the same instants. Skipped, by name, without a Chromium.
  */
-import { existsSync } from 'node:fs';
 import { expect } from 'chai';
-import { after, before, describe, it } from 'mocha';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { after, before, it } from 'mocha';
+import type { Browser, Page } from 'playwright-core';
 import { verifyCredential as verifyAsTheGatewayDoes } from '@anxin/gateway';
 import { verifyDeps, PAGE_CSP } from '@anxin/gateway/server';
 import {
@@ -21,21 +20,8 @@ import {
 } from '@anxin/gateway/verify';
 import type { IssuerRecord } from '@anxin/schemas';
 import { TestGateway } from '../../helpers/gateway';
+import { browserSuite, launchChromium, recordErrors } from '../../helpers/browser';
 import { verificationCorpus, type CorpusItem } from '../../helpers/verify-corpus';
-
-const CHROMIUM = [
-  process.env.ANXIN_CHROMIUM,
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-]
-  .filter((p): p is string => !!p)
-  .find((p) => existsSync(p));
-
-const suite = CHROMIUM ? describe : describe.skip;
-const title = CHROMIUM
-  ? `e2e: the verification core gives the same reports in Node and in Chromium (${CHROMIUM})`
-  : "e2e: the verification core gives the same reports in Node and in Chromium (skipped: no Chromium found; install Debian's chromium or set ANXIN_CHROMIUM)";
 
 /** What every runtime is given: the corpus, and the registry and anchors as JSON. */
 interface World {
@@ -60,7 +46,7 @@ function depsOf(world: World, now: string): VerifyDeps {
 /** A report as it travels (JSON): what each runtime's reports are compared as. */
 const asJson = (r: VerificationReport): unknown => JSON.parse(JSON.stringify(r));
 
-suite(title, function () {
+browserSuite('e2e: the verification core gives the same reports in Node and in Chromium', function () {
   this.timeout(180_000);
   let gw: TestGateway;
   let browser: Browser;
@@ -90,12 +76,9 @@ suite(title, function () {
         anchors,
       }),
     ) as World;
-    browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     page = await (await browser.newContext()).newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
+    recordErrors(page, problems);
     await page.goto(`${gw.url}/verify`);
   });
   after(async () => {

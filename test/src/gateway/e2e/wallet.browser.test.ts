@@ -12,28 +12,15 @@
  * With ANXIN_WALLET_SHOTS=<dir>, the main screens are saved there as PNG (docs/wallet/).
  */
 import type { webcrypto } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import jsQR from 'jsqr';
-import { after, before, describe, it } from 'mocha';
+import { after, before, it } from 'mocha';
 import { PNG } from 'pngjs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { TestGateway, makeOffer, type Loose, type RegisteredIssuer } from '../../helpers/gateway';
-
-const CHROMIUM = [
-  process.env.ANXIN_CHROMIUM,
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-]
-  .filter((p): p is string => !!p)
-  .find((p) => existsSync(p));
-
-const suite = CHROMIUM ? describe : describe.skip;
-const title = CHROMIUM
-  ? `e2e: the worker's wallet on a phone (${CHROMIUM})`
-  : "e2e: the worker's wallet on a phone (skipped: no Chromium found; install Debian's chromium or set ANXIN_CHROMIUM)";
+import { browserSuite, launchChromium, phoneContext, recordErrors } from '../../helpers/browser';
 
 // What the functions run in the page use of the browser's globals (this project has no DOM types).
 declare const getComputedStyle: (e: unknown) => { fontSize: string };
@@ -49,7 +36,6 @@ interface IdbDatabase {
 type KeyPair = { publicKey: webcrypto.CryptoKey; privateKey: webcrypto.CryptoKey };
 
 const DAY = 86_400_000;
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const SHOTS = process.env.ANXIN_WALLET_SHOTS;
 
 /** The text of the QR code in a PNG image. */
@@ -60,7 +46,7 @@ function decodePng(png: Buffer): string {
   return code.data;
 }
 
-suite(title, function () {
+browserSuite("e2e: the worker's wallet on a phone", function () {
   this.timeout(120_000);
   let gw: TestGateway;
   let browser: Browser;
@@ -78,14 +64,9 @@ suite(title, function () {
   }
 
   async function newPhone(locale = 'zh-CN'): Promise<BrowserContext> {
-    const ctx = await browser.newContext({ ...PHONE, locale });
-    ctx.on('page', (p) => {
-      p.on('console', (m) => {
-        // A refused PIN, a request with no network: answers the wallet reads, not faults.
-        if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-      });
-      p.on('pageerror', (e) => problems.push(String(e)));
-    });
+    const ctx = await phoneContext(browser, locale);
+    // A refused PIN, a request with no network: answers the wallet reads, not faults.
+    ctx.on('page', (p) => recordErrors(p, problems, (text) => text.startsWith('Failed to load resource')));
     return ctx;
   }
 
@@ -117,7 +98,7 @@ suite(title, function () {
     cdc = await gw.registerIssuer({ allowedTypes: ['HealthCertificate'], name: '成都市武侯区疾病预防控制中心' });
     verifier = await gw.verifierKey();
     hotpot = await gw.verifierKey('hotpot-chunxi');
-    browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     phone = await newPhone();
     wallet = await phone.newPage();
   });
@@ -267,7 +248,7 @@ suite(title, function () {
 
   it("answers the verifier page's request QR code: says who asks and for what; the employer's page turns green", async () => {
     // The employer's phone, a second browser context: the verifier page asks for a job's fields.
-    const employer = await browser.newContext({ ...PHONE, locale: 'zh-CN' });
+    const employer = await phoneContext(browser, 'zh-CN');
     const screen = await employer.newPage();
     screen.on('pageerror', (e) => problems.push(String(e)));
     await screen.goto(`${gw.url}/verify?lang=zh`);

@@ -104,49 +104,54 @@ describe('embedded ledger: a disk that fills up and is freed (tmpfs; needs root 
     }
   }
 
-  it('a block the full disk cuts short is cut off: no partial block stays, nothing of it is visible', async () => {
-    const o = await ledgerOnDisk();
-    const file = blockFile(o.dir);
-    const size = statSync(file).size;
-    const height = o.ledger.height;
-    const st = await anchorStatement(o.issuer);
-    // Only the unused end of each file's last page is left: a block is written in part, then no more.
-    disk.fill(0);
-    const e = await failure(o.ledger.submit('anchor', [st.jws]));
-    expect(e.code).to.equal('UNAVAILABLE');
-    expect(statSync(file).size, 'the partial block was cut off').to.equal(size);
-    expect(o.ledger.height).to.equal(height);
-    await expectRejected(o.ledger.evaluate('getAnchor', [st.id]), 'ANCHOR_NOT_FOUND');
-    await goesOn(o, st, height);
-  });
+  /** How much of the small disk to leave free (pages), given the last block file's size and the ledger. */
+  type Room = (size: number, o: OpenedLedger) => Promise<number>;
 
-  it('a block written whose state cannot be committed is cut off again; its writes never show', async () => {
+  /** Room for the next block (a little more than the last one took) but not for its state. */
+  const blockButNoState: Room = async (size, o) => {
+    const last = (await allBlocks(o.ledger)).at(-1)!.length + 64;
+    return Math.ceil((size + last) / PAGE) - Math.ceil(size / PAGE);
+  };
+  /**
+   * A ledger on the small disk, its last block file (and that file's size), its height and a
+   * statement not yet submitted; the disk then filled to leave only `room`.
+   */
+  async function filledUp(room: Room) {
     const o = await ledgerOnDisk();
     const file = blockFile(o.dir);
     const size = statSync(file).size;
     const height = o.ledger.height;
     const st = await anchorStatement(o.issuer);
-    // Room for the block (a little more than the last one took) but not for its state.
-    const last = (await allBlocks(o.ledger)).at(-1)!.length + 64;
-    disk.fill(Math.ceil((size + last) / PAGE) - Math.ceil(size / PAGE));
-    await expectRejected(o.ledger.evaluate('getAnchor', [st.id]), 'ANCHOR_NOT_FOUND');
-    const e = await failure(o.ledger.submit('anchor', [st.jws]));
-    expect(e.code).to.equal('UNAVAILABLE');
-    expect(statSync(file).size, 'the block was cut off').to.equal(size);
-    expect(o.ledger.height).to.equal(height);
-    // Not in the state, nor in the cache in front of it.
-    await expectRejected(o.ledger.evaluate('getAnchor', [st.id]), 'ANCHOR_NOT_FOUND');
-    await goesOn(o, st, height);
-  });
+    disk.fill(await room(size, o));
+    return { o, file, size, height, st };
+  }
+
+  const cases: Array<{ title: string; room: Room }> = [
+    {
+      title: 'a block the full disk cuts short is cut off: no partial block stays, nothing of it is visible',
+      // Only the unused end of each file's last page is left: a block is written in part, then no more.
+      room: () => Promise.resolve(0),
+    },
+    {
+      title: 'a block written whose state cannot be committed is cut off again; its writes never show',
+      room: blockButNoState,
+    },
+  ];
+  for (const { title, room } of cases)
+    it(title, async () => {
+      const { o, file, size, height, st } = await filledUp(room);
+      await expectRejected(o.ledger.evaluate('getAnchor', [st.id]), 'ANCHOR_NOT_FOUND');
+      const e = await failure(o.ledger.submit('anchor', [st.jws]));
+      expect(e.code).to.equal('UNAVAILABLE');
+      expect(statSync(file).size, 'the block was cut off').to.equal(size);
+      expect(o.ledger.height).to.equal(height);
+      // Not in the state, nor in the cache in front of it.
+      await expectRejected(o.ledger.evaluate('getAnchor', [st.id]), 'ANCHOR_NOT_FOUND');
+      await goesOn(o, st, height);
+    });
 
   it('when the block cannot even be cut off, every commit is refused (INCONSISTENT) until space returns; then it is repaired', async () => {
-    const o = await ledgerOnDisk();
-    const file = blockFile(o.dir);
-    const size = statSync(file).size;
-    const height = o.ledger.height;
-    const st = await anchorStatement(o.issuer);
-    const last = (await allBlocks(o.ledger)).at(-1)!.length + 64;
-    disk.fill(Math.ceil((size + last) / PAGE) - Math.ceil(size / PAGE));
+    const { o, file, size, height, st } = await filledUp(blockButNoState);
     // The cut fails (as on a disk that fails outright): the block stays in the file, unindexed.
     const writer = (o.ledger as unknown as { writer: { dropLast(): Promise<void> } }).writer;
     const dropLast = writer.dropLast.bind(writer);

@@ -17,6 +17,8 @@ const {
   format: _format,
   ...issued
 } = issueCredentialRequestSchema.properties;
+// Its example is the issuance body's, less the format, and how long the offer waits.
+const { format: _exampleFormat, ...issuedExample } = issueCredentialRequestSchema.examples[0];
 
 export const createCredentialOfferRequestSchema = {
   $id: schemaId('api-create-credential-offer'),
@@ -39,21 +41,7 @@ export const createCredentialOfferRequestSchema = {
   required: ['type', 'holder', 'subject'],
   allOf: issueCredentialRequestSchema.allOf.slice(0, 3),
   additionalProperties: false,
-  examples: [
-    {
-      type: 'HealthCertificate',
-      holder: { name: '张伟', idNumber: '510107199003078817' },
-      subject: {
-        certificateNumber: '5101072026031200457',
-        issuingAuthority: { name: '成都市武侯区疾病预防控制中心', uscc: '12510107MB1H27435B' },
-        categories: ['food_service'],
-        examDate: '2026-03-12',
-        validity: { from: '2026-03-20', until: '2027-03-19' },
-        result: 'fit',
-      },
-      expiresInSeconds: 600,
-    },
-  ],
+  examples: [{ ...issuedExample, expiresInSeconds: 600 }],
 } as const satisfies Schema;
 
 export const offerQrQuerySchema = {

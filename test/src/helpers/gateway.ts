@@ -11,6 +11,7 @@
  * - blocks:       anchors written, read from the ledger's blocks over HTTP
  * - surgery:      decode, alter and forge JWSs, SD-JWTs and disclosures
  * - oid4vci:      credential offers, and presentations signed by a wallet's DeviceKey
+ * - stranger:     `fetchPublic()`, `decodeBitstring()`: what an independent verifier reads with
  */
 export * from './gateway/test-gateway';
 export * from './gateway/http';
@@ -22,3 +23,4 @@ export * from './gateway/ledgers';
 export * from './gateway/blocks';
 export * from './gateway/surgery';
 export * from './gateway/oid4vci';
+export * from './gateway/stranger';

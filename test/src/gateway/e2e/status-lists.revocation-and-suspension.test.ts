@@ -13,18 +13,13 @@ import { after, before, it } from 'mocha';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
 import { STATUS_LIST_SIZE } from '@anxin/schemas';
-import { TestGateway, describeOnLedgers, type Issued, type RegisteredIssuer } from '../../helpers/gateway';
-
-interface BitstringList {
-  length: number;
-  getStatus(index: number): boolean;
-}
-/** The independent Bitstring Status List reader (an ES module, loaded as one). */
-async function decodeBitstring(encodedList: string): Promise<BitstringList> {
-  const spec = '@digitalbazaar/vc-bitstring-status-list';
-  const mod = (await import(spec)) as { decodeList(o: { encodedList: string }): Promise<BitstringList> };
-  return mod.decodeList({ encodedList });
-}
+import {
+  TestGateway,
+  decodeBitstring,
+  describeOnLedgers,
+  type Issued,
+  type RegisteredIssuer,
+} from '../../helpers/gateway';
 
 /** A list's status of entry `idx`, read as draft-ietf-oauth-status-list §4.1 says (LSB first). */
 function tokenStatusAt(lst: string, bits: number, idx: number): number {

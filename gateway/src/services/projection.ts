@@ -327,19 +327,17 @@ export class Projection extends EventEmitter {
     const { block, txIndex, txId } = at;
     // The anchor's own txId is the anchoring transaction; for later changes keep the anchoring block.
     const anchoringBlock = a.txId === txId ? block : ((await this.store.getAnchor(a.id))?.block ?? -1);
-    await this.store.putAnchor(anchorProjection(a, anchoringBlock, { block, tx: txIndex }));
-    // Its status list entry, which the published lists are built from.
-    if (a.statusEntry) {
-      await this.store.putStatusEntry({
-        list: a.statusEntry.list,
-        idx: a.statusEntry.idx,
-        issuer: a.issuer,
-        credentialId: a.id,
-        status: a.status,
-        updatedBlock: block,
-        updatedTx: txIndex,
-      });
-    }
+    // With its status list entry, which the published lists are built from.
+    const entry = a.statusEntry && {
+      list: a.statusEntry.list,
+      idx: a.statusEntry.idx,
+      issuer: a.issuer,
+      credentialId: a.id,
+      status: a.status,
+      updatedBlock: block,
+      updatedTx: txIndex,
+    };
+    await this.store.putAnchor(anchorProjection(a, anchoringBlock, { block, tx: txIndex }), entry);
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 import type { IssuerRecord } from '@anxin/schemas';
 import type { AnchorProjection } from '../../verify';
+import type { StatusEntryRecord } from './status-entries';
 
 /** The projection of one anchor: the verification core's type (verification reads it). */
 export type { AnchorProjection };
@@ -22,8 +23,12 @@ export interface Checkpoint {
 }
 
 export interface ProjectionStore {
-  /** Upsert, unless the stored projection was changed at a later (block, tx). */
-  putAnchor(p: AnchorProjection): Promise<void>;
+  /**
+   * Upsert, unless the stored projection was changed at a later (block, tx); with `entry`, the
+   * anchor's status list entry too (StatusEntryStore.putStatusEntry), in one transaction where
+   * the store has them (one commit per projected anchor instead of two).
+   */
+  putAnchor(p: AnchorProjection, entry?: StatusEntryRecord): Promise<void>;
   getAnchor(id: string): Promise<AnchorProjection | undefined>;
   /**
    * An issuer's active, not renewed anchors whose validUntil is in [from, to), by validUntil

@@ -209,8 +209,11 @@ export class MongoStore implements Store {
 
   // ---- ledger projection ----------------------------------------------------------------
 
-  putAnchor(p: AnchorProjection): Promise<void> {
-    return this.projection.putAnchor(p);
+  async putAnchor(p: AnchorProjection, entry?: StatusEntryRecord): Promise<void> {
+    await this.projection.putAnchor(p);
+    // Two writes: each is an idempotent upsert guarded by (block, tx), and the projection
+    // replays the change after a crash in between.
+    if (entry) await this.statusEntries.putStatusEntry(entry);
   }
 
   getAnchor(id: string): Promise<AnchorProjection | undefined> {

@@ -221,8 +221,13 @@ export class SqliteStore implements Store {
 
   // ---- ledger projection ----------------------------------------------------------------
 
-  putAnchor(p: AnchorProjection): Promise<void> {
-    return this.projection.putAnchor(p);
+  async putAnchor(p: AnchorProjection, entry?: StatusEntryRecord): Promise<void> {
+    if (!entry) return this.projection.putAnchor(p);
+    this.db.check();
+    this.db.conn.transaction(() => {
+      this.projection.putAnchorRow(p);
+      this.statusEntries.putEntryRow(entry);
+    })();
   }
 
   getAnchor(id: string): Promise<AnchorProjection | undefined> {

@@ -58,6 +58,11 @@ export class SqliteProjection implements ProjectionStore {
 
   async putAnchor(p: AnchorProjection): Promise<void> {
     this.db.check();
+    this.putAnchorRow(p);
+  }
+
+  /** The upsert itself, synchronous, for a caller's transaction. */
+  putAnchorRow(p: AnchorProjection): void {
     this.s.putAnchor.run({
       id: p.id,
       type: p.type,

@@ -32,6 +32,11 @@ export class SqliteStatusEntries implements StatusEntryStore {
 
   async putStatusEntry(r: StatusEntryRecord): Promise<void> {
     this.db.check();
+    this.putEntryRow(r);
+  }
+
+  /** The upsert itself, synchronous, for a caller's transaction. */
+  putEntryRow(r: StatusEntryRecord): void {
     this.s.put.run({
       list: r.list,
       idx: r.idx,

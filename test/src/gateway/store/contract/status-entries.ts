@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { beforeEach, describe } from 'mocha';
 import type { StatusEntryRecord, Store } from '@anxin/gateway/store';
 import type { StoreContractContext } from './context';
-import { credentialId, issuerId, thumb } from './fixtures';
+import { anchor, credentialId, issuerId, thumb } from './fixtures';
 
 function entry(list: string, idx: number, issuer: string, block: number, tx = 0): StatusEntryRecord {
   return { list, idx, issuer, credentialId: credentialId(), status: 'active', updatedBlock: block, updatedTx: tx };
@@ -35,6 +35,27 @@ export function statusEntriesContract(ctx: StoreContractContext): void {
       await store.putStatusEntry({ ...e, updatedTx: 0 });
       expect((await store.listStatusEntries(list))[0]!.status).to.equal('suspended');
       await store.putStatusEntry({ ...e, status: 'revoked', updatedBlock: 6, updatedTx: 0 });
+      expect((await store.listStatusEntries(list))[0]!.status).to.equal('revoked');
+    });
+
+    test('an anchor written with its entry: both stored, each guarded by its own (block, tx)', async () => {
+      const list = thumb().slice(0, 16);
+      const a = anchor(8, 2);
+      const e = { ...entry(list, 99, a.issuer, 8, 2), credentialId: a.id };
+      await store.putAnchor(a, e);
+      expect(await store.getAnchor(a.id)).to.deep.equal(a);
+      expect(await store.listStatusEntries(list)).to.deep.equal([e]);
+      // A revocation at (9,0), then the anchoring change (8,2) replayed: neither goes back.
+      const revoked = {
+        ...a,
+        status: 'revoked' as const,
+        statusReason: 'fraud' as const,
+        updatedBlock: 9,
+        updatedTx: 0,
+      };
+      await store.putAnchor(revoked, { ...e, status: 'revoked', updatedBlock: 9, updatedTx: 0 });
+      await store.putAnchor(a, e);
+      expect((await store.getAnchor(a.id))!.status).to.equal('revoked');
       expect((await store.listStatusEntries(list))[0]!.status).to.equal('revoked');
     });
 

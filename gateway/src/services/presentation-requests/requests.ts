@@ -113,16 +113,10 @@ function fieldsOf(dcql: DcqlQuery, preset?: JobPreset): AskedField[] {
 }
 
 /** What the store keeps of a request besides its id, verifier and instants (see StoredPresentationRequest). */
-interface Asked {
-  verifierName: string;
-  preset?: PresentationPreset;
-  job: { zh: string; en: string };
-  dcql: DcqlQuery;
-  fields: AskedField[];
-  nonce: string;
-  state: string;
-  clientId: string;
-}
+type Asked = Pick<
+  PresentationRequestRecord,
+  'verifierName' | 'preset' | 'job' | 'dcql' | 'fields' | 'nonce' | 'state' | 'clientId'
+>;
 
 /** The wallet's answer as the store keeps it, sealed: the judged outcome, or the refusal. */
 type Answer = { outcome: PresentationOutcome } | { declined: { error: string; at: string } };
